@@ -1,0 +1,1 @@
+"""Subsidia: a platform for a public administration to work with the civil society it funds."""

@@ -1,0 +1,3 @@
+from subsidia.cli import main
+
+main()

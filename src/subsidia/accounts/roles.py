@@ -1,0 +1,26 @@
+"""The roles of Subsidia (see DESIGN.md). Staff roles are granted to a user; partner roles are held
+through a Membership in one organisation. Anonymous visitors are the public."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PARTNER_MEMBER = "partner_member", _("Membre d'une organisation partenaire")
+    PARTNER_ADMIN = "partner_admin", _("Gestionnaire d'une organisation partenaire")
+    OFFICER = "officer", _("Agent gestionnaire")
+    REVIEWER = "reviewer", _("Expert évaluateur")
+    APPROVER = "approver", _("Ordonnateur")
+    FINANCE = "finance", _("Service financier")
+    MODERATOR = "moderator", _("Modérateur")
+    AUDITOR = "auditor", _("Contrôle interne")
+    ADMIN = "admin", _("Administrateur technique")
+
+
+PARTNER_ROLES: frozenset[str] = frozenset({Role.PARTNER_MEMBER, Role.PARTNER_ADMIN})
+STAFF_ROLES: frozenset[str] = frozenset(set(Role.values) - PARTNER_ROLES)
+# Roles that see every organisation's records (the auditor reads, and never writes).
+ALL_ORGANISATIONS_ROLES: frozenset[str] = frozenset({Role.OFFICER, Role.APPROVER, Role.FINANCE, Role.AUDITOR,
+                                                     Role.ADMIN})

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("connexion/", views.login_view, name="login"),
+    path("deconnexion/", views.logout_view, name="logout"),
+    path("mot-de-passe/oubli/", views.password_reset, name="password_reset"),
+    path("mot-de-passe/envoye/", views.password_reset_done, name="password_reset_done"),
+    path("mot-de-passe/nouveau/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("mot-de-passe/change/", views.password_reset_complete, name="password_reset_complete"),
+    path("double-authentification/activer/", views.two_factor_setup, name="two_factor_setup"),
+    path("double-authentification/", views.two_factor_verify, name="two_factor_verify"),
+]

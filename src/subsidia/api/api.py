@@ -1,0 +1,19 @@
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import PUBLIC_AUTH
+from .organisations import router as organisations_router
+
+api = NinjaAPI(
+    title="Subsidia API",
+    version="1",
+    description="The JSON API of Subsidia. Authenticate with `Authorization: Bearer <token>` "
+    "(`subsidia issue-token EMAIL`) or with a signed-in browser session. Errors answer "
+    '`{"errors": [{"code", "message", "field"}]}`.',
+    urls_namespace="api",
+    auth=PUBLIC_AUTH,
+)
+errors.install(api)
+api.add_router("/", organisations_router)
+
+

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from subsidia.core.access import ORGANISATION_MANAGERS, PUBLIC
+from subsidia.core.errors import RuleViolation, Violation
+from subsidia.organisations import selectors, services
+from subsidia.organisations.models import Contact, Municipality, Organisation, Service, Theme
+
+from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
+from .schemas import ErrorOut, OrganisationCreate, OrganisationIn, OrganisationOut
+
+router = Router(tags=["organisations"])
+
+
+class OrganisationFilters(Schema):
+    q: str | None = None
+    theme: str | None = None
+    legal_form: str | None = None
+    municipality: str | None = None
+
+
+def _readable(user: Any) -> QuerySet[Organisation]:
+    """Staff who read organisations see them all with every contact; others see the directory."""
+    if selectors.sees_all_organisations(user):
+        contacts = Contact.objects.all()
+        organisations = Organisation.objects.all()
+    else:
+        contacts = Contact.objects.filter(is_public=True)
+        organisations = Organisation.objects.filter(listed_in_directory=True)
+    return organisations.select_related("municipality").prefetch_related(
+        "themes",
+        Prefetch("contacts", queryset=contacts, to_attr="visible_contacts"),
+        Prefetch("services", queryset=Service.objects.select_related("municipality"), to_attr="visible_services"),
+    )
+
+
+def _out(organisation: Organisation) -> dict[str, Any]:
+    services_ = getattr(organisation, "visible_services", None)
+    if services_ is None:
+        services_ = list(organisation.services.select_related("municipality"))
+    contacts = getattr(organisation, "visible_contacts", None)
+    if contacts is None:
+        contacts = list(organisation.contacts.all())
+    return {
+        "id": organisation.pk, "name": organisation.name, "acronym": organisation.acronym,
+        "legal_form": organisation.legal_form, "register_number": organisation.register_number,
+        "themes": [t.code for t in organisation.themes.all()], "address": organisation.street,
+        "municipality": organisation.municipality.name if organisation.municipality else None,
+        "website": organisation.website, "email": organisation.email, "phone": organisation.phone,
+        "listed_in_directory": organisation.listed_in_directory, "last_verified_on": organisation.last_verified_on,
+        "contacts": contacts, "services": services_,
+    }
+
+
+def _to_model_data(payload: OrganisationIn) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=True)
+    problems = []
+    if "address" in data:
+        data["street"] = data.pop("address") or ""
+    if "themes" in data:
+        codes = data.pop("themes") or []
+        themes = list(Theme.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {t.code for t in themes})
+        if unknown:
+            problems.append(Violation("unknown_theme", "Thème inconnu : " + ", ".join(unknown), "themes"))
+        data["themes"] = themes
+    if "municipality" in data:
+        name = data.pop("municipality")
+        municipality = Municipality.objects.filter(name__iexact=name).first() if name else None
+        if name and municipality is None:
+            problems.append(Violation("unknown_municipality", f"Commune inconnue : {name}", "municipality"))
+        data["municipality"] = municipality
+    for key in ("acronym", "register_number", "website", "email", "phone", "description", "postal_code"):
+        if key in data and data[key] is None:
+            data[key] = ""
+    if problems:
+        raise RuleViolation(problems)
+    return data
+
+
+@router.get("/organisations", auth=PUBLIC_AUTH, response=list[OrganisationOut])
+@api_access(PUBLIC)
+@paginate(PageNumberPagination, page_size=50)
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
+    """Organisations: the public directory for everyone, all organisations for ministry staff."""
+    organisations = _readable(caller(request))
+    if filters.q:
+        organisations = organisations.filter(Q(name__icontains=filters.q) | Q(acronym__icontains=filters.q))
+    if filters.theme:
+        organisations = organisations.filter(themes__code=filters.theme)
+    if filters.legal_form:
+        organisations = organisations.filter(legal_form=filters.legal_form)
+    if filters.municipality:
+        organisations = organisations.filter(municipality__name__iexact=filters.municipality)
+    return [_out(o) for o in organisations.distinct().order_by("name")]
+
+
+@router.get("/organisations/{organisation_id}", auth=PUBLIC_AUTH, response={200: OrganisationOut, 404: ErrorOut})
+@api_access(PUBLIC)
+def get_organisation(request: HttpRequest, organisation_id: int) -> Any:
+    return _out(get_object_or_404(_readable(caller(request)), pk=organisation_id))
+
+
+@router.post("/organisations", auth=SIGNED_IN_AUTH,
+             response={201: OrganisationOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
+@api_access(ORGANISATION_MANAGERS)
+def create_organisation(request: HttpRequest, payload: OrganisationCreate) -> Any:
+    organisation = services.create_organisation(caller(request), _to_model_data(payload))
+    return 201, _out(get_object_or_404(_readable(caller(request)), pk=organisation.pk))
+
+
+@router.patch("/organisations/{organisation_id}", auth=SIGNED_IN_AUTH,
+              response={200: OrganisationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@api_access(ORGANISATION_MANAGERS)
+def update_organisation(request: HttpRequest, organisation_id: int, payload: OrganisationIn) -> Any:
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    services.update_organisation(caller(request), organisation, _to_model_data(payload))
+    return _out(get_object_or_404(_readable(caller(request)), pk=organisation.pk))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("tableau-de-bord/partenaire/", views.partner_dashboard, name="partner_dashboard"),
+    path("tableau-de-bord/ministere/", views.staff_dashboard, name="staff_dashboard"),
+]
