@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import include, path, reverse
 from django.views.i18n import set_language
 
 from subsidia.api.api import api
@@ -9,6 +10,15 @@ from subsidia.organisations.urls import directory_urlpatterns
 admin.site.site_header = "Subsidia — administration technique"
 admin.site.site_title = "Subsidia"
 
+
+
+@access(PUBLIC)
+def admin_login(request: HttpRequest) -> HttpResponseRedirect:
+    """The technical admin signs in through the same page (and second factor) as everyone."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(reverse("accounts:login") + (f"?{query}" if query else ""))
+
+
 urlpatterns = [
     path("", include("subsidia.core.urls")),
     path("compte/", include("subsidia.accounts.urls")),
@@ -17,5 +27,6 @@ urlpatterns = [
     path("audit/", include("subsidia.audit.urls")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("api/v1/", api.urls),
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]

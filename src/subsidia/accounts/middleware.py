@@ -29,7 +29,7 @@ class StaffTwoFactorMiddleware:
         if (
             user.is_authenticated
             and user.requires_two_factor
-            and not user.is_verified()
+            and not user.is_verified()  # type: ignore[attr-defined]  # added by OTPMiddleware
             and not request.path.startswith(("/static/", "/api/"))
         ):
             try:

@@ -151,6 +151,8 @@ def confirm_totp_device(user: User, device: TOTPDevice, token: str) -> bool:
 def reset_two_factor(actor: Any, user: User) -> None:
     """An administrator removes a user's devices (lost phone); the user sets up a new one."""
     if not _is_admin(actor):
-        raise PermissionDenied.single("forbidden", _("Seul un administrateur peut réinitialiser la double authentification."))
+        raise PermissionDenied.single(
+            "forbidden", _("Seul un administrateur peut réinitialiser la double authentification.")
+        )
     TOTPDevice.objects.filter(user=user).delete()
     record(actor, "two_factor.reset", user)

@@ -65,7 +65,7 @@ class SessionAuth:
         if user.requires_two_factor and not user.is_verified():
             raise ApiError(401, "two_factor_required", "Validez d'abord la double authentification.")
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
-            check = _CsrfCheck(lambda r: None)  # type: ignore[arg-type, return-value]
+            check = _CsrfCheck(lambda r: None)  # type: ignore[arg-type]
             check.process_request(request)
             reason = check.process_view(request, None, (), {})  # type: ignore[arg-type]
             if reason:
@@ -86,8 +86,8 @@ bearer = BearerToken()
 session = SessionAuth()
 anonymous = Anonymous()
 # Order matters: an Authorization header is a bearer token or an error, never silently anonymous.
-PUBLIC_AUTH = [bearer, session, anonymous]
-SIGNED_IN_AUTH = [bearer, session]
+PUBLIC_AUTH: list[Callable[..., Any]] = [bearer, session, anonymous]
+SIGNED_IN_AUTH: list[Callable[..., Any]] = [bearer, session]
 
 
 def caller(request: HttpRequest) -> Any:

@@ -1,11 +1,10 @@
-from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from subsidia.core.access import ORGANISATION_MANAGERS, PUBLIC
@@ -113,7 +112,7 @@ def get_organisation(request: HttpRequest, organisation_id: int) -> Any:
 @api_access(ORGANISATION_MANAGERS)
 def create_organisation(request: HttpRequest, payload: OrganisationCreate) -> Any:
     organisation = services.create_organisation(caller(request), _to_model_data(payload))
-    return 201, _out(get_object_or_404(_readable(caller(request)), pk=organisation.pk))
+    return Status(201, _out(get_object_or_404(_readable(caller(request)), pk=organisation.pk)))
 
 
 @router.patch("/organisations/{organisation_id}", auth=SIGNED_IN_AUTH,

@@ -1,4 +1,3 @@
-from __future__ import annotations
 
 from datetime import date
 
@@ -78,5 +77,5 @@ class OrganisationIn(Schema):
 
 
 class OrganisationCreate(OrganisationIn):
-    name: str = Field(..., min_length=1, max_length=200)  # type: ignore[assignment]
-    legal_form: str  # type: ignore[assignment]
+    name: str = Field(..., min_length=1, max_length=200)
+    legal_form: str

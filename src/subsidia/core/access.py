@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
 
@@ -57,7 +57,7 @@ ORGANISATION_EDITORS = roles(Role.PARTNER_ADMIN, Role.OFFICER, Role.ADMIN, name=
 ORGANISATION_VIEWERS = roles(*PARTNER_ROLES, Role.OFFICER, Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN,
                              name="organisation_viewers")
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def access(policy: Policy) -> Callable[[ViewFunc], ViewFunc]:
@@ -65,7 +65,7 @@ def access(policy: Policy) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not policy.allows(request.user):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class NotFound(RuleViolation):
     status_code = 404
 
 
-def add_to_form(form, error: RuleViolation) -> None:  # type: ignore[no-untyped-def]
+def add_to_form(form: Any, error: RuleViolation) -> None:
     """Show a service's violations on a bound Django form (field errors, or non-field errors)."""
     for violation in error.violations:
         field = violation.field if violation.field in form.fields else None

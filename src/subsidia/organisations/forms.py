@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,15 +24,19 @@ class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Nom ou sigle"), required=False, max_length=100)
     theme = forms.ChoiceField(label=_("Thème"), required=False)
     legal_form = forms.ChoiceField(
-        label=_("Forme juridique"), required=False, choices=[("", _("Toutes"))] + list(LegalForm.choices)
+        label=_("Forme juridique"), required=False, choices=[("", _("Toutes")), *list(LegalForm.choices)]
     )
     municipality = forms.ChoiceField(label=_("Commune"), required=False)
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", _("Tous"))] + list(Theme.objects.values_list("code", "name"))
-        self.fields["municipality"].choices = [("", _("Toutes"))] + [
-            (str(pk), name) for pk, name in Municipality.objects.values_list("pk", "name")
+        theme = self.fields["theme"]
+        municipality = self.fields["municipality"]
+        assert isinstance(theme, forms.ChoiceField) and isinstance(municipality, forms.ChoiceField)
+        theme.choices = [("", _("Tous")), *Theme.objects.values_list("code", "name")]
+        municipality.choices = [
+            ("", _("Toutes")),
+            *((str(pk), name) for pk, name in Municipality.objects.values_list("pk", "name")),
         ]
 
 
@@ -45,7 +51,7 @@ class OrganisationForm(forms.ModelForm):
             "last_verified_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, partner: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, partner: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if partner:
             for name in list(self.fields):

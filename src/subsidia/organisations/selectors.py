@@ -8,7 +8,14 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from subsidia.accounts.roles import ALL_ORGANISATIONS_ROLES, Role
 
-from .models import Contact, Membership, Organisation, OrganisationDocument, Service
+from .models import (
+    Contact,
+    Membership,
+    Organisation,
+    OrganisationDocument,
+    OrganisationDocumentQuerySet,
+    Service,
+)
 
 
 def sees_all_organisations(user: Any) -> bool:
@@ -88,7 +95,7 @@ def members_of(organisation: Organisation) -> QuerySet[Membership]:
     return organisation.memberships.select_related("user").order_by("user__email")
 
 
-def documents_visible_to(user: Any) -> QuerySet[OrganisationDocument]:
+def documents_visible_to(user: Any) -> OrganisationDocumentQuerySet:
     return OrganisationDocument.objects.filter(organisation__in=organisations_visible_to(user)).select_related(
         "organisation"
     )

@@ -47,7 +47,11 @@ def _validate(data: dict[str, Any], *, instance: Organisation | None = None) -> 
     name = data.get("name", instance.name if instance else "")
     if not (name or "").strip():
         problems.append(Violation("required", _("Le nom est obligatoire."), "name"))
-    elif Organisation.objects.filter(name__iexact=name.strip()).exclude(pk=instance.pk if instance else None).exists():
+    elif (
+        Organisation.objects.filter(name__iexact=name.strip())
+        .exclude(pk__in=[instance.pk] if instance else [])
+        .exists()
+    ):
         problems.append(Violation("duplicate", _("Une organisation porte déjà ce nom."), "name"))
     legal_form = data.get("legal_form", instance.legal_form if instance else None)
     if legal_form not in LegalForm.values:

@@ -18,7 +18,14 @@ from subsidia.core.access import (
 from subsidia.core.errors import RuleViolation, add_to_form
 
 from . import selectors, services
-from .forms import ContactForm, DirectoryFilterForm, DocumentForm, InviteMemberForm, OrganisationForm, ServiceForm
+from .forms import (
+    ContactForm,
+    DirectoryFilterForm,
+    DocumentForm,
+    InviteMemberForm,
+    OrganisationForm,
+    ServiceForm,
+)
 from .models import Contact, Membership, Organisation, OrganisationDocument
 
 
@@ -210,9 +217,10 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(ORGANISATION_VIEWERS)
 @require_GET
-def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     organisation = _visible(request, pk)
     document = get_object_or_404(OrganisationDocument, pk=document_pk, organisation=organisation)
     handle = document.file.open("rb")
-    filename = f"{organisation.acronym or organisation.pk}-{document.kind}-{document.pk}.{document.file.name.rsplit('.', 1)[-1]}"
+    extension = document.file.name.rsplit(".", 1)[-1]
+    filename = f"{organisation.acronym or organisation.pk}-{document.kind}-{document.pk}.{extension}"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=document.content_type)

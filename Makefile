@@ -1,0 +1,63 @@
+# Subsidia — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidia
+# The production-like settings under which `check --deploy` must print nothing.
+DEPLOY_ENV := DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
+	ALLOWED_HOSTS=subsidia.example.lu DATABASE_URL=$(PG_URL)
+
+.PHONY: run install test lint typecheck test-sqlite test-postgres check-deploy services worker messages clean
+
+$(BIN)/subsidia: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(BIN)/subsidia
+
+install: $(BIN)/subsidia ## create .venv and install Subsidia with its development tools
+
+run: install ## migrate, load the demo, start the worker and serve http://127.0.0.1:$(PORT) on SQLite
+	mkdir -p var
+	DEBUG=1 $(BIN)/subsidia migrate --noinput
+	DEBUG=1 $(BIN)/subsidia load-demo
+	@echo "Serving Subsidia on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the site and the worker)"
+	DEBUG=1 $(BIN)/subsidia run_huey --quiet & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
+	DEBUG=1 $(BIN)/subsidia runserver 127.0.0.1:$(PORT)
+
+worker: install ## run only the background worker (SQLite queue, or Redis when REDIS_URL is set)
+	$(BIN)/subsidia run_huey
+
+test: install lint typecheck test-sqlite test-postgres check-deploy ## the whole suite, as CI runs it
+	@echo "make test: all checks passed"
+
+lint: install
+	$(BIN)/ruff check src tests
+
+typecheck: install
+	DEBUG=1 $(BIN)/mypy
+
+test-sqlite: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+services: ## start PostgreSQL (and Redis) if they are down, create the database if missing
+	bash scripts/ensure-services
+
+test-postgres: install services
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+check-deploy: install services
+	$(DEPLOY_ENV) $(BIN)/subsidia check --deploy --fail-level WARNING
+
+messages: install ## refresh the .po files and compile them (needs gettext)
+	cd src/subsidia && DEBUG=1 ../../$(BIN)/subsidia makemessages -l de -l en -l lb -l fr --no-obsolete
+	cd src/subsidia && DEBUG=1 ../../$(BIN)/subsidia compilemessages
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""Fixtures shared by every app's tests: people in each role, and clients signed in as them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from subsidia.accounts.models import User
+from subsidia.accounts.roles import PARTNER_ROLES
+from subsidia.accounts.tests.factories import RoleGrantFactory, TOTPDeviceFactory, UserFactory
+from subsidia.organisations.models import Organisation
+from subsidia.organisations.tests.factories import MembershipFactory, OrganisationFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Password hashing is deliberately slow; tests need it fast, not strong.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org_a(db) -> Organisation:  # type: ignore[no-untyped-def]
+    return OrganisationFactory(name="Association A", acronym="AA")
+
+
+@pytest.fixture
+def org_b(db) -> Organisation:  # type: ignore[no-untyped-def]
+    return OrganisationFactory(name="Association B", acronym="AB")
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:  # type: ignore[no-untyped-def]
+    """make_user("officer"), make_user("partner_admin", organisation=org), make_user() for no role."""
+
+    def make(role: str | None = None, organisation: Organisation | None = None, **kwargs: object) -> User:
+        user = UserFactory(**kwargs)
+        if role in PARTNER_ROLES:
+            assert organisation is not None, "a partner role needs an organisation"
+            MembershipFactory(user=user, organisation=organisation, role=role)
+        elif role:
+            RoleGrantFactory(user=user, role=role)
+            if role == "admin":
+                user.is_staff = user.is_superuser = True
+                user.save()
+        return User.objects.get(pk=user.pk)
+
+    return make
+
+
+def sign_in(client: Client, user: User, *, second_factor: bool = True) -> Client:
+    """Sign ``user`` in; staff also pass the second factor unless told otherwise."""
+    client.force_login(user)
+    if second_factor and user.requires_two_factor:
+        device = TOTPDeviceFactory(user=user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def login(client: Client) -> Callable[..., Client]:
+    def do(user: User, **kwargs: bool) -> Client:
+        return sign_in(client, user, **kwargs)
+
+    return do
