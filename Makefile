@@ -38,7 +38,7 @@ test: install lint typecheck test-sqlite test-postgres check-deploy ## the whole
 	@echo "make test: all checks passed"
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src
 
 typecheck: install
 	DEBUG=1 $(BIN)/mypy

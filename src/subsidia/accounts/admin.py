@@ -35,5 +35,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["digest", "hint", "created_at", "last_used_at"]
     search_fields = ["user__email", "name", "hint"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False  # tokens are issued with `subsidia issue-token`, which shows them once
