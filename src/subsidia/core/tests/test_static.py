@@ -1,0 +1,20 @@
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+
+@pytest.mark.django_db
+def test_every_static_file_the_layout_references_exists(client):
+    page = client.get("/").content.decode()
+    paths = re.findall(r'(?:href|src)="/static/([^"]+)"', page)
+    assert "subsidia/js/htmx.min.js" in paths and "subsidia/css/subsidia.css" in paths
+    for path in paths:
+        assert finders.find(path), f"missing static file {path}"
+
+
+def test_htmx_is_vendored_not_loaded_from_a_cdn(client):
+    found = finders.find("subsidia/js/htmx.min.js")
+    assert found
+    with open(found, encoding="utf-8") as handle:
+        assert "htmx" in handle.read(2000)
