@@ -171,6 +171,7 @@ OTP_TOTP_ISSUER = env("OTP_ISSUER", default="Subsidia")
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("de", _("Deutsch")), ("en", _("English")), ("lb", _("Lëtzebuergesch"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["subsidia.formats"]  # adds Luxembourgish date and number formats
 TIME_ZONE = env("TIME_ZONE", default="Europe/Luxembourg")
 USE_I18N = True
 USE_TZ = True
