@@ -142,35 +142,32 @@ def _require_editor(actor: Any, organisation: Organisation) -> None:
         raise NotFound.single("not_found", _("Organisation introuvable."))
 
 
+def _save_part(actor: Any, organisation: Organisation, part: Contact | Service) -> None:
+    """Create or update a contact or a service of an organisation the actor may edit, audited."""
+    _require_editor(actor, organisation)
+    name = part._meta.model_name
+    before = None if part.pk is None else snapshot(type(part).objects.get(pk=part.pk))
+    part.organisation = organisation
+    part.save()
+    record(actor, f"{name}.{'create' if before is None else 'update'}", part, before=before, after=snapshot(part))
+
+
 @transaction.atomic
 def save_contact(actor: Any, organisation: Organisation, contact: Contact) -> Contact:
-    _require_editor(actor, organisation)
-    creating = contact.pk is None
-    before = None if creating else snapshot(Contact.objects.get(pk=contact.pk))
-    contact.organisation = organisation
-    contact.save()
-    record(actor, "contact.create" if creating else "contact.update", contact, before=before,
-           after=snapshot(contact))
+    _save_part(actor, organisation, contact)
     return contact
 
 
 @transaction.atomic
 def delete_contact(actor: Any, contact: Contact) -> None:
     _require_editor(actor, contact.organisation)
-    before = snapshot(contact)
-    record(actor, "contact.delete", contact, before=before)
+    record(actor, "contact.delete", contact, before=snapshot(contact))
     contact.delete()
 
 
 @transaction.atomic
 def save_service(actor: Any, organisation: Organisation, service: Service) -> Service:
-    _require_editor(actor, organisation)
-    creating = service.pk is None
-    before = None if creating else snapshot(Service.objects.get(pk=service.pk))
-    service.organisation = organisation
-    service.save()
-    record(actor, "service.create" if creating else "service.update", service, before=before,
-           after=snapshot(service))
+    _save_part(actor, organisation, service)
     return service
 
 

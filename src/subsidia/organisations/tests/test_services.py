@@ -213,3 +213,19 @@ def test_the_worker_task_sends_the_warnings(make_user, org_a):
                           valid_until=timezone.localdate() + timedelta(days=3))
     warn_about_expiring_documents.call_local()
     assert len(mail.outbox) == 1
+
+
+def test_contacts_and_services_are_saved_by_editors_only_and_audited(make_user, org_a, org_b):
+    from subsidia.organisations.models import Contact, Service
+
+    admin = make_user("partner_admin", organisation=org_a)
+    contact = services.save_contact(admin, org_a, Contact(name="Accueil", is_public=True))
+    contact.phone = "+352 1"
+    services.save_contact(admin, org_a, contact)
+    services.save_service(admin, org_a, Service(kind="helpline", name="Ligne d'écoute", capacity=3))
+    assert [e.action for e in AuditEvent.objects.order_by("id")] == ["contact.create", "contact.update",
+                                                                      "service.create"]
+    assert AuditEvent.objects.get(action="contact.update").changes == [("phone", "", "+352 1")]
+    with pytest.raises(NotFound):
+        services.save_contact(make_user("partner_admin", organisation=org_b), org_a, Contact(name="Intrus"))
+    assert org_a.contacts.count() == 1
