@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidia
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
 	ALLOWED_HOSTS=subsidia.example.lu DATABASE_URL=$(PG_URL)
 
-.PHONY: run install test lint typecheck test-sqlite test-postgres check-deploy services worker messages clean
+.PHONY: run install test lint typecheck test-sqlite test-postgres test-browser check-deploy services worker messages clean
 
 $(BIN)/subsidia: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ run: install ## migrate, load the demo, start the worker and serve http://127.0.
 worker: install ## run only the background worker (SQLite queue, or Redis when REDIS_URL is set)
 	$(BIN)/subsidia run_huey
 
-test: install lint typecheck test-sqlite test-postgres check-deploy ## the whole suite, as CI runs it
+test: install lint typecheck test-sqlite test-postgres test-browser check-deploy ## the whole suite, as CI runs it
 	@echo "make test: all checks passed"
 
 lint: install
@@ -44,13 +44,17 @@ typecheck: install
 	DEBUG=1 $(BIN)/mypy
 
 test-sqlite: install
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -m "not browser"
 
 services: ## start PostgreSQL (and Redis) if they are down, create the database if missing
 	bash scripts/ensure-services
 
 test-postgres: install services
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+
+test-browser: install ## WCAG 2.1 AA (axe-core) and htmx checks in Debian's Chromium, on SQLite
+	bash scripts/ensure-browser
+	$(BIN)/pytest -q -p no:cacheprovider -p no:playwright -m browser
 
 check-deploy: install services
 	$(DEPLOY_ENV) $(BIN)/subsidia check --deploy --fail-level WARNING
