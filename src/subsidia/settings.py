@@ -22,6 +22,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VAR_DIR = Path(env("SUBSIDIA_VAR_DIR", default=str(BASE_DIR / "var")))
+# The embedded database and task queue live here; a fresh checkout has no var/ yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 
