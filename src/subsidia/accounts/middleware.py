@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
+from .services import has_confirmed_totp
+
 # What a staff member who has not yet passed the second factor may still reach.
 ALLOWED_BEFORE_SECOND_FACTOR = {
     "accounts:logout",
@@ -37,8 +39,6 @@ class StaffTwoFactorMiddleware:
             except Resolver404:
                 name = ""
             if name not in ALLOWED_BEFORE_SECOND_FACTOR:
-                from .services import has_confirmed_totp
-
                 target = "accounts:two_factor_verify" if has_confirmed_totp(user) else "accounts:two_factor_setup"
                 return redirect(target)
         return self.get_response(request)

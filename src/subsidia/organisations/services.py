@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -68,42 +69,31 @@ def _apply(organisation: Organisation, data: dict[str, Any]) -> None:
             m2m[key] = value
         elif key in ORGANISATION_FIELDS:
             setattr(organisation, key, value.strip() if isinstance(value, str) else value)
-    organisation.full_clean(exclude=["themes", "target_publics"], validate_unique=False)
+    try:
+        organisation.full_clean(exclude=["themes", "target_publics"], validate_unique=False)
+    except ValidationError as exc:
+        raise RuleViolation(
+            Violation("invalid", str(message), None if field == "__all__" else field)
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ) from exc
     organisation.save()
     for key, value in m2m.items():
         getattr(organisation, key).set(value)
 
 
-def _as_violation(exc: Exception) -> RuleViolation:
-    from django.core.exceptions import ValidationError
-
-    assert isinstance(exc, ValidationError)
-    return RuleViolation(
-        Violation("invalid", str(message), None if field == "__all__" else field)
-        for field, messages in exc.message_dict.items()
-        for message in messages
-    )
-
-
 @transaction.atomic
 def create_organisation(actor: Any, data: dict[str, Any]) -> Organisation:
-    from django.core.exceptions import ValidationError
-
     _require_manager(actor)
     _validate(data)
     organisation = Organisation()
-    try:
-        _apply(organisation, data)
-    except ValidationError as exc:
-        raise _as_violation(exc) from exc
+    _apply(organisation, data)
     record(actor, "organisation.create", organisation, after=snapshot(organisation, AUDITED))
     return organisation
 
 
 @transaction.atomic
 def update_organisation(actor: Any, organisation: Organisation, data: dict[str, Any]) -> Organisation:
-    from django.core.exceptions import ValidationError
-
     if not selectors.organisations_editable_by(actor).filter(pk=organisation.pk).exists():
         raise NotFound.single("not_found", _("Organisation introuvable."))
     if not selectors.manages_all_organisations(actor):
@@ -115,10 +105,7 @@ def update_organisation(actor: Any, organisation: Organisation, data: dict[str, 
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = snapshot(organisation, AUDITED)
     _validate(data, instance=organisation)
-    try:
-        _apply(organisation, data)
-    except ValidationError as exc:
-        raise _as_violation(exc) from exc
+    _apply(organisation, data)
     after = snapshot(organisation, AUDITED)
     if after != before:
         record(actor, "organisation.update", organisation, before=before, after=after)
@@ -142,7 +129,8 @@ def _require_editor(actor: Any, organisation: Organisation) -> None:
         raise NotFound.single("not_found", _("Organisation introuvable."))
 
 
-def _save_part(actor: Any, organisation: Organisation, part: Contact | Service) -> None:
+@transaction.atomic
+def save_part(actor: Any, organisation: Organisation, part: Contact | Service) -> Contact | Service:
     """Create or update a contact or a service of an organisation the actor may edit, audited."""
     _require_editor(actor, organisation)
     name = part._meta.model_name
@@ -150,11 +138,12 @@ def _save_part(actor: Any, organisation: Organisation, part: Contact | Service) 
     part.organisation = organisation
     part.save()
     record(actor, f"{name}.{'create' if before is None else 'update'}", part, before=before, after=snapshot(part))
+    return part
 
 
 @transaction.atomic
 def save_contact(actor: Any, organisation: Organisation, contact: Contact) -> Contact:
-    _save_part(actor, organisation, contact)
+    save_part(actor, organisation, contact)
     return contact
 
 
@@ -167,7 +156,7 @@ def delete_contact(actor: Any, contact: Contact) -> None:
 
 @transaction.atomic
 def save_service(actor: Any, organisation: Organisation, service: Service) -> Service:
-    _save_part(actor, organisation, service)
+    save_part(actor, organisation, service)
     return service
 
 

@@ -26,7 +26,7 @@ from .forms import (
     OrganisationForm,
     ServiceForm,
 )
-from .models import Contact, Membership, Organisation, OrganisationDocument
+from .models import Contact, Membership, Organisation, OrganisationDocument, Service
 
 
 @access(PUBLIC)
@@ -69,20 +69,25 @@ def _editable(request: HttpRequest, pk: int) -> Organisation:
     return get_object_or_404(selectors.organisations_editable_by(request.user), pk=pk)
 
 
-@access(ORGANISATION_VIEWERS)
-@require_GET
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = _visible(request, pk)
+def _detail_page(
+    request: HttpRequest, organisation: Organisation, invite_form: InviteMemberForm | None = None, status: int = 200
+) -> HttpResponse:
     context = {
         "organisation": organisation,
         "members": selectors.members_of(organisation),
         "documents": organisation.documents.order_by("kind", "-uploaded_at"),
-        "can_edit": selectors.organisations_editable_by(request.user).filter(pk=pk).exists(),
+        "can_edit": selectors.organisations_editable_by(request.user).filter(pk=organisation.pk).exists(),
         "can_manage_members": selectors.can_manage_members(request.user, organisation),
         "is_manager": selectors.manages_all_organisations(request.user),
-        "invite_form": InviteMemberForm(),
+        "invite_form": invite_form or InviteMemberForm(),
     }
-    return render(request, "organisations/organisation_detail.html", context)
+    return render(request, "organisations/organisation_detail.html", context, status=status)
+
+
+@access(ORGANISATION_VIEWERS)
+@require_GET
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _visible(request, pk))
 
 
 @access(ORGANISATION_MANAGERS)
@@ -142,12 +147,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("organisations:detail", pk=pk)
-    context = {
-        "organisation": organisation, "members": selectors.members_of(organisation),
-        "documents": organisation.documents.all(), "can_manage_members": True, "invite_form": form,
-        "can_edit": True, "is_manager": selectors.manages_all_organisations(request.user),
-    }
-    return render(request, "organisations/organisation_detail.html", context, status=422)
+    return _detail_page(request, organisation, invite_form=form, status=422)
 
 
 @access(ORGANISATION_EDITORS)
@@ -166,31 +166,32 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     return redirect("organisations:detail", pk=pk)
 
 
+def _part_form(
+    request: HttpRequest, pk: int, form_class: type[ContactForm] | type[ServiceForm], part: Contact | Service | None,
+    title: str, saved: str,
+) -> HttpResponse:
+    """Add or edit one contact or service of an organisation the user may edit."""
+    organisation = _editable(request, pk)
+    form = form_class(request.POST or None, instance=part)
+    if request.method == "POST" and form.is_valid():
+        services.save_part(request.user, organisation, form.save(commit=False))
+        messages.success(request, saved)
+        return redirect("organisations:detail", pk=pk)
+    return render(request, "organisations/simple_form.html",
+                  {"form": form, "organisation": organisation, "title": title})
+
+
 @access(ORGANISATION_EDITORS)
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
-    organisation = _editable(request, pk)
-    contact = get_object_or_404(Contact, pk=contact_pk, organisation=organisation) if contact_pk else Contact()
-    form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        services.save_contact(request.user, organisation, form.save(commit=False))
-        messages.success(request, _("Contact enregistré."))
-        return redirect("organisations:detail", pk=pk)
-    return render(request, "organisations/simple_form.html",
-                  {"form": form, "organisation": organisation, "title": _("Contact")})
+    contact = get_object_or_404(Contact, pk=contact_pk, organisation_id=pk) if contact_pk else None
+    return _part_form(request, pk, ContactForm, contact, _("Contact"), _("Contact enregistré."))
 
 
 @access(ORGANISATION_EDITORS)
 @require_http_methods(["GET", "POST"])
 def service_add(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = _editable(request, pk)
-    form = ServiceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.save_service(request.user, organisation, form.save(commit=False))
-        messages.success(request, _("Service enregistré."))
-        return redirect("organisations:detail", pk=pk)
-    return render(request, "organisations/simple_form.html",
-                  {"form": form, "organisation": organisation, "title": _("Service")})
+    return _part_form(request, pk, ServiceForm, None, _("Service"), _("Service enregistré."))
 
 
 @access(ORGANISATION_EDITORS)
