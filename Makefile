@@ -15,6 +15,7 @@ DEPLOY_ENV := DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n
 .PHONY: run install test lint typecheck test-sqlite test-postgres test-browser check-deploy services worker messages clean
 
 $(BIN)/subsidia: pyproject.toml
+	bash scripts/ensure-system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "subsidia.accounts",
     "subsidia.audit",
     "subsidia.organisations",
+    "subsidia.notifications",
+    "subsidia.grants",
     "subsidia.api",
 ]
 
@@ -250,3 +252,13 @@ LOGGING = {
 # Days before a partner's document expires when the partner admins and officers are warned.
 DOCUMENT_EXPIRY_WARNING_DAYS = env.int("DOCUMENT_EXPIRY_WARNING_DAYS", default=30)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-Subsidia-2026")
+# Subsidy decisions above this amount (EUR) need a second approver (four-eyes rule).
+FOUR_EYES_THRESHOLD = env.float("FOUR_EYES_THRESHOLD", default=25000.0)
+# The final report of a subsidised project is due this many days after the project ends.
+REPORT_DUE_DAYS = env.int("REPORT_DUE_DAYS", default=90)
+# Reminders: report deadlines and payment dates this many days ahead; reviews pending this long.
+REMINDER_DAYS_AHEAD = env.int("REMINDER_DAYS_AHEAD", default=14)
+REVIEW_REMINDER_AFTER_DAYS = env.int("REVIEW_REMINDER_AFTER_DAYS", default=7)
+# The issuing administration, named on decision letters.
+MINISTRY_NAME = env("MINISTRY_NAME", default="Ministère de la Famille, des Solidarités, du Vivre ensemble et de "
+                    "l'Accueil — Département de l'intégration")

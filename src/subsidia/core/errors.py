@@ -39,6 +39,12 @@ class PermissionDenied(RuleViolation):
     status_code = 403
 
 
+class Conflict(RuleViolation):
+    """The change clashes with the object's current state or with someone else's edit (409)."""
+
+    status_code = 409
+
+
 class NotFound(RuleViolation):
     """The object does not exist for this actor (404): existence must not leak."""
 
