@@ -25,6 +25,8 @@ urlpatterns = [
     path("annuaire/", include((directory_urlpatterns, "directory"))),
     path("organisations/", include("subsidia.organisations.urls")),
     path("audit/", include("subsidia.audit.urls")),
+    path("subsides/", include("subsidia.grants.urls")),
+    path("notifications/", include("subsidia.notifications.urls")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),

@@ -8,8 +8,9 @@ organisation answer 404, so that their existence does not leak.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import importlib
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,38 +25,18 @@ from subsidia.core.access import policy_of
 from subsidia.organisations.models import OrganisationDocument
 from subsidia.organisations.tests.factories import ContactFactory, MembershipFactory, OrganisationFactory
 
-PERSONAS = [
-    "anonymous", "registered", "partner_member", "partner_admin", "partner_admin_b", "officer", "reviewer",
-    "approver", "finance", "moderator", "auditor", "admin",
-]
-STAFF = {"officer", "reviewer", "approver", "finance", "moderator", "auditor", "admin"}
-PARTNERS = {"partner_member", "partner_admin", "partner_admin_b"}
-SIGNED_IN = set(PERSONAS) - {"anonymous"}
-EVERYONE = set(PERSONAS)
-ORG_READERS = {"officer", "approver", "finance", "auditor", "admin"}
-ORG_MANAGERS = {"officer", "admin"}
-# Organisation A's record: its partners and the ministry's readers; B's admin gets 404.
-ORG_A_VIEWERS = {"partner_member", "partner_admin", *ORG_READERS}
-ORG_A_EDITORS = {"partner_admin", *ORG_MANAGERS}
-
-
-@dataclass
-class Row:
-    allowed: set[str]
-    method: str = "GET"
-    ok: int = 200
-    anonymous: int = 302  # pages send anonymous people to the login page
-    denied: int = 403
-    overrides: dict[str, int] = field(default_factory=dict)
-    data: Callable[[dict[str, Any]], Any] | None = None
-
-    def expected(self, persona: str) -> int:
-        if persona in self.overrides:
-            return self.overrides[persona]
-        if persona in self.allowed:
-            return self.ok
-        return self.anonymous if persona == "anonymous" else self.denied
-
+from .access import (
+    EVERYONE,
+    ORG_A_EDITORS,
+    ORG_A_VIEWERS,
+    ORG_MANAGERS,
+    ORG_READERS,
+    PARTNERS,
+    PERSONAS,
+    SIGNED_IN,
+    STAFF,
+    Row,
+)
 
 def _pdf(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "statutes", "file": SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%test\n", "application/pdf")}
@@ -112,6 +93,18 @@ API: dict[tuple[str, str], Row] = {
         ORG_MANAGERS, anonymous=401, data=lambda ctx: {"acronym": "NEW"},
     ),
 }
+# Each app declares the rows of its own routes in a table module of its tests.
+TABLE_MODULES = [
+    "subsidia.grants.tests.access_partner",
+    "subsidia.grants.tests.access_staff",
+    "subsidia.api.tests.access_grants",
+    "subsidia.notifications.tests.access_pages",
+]
+for _module_name in TABLE_MODULES:
+    _module = importlib.import_module(_module_name)
+    PAGES.update(getattr(_module, "PAGES", {}))
+    API.update(getattr(_module, "API", {}))
+
 # Routes served by third-party code with its own, public, access rule.
 THIRD_PARTY_PUBLIC = {"api:openapi-json", "api:openapi-view"}
 
@@ -176,11 +169,17 @@ def world(db, make_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         organisation=org_a, kind="statutes", content_type="application/pdf", size=9,
         file=SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n"),
     )
-    return {"org_a": org_a, "org_b": org_b, "people": people, "membership": extra_member, "contact": contact,
-            "document": document}
+    world = {"org_a": org_a, "org_b": org_b, "people": people, "membership": extra_member, "contact": contact,
+             "document": document}
+    from subsidia.grants.tests.access_world import add_grants
+
+    add_grants(world)
+    return world
 
 
 def page_kwargs(name: str, world: dict[str, Any]) -> dict[str, Any]:
+    if PAGES[name].kwargs is not None:
+        return PAGES[name].kwargs(world)  # type: ignore[misc]
     org = world["org_a"].pk
     return {
         "directory:directory_entry": {"pk": org},
@@ -225,10 +224,14 @@ def test_api_access(operation: tuple[str, str], persona: str, world: dict[str, A
     headers = {}
     if user is not None:
         headers["Authorization"] = f"Bearer {issue_api_token(None, user)}"
-    url = "/api/v1" + path.format(organisation_id=world["org_a"].pk)
+    ids = row.kwargs(world) if row.kwargs else {"organisation_id": world["org_a"].pk}
+    url = "/api/v1" + path.format(**ids)
     data = row.data({"persona": persona, **world}) if row.data else None
-    response = client.generic(method, url, data=None if data is None else __import__("json").dumps(data),
-                              content_type="application/json", headers=headers)
+    if isinstance(data, dict) and any(isinstance(v, SimpleUploadedFile) for v in data.values()):
+        response = client.post(url, data, headers=headers)  # multipart, e.g. a document upload
+    else:
+        response = client.generic(method, url, data=None if data is None else json.dumps(data),
+                                  content_type="application/json", headers=headers)
     assert response.status_code == row.expected(persona), (
         f"{method} {url} as {persona}: {response.status_code} {response.content[:300]!r}"
     )
