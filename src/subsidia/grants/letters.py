@@ -20,7 +20,7 @@ def render_decision_letter(decision: Decision) -> bytes:
             "organisation": application.organisation, "tranches": list(application.tranches.all()),
             "today": timezone.localdate(), "ministry": settings.MINISTRY_NAME,
         })
-    return HTML(string=html, base_url=str(settings.PACKAGE_DIR)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, base_url=str(settings.PACKAGE_DIR)).write_pdf()
 
 
 def store_decision_letter(decision: Decision) -> Decision:

@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from subsidia.organisations.models import Organisation
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class DeliverableType(models.TextChoices):
     EVENT = "event", _("Événement ponctuel")
@@ -57,8 +55,9 @@ class Call(models.Model):
     closes_on = models.DateField(
         _("clôture"), null=True, blank=True, help_text=_("Laisser vide pour un appel permanent (au fil de l'eau).")
     )
-    budget = models.DecimalField(_("enveloppe budgétaire"), **MONEY, validators=[MinValueValidator(Decimal(0))])
-    committed = models.DecimalField(_("montant engagé"), **MONEY, default=Decimal(0))
+    budget = models.DecimalField(_("enveloppe budgétaire"), max_digits=12, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal(0))])
+    committed = models.DecimalField(_("montant engagé"), max_digits=12, decimal_places=2, default=Decimal(0))
     is_published = models.BooleanField(_("publié"), default=False)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -207,7 +206,7 @@ class Application(models.Model):
     deliverable_types = models.JSONField(_("réalisations"), default=list, blank=True)
     start_date = models.DateField(_("début du projet"), null=True, blank=True)
     end_date = models.DateField(_("fin du projet"), null=True, blank=True)
-    requested_amount = models.DecimalField(_("montant demandé"), **MONEY, null=True, blank=True,
+    requested_amount = models.DecimalField(_("montant demandé"), max_digits=12, decimal_places=2, null=True, blank=True,
                                            validators=[MinValueValidator(Decimal("0.01"))])
     answers = models.JSONField(_("réponses aux questions de l'appel"), default=dict, blank=True)
     state = models.CharField(_("état"), max_length=30, choices=State.choices, default=State.DRAFT, db_index=True)
@@ -262,7 +261,8 @@ class BudgetLine(models.Model):
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.PLANNED)
     kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices)
     label = models.CharField(_("libellé"), max_length=200)
-    amount = models.DecimalField(_("montant"), **MONEY, validators=[MinValueValidator(Decimal(0))])
+    amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal(0))])
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -322,6 +322,9 @@ class EligibilityCheck(models.Model):
     class Meta:
         ordering = ["-run_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.application.reference} · {self.run_at:%Y-%m-%d %H:%M}"
+
 
 class StateChange(models.Model):
     """The history of an application's states, shown to the partner and the officers."""
@@ -337,6 +340,9 @@ class StateChange(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.from_state} → {self.to_state}"
 
 
 class Recommendation(models.TextChoices):
@@ -375,13 +381,13 @@ class Review(models.Model):
         return f"{self.application.reference} · {self.reviewer}"
 
     def weighted_score(self) -> Decimal | None:
-        """The weighted average of this review's scores (0–5), or None before submission."""
+        """The weighted average of this review's scores (0 to 5), or None before submission."""
         scores = list(self.scores.all())
         total_weight = sum(score.criterion.weight for score in scores)
         if self.status != self.Status.SUBMITTED or not total_weight:
             return None
-        total = sum(Decimal(score.score) * score.criterion.weight for score in scores)
-        return (total / total_weight).quantize(Decimal("0.01"))
+        total = sum((Decimal(score.score) * score.criterion.weight for score in scores), Decimal(0))
+        return (total / Decimal(total_weight)).quantize(Decimal("0.01"))
 
 
 class Score(models.Model):
@@ -397,6 +403,9 @@ class Score(models.Model):
             models.CheckConstraint(condition=models.Q(score__lte=5), name="score_at_most_five"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
 
 class Decision(models.Model):
     """The approver's decision; above the four-eyes threshold a second approver confirms it."""
@@ -407,7 +416,7 @@ class Decision(models.Model):
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="decision")
     outcome = models.CharField(_("décision"), max_length=10, choices=Outcome.choices)
-    granted_amount = models.DecimalField(_("montant accordé"), **MONEY, default=Decimal(0),
+    granted_amount = models.DecimalField(_("montant accordé"), max_digits=12, decimal_places=2, default=Decimal(0),
                                          validators=[MinValueValidator(Decimal(0))])
     conditions = models.TextField(_("conditions"), blank=True)
     motivation = models.TextField(_("motivation"), blank=True)
@@ -441,7 +450,8 @@ class Tranche(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tranches")
     position = models.PositiveSmallIntegerField(_("tranche"))
     due_on = models.DateField(_("échéance"))
-    amount = models.DecimalField(_("montant"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.01"))])
     paid_on = models.DateField(_("payée le"), null=True, blank=True)
     payment_reference = models.CharField(_("référence du paiement"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

@@ -146,7 +146,7 @@ def _move(actor: Any, application: Application, name: str, *, note: str = "",
     before = before or snapshot(application, AUDITED_APPLICATION)
     source = application.state
     application.state = transition.target
-    application.version = F("version") + 1  # type: ignore[assignment]
+    application.version = F("version") + 1
     application.save()
     application.refresh_from_db()
     StateChange.objects.create(application=application, transition=name, from_state=source,
@@ -520,7 +520,7 @@ def update_application(actor: Any, application: Application, data: dict[str, Any
     before["budget_lines"] = _lines_snapshot(application)
     for key, value in clean.items():
         setattr(application, key, value)
-    application.version = F("version") + 1  # type: ignore[assignment]
+    application.version = F("version") + 1
     application.save()
     if lines is not None:
         _save_lines(application, lines, BudgetLine.Stage.PLANNED)

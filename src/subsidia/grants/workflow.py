@@ -6,8 +6,11 @@ buttons to show), the API (one endpoint per transition) and the tests (every pai
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from subsidia.accounts.roles import Role
@@ -21,16 +24,17 @@ class Transition:
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
-    label: str
+    label: str | Promise
 
 
-def _t(name: str, sources: set[State], target: State, roles: set[str], label: str) -> Transition:
-    return Transition(name, frozenset(s.value for s in sources), target.value, frozenset(roles), label)
+def _t(name: str, sources: set[State], target: State, roles: Iterable[str], label: str | Promise) -> Transition:
+    return Transition(name, frozenset(s.value for s in sources), target.value, frozenset(str(r) for r in roles),
+                      label)
 
 
-OFFICERS = {Role.OFFICER}
-PARTNER_ADMINS = {Role.PARTNER_ADMIN}
-APPROVERS = {Role.APPROVER}
+OFFICERS: set[str] = {Role.OFFICER.value}
+PARTNER_ADMINS: set[str] = {Role.PARTNER_ADMIN.value}
+APPROVERS: set[str] = {Role.APPROVER.value}
 BEFORE_DECISION = {State.DRAFT, State.SUBMITTED, State.ELIGIBILITY, State.MORE_INFORMATION_REQUESTED,
                    State.UNDER_REVIEW}
 
@@ -66,7 +70,7 @@ def transitions_from(state: str) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if state in t.sources]
 
 
-def available_to(user: object, state: str) -> list[Transition]:
+def available_to(user: Any, state: str) -> list[Transition]:
     """The transitions whose role the user holds, from this state (object access is checked apart)."""
-    roles = getattr(user, "roles", frozenset())
+    roles: frozenset[str] = getattr(user, "roles", frozenset())
     return [t for t in transitions_from(state) if t.roles & roles]

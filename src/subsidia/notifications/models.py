@@ -57,3 +57,6 @@ class Preference(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="unique_notification_preference")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}: {self.by_email}"

@@ -13,7 +13,6 @@ from subsidia.core.errors import NotFound
 
 from .models import Kind, Notification, Preference
 
-
 Message = Callable[[], tuple[str, str]]
 
 

@@ -84,7 +84,7 @@ class TestReviews:
         assert stats.recommendations == {"fund": 1, "fund_with_conditions": 1}
 
     def test_every_criterion_must_be_scored_from_0_to_5(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
-        relevance, feasibility = under_review.call.criteria.all()
+        relevance, _feasibility = under_review.call.criteria.all()
         [review] = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         with pytest.raises(RuleViolation) as refused:
             services.submit_review(people["reviewer"], review, {relevance.pk: (6, "")}, "")
