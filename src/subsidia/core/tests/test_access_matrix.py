@@ -38,6 +38,7 @@ from .access import (
     Row,
 )
 
+
 def _pdf(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "statutes", "file": SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%test\n", "application/pdf")}
 
