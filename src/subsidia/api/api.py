@@ -15,5 +15,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", organisations_router)
+api.add_router("/", "subsidia.api.grants.router")
 
 

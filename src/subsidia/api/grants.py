@@ -1,0 +1,568 @@
+"""The grants API: calls, applications and their workflow, reviews, decisions and payments.
+
+The same rules and permissions as the pages: every read goes through :mod:`subsidia.grants.selectors`
+(another organisation's application answers 404), every write through :mod:`subsidia.grants.services`
+with the caller as actor. A role that may not act answers 403 (``forbidden``), a move the state does
+not allow 409 (``illegal_transition``), an outdated ``version`` 409 (``stale_version``), a broken rule
+422 with every violation at once.
+"""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from subsidia.accounts.models import User
+from subsidia.accounts.roles import PARTNER_ROLES, Role
+from subsidia.core.access import PUBLIC, Policy, roles
+from subsidia.core.errors import NotFound, RuleViolation, Violation
+from subsidia.grants import selectors, services
+from subsidia.grants.models import Application, Call, Decision, FinalReport, Review, Tranche
+from subsidia.grants.workflow import PARTNER_EDITABLE_STATES, TRANSITIONS, available_to
+from subsidia.organisations.models import Organisation
+
+from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
+from .schemas import ErrorOut
+from .schemas_grants import (
+    ApplicationCreate,
+    ApplicationFilters,
+    ApplicationOut,
+    ApplicationPatch,
+    ApplicationSummaryOut,
+    CallCreate,
+    CallFilters,
+    CallOut,
+    CallPatch,
+    CommentIn,
+    ConflictIn,
+    DecisionIn,
+    DecisionOut,
+    DecisionSummaryOut,
+    DocumentOut,
+    FinalReportIn,
+    IneligibleIn,
+    InformationRequestIn,
+    NoteIn,
+    PaymentIn,
+    ReviewersIn,
+    ReviewOut,
+    ReviewSubmitIn,
+    TrancheFilters,
+    TrancheOut,
+    VersionIn,
+    ViolationOut,
+)
+
+router = Router(tags=["grants"])
+
+# --- who may call what -------------------------------------------------------------------------------
+
+CALL_MANAGERS = roles(Role.OFFICER, name="call_managers")
+# Everyone who reads some applications; which ones is the selectors' work (404 for the others).
+APPLICATION_READERS = roles(*PARTNER_ROLES, Role.OFFICER, Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.AUDITOR,
+                            Role.ADMIN, name="application_readers")
+APPLICATION_CREATORS = roles(*PARTNER_ROLES, name="partners")
+# Partners edit their own drafts, officers correct applications before the decision.
+APPLICATION_EDITORS = roles(*PARTNER_ROLES, Role.OFFICER, name="application_editors")
+REVIEWERS = roles(Role.REVIEWER, name="reviewers")
+APPROVERS = roles(Role.APPROVER, name="approvers")
+DECISION_READERS = roles(Role.OFFICER, Role.APPROVER, Role.AUDITOR, Role.ADMIN, name="decision_readers")
+PAYMENT_READERS = roles(Role.FINANCE, Role.OFFICER, Role.AUDITOR, name="payment_readers")
+FINANCE = roles(Role.FINANCE, name="finance")
+
+
+def transition_policy(name: str) -> Policy:
+    """The roles the workflow table gives a transition."""
+    return roles(*TRANSITIONS[name].roles, name=f"transition_{name}")
+
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+# The endpoint of each transition, relative to the application.
+TRANSITION_ENDPOINTS = {
+    "submit": "submit", "start_eligibility": "start-eligibility", "declare_eligible": "declare-eligible",
+    "declare_ineligible": "declare-ineligible", "request_information": "request-information",
+    "withdraw": "withdraw", "approve": "decision", "reject": "decision", "start_project": "start-project",
+    "submit_report": "final-report", "return_report": "return-report", "close": "close",
+}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _application(user: Any, application_id: int) -> Application:
+    """The application if the caller may see it, else 404 (existence does not leak)."""
+    return get_object_or_404(selectors.applications_visible_to(user), pk=application_id)
+
+
+def _decision(application: Application) -> Decision | None:
+    return Decision.objects.filter(application=application).first()
+
+
+def _available_transitions(user: Any, application: Application, decision: Decision | None) -> list[dict[str, str]]:
+    out = []
+    base = f"/api/v1/applications/{application.pk}/"
+    for transition in available_to(user, application.state):
+        if Role.PARTNER_ADMIN in transition.roles and not selectors.is_member_of(user, application, admin=True):
+            continue
+        if transition.name in ("approve", "reject", "withdraw") and decision is not None:
+            continue
+        out.append({"name": transition.name, "label": str(transition.label), "method": "POST",
+                    "path": base + TRANSITION_ENDPOINTS[transition.name]})
+    if decision is not None and not decision.is_final and user.has_role(Role.APPROVER) \
+            and decision.decided_by_id != user.pk:
+        out.append({"name": "confirm_decision", "label": "Confirmer la décision", "method": "POST",
+                    "path": base + "decision/confirm"})
+    return out
+
+
+def _reviews_summary(application: Application) -> dict[str, Any]:
+    stats = selectors.score_stats(application)
+    return {
+        "submitted": stats.reviews, "average": stats.average, "lowest": stats.lowest, "highest": stats.highest,
+        "spread": stats.spread, "stdev": stats.stdev, "recommendations": stats.recommendations,
+        "reviews": [{"id": r.pk, "reviewer": r.reviewer.email, "status": r.status,
+                     "recommendation": r.recommendation, "weighted_score": r.weighted_score()}
+                    for r in application.reviews.all()],
+    }
+
+
+def _application_out(user: Any, application: Application) -> dict[str, Any]:
+    """The detail of an application (from :func:`_application`) as the caller may see it."""
+    staff = selectors.sees_all_applications(user)
+    totals = application.totals()
+    requested = application.requested_amount or Decimal(0)
+    decision = _decision(application)
+    # Partners and reviewers learn of a decision once it is final; staff readers see it pending too.
+    shown_decision = decision if decision is not None and (staff or decision.is_final) else None
+    documents = sorted(application.documents.all(), key=lambda d: (d.kind, d.question_key, -d.version))
+    missing = (services.eligibility_preview(application) if application.state in PARTNER_EDITABLE_STATES else [])
+    return {
+        **{key: getattr(application, key) for key in (
+            "id", "reference", "title", "call_id", "organisation_id", "state", "version", "requested_amount",
+            "start_date", "end_date", "submitted_at", "summary", "description", "priority_id", "deliverable_types",
+            "answers", "first_submitted_on", "report_due_on", "information_request", "ineligibility_reasons")},
+        "call_title": application.call.title,
+        "organisation_name": application.organisation.name,
+        "totals": {"expenses": totals["expenses"], "incomes": totals["incomes"], "requested": requested,
+                   "balanced": totals["expenses"] == totals["incomes"] + requested},
+        "budget_lines": application.lines("planned"),
+        "actual_budget_lines": application.lines("actual"),
+        "documents": documents,
+        "missing": [v.as_dict() for v in missing],
+        "decision": shown_decision,
+        "tranches": list(application.tranches.select_related("application__organisation"))
+        if shown_decision is not None else [],
+        "reviews": _reviews_summary(application) if staff else None,
+        "final_report": FinalReport.objects.filter(application=application).first(),
+        "available_transitions": _available_transitions(user, application, decision),
+    }
+
+
+def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
+    user = caller(request)
+    return _application_out(user, _application(user, application_id))
+
+
+def _null_not_allowed(data: dict[str, Any], keys: list[str]) -> None:
+    problems = [Violation("invalid", "Valeur nulle non admise.", key) for key in keys if key in data
+                and data[key] is None]
+    if problems:
+        raise RuleViolation(problems)
+
+
+def _call_data(payload: Any) -> dict[str, Any]:
+    """The fields given, with the API's names mapped to the model's (opens_at → opens_on)."""
+    data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
+    _null_not_allowed(data, ["title", "programme", "year", "budget", "min_lead_weeks", "is_published"])
+    for key in ("text",):
+        if key in data and data[key] is None:
+            data[key] = ""
+    for key in ("priorities", "eligible_legal_forms", "required_document_kinds", "deliverable_types", "criteria",
+                "questions"):
+        if key in data and data[key] is None:
+            data[key] = []
+    if "opens_at" in data:
+        data["opens_on"] = data.pop("opens_at")
+    if "closes_at" in data:
+        data["closes_on"] = data.pop("closes_at")
+    return data
+
+
+def _application_data(payload: Any) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=True)
+    for key in ("version", "call_id", "organisation_id"):
+        data.pop(key, None)
+    if "priority_id" in data:
+        data["priority"] = data.pop("priority_id")
+    return data
+
+
+def _call_queryset(user: Any) -> QuerySet[Call]:
+    return selectors.calls_visible_to(user).prefetch_related("questions__shown_if_question")
+
+
+# --- calls ---------------------------------------------------------------------------------------
+
+@router.get("/calls", auth=PUBLIC_AUTH, response=list[CallOut])
+@api_access(PUBLIC)
+@paginate(PageNumberPagination, page_size=50)
+def list_calls(request: HttpRequest, filters: Query[CallFilters]) -> Any:
+    """Calls for projects: the published ones for everyone, drafts too for the ministry's staff readers.
+    ``open=true`` keeps the calls open today, ``open=false`` the others; ``year`` filters by year."""
+    calls = _call_queryset(caller(request))
+    if filters.open is not None:
+        open_ids = selectors.open_calls().values("pk")
+        calls = calls.filter(pk__in=open_ids) if filters.open else calls.exclude(pk__in=open_ids)
+    if filters.year is not None:
+        calls = calls.filter(year=filters.year)
+    return calls.order_by("-year", "title", "pk")
+
+
+@router.get("/calls/{call_id}", auth=PUBLIC_AUTH, response={200: CallOut, 404: ErrorOut})
+@api_access(PUBLIC)
+def get_call(request: HttpRequest, call_id: int) -> Any:
+    return get_object_or_404(_call_queryset(caller(request)), pk=call_id)
+
+
+@router.post("/calls", auth=SIGNED_IN_AUTH, response={201: CallOut, **ERRORS})
+@api_access(CALL_MANAGERS)
+def create_call(request: HttpRequest, payload: CallCreate) -> Any:
+    """Create a call (officers). Required: ``title``, ``programme``, ``year`` and ``budget``. Defaults:
+    unpublished (``is_published`` false), no opening or closing date (``closes_at`` null: a rolling call),
+    ``min_lead_weeks`` 6, ``eligible_legal_forms`` asbl and federation, ``required_document_kinds``
+    description and budget, ``deliverable_types`` event, brochure, exhibition and video, and no priorities,
+    criteria or questions."""
+    user = caller(request)
+    call = services.create_call(user, _call_data(payload))
+    return Status(201, get_object_or_404(_call_queryset(user), pk=call.pk))
+
+
+@router.patch("/calls/{call_id}", auth=SIGNED_IN_AUTH, response={200: CallOut, **ERRORS})
+@api_access(CALL_MANAGERS)
+def update_call(request: HttpRequest, call_id: int, payload: CallPatch) -> Any:
+    """Change the given fields of a call (officers). ``priorities``, ``criteria`` and ``questions``, when
+    given, replace the call's. With ``version``, an edit based on an outdated copy answers 409
+    ``stale_version`` and changes nothing."""
+    user = caller(request)
+    call = get_object_or_404(_call_queryset(user), pk=call_id)
+    services.update_call(user, call, _call_data(payload), expected_version=payload.version)
+    return get_object_or_404(_call_queryset(user), pk=call.pk)
+
+
+@router.get("/calls/{call_id}/decision-summary", auth=SIGNED_IN_AUTH, response={200: DecisionSummaryOut, **ERRORS})
+@api_access(DECISION_READERS)
+def decision_summary(request: HttpRequest, call_id: int) -> Any:
+    """What the approver needs to decide on a call: the applications in review or decided, their weighted
+    scores and recommendations, and what is left in the envelope."""
+    call = get_object_or_404(_call_queryset(caller(request)), pk=call_id)
+    summary = selectors.decision_summary(call)
+    rows = []
+    for row in summary["rows"]:
+        stats = row.stats
+        decision = row.decision
+        rows.append({
+            "application_id": row.application.pk, "reference": row.application.reference,
+            "title": row.application.title, "organisation_name": row.application.organisation.name,
+            "state": row.application.state, "requested": row.requested, "reviews": stats.reviews,
+            "average": stats.average, "lowest": stats.lowest, "highest": stats.highest, "spread": stats.spread,
+            "stdev": stats.stdev, "recommendations": stats.recommendations,
+            "decision": None if decision is None else {
+                "outcome": decision.outcome, "granted_amount": decision.granted_amount,
+                "awaiting_confirmation": not decision.is_final},
+        })
+    return {"call_id": call.pk, "call_title": call.title, "budget": summary["budget"],
+            "committed": summary["committed"], "remaining": summary["remaining"],
+            "requested_pending": summary["requested_pending"], "rows": rows}
+
+
+# --- applications --------------------------------------------------------------------------------
+
+@router.get("/applications", auth=SIGNED_IN_AUTH, response=list[ApplicationSummaryOut])
+@api_access(APPLICATION_READERS)
+@paginate(PageNumberPagination, page_size=50)
+def list_applications(request: HttpRequest, filters: Query[ApplicationFilters]) -> Any:
+    """The applications the caller sees: staff readers all, reviewers those assigned to them, partners
+    their organisations'."""
+    applications = selectors.applications_visible_to(caller(request))
+    if filters.call_id is not None:
+        applications = applications.filter(call_id=filters.call_id)
+    if filters.state:
+        applications = applications.filter(state=filters.state)
+    if filters.organisation_id is not None:
+        applications = applications.filter(organisation_id=filters.organisation_id)
+    return applications.order_by("-created_at", "-pk")
+
+
+@router.post("/applications", auth=SIGNED_IN_AUTH, response={201: ApplicationOut, **ERRORS})
+@api_access(APPLICATION_CREATORS)
+def create_application(request: HttpRequest, payload: ApplicationCreate) -> Any:
+    """Draft an application of one's own organisation to a published call that has not closed."""
+    user = caller(request)
+    call = selectors.calls_visible_to(user).filter(pk=payload.call_id).first()
+    if call is None:
+        raise NotFound.single("not_found", "Appel introuvable.", "call_id")
+    organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
+    if organisation is None:
+        raise NotFound.single("not_found", "Organisation introuvable.", "organisation_id")
+    application = services.create_application(user, call, organisation, _application_data(payload))
+    return Status(201, _detail(request, application.pk))
+
+
+@router.get("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS})
+@api_access(APPLICATION_READERS)
+def get_application(request: HttpRequest, application_id: int) -> Any:
+    """An application with its budget, documents, what is still missing (while editable), its decision and
+    payments, the reviews' summary (the ministry's staff only) and the transitions the caller may make."""
+    return _detail(request, application_id)
+
+
+@router.patch("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS})
+@api_access(APPLICATION_EDITORS)
+def update_application(request: HttpRequest, application_id: int, payload: ApplicationPatch) -> Any:
+    """Change the given fields (``budget_lines``, when given, replaces the planned budget). With ``version``,
+    an edit based on an outdated copy answers 409 ``stale_version`` and changes nothing."""
+    user = caller(request)
+    application = _application(user, application_id)
+    services.update_application(user, application, _application_data(payload), expected_version=payload.version)
+    return _detail(request, application_id)
+
+
+@router.get("/applications/{application_id}/eligibility", auth=SIGNED_IN_AUTH,
+            response={200: list[ViolationOut], **ERRORS})
+@api_access(APPLICATION_READERS)
+def eligibility(request: HttpRequest, application_id: int) -> Any:
+    """What would stop the submission today: every failing eligibility rule (empty when it would pass)."""
+    application = _application(caller(request), application_id)
+    return [v.as_dict() for v in services.eligibility_preview(application)]
+
+
+@router.post("/applications/{application_id}/documents", auth=SIGNED_IN_AUTH, response={201: DocumentOut, **ERRORS})
+@api_access(APPLICATION_EDITORS)
+def add_document(request: HttpRequest, application_id: int, file: UploadedFile = File(...),  # noqa: B008
+                 kind: str = Form(...), question_key: str = Form("")) -> Any:
+    """Upload a supporting document (multipart). Its content decides its type, whatever its name: PDF, ODT,
+    DOCX, ODS, XLSX, PNG or JPEG. Another upload of the same kind is a new version."""
+    user = caller(request)
+    application = _application(user, application_id)
+    return Status(201, services.add_document(user, application, kind, file, question_key))
+
+
+# --- the workflow, one endpoint per transition ---------------------------------------------------------
+
+def _transition(request: HttpRequest, application_id: int, action: Callable[[Any, Application], Any]) -> Any:
+    user = caller(request)
+    action(user, _application(user, application_id))
+    return _detail(request, application_id)
+
+
+@router.post("/applications/{application_id}/submit", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("submit"))
+def submit(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+    """File the application (the organisation's managers). A refusal lists every failing rule at once."""
+    body = payload or VersionIn()
+    return _transition(request, application_id,
+                       lambda user, app: services.submit(user, app, expected_version=body.version))
+
+
+@router.post("/applications/{application_id}/start-eligibility", auth=SIGNED_IN_AUTH,
+             response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("start_eligibility"))
+def start_eligibility(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+    body = payload or VersionIn()
+    return _transition(request, application_id,
+                       lambda user, app: services.start_eligibility(user, app, expected_version=body.version))
+
+
+@router.post("/applications/{application_id}/declare-eligible", auth=SIGNED_IN_AUTH,
+             response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("declare_eligible"))
+def declare_eligible(request: HttpRequest, application_id: int, payload: NoteIn | None = None) -> Any:
+    body = payload or NoteIn()
+    return _transition(request, application_id, lambda user, app: services.declare_eligible(
+        user, app, expected_version=body.version, note=body.note))
+
+
+@router.post("/applications/{application_id}/declare-ineligible", auth=SIGNED_IN_AUTH,
+             response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("declare_ineligible"))
+def declare_ineligible(request: HttpRequest, application_id: int, payload: IneligibleIn | None = None) -> Any:
+    """Without ``reasons``, those of the latest eligibility check are kept."""
+    body = payload or IneligibleIn()
+    return _transition(request, application_id, lambda user, app: services.declare_ineligible(
+        user, app, reasons=body.reasons, expected_version=body.version))
+
+
+@router.post("/applications/{application_id}/request-information", auth=SIGNED_IN_AUTH,
+             response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("request_information"))
+def request_information(request: HttpRequest, application_id: int,
+                        payload: InformationRequestIn | None = None) -> Any:
+    body = payload or InformationRequestIn()
+    return _transition(request, application_id, lambda user, app: services.request_information(
+        user, app, body.questions, expected_version=body.version))
+
+
+@router.post("/applications/{application_id}/withdraw", auth=SIGNED_IN_AUTH,
+             response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("withdraw"))
+def withdraw(request: HttpRequest, application_id: int, payload: NoteIn | None = None) -> Any:
+    body = payload or NoteIn()
+    return _transition(request, application_id, lambda user, app: services.withdraw(
+        user, app, note=body.note, expected_version=body.version))
+
+
+@router.post("/applications/{application_id}/start-project", auth=SIGNED_IN_AUTH,
+             response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("start_project"))
+def start_project(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+    body = payload or VersionIn()
+    return _transition(request, application_id,
+                       lambda user, app: services.start_project(user, app, expected_version=body.version))
+
+
+@router.post("/applications/{application_id}/final-report", auth=SIGNED_IN_AUTH,
+             response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("submit_report"))
+def final_report(request: HttpRequest, application_id: int, payload: FinalReportIn | None = None) -> Any:
+    """File the final report: the deliverables, a narrative and the actual budget (needed unless already
+    given); upload the ``final_report`` document first."""
+    body = payload or FinalReportIn()
+    lines = None if body.actual_budget_lines is None else [line.dict() for line in body.actual_budget_lines]
+    return _transition(request, application_id, lambda user, app: services.submit_report(
+        user, app, deliverables=body.deliverables, narrative=body.narrative, actual_budget_lines=lines,
+        expected_version=body.version))
+
+
+@router.post("/applications/{application_id}/return-report", auth=SIGNED_IN_AUTH,
+             response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("return_report"))
+def return_report(request: HttpRequest, application_id: int, payload: CommentIn | None = None) -> Any:
+    body = payload or CommentIn()
+    return _transition(request, application_id, lambda user, app: services.return_report(
+        user, app, body.comment, expected_version=body.version))
+
+
+@router.post("/applications/{application_id}/close", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS})
+@api_access(transition_policy("close"))
+def close(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+    """Close the file, once the report is in and every tranche paid."""
+    body = payload or VersionIn()
+    return _transition(request, application_id,
+                       lambda user, app: services.close(user, app, expected_version=body.version))
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+@router.post("/applications/{application_id}/decision", auth=SIGNED_IN_AUTH, response={201: DecisionOut, **ERRORS})
+@api_access(APPROVERS)
+def record_decision(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
+    """The approver decides. An approval above the four-eyes threshold waits for a second approver
+    (``awaiting_confirmation``); otherwise it takes effect at once. Without ``tranches``, the whole amount
+    is one tranche due today."""
+    user = caller(request)
+    application = _application(user, application_id)
+    tranches = None if payload.tranches is None else [t.dict() for t in payload.tranches]
+    decision = services.record_decision(
+        user, application, outcome=payload.outcome, granted_amount=payload.granted_amount,
+        conditions=payload.conditions, motivation=payload.motivation, tranches=tranches,
+        expected_version=payload.version)
+    return Status(201, Decision.objects.get(pk=decision.pk))
+
+
+@router.post("/applications/{application_id}/decision/confirm", auth=SIGNED_IN_AUTH,
+             response={200: DecisionOut, **ERRORS})
+@api_access(APPROVERS)
+def confirm_decision(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+    """A second approver, not the first, confirms a decision above the four-eyes threshold."""
+    user = caller(request)
+    body = payload or VersionIn()
+    decision = services.confirm_decision(user, _application(user, application_id), expected_version=body.version)
+    return Decision.objects.get(pk=decision.pk)
+
+
+# --- reviews -------------------------------------------------------------------------------------
+
+def _review_queryset(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    return reviews.select_related("application__call", "reviewer")
+
+
+@router.post("/applications/{application_id}/reviewers", auth=SIGNED_IN_AUTH, response={200: list[ReviewOut], **ERRORS})
+@api_access(CALL_MANAGERS)
+def assign_reviewers(request: HttpRequest, application_id: int, payload: ReviewersIn) -> Any:
+    """Assign reviewers (officers); an existing assignment is kept. Answers the application's reviews."""
+    user = caller(request)
+    application = _application(user, application_id)
+    reviewers = list(User.objects.filter(pk__in=payload.reviewer_ids, is_active=True))
+    unknown = sorted(set(payload.reviewer_ids) - {r.pk for r in reviewers})
+    if unknown:
+        raise RuleViolation.single("unknown_reviewer", "Expert inconnu : " + ", ".join(map(str, unknown)),
+                                   "reviewer_ids")
+    services.assign_reviewers(user, [application], reviewers)
+    return list(_review_queryset(Review.objects.filter(application=application)))
+
+
+@router.get("/reviews", auth=SIGNED_IN_AUTH, response=list[ReviewOut])
+@api_access(REVIEWERS)
+@paginate(PageNumberPagination, page_size=50)
+def list_reviews(request: HttpRequest) -> Any:
+    """The caller's review assignments, with the criteria to score."""
+    return _review_queryset(selectors.reviews_of(caller(request)))
+
+
+def _review(user: Any, review_id: int) -> Review:
+    return get_object_or_404(selectors.reviews_of(user), pk=review_id)
+
+
+@router.post("/reviews/{review_id}/conflict", auth=SIGNED_IN_AUTH, response={200: ReviewOut, **ERRORS})
+@api_access(REVIEWERS)
+def declare_conflict(request: HttpRequest, review_id: int, payload: ConflictIn) -> Any:
+    """Declare a conflict of interest: the reviewer is taken off this application's review."""
+    user = caller(request)
+    review = services.declare_conflict(user, _review(user, review_id), payload.note)
+    return _review_queryset(Review.objects.all()).get(pk=review.pk)
+
+
+@router.post("/reviews/{review_id}/submit", auth=SIGNED_IN_AUTH, response={200: ReviewOut, **ERRORS})
+@api_access(REVIEWERS)
+def submit_review(request: HttpRequest, review_id: int, payload: ReviewSubmitIn) -> Any:
+    """Score every criterion of the call from 0 to 5, with a comment, and recommend."""
+    user = caller(request)
+    scores = {item.criterion_id: (item.score, item.comment) for item in payload.scores}
+    review = services.submit_review(user, _review(user, review_id), scores, payload.recommendation, payload.comment)
+    return _review_queryset(Review.objects.all()).get(pk=review.pk)
+
+
+# --- payments ------------------------------------------------------------------------------------
+
+@router.get("/tranches", auth=SIGNED_IN_AUTH, response=list[TrancheOut])
+@api_access(PAYMENT_READERS)
+@paginate(PageNumberPagination, page_size=50)
+def list_tranches(request: HttpRequest, filters: Query[TrancheFilters]) -> Any:
+    """The payment schedule of the final decisions: unpaid tranches first (by due date), then the paid."""
+    tranches = Tranche.objects.filter(application__decision__confirmed_at__isnull=False).select_related(
+        "application__organisation")
+    if filters.paid is not None:
+        tranches = tranches.filter(paid_on__isnull=not filters.paid)
+    if filters.call_id is not None:
+        tranches = tranches.filter(application__call_id=filters.call_id)
+    if filters.application_id is not None:
+        tranches = tranches.filter(application_id=filters.application_id)
+    if filters.due_before is not None:
+        tranches = tranches.filter(due_on__lte=filters.due_before)
+    return tranches.order_by(F("paid_on").asc(nulls_first=True), "due_on", "pk")
+
+
+@router.post("/tranches/{tranche_id}/pay", auth=SIGNED_IN_AUTH, response={200: TrancheOut, **ERRORS})
+@api_access(FINANCE)
+def pay_tranche(request: HttpRequest, tranche_id: int, payload: PaymentIn) -> Any:
+    """Record that a tranche is paid (finance); ``paid_on`` defaults to today and is never in the future."""
+    tranche = get_object_or_404(Tranche, pk=tranche_id)
+    services.record_payment(caller(request), tranche, payload.paid_on, payload.reference)
+    return Tranche.objects.select_related("application__organisation").get(pk=tranche.pk)
