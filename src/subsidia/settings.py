@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "subsidia.core.context_processors.navigation",
+                "subsidia.notifications.context_processors.unread_notifications",
             ],
         },
     }

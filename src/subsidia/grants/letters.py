@@ -18,7 +18,9 @@ def render_decision_letter(decision: Decision) -> bytes:
         html = render_to_string("grants/decision_letter.html", {
             "decision": decision, "application": application, "call": application.call,
             "organisation": application.organisation, "tranches": list(application.tranches.all()),
-            "today": timezone.localdate(), "ministry": settings.MINISTRY_NAME,
+            # Dated the day the decision took effect, however late the PDF is drawn (or drawn again).
+            "today": timezone.localdate(decision.confirmed_at or decision.decided_at),
+            "ministry": settings.MINISTRY_NAME,
         })
     return HTML(string=html, base_url=str(settings.PACKAGE_DIR)).write_pdf()
 

@@ -58,10 +58,12 @@ def send_reminders(today: date | None = None) -> int:
         sent += len(notify(finance, Kind.PAYMENT_DUE, lambda t=tranche: (  # type: ignore[misc]
             _("%(ref)s : tranche %(n)s à payer le %(date)s") % {
                 "ref": t.application.reference, "n": t.position, "date": formats.date_format(t.due_on)},
-            _("Montant : %(amount)s €.") % {"amount": formats.number_format(t.amount, 2, use_l10n=True)}),
+            _("Montant : %(amount)s €.") % {
+                "amount": formats.number_format(t.amount, 2, use_l10n=True, force_grouping=True)}),
             reverse("grants:application_detail", kwargs={"pk": tranche.application_id}),
             dedupe_key=f"tranche-due-{tranche.pk}"))
-    waited = timezone.now() - timedelta(days=settings.REVIEW_REMINDER_AFTER_DAYS)
+    # Counted from ``today`` (not the clock), like the other reminders.
+    waited = timezone.now() - timedelta(days=(timezone.localdate() - today).days + settings.REVIEW_REMINDER_AFTER_DAYS)
     pending = Review.objects.filter(status=Review.Status.ASSIGNED, assigned_at__lte=waited,
                                     application__state=State.UNDER_REVIEW).select_related("application", "reviewer")
     for review in pending:

@@ -36,6 +36,7 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import RuleViolation
+from subsidia.grants.demo import load_grants_demo
 from subsidia.organisations.models import (
     Contact,
     LegalForm,
@@ -148,6 +149,7 @@ class Command(BaseCommand):
             municipalities = self.load_municipalities(read_demo_file("municipalities.json"))
             self.load_organisations(read_demo_file("organisations.json"), themes, publics, municipalities)
             accounts = self.load_users(read_demo_file("users.json"))
+            load_grants_demo(self.counts)  # calls and applications in every state (subsidia.grants.demo)
         self.print_summary(accounts)
 
     # --- Reference data ------------------------------------------------------------------------
