@@ -29,6 +29,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
 
 from subsidia.accounts.models import User
+from subsidia.grants.models import Application, Call, Question, State
+from subsidia.grants.tests.factories import ApplicationFactory, CallFactory
 from subsidia.organisations.models import Organisation, OrganisationDocument, TargetPublic
 from subsidia.organisations.tests.factories import (
     ContactFactory,
@@ -165,6 +167,9 @@ class Demo:
     other: Organisation
     theme_code: str
     partner_admin: User
+    call: Call
+    application: Application
+    running: Application
 
 
 @pytest.fixture
@@ -202,7 +207,19 @@ def demo(make_user: Callable[..., User]) -> Demo:
     admin = make_user("partner_admin", organisation=organisation, email="gestion@mje.example.lu",
                       full_name="Gaby Gestion")
     make_user("partner_member", organisation=organisation, email="membre@mje.example.lu", full_name="Max Membre")
-    return Demo(organisation=organisation, other=other, theme_code=housing.code, partner_admin=admin)
+    call = CallFactory(title="Subsides intégration", text="Projets innovants pour l'intégration.")
+    communes = Question.objects.create(call=call, key="communes", label="Le projet implique-t-il des communes ?",
+                                       kind="choice", choices=["oui", "non"], required=True)
+    Question.objects.create(call=call, key="lesquelles", label="Lesquelles ?", shown_if_question=communes,
+                            shown_if_value="oui")
+    Question.objects.create(call=call, key="accord", label="Accord de la commune", kind="file",
+                            shown_if_question=communes, shown_if_value="oui")
+    application = ApplicationFactory(call=call, organisation=organisation, answers={"communes": "oui"},
+                                     requested_amount=5000)  # unbalanced: the page says what is missing
+    running = ApplicationFactory(call=call, organisation=organisation, state=State.IN_PROGRESS,
+                                 first_submitted_on=today - timedelta(days=90))
+    return Demo(organisation=organisation, other=other, theme_code=housing.code, partner_admin=admin, call=call,
+                application=application, running=running)
 
 
 def sign_in(watched: Watched, user: User) -> None:
@@ -224,6 +241,8 @@ PUBLIC_PAGES = {
     "directory-entry": lambda d: f"/annuaire/{d.organisation.pk}/",
     "login": lambda d: "/compte/connexion/",
     "password-reset": lambda d: "/compte/mot-de-passe/oubli/",
+    "calls": lambda d: "/subsides/appels/",
+    "call": lambda d: f"/subsides/appels/{d.call.pk}/",
 }
 
 PARTNER_PAGES = {
@@ -233,6 +252,14 @@ PARTNER_PAGES = {
     "contact-add": lambda d: f"/organisations/{d.organisation.pk}/contacts/nouveau/",
     "service-add": lambda d: f"/organisations/{d.organisation.pk}/services/nouveau/",
     "document-add": lambda d: f"/organisations/{d.organisation.pk}/documents/nouveau/",
+    "applications": lambda d: "/subsides/demandes/",
+    "application-create": lambda d: f"/subsides/appels/{d.call.pk}/demande/",
+    "application": lambda d: f"/subsides/demandes/{d.application.pk}/",
+    "application-edit": lambda d: f"/subsides/demandes/{d.application.pk}/modifier/",
+    "application-running": lambda d: f"/subsides/demandes/{d.running.pk}/",
+    "final-report": lambda d: f"/subsides/demandes/{d.running.pk}/rapport/",
+    "notifications": lambda d: "/notifications/",
+    "notification-preferences": lambda d: "/notifications/preferences/",
 }
 
 
