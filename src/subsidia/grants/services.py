@@ -494,7 +494,9 @@ def create_application(actor: Any, call: Call, organisation: Organisation, data:
     return application
 
 
-def _may_edit(actor: Any, application: Application) -> None:
+def require_editable(actor: Any, application: Application) -> None:
+    """Refuse unless the actor may edit the application in its current state (partners while drafting,
+    officers until the decision)."""
     if selectors.is_member_of(actor, application):
         if application.state not in PARTNER_EDITABLE_STATES:
             raise Conflict.single("not_editable", _("La demande ne peut plus être modifiée dans l'état « %(s)s ».")
@@ -513,7 +515,7 @@ def update_application(actor: Any, application: Application, data: dict[str, Any
     """Save a draft (also the autosave). With ``expected_version``, a save based on an older copy than the
     stored one is refused (409) and nothing is written: two people never silently overwrite each other."""
     application = _locked(actor, application)
-    _may_edit(actor, application)
+    require_editable(actor, application)
     _check_version(application, expected_version)
     clean, lines = _application_data(application, data)
     before = snapshot(application, AUDITED_APPLICATION)
@@ -551,7 +553,7 @@ def add_document(actor: Any, application: Application, kind: str, upload: Upload
             raise PermissionDenied.single("forbidden", _("Seule l'organisation dépose son rapport final."))
         allowed = DOCUMENT_KINDS_BY_STAGE["reporting"]
     else:
-        _may_edit(actor, application)
+        require_editable(actor, application)
         allowed = DOCUMENT_KINDS_BY_STAGE["drafting"]
     if kind not in allowed:
         raise RuleViolation.single("invalid_choice", _("Ce type de document n'est pas attendu à cette étape."),

@@ -103,7 +103,7 @@ def _is_staff(user: Any) -> bool:
 def _edit_refusal(user: Any, application: Application) -> RuleViolation | None:
     """Why this user may not edit this application now (None: they may); the rule is the services'."""
     try:
-        services._may_edit(user, application)
+        services.require_editable(user, application)
     except RuleViolation as error:
         return error
     return None
