@@ -1,23 +1,11 @@
 """The technical administrator reads calls and applications here; changes go through the pages and the
 API, whose services check the rules, keep the workflow and write the audit trail."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from subsidia.core.admin import ReadOnlyAdmin
 
 from .models import Application, Call
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Call)

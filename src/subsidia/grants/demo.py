@@ -57,7 +57,7 @@ from .models import (
     StateChange,
     Tranche,
 )
-from .services import APPLICATION_FIELDS, _next_reference, four_eyes_required
+from .services import APPLICATION_FIELDS, four_eyes_required, next_reference
 from .workflow import TRANSITIONS
 
 AUDIT_NOTE = "load-demo"
@@ -411,7 +411,7 @@ class GrantsDemo:
         filed = demo.filed
         created = _at((filed or self.today) - timedelta(days=12), 9) if filed else timezone.now()
         application = Application.objects.create(
-            call=call, organisation=organisation, reference=_next_reference(call), title=demo.title,
+            call=call, organisation=organisation, reference=next_reference(call), title=demo.title,
             summary=demo.summary, description=demo.summary, priority=call.priorities.all()[demo.priority],
             deliverable_types=demo.deliverables, start_date=demo.start, end_date=demo.end,
             requested_amount=demo.requested, answers=demo.answers, created_by=partner, created_at=created,

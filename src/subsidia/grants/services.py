@@ -354,7 +354,7 @@ def update_call(actor: Any, call: Call, data: dict[str, Any], expected_version: 
 
 # --- applications: drafting --------------------------------------------------------------------
 
-def _next_reference(call: Call) -> str:
+def next_reference(call: Call) -> str:
     count = Application.objects.filter(call__year=call.year).count() + 1
     while Application.objects.filter(reference=f"{call.year}-{count:04d}").exists():
         count += 1
@@ -484,7 +484,7 @@ def create_application(actor: Any, call: Call, organisation: Organisation, data:
     clean, lines = _application_data(application, {"title": data.get("title", ""), **data})
     for key, value in clean.items():
         setattr(application, key, value)
-    application.reference = _next_reference(call)
+    application.reference = next_reference(call)
     application.save()
     if lines is not None:
         _save_lines(application, lines, BudgetLine.Stage.PLANNED)
