@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "subsidia.organisations",
     "subsidia.notifications",
     "subsidia.grants",
+    "subsidia.conventions",
+    "subsidia.dialogue",
     "subsidia.api",
 ]
 
@@ -263,3 +265,9 @@ REVIEW_REMINDER_AFTER_DAYS = env.int("REVIEW_REMINDER_AFTER_DAYS", default=7)
 # The issuing administration, named on decision letters.
 MINISTRY_NAME = env("MINISTRY_NAME", default="Ministère de la Famille, des Solidarités, du Vivre ensemble et de "
                     "l'Accueil — Département de l'intégration")
+# Conventions: the yearly activity report and financial statement are due on this day (MM-DD) of the
+# next year; the balance of a year is due this many days later.
+CONVENTION_REPORTS_DUE = env("CONVENTION_REPORTS_DUE", default="03-31")
+CONVENTION_BALANCE_AFTER_DAYS = env.int("CONVENTION_BALANCE_AFTER_DAYS", default=60)
+# Dialogue: how far ahead meetings are generated from a series' cadence (in TIME_ZONE's wall-clock time).
+MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=365)

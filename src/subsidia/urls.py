@@ -27,6 +27,8 @@ urlpatterns = [
     path("audit/", include("subsidia.audit.urls")),
     path("subsides/", include("subsidia.grants.urls")),
     path("notifications/", include("subsidia.notifications.urls")),
+    path("conventions/", include("subsidia.conventions.urls")),
+    path("dialogue/", include("subsidia.dialogue.urls")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),

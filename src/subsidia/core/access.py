@@ -57,6 +57,15 @@ ORGANISATION_EDITORS = roles(Role.PARTNER_ADMIN, Role.OFFICER, Role.ADMIN, name=
 ORGANISATION_VIEWERS = roles(*PARTNER_ROLES, Role.OFFICER, Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN,
                              name="organisation_viewers")
 
+# Conventions: the partner's own (the selector scopes them), and the ministry's readers.
+CONVENTION_VIEWERS = roles(*PARTNER_ROLES, Role.OFFICER, Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN,
+                           name="convention_viewers")
+OFFICERS = roles(Role.OFFICER, name="officers")
+APPROVERS = roles(Role.APPROVER, name="approvers")
+FINANCE = roles(Role.FINANCE, name="finance")
+# The dialogue: every partner (their organisations' series) and every member of staff (the selector scopes).
+DIALOGUE_PARTICIPANTS = roles(*PARTNER_ROLES, *STAFF_ROLES, name="dialogue_participants")
+
 ViewFunc = Callable[..., HttpResponseBase]
 
 

@@ -204,6 +204,12 @@ class Application(models.Model):
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="applications", verbose_name=_("priorité visée"))
     deliverable_types = models.JSONField(_("réalisations"), default=list, blank=True)
+    activity_domain = models.ForeignKey(
+        "organisations.ActivityDomain", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="applications", verbose_name=_("domaine d'activité"),
+        help_text=_("Le domaine que le projet finance : le ministère vérifie qu'une convention ne le finance "
+                    "pas déjà sur la même période."),
+    )
     start_date = models.DateField(_("début du projet"), null=True, blank=True)
     end_date = models.DateField(_("fin du projet"), null=True, blank=True)
     requested_amount = models.DecimalField(_("montant demandé"), max_digits=12, decimal_places=2, null=True, blank=True,

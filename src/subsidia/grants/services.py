@@ -26,9 +26,10 @@ from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.uploads import check_upload
+from subsidia.core.values import parse_money
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
-from subsidia.organisations.models import LegalForm, Membership, Organisation
+from subsidia.organisations.models import ActivityDomain, LegalForm, Membership, Organisation
 
 from . import rules, selectors
 from .models import (
@@ -56,8 +57,8 @@ from .workflow import OFFICER_EDITABLE_STATES, PARTNER_EDITABLE_STATES, REVIEW_S
 
 CALL_FIELDS = ["programme", "year", "title", "text", "eligible_legal_forms", "min_lead_weeks",
                "required_document_kinds", "deliverable_types", "opens_on", "closes_on", "budget", "is_published"]
-APPLICATION_FIELDS = ["title", "summary", "description", "priority", "deliverable_types", "start_date", "end_date",
-                      "requested_amount", "answers"]
+APPLICATION_FIELDS = ["title", "summary", "description", "priority", "activity_domain", "deliverable_types",
+                      "start_date", "end_date", "requested_amount", "answers"]
 AUDITED_APPLICATION = [*APPLICATION_FIELDS, "state", "version"]
 
 
@@ -67,16 +68,7 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _money(value: Any, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError) as exc:
-        raise RuleViolation.single("invalid", _("Montant invalide."), field) from exc
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) \
-            or amount >= Decimal("1e10"):
-        raise RuleViolation.single("invalid", _("Montant invalide : un nombre positif avec au plus deux décimales."),
-                                   field)
-    return amount
+_money = parse_money
 
 
 def _officers() -> Iterable[User]:
@@ -403,6 +395,16 @@ def _application_data(application: Application, data: dict[str, Any]) -> tuple[d
                 problems.append(Violation("invalid_choice", _("Cette priorité n'appartient pas à l'appel."),
                                           "priority"))
             clean["priority"] = priority
+    if "activity_domain" in data:
+        value = data["activity_domain"]
+        domain_id = value.pk if isinstance(value, ActivityDomain) else value
+        if domain_id in (None, ""):
+            clean["activity_domain"] = None
+        else:
+            domain = ActivityDomain.objects.filter(pk=domain_id).first() if str(domain_id).isdigit() else None
+            if domain is None:
+                problems.append(Violation("invalid_choice", _("Domaine d'activité inconnu."), "activity_domain"))
+            clean["activity_domain"] = domain
     if "deliverable_types" in data:
         values = list(data["deliverable_types"] or [])
         unknown = [v for v in values if v not in (call.deliverable_types or DeliverableType.values)]

@@ -20,6 +20,15 @@ class Kind(models.TextChoices):
     PAYMENT_DUE = "payment_due", _("Rappel : échéance de paiement")
     REPORT_DUE = "report_due", _("Rappel : rapport final à remettre")
     REPORT_SUBMITTED = "report_submitted", _("Un rapport final est déposé")
+    CONVENTION = "convention", _("Une convention de mon organisation est signée, modifiée ou résiliée")
+    CONVENTION_REPORT_DUE = "convention_report_due", _("Rappel : rapport annuel de convention à remettre")
+    CONVENTION_REPORT_SUBMITTED = "convention_report_submitted", _("Un rapport annuel de convention est déposé")
+    CONVENTION_REPORT_REVIEWED = "convention_report_reviewed", _("Un rapport annuel est accepté ou renvoyé")
+    CONVENTION_PAYMENT = "convention_payment", _("Un paiement de convention est effectué")
+    MEETING_INVITATION = "meeting_invitation", _("Invitation à une réunion du dialogue")
+    AGENDA_ITEM_PROPOSED = "agenda_item_proposed", _("Un point est proposé à l'ordre du jour")
+    MINUTES_PUBLISHED = "minutes_published", _("Le compte rendu d'une réunion est publié")
+    ACTION_ITEM = "action_item", _("Une action de suivi m'est confiée")
 
 
 class Notification(models.Model):

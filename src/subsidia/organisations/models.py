@@ -51,6 +51,25 @@ class TargetPublic(models.Model):
         return self.name
 
 
+class ActivityDomain(models.Model):
+    """A field of activity the ministry funds, e.g. "Guichet Info-Migrants" or "Traduction orale directe".
+
+    A convention's domains and a subsidy application both name one, so that an officer sees when a subsidy
+    would fund what a convention already funds."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("nom"), max_length=150, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("domaine d'activité")
+        verbose_name_plural = _("domaines d'activité")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Municipality(models.Model):
     name = models.CharField(_("nom"), max_length=100, unique=True)
     canton = models.CharField(_("canton"), max_length=100, blank=True)
