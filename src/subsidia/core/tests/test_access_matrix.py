@@ -172,9 +172,13 @@ def world(db, make_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     )
     world = {"org_a": org_a, "org_b": org_b, "people": people, "membership": extra_member, "contact": contact,
              "document": document}
+    from subsidia.conventions.tests.access_world import add_conventions
+    from subsidia.dialogue.tests.access_world import add_dialogue
     from subsidia.grants.tests.access_world import add_grants
 
     add_grants(world)
+    add_conventions(world)
+    add_dialogue(world)
     return world
 
 
