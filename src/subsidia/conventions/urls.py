@@ -1,10 +1,6 @@
-from django.urls import path
+"""Pages of the conventions: the partners' and the ministry's."""
 
-from . import views
+from . import partner_urls, staff_urls
 
 app_name = "conventions"
-
-urlpatterns = [
-    path("<int:pk>/", views.convention_detail, name="detail"),
-    path("rapports/<int:pk>/", views.report_detail, name="report"),
-]
+urlpatterns = [*partner_urls.urlpatterns, *staff_urls.urlpatterns]
