@@ -100,6 +100,10 @@ TABLE_MODULES = [
     "subsidia.grants.tests.access_staff",
     "subsidia.api.tests.access_grants",
     "subsidia.notifications.tests.access_pages",
+    "subsidia.conventions.tests.access_partner",
+    "subsidia.conventions.tests.access_staff",
+    "subsidia.dialogue.tests.access_pages",
+    "subsidia.api.tests.access_conventions",
 ]
 for _module_name in TABLE_MODULES:
     _module = importlib.import_module(_module_name)
