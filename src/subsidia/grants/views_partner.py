@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.core.access import PARTNER_ADMINS, PARTNERS, PUBLIC, SIGNED_IN, access, roles
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.forms import error_summary
 from subsidia.organisations import selectors as organisation_selectors
 from subsidia.organisations.models import LegalForm
 
@@ -132,22 +133,7 @@ def _preview(application: Application) -> list[dict[str, str]]:
             for v in services.eligibility_preview(application)]
 
 
-def _error_summary(*items: forms.BaseForm | FormSet) -> list[tuple[str, str]]:
-    """Every error of the forms, each linked to its input (WCAG 3.3.1)."""
-    summary: list[tuple[str, str]] = []
-    for item in items:
-        if isinstance(item, forms.BaseFormSet):
-            summary.extend(("budget", str(e)) for e in item.non_form_errors())
-            for form in item.forms:
-                summary.extend(_error_summary(form))
-            continue
-        for name, errors in item.errors.items():
-            visible = name in item.fields and not item.fields[name].widget.is_hidden
-            anchor = item[name].auto_id if visible else ""
-            if visible and isinstance(item.fields[name].widget, forms.CheckboxSelectMultiple):
-                anchor = f"{anchor}_0"
-            summary.extend((anchor or "", str(error)) for error in errors)
-    return summary
+_error_summary = error_summary
 
 
 def _add_errors(form: forms.BaseForm, formset: FormSet | None, rows: list[int], error: RuleViolation) -> None:

@@ -28,6 +28,7 @@ from subsidia.accounts.roles import Role
 from subsidia.core.access import access, roles
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
+from subsidia.core.forms import error_summary
 
 from . import exports, selectors, services
 from .forms_staff import (
@@ -113,29 +114,7 @@ def _refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None
     return error.status_code
 
 
-def _error_summary(*items: forms.Form | forms.BaseFormSet | None) -> list[dict[str, str]]:
-    """Every error of the forms, with a link to its field, for the summary at the top of the page."""
-    summary: list[dict[str, str]] = []
-
-    def of_form(form: forms.Form, prefix: str = "") -> None:
-        for name, errors in form.errors.items():
-            field = form.fields.get(name)
-            anchor = form[name].auto_id if field is not None else ""
-            label = f"{prefix}{field.label}" if field is not None else prefix.rstrip(" :·")
-            for error in errors:
-                summary.append({"anchor": anchor or "", "label": str(label), "message": str(error)})
-
-    for item in items:
-        if item is None or not item.is_bound:
-            continue
-        if isinstance(item, forms.BaseFormSet):
-            for error in item.non_form_errors():
-                summary.append({"anchor": "", "label": "", "message": str(error)})
-            for index, form in enumerate(item.forms, start=1):
-                of_form(form, f"{_('Ligne')} {index} · ")
-        else:
-            of_form(item)
-    return summary
+_error_summary = error_summary
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:

@@ -146,7 +146,7 @@ def test_invalid_input_is_shown_on_the_form_with_a_linked_summary(login, admin_a
                            draft_data(draft, title="", **{"budget-3-label": "Affiches", "budget-3-amount": ""}))
     assert response.status_code == 422
     text = page(response)
-    assert 'id="error-summary"' in text and "Le titre du projet est obligatoire." in text
+    assert 'id="erreurs"' in text and "Le titre du projet est obligatoire." in text
     assert 'href="#id_budget-3-amount"' in text and "Montant invalide" in text
     draft.refresh_from_db()
     assert draft.title != "" and draft.version == 1
