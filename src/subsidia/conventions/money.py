@@ -206,7 +206,9 @@ def position(convention: Convention, year: int, on: date) -> YearPosition:
     result = YearPosition(
         year=year, on=on, granted=granted(convention, year), scheduled=sum((p.amount for p in lines), ZERO),
         due=due, paid=paid, payments=sorted(lines, key=lambda p: (p.due_on, p.kind, p.position)),
-        overdue=sum((p.amount for p in lines if p.due_on < on and (p.paid_on is None or p.paid_on > on)), ZERO),
+        # A balance waits for the accepted financial statement: until then it is not late on the ministry's side.
+        overdue=sum((p.amount for p in lines if p.due_on < on and (p.paid_on is None or p.paid_on > on)
+                     and (p.kind == PaymentKind.ADVANCE or accepted_statement(convention, year) is not None)), ZERO),
     )
     statement = next((r for r in convention.reports.all() if r.year == year and r.kind == ReportKind.FINANCIAL
                       and r.status != ReportStatus.EXPECTED), None)

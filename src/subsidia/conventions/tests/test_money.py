@@ -110,6 +110,9 @@ class TestBalances:
         assert (may.paid, may.to_pay, may.overdue) == (D("54000.00"), D("66000.00"), D(0))
         august = money.position(convention, 2025, date(2025, 8, 1))
         assert august.overdue == D("27000.00")  # the July advance is late
+        # The balance (due 30 May 2026) is not late while the financial statement is not accepted.
+        later = money.position(convention, 2025, date(2026, 6, 1))
+        assert later.overdue == D("54000.00") and later.due == D("120000.00")
 
     def test_an_amendment_reshapes_the_unpaid_lines_and_keeps_the_paid_ones(self, signed, finance, approver, on_day):
         self._pay(signed, finance, on_day, 2025, 1, date(2025, 1, 10))

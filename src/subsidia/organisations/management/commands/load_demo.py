@@ -1,10 +1,11 @@
 """subsidia load-demo [--force]: load the demo directory and one demo account per role (idempotent).
 
-The data lives in ``subsidia/fixtures/demo/*.json``. Rows are matched on natural keys (theme and public
-codes, municipality and organisation names, service and contact names within an organisation, e-mail
-addresses), so running the command again creates no duplicates, and a row whose data did not change is
-not saved again. The loader acts as the system: it writes the models directly, and records in the audit
-trail the organisations it creates or changes.
+The data lives in ``subsidia/fixtures/demo/*.json``. Rows are matched on natural keys (theme, public and
+activity domain codes, municipality and organisation names, service and contact names within an
+organisation, e-mail addresses), so running the command again creates no duplicates, and a row whose data
+did not change is not saved again. The loader acts as the system: it writes the models directly, and
+records in the audit trail the organisations it creates or changes. The grants, conventions and dialogue
+parts follow (``subsidia.grants.demo``, ``subsidia.conventions.demo``, ``subsidia.dialogue.demo``).
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ from subsidia.accounts.management.commands.demo_totp import (
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
 from subsidia.audit.services import record, snapshot
+from subsidia.conventions.demo import load_conventions_demo
 from subsidia.core.errors import RuleViolation
+from subsidia.dialogue.demo import load_dialogue_demo
 from subsidia.grants.demo import load_grants_demo
 from subsidia.organisations.models import (
+    ActivityDomain,
     Contact,
     LegalForm,
     Municipality,
@@ -147,9 +151,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             themes, publics = self.load_themes(read_demo_file("themes.json"))
             municipalities = self.load_municipalities(read_demo_file("municipalities.json"))
+            self.load_activity_domains(read_demo_file("activity_domains.json"))
             self.load_organisations(read_demo_file("organisations.json"), themes, publics, municipalities)
             accounts = self.load_users(read_demo_file("users.json"))
             load_grants_demo(self.counts)  # calls and applications in every state (subsidia.grants.demo)
+            load_conventions_demo(self.counts)  # conventions with their history (subsidia.conventions.demo)
+            load_dialogue_demo(self.counts)  # the MEGA's meetings with its partners (subsidia.dialogue.demo)
         self.print_summary(accounts)
 
     # --- Reference data ------------------------------------------------------------------------
@@ -178,6 +185,13 @@ class Command(BaseCommand):
             )
             self.counts["Municipalities", status] += 1
         return municipalities
+
+    def load_activity_domains(self, data: list[dict[str, Any]]) -> None:
+        for entry in data:
+            _check_keys("activity domain", entry, {"code", "name", "description"})
+            _domain, status = upsert(ActivityDomain, {"code": entry["code"]},
+                                     {"name": entry["name"], "description": entry.get("description", "")})
+            self.counts["Activity domains", status] += 1
 
     # --- Organisations -------------------------------------------------------------------------
 
