@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from subsidia.accounts.roles import ALL_ORGANISATIONS_ROLES, Role
@@ -20,6 +20,8 @@ from .models import (
     Convention,
     ConventionDomain,
     ReportStatus,
+    ScheduledPayment,
+    Status,
     YearlyReport,
 )
 
@@ -229,3 +231,51 @@ def funding_overview(organisation: Organisation, start: date, end: date) -> Fund
             status=str(application.get_state_display()), by_year={year: amount} if year in years else {},
             url_name="grants:application_detail", pk=application.pk, warning=application.pk in warned_applications))
     return FundingOverview(organisation, start, end, years, lines, overlaps)
+
+
+# --- the ministry's lists ------------------------------------------------------------------------
+
+UNFILED_REPORT_STATUSES = (ReportStatus.EXPECTED, ReportStatus.RETURNED)
+
+
+def with_status(conventions: QuerySet[Convention], status: str, day: date | None = None) -> QuerySet[Convention]:
+    """The conventions whose derived status on ``day`` (today by default) is ``status`` (see
+    :meth:`Convention.status_on`); an unknown status filters nothing."""
+    day = day or timezone.localdate()
+    in_force = Q(terminated_on__isnull=True) | Q(terminated_on__gt=day)
+    if status == Status.DRAFT:
+        return conventions.filter(signed_on__isnull=True)
+    signed = conventions.filter(signed_on__isnull=False)
+    if status == Status.TERMINATED:
+        return signed.filter(terminated_on__lte=day)
+    if status == Status.SIGNED:
+        return signed.filter(in_force, starts_on__gt=day)
+    if status == Status.ACTIVE:
+        return signed.filter(in_force, starts_on__lte=day, ends_on__gte=day)
+    if status == Status.ENDED:
+        return signed.filter(in_force, ends_on__lt=day)
+    return conventions
+
+
+def with_overdue_count(conventions: QuerySet[Convention], day: date | None = None) -> QuerySet[Convention]:
+    """Each convention with ``overdue_reports``: its reports past due and not filed (as overdue_reports)."""
+    day = day or timezone.localdate()
+    return conventions.annotate(overdue_reports=Count(
+        "reports", distinct=True, filter=Q(reports__due_on__lt=day, reports__status__in=UNFILED_REPORT_STATUSES,
+                                           signed_on__isnull=False)))
+
+
+def payments_visible_to(user: Any) -> QuerySet[ScheduledPayment]:
+    """The payment schedules' lines of the conventions the user sees."""
+    return (ScheduledPayment.objects.filter(convention__in=conventions_visible_to(user).values("pk"))
+            .select_related("convention__organisation"))
+
+
+# --- "conventionnée" -----------------------------------------------------------------------------
+
+def conventions_in_force_visible_to(user: Any, organisation: Organisation,
+                                    day: date | None = None) -> QuerySet[Convention]:
+    """The organisation's conventions in force on ``day`` that the user may open (the ministry's readers, the
+    organisation's own members); the public only learns that the organisation is conventionnée."""
+    return (conventions_visible_to(user).active_on(day or timezone.localdate())  # type: ignore[attr-defined]
+            .filter(organisation=organisation).order_by("starts_on", "reference"))
