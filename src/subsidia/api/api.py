@@ -16,5 +16,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", organisations_router)
 api.add_router("/", "subsidia.api.grants.router")
+api.add_router("/", "subsidia.api.conventions.router")
+api.add_router("/", "subsidia.api.meetings.router")
 
 

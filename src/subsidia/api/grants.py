@@ -145,8 +145,9 @@ def _application_out(user: Any, application: Application) -> dict[str, Any]:
     return {
         **{key: getattr(application, key) for key in (
             "id", "reference", "title", "call_id", "organisation_id", "state", "version", "requested_amount",
-            "start_date", "end_date", "submitted_at", "summary", "description", "priority_id", "deliverable_types",
-            "answers", "first_submitted_on", "report_due_on", "information_request", "ineligibility_reasons")},
+            "start_date", "end_date", "submitted_at", "summary", "description", "priority_id", "activity_domain_id",
+            "deliverable_types", "answers", "first_submitted_on", "report_due_on", "information_request",
+            "ineligibility_reasons")},
         "call_title": application.call.title,
         "organisation_name": application.organisation.name,
         "totals": {"expenses": totals["expenses"], "incomes": totals["incomes"], "requested": requested,
@@ -201,6 +202,8 @@ def _application_data(payload: Any) -> dict[str, Any]:
         data.pop(key, None)
     if "priority_id" in data:
         data["priority"] = data.pop("priority_id")
+    if "activity_domain_id" in data:
+        data["activity_domain"] = data.pop("activity_domain_id")
     return data
 
 

@@ -169,6 +169,10 @@ class ApplicationIn(Schema):
     summary: str | None = None
     description: str | None = None
     priority_id: int | None = None
+    activity_domain_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1,
+        description="the field of activity (GET /activity-domains); officers are warned when a convention already "
+                    "funds it")
     deliverable_types: list[str] | None = None
     start_date: date | None = None
     end_date: date | None = None
@@ -201,6 +205,7 @@ class _ApplicationFields(Schema):
     call_title: str
     organisation_id: int
     organisation_name: str
+    activity_domain_id: int | None
     state: str
     version: int
     requested_amount: Decimal | None

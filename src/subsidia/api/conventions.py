@@ -1,0 +1,337 @@
+"""The conventions API: conventions with their money and schedule, the partners' yearly reports, payments,
+and the activity domains (reference data).
+
+The same rules and permissions as the pages: every read goes through :mod:`subsidia.conventions.selectors`
+(another organisation's convention or report answers 404, reviewers and moderators see none), every write
+through :mod:`subsidia.conventions.services` with the caller as actor. A role that may not act answers 403
+(``forbidden``), a move the report's status does not allow 409 (``illegal_transition``), an outdated
+``version`` 409 (``stale_version``), broken rules 422 with every violation at once.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
+from subsidia.conventions import money, selectors, services
+from subsidia.conventions.models import (
+    Convention,
+    ReportKind,
+    ReportStatus,
+    ScheduledPayment,
+    YearlyReport,
+)
+from subsidia.conventions.workflow import REPORT_ACTS, report_acts_for
+from subsidia.core.access import FINANCE, PUBLIC, Policy, roles
+from subsidia.organisations.models import ActivityDomain
+
+from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
+from .schemas import ErrorOut
+from .schemas_conventions import (
+    ActivityDomainOut,
+    ConventionFilters,
+    ConventionOut,
+    ConventionPaymentIn,
+    ConventionSummaryOut,
+    PaymentOut,
+    ReportDocumentOut,
+    ReportIn,
+    ReportOut,
+)
+from .schemas_grants import CommentIn, VersionIn
+
+router = Router(tags=["conventions"])
+
+# --- who may call what -------------------------------------------------------------------------------
+
+# Every partner and every member of staff may ask; which conventions they see is the selectors' work: the
+# ministry's readers all, partners their organisations' signed ones, reviewers and moderators none.
+CONVENTION_READERS = roles(*PARTNER_ROLES, *STAFF_ROLES, name="convention_readers")
+
+
+def report_policy(name: str) -> Policy:
+    """The roles the report workflow table gives an act."""
+    return roles(*REPORT_ACTS[name].roles, name=f"report_{name}")
+
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+# The method and endpoint of each report act, relative to the report.
+REPORT_ENDPOINTS = {"save": ("PUT", ""), "submit": ("POST", "/submit"), "accept": ("POST", "/accept"),
+                    "return": ("POST", "/return")}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _named(organisation: Any) -> dict[str, Any]:
+    return {"id": organisation.pk, "name": organisation.name}
+
+
+def _status_filter(status: str, day: date) -> Q:
+    """Conventions whose derived status on ``day`` is ``status`` (see :meth:`Convention.status_on`)."""
+    if status == "draft":
+        return Q(signed_on__isnull=True)
+    signed = Q(signed_on__isnull=False)
+    if status == "terminated":
+        return signed & Q(terminated_on__lte=day)
+    standing = signed & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=day))
+    if status == "signed":
+        return standing & Q(starts_on__gt=day)
+    if status == "ended":
+        return standing & Q(ends_on__lt=day)
+    return standing & Q(starts_on__lte=day, ends_on__gte=day)  # active
+
+
+def _convention(user: Any, convention_id: int) -> Convention:
+    """The convention if the caller may see it, else 404 (existence does not leak)."""
+    return get_object_or_404(selectors.conventions_visible_to(user), pk=convention_id)
+
+
+def _report(user: Any, convention_id: int, report_id: int) -> YearlyReport:
+    return get_object_or_404(selectors.reports_visible_to(user), pk=report_id, convention_id=convention_id)
+
+
+def _summary(convention: Convention, day: date) -> dict[str, Any]:
+    return {
+        **{key: getattr(convention, key) for key in (
+            "id", "reference", "title", "starts_on", "ends_on", "signed_on", "terminated_on")},
+        "department": _named(convention.department), "organisation": _named(convention.organisation),
+        "status": convention.status_on(day).value,
+    }
+
+
+def _convention_out(user: Any, convention: Convention) -> dict[str, Any]:
+    """The detail of a convention (from :func:`_convention`, with its details prefetched)."""
+    today = _today()
+    domains = []
+    lines_by_amendment: dict[int, list[dict[str, Any]]] = {}
+    for domain in convention.domains.all():
+        rate = money.rate_on(domain, today)
+        domains.append({"id": domain.pk, "activity": domain.activity, "description": domain.description,
+                        "yearly_amount": rate.yearly_amount, "fte": rate.fte,
+                        "indicators": list(domain.indicators.all())})
+        for line in domain.amendment_lines.all():
+            lines_by_amendment.setdefault(line.amendment_id, []).append({
+                "domain_id": domain.pk, "activity": domain.activity, "yearly_amount": line.yearly_amount,
+                "fte": line.fte})
+    amendments = [{
+        **{key: getattr(a, key) for key in ("number", "signed_on", "effective_from", "previous_ends_on", "ends_on",
+                                            "summary")},
+        "lines": lines_by_amendment.get(a.pk, []),
+    } for a in sorted(convention.amendments.all(), key=lambda a: a.number)]
+    years = [{
+        **{key: getattr(p, key) for key in ("year", "granted", "scheduled", "due", "paid", "spent",
+                                            "statement_status", "eligible", "to_pay", "surplus", "overdue")},
+        "payments": p.payments,
+    } for p in money.positions(convention, today)]
+    reports = sorted(convention.reports.all(), key=lambda r: (r.year, r.kind))
+    overlaps = None
+    if selectors.sees_all_conventions(user):
+        overlaps = [{"application_id": o.application.pk, "application_reference": o.application.reference,
+                     "application_title": o.application.title, "activity": o.domain.activity,
+                     "start": o.start, "end": o.end} for o in selectors.overlaps_for_convention(convention)]
+    return {
+        **_summary(convention, today),
+        **{key: getattr(convention, key) for key in (
+            "last_day", "advance_percent", "signed_by_partner_on", "termination_reason", "version")},
+        "domains": domains, "amendments": amendments, "years": years, "reports": reports, "overlaps": overlaps,
+    }
+
+
+def _available_actions(user: Any, report: YearlyReport) -> list[dict[str, str]]:
+    out = []
+    base = f"/api/v1/conventions/{report.convention_id}/reports/{report.pk}"
+    organisation = report.convention.organisation
+    for act in report_acts_for(user, report.status):
+        if act.roles & set(PARTNER_ROLES) and not selectors.is_member(
+                user, organisation, admin=Role.PARTNER_MEMBER not in act.roles):
+            continue
+        method, suffix = REPORT_ENDPOINTS[act.name]
+        out.append({"name": act.name, "label": str(act.label), "method": method, "path": base + suffix})
+    return out
+
+
+def _report_out(user: Any, report: YearlyReport) -> dict[str, Any]:
+    """The detail of a report (from :func:`_report`): values against targets for an activity report, spending
+    per domain and the year's reconciliation for a financial statement."""
+    today = _today()
+    convention = selectors.with_details(Convention.objects.filter(pk=report.convention_id)).get()
+    indicators = spending = reconciliation = None
+    if report.kind == ReportKind.ACTIVITY:
+        values = {v.indicator_id: v for v in report.indicator_values.all()}
+        indicators = []
+        for domain in convention.domains.all():
+            for indicator in domain.indicators.all():
+                value = values.get(indicator.pk)
+                indicators.append({
+                    "indicator_id": indicator.pk, "domain_id": domain.pk, "activity": domain.activity,
+                    "name": indicator.name, "unit": indicator.unit, "yearly_target": indicator.yearly_target,
+                    "value": value.value if value else None, "comment": value.comment if value else ""})
+    else:
+        spent = {s.domain_id: s.spent for s in report.spending.all()}
+        spending = [{"domain_id": d.pk, "activity": d.activity, "granted": money.domain_granted(d, report.year),
+                     "spent": spent.get(d.pk)} for d in convention.domains.all()]
+        year = money.position(convention, report.year, today)
+        reconciliation = {key: getattr(year, key) for key in ("granted", "paid", "spent", "eligible", "to_pay",
+                                                              "surplus")}
+    editable = report.status in (ReportStatus.EXPECTED, ReportStatus.RETURNED)
+    return {
+        **{key: getattr(report, key) for key in (
+            "id", "convention_id", "year", "kind", "status", "due_on", "narrative", "submitted_at", "reviewed_at",
+            "officer_comment", "version")},
+        "convention_reference": convention.reference, "organisation": _named(convention.organisation),
+        "indicators": indicators, "spending": spending, "reconciliation": reconciliation,
+        "documents": list(report.documents.all()),
+        "missing": [v.as_dict() for v in services.report_problems(report, today)] if editable else [],
+        "available_actions": _available_actions(user, report),
+    }
+
+
+def _report_detail(request: HttpRequest, convention_id: int, report_id: int) -> dict[str, Any]:
+    user = caller(request)
+    return _report_out(user, _report(user, convention_id, report_id))
+
+
+# --- conventions ---------------------------------------------------------------------------------
+
+@router.get("/conventions", auth=SIGNED_IN_AUTH, response=list[ConventionSummaryOut])
+@api_access(CONVENTION_READERS)
+@paginate(PageNumberPagination, page_size=50)
+def list_conventions(request: HttpRequest, filters: Query[ConventionFilters]) -> Any:
+    """The conventions the caller sees: the ministry's readers all, partners their organisations' signed
+    conventions, reviewers and moderators none. ``status`` is derived from the dates as of today;
+    ``active_on`` keeps the conventions in force on that day."""
+    today = _today()
+    conventions: QuerySet[Convention] = selectors.conventions_visible_to(caller(request))
+    if filters.organisation_id is not None:
+        conventions = conventions.filter(organisation_id=filters.organisation_id)
+    if filters.status:
+        conventions = conventions.filter(_status_filter(filters.status, today))
+    if filters.active_on is not None:
+        conventions = conventions.filter(pk__in=Convention.objects.active_on(filters.active_on).values("pk"))
+    return conventions.prefetch_related(None).order_by("organisation__name", "-starts_on", "pk")
+
+
+@router.get("/conventions/{convention_id}", auth=SIGNED_IN_AUTH, response={200: ConventionOut, **ERRORS})
+@api_access(CONVENTION_READERS)
+def get_convention(request: HttpRequest, convention_id: int) -> Any:
+    """A convention: its domains (amounts and staff as in force today), amendments, the money of each year
+    with its payment schedule, and its yearly reports."""
+    user = caller(request)
+    return _convention_out(user, _convention(user, convention_id))
+
+
+# --- yearly reports ------------------------------------------------------------------------------
+
+@router.get("/conventions/{convention_id}/reports/{report_id}", auth=SIGNED_IN_AUTH,
+            response={200: ReportOut, **ERRORS})
+@api_access(CONVENTION_READERS)
+def get_report(request: HttpRequest, convention_id: int, report_id: int) -> Any:
+    """A yearly report: for an activity report the indicator values against their targets; for a financial
+    statement the spending per domain and the year's reconciliation. ``missing`` lists what stops filing it
+    (while editable), ``available_actions`` what the caller may do."""
+    return _report_detail(request, convention_id, report_id)
+
+
+@router.put("/conventions/{convention_id}/reports/{report_id}", auth=SIGNED_IN_AUTH,
+            response={200: ReportOut, **ERRORS})
+@api_access(report_policy("save"))
+def save_report(request: HttpRequest, convention_id: int, report_id: int, payload: ReportIn) -> Any:
+    """Fill in a report (the organisation's members): ``narrative``; ``values`` by indicator id for an activity
+    report, ``spending`` by domain id for a financial statement. Only the given fields change. With
+    ``version``, an edit based on an outdated copy answers 409 ``stale_version`` and changes nothing."""
+    user = caller(request)
+    report = _report(user, convention_id, report_id)
+    data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
+    if data.get("values") is not None:
+        data["values"] = {str(key): entry or {} for key, entry in data["values"].items()}
+    if data.get("spending") is not None:
+        data["spending"] = {str(key): amount for key, amount in data["spending"].items()}
+    services.save_report(user, report, data, expected_version=payload.version)
+    return _report_detail(request, convention_id, report_id)
+
+
+@router.post("/conventions/{convention_id}/reports/{report_id}/documents", auth=SIGNED_IN_AUTH,
+             response={201: ReportDocumentOut, **ERRORS})
+@api_access(report_policy("save"))
+def add_report_document(request: HttpRequest, convention_id: int, report_id: int,
+                        file: UploadedFile = File(...)) -> Any:  # noqa: B008
+    """Attach a supporting document to a report (multipart), e.g. the year's accounts, which a financial
+    statement needs. Its content decides its type, whatever its name: PDF, ODT, DOCX, ODS, XLSX, PNG or JPEG."""
+    user = caller(request)
+    return Status(201, services.add_report_document(user, _report(user, convention_id, report_id), file))
+
+
+@router.post("/conventions/{convention_id}/reports/{report_id}/submit", auth=SIGNED_IN_AUTH,
+             response={200: ReportOut, **ERRORS})
+@api_access(report_policy("submit"))
+def submit_report(request: HttpRequest, convention_id: int, report_id: int, payload: VersionIn | None = None) -> Any:
+    """File the report (the organisation's gestionnaires), once its year is over. A refusal lists everything
+    that is missing at once."""
+    user = caller(request)
+    body = payload or VersionIn()
+    services.submit_report(user, _report(user, convention_id, report_id), expected_version=body.version)
+    return _report_detail(request, convention_id, report_id)
+
+
+@router.post("/conventions/{convention_id}/reports/{report_id}/accept", auth=SIGNED_IN_AUTH,
+             response={200: ReportOut, **ERRORS})
+@api_access(report_policy("accept"))
+def accept_report(request: HttpRequest, convention_id: int, report_id: int, payload: CommentIn | None = None) -> Any:
+    """Accept a filed report (officers). An accepted financial statement sets the year's balance."""
+    user = caller(request)
+    body = payload or CommentIn()
+    services.accept_report(user, _report(user, convention_id, report_id), body.comment,
+                           expected_version=body.version)
+    return _report_detail(request, convention_id, report_id)
+
+
+@router.post("/conventions/{convention_id}/reports/{report_id}/return", auth=SIGNED_IN_AUTH,
+             response={200: ReportOut, **ERRORS})
+@api_access(report_policy("return"))
+def return_report(request: HttpRequest, convention_id: int, report_id: int, payload: CommentIn | None = None) -> Any:
+    """Return a filed report for completion (officers); ``comment`` tells the organisation what is missing."""
+    user = caller(request)
+    body = payload or CommentIn()
+    services.return_report(user, _report(user, convention_id, report_id), body.comment,
+                           expected_version=body.version)
+    return _report_detail(request, convention_id, report_id)
+
+
+# --- payments ------------------------------------------------------------------------------------
+
+@router.post("/conventions/{convention_id}/payments/{payment_id}/pay", auth=SIGNED_IN_AUTH,
+             response={200: PaymentOut, **ERRORS})
+@api_access(FINANCE)
+def pay(request: HttpRequest, convention_id: int, payment_id: int, payload: ConventionPaymentIn) -> Any:
+    """Record that a line of the payment schedule is paid (finance); ``paid_on`` defaults to today and is never
+    in the future. A line already paid answers 409 ``already_paid``."""
+    user = caller(request)
+    visible = selectors.conventions_visible_to(user).values("pk")
+    payment = get_object_or_404(ScheduledPayment.objects.filter(convention__in=visible), pk=payment_id,
+                                convention_id=convention_id)
+    services.record_payment(user, payment, paid_on=payload.paid_on, payment_reference=payload.payment_reference)
+    return ScheduledPayment.objects.get(pk=payment.pk)
+
+
+# --- reference data ------------------------------------------------------------------------------
+
+@router.get("/activity-domains", auth=PUBLIC_AUTH, response=list[ActivityDomainOut], tags=["reference data"])
+@api_access(PUBLIC)
+@paginate(PageNumberPagination, page_size=100)
+def list_activity_domains(request: HttpRequest) -> Any:
+    """The fields of activity the ministry funds, named by conventions' domains and by applications
+    (``activity_domain_id``)."""
+    return ActivityDomain.objects.order_by("name", "pk")
