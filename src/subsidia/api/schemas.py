@@ -1,10 +1,14 @@
 
 from datetime import date
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import field_validator
 
 from subsidia.organisations.models import LegalForm
+
+# A primary key (BigAutoField): a larger number would not even reach the database (422, not a 500).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ErrorItem(Schema):

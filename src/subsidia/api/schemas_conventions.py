@@ -6,13 +6,13 @@ Dates are ISO dates (YYYY-MM-DD). A convention's ``status`` is derived from its 
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
 
-# A primary key (BigAutoField): a larger number would not even reach the database.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+from .schemas import Id
+
 ConventionStatus = Literal["draft", "signed", "active", "ended", "terminated"]
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from .schemas import Id
+
 # --- calls ---------------------------------------------------------------------------------------
 
 
@@ -168,9 +170,9 @@ class ApplicationIn(Schema):
     title: str | None = Field(default=None, max_length=200)
     summary: str | None = None
     description: str | None = None
-    priority_id: int | None = None
-    activity_domain_id: int | None = Field(
-        default=None, ge=1, le=2**63 - 1,
+    priority_id: Id | None = None
+    activity_domain_id: Id | None = Field(
+        default=None,
         description="the field of activity (GET /activity-domains); officers are warned when a convention already "
                     "funds it")
     deliverable_types: list[str] | None = None
@@ -192,9 +194,9 @@ class ApplicationPatch(ApplicationIn):
 
 
 class ApplicationFilters(Schema):
-    call_id: int | None = None
+    call_id: Id | None = None
     state: str | None = None
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
 
 
 class _ApplicationFields(Schema):
@@ -500,8 +502,8 @@ class DecisionSummaryOut(Schema):
 
 class TrancheFilters(Schema):
     paid: bool | None = Field(default=None, description="true: paid tranches; false: those still to pay")
-    call_id: int | None = None
-    application_id: int | None = None
+    call_id: Id | None = None
+    application_id: Id | None = None
     due_before: date | None = Field(default=None, description="unpaid or paid, due on or before this date")
 
 

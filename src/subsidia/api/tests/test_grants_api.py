@@ -623,3 +623,12 @@ def test_final_report_needs_its_document(client, partner_admin, org_a):
         "deliverables": "Trois ateliers.",
         "actual_budget_lines": [{"label": "Salle", "kind": "expense", "amount": "100"}]}, headers)
     assert response.status_code == 200 and response.json()["state"] == "reporting"
+
+
+@pytest.mark.parametrize("query", ["/applications?organisation_id=99999999999999999999",
+                                   "/applications?call_id=99999999999999999999",
+                                   "/tranches?application_id=99999999999999999999"])
+def test_an_id_beyond_the_database_range_is_a_clear_422(client, officer, query):
+    response = call(client, "GET", query, headers=auth(officer))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"]
