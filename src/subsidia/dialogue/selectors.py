@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from subsidia.accounts.roles import ALL_ORGANISATIONS_ROLES, Role
 from subsidia.organisations.models import Organisation
@@ -99,3 +100,29 @@ def participants(series: MeetingSeries) -> QuerySet[Any]:
         Q(pk__in=series.ministry_participants.values("pk"))
         | Q(memberships__organisation__in=series.organisations.all(), memberships__role=Role.PARTNER_ADMIN),
         is_active=True).distinct()
+
+
+# --- for the pages -------------------------------------------------------------------------------
+
+def can_update_action(user: Any, item: ActionItem) -> bool:
+    """Who may update an action item (services.update_action_item enforces it; the pages offer the form):
+    officers, its owner, and the gestionnaires of its owner organisation."""
+    if not user.is_authenticated:
+        return False
+    if manages_dialogue(user) or item.owner_id == user.pk:
+        return True
+    return bool(item.owner_organisation_id and user.memberships.filter(
+        organisation_id=item.owner_organisation_id, role=Role.PARTNER_ADMIN).exists())
+
+
+def open_actions_of_series(series: MeetingSeries) -> QuerySet[ActionItem]:
+    return (series.action_items.filter(closed_at__isnull=True)
+            .select_related("owner", "owner_organisation", "raised_at").order_by("due_on", "pk"))
+
+
+def may_propose(user: Any, meeting: Meeting) -> bool:
+    """Whether the meeting page offers ``user`` to propose a point (officers, and the participating
+    organisations' gestionnaires, before the meeting)."""
+    if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
+        return False
+    return manages_dialogue(user) or organisations_of(user, meeting.series, admin=True).exists()

@@ -232,11 +232,13 @@ def update_series(actor: Any, series: MeetingSeries, data: dict[str, Any],
 
 
 @transaction.atomic
-def generate_meetings(actor: Any, series: MeetingSeries, until: datetime | None = None) -> list[Meeting]:
+def generate_meetings(actor: Any, series: MeetingSeries, until: datetime | None = None,
+                      expected_version: int | None = None) -> list[Meeting]:
     """Create the meetings of the cadence up to ``until`` (a year ahead by default) that do not exist yet.
     Past dates are not filled in, and an occurrence moved or cancelled by an officer is never re-created."""
     series = _visible_series(actor, series)
     _require_officer(actor)
+    _check_version(series, expected_version)
     meetings = _generate(series, until or _horizon(), since=timezone.now())
     if meetings:
         record(actor, "meeting_series.generate", series, after={
@@ -521,15 +523,6 @@ def _notify_owner(item: ActionItem) -> None:
             "series": item.series.title, "due": due}), _meeting_url(item.raised_at))
 
 
-def _may_update_action(actor: Any, item: ActionItem) -> bool:
-    if selectors.manages_dialogue(actor):
-        return True
-    if item.owner_id == actor.pk:
-        return True
-    return bool(item.owner_organisation and item.owner_organisation.memberships.filter(
-        user=actor, role=Role.PARTNER_ADMIN).exists())
-
-
 @transaction.atomic
 def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
                        expected_version: int | None = None) -> ActionItem:
@@ -538,7 +531,7 @@ def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
         raise NotFound.single("not_found", _("Action introuvable."))
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("series", "raised_at",
                                                                                "owner_organisation").get(pk=item.pk)
-    if not _may_update_action(actor, item):
+    if not selectors.can_update_action(actor, item):
         raise PermissionDenied.single("forbidden", _("Seuls l'agent gestionnaire et le responsable de l'action la "
                                                      "mettent à jour."))
     if not selectors.manages_dialogue(actor) and set(data) - {"status"}:
@@ -597,10 +590,11 @@ def _send_invitations(meeting: Meeting) -> list[int]:
 
 
 @transaction.atomic
-def send_invitations(actor: Any, meeting: Meeting) -> list[int]:
+def send_invitations(actor: Any, meeting: Meeting, expected_version: int | None = None) -> list[int]:
     """E-mail every participant an invitation with the meeting as an .ics attachment."""
     meeting = _visible_meeting(actor, meeting)
     _require_officer(actor)
+    _check_version(meeting, expected_version)
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
         raise Conflict.single("meeting_past", _("On n'invite qu'à une réunion prévue et à venir."), "status")
     user_ids = _send_invitations(meeting)
