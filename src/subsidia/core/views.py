@@ -46,11 +46,31 @@ def partner_dashboard(request: HttpRequest) -> HttpResponse:
         "memberships__user", "documents"
     )
     documents = OrganisationDocument.objects.filter(organisation__in=organisations)
+    # Imported here: the conventions and the dialogue build on the core app.
+    from subsidia.conventions import selectors as convention_selectors
+    from subsidia.conventions.models import ReportStatus
+    from subsidia.dialogue import selectors as dialogue_selectors
+    from subsidia.dialogue.models import MeetingStatus
+
+    user = request.user
+    conventions = convention_selectors.conventions_visible_to(user).order_by("organisation__name", "-starts_on")
+    # Reports of the years already begun: the current year's are due next spring, later ones are not shown yet.
+    open_reports = [ReportStatus.EXPECTED, ReportStatus.RETURNED]
+    reports = (convention_selectors.reports_visible_to(user)
+               .filter(status__in=open_reports, year__lte=today.year)
+               .order_by("due_on", "convention__reference", "kind"))
+    meetings = (dialogue_selectors.meetings_visible_to(user)
+                .filter(status=MeetingStatus.PLANNED, starts_at__gte=timezone.now()).order_by("starts_at")[:5])
     return render(request, "core/partner_dashboard.html", {
         "organisations": organisations,
         "expiring": documents.expiring_within(settings.DOCUMENT_EXPIRY_WARNING_DAYS, today)
         .select_related("organisation"),
         "expired": documents.expired(today).select_related("organisation"),
+        "today": today,
+        "conventions": [{"convention": c, "status": c.status_on(today)} for c in conventions],
+        "reports_due": [{"report": r, "overdue": r.due_on < today} for r in reports],
+        "meetings": meetings,
+        "open_actions": dialogue_selectors.open_actions_of(user),
     })
 
 
@@ -63,7 +83,20 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     stale = organisations.filter(listed_in_directory=True).filter(
         Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today.replace(year=today.year - 1))
     )
+    # Imported here: the conventions build on the core app.
+    from subsidia.conventions import selectors as convention_selectors
+
+    conventions: dict[str, object] = {"sees_conventions": False}
+    if convention_selectors.sees_all_conventions(request.user):
+        overdue_reports = convention_selectors.overdue_reports(today)
+        to_review = convention_selectors.reports_to_review()
+        conventions = {
+            "sees_conventions": True,
+            "overdue_reports": overdue_reports[:10], "overdue_reports_count": overdue_reports.count(),
+            "reports_to_review": to_review[:10], "reports_to_review_count": to_review.count(),
+        }
     return render(request, "core/staff_dashboard.html", {
+        **conventions,
         "organisation_count": organisations.count(),
         "stale_entries": stale.order_by("last_verified_on", "name")[:10],
         "stale_count": stale.count(),

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from subsidia.organisations.models import Organisation
+from subsidia.organisations.models import ActivityDomain, Organisation
 
 from .models import (
     Application,
@@ -75,6 +75,11 @@ class ApplicationForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
                                   help_text=_("Objectifs, public visé, déroulement, partenaires."))
     priority = forms.ChoiceField(label=_("Priorité de l'appel visée"), required=False)
+    activity_domain = forms.ModelChoiceField(
+        label=_("Domaine d'activité"), required=False, queryset=ActivityDomain.objects.order_by("name"),
+        empty_label=_("— Aucun domaine en particulier —"),
+        help_text=_("Le domaine d'activité que le projet finance. Le ministère vérifie qu'une convention de votre "
+                    "organisation ne finance pas déjà ce domaine pendant la même période."))
     deliverable_types = forms.MultipleChoiceField(label=_("Réalisations prévues"), required=False,
                                                   widget=forms.CheckboxSelectMultiple)
     start_date = forms.DateField(label=_("Début du projet"), required=False, widget=date_input())
@@ -134,7 +139,7 @@ class ApplicationForm(forms.Form):
         data = self.cleaned_data
         clean: dict[str, Any] = {key: data.get(key) for key in ("title", "summary", "description",
                                                                  "deliverable_types", "start_date", "end_date",
-                                                                 "requested_amount")}
+                                                                 "requested_amount", "activity_domain")}
         if "priority" in self.fields:
             clean["priority"] = data.get("priority") or None
         clean["answers"] = self.answers()
@@ -174,6 +179,7 @@ def initial_of(application: Application) -> dict[str, Any]:
     initial: dict[str, Any] = {
         "version": application.version, "title": application.title, "summary": application.summary,
         "description": application.description, "priority": str(application.priority_id or ""),
+        "activity_domain": application.activity_domain_id,
         "deliverable_types": list(application.deliverable_types or []), "start_date": application.start_date,
         "end_date": application.end_date, "requested_amount": application.requested_amount,
     }

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.accounts.roles import STAFF_ROLES, Role
+from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import PARTNER_ADMINS, PARTNERS, PUBLIC, SIGNED_IN, access, roles
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.forms import error_summary
@@ -120,7 +121,8 @@ def _field_anchor(field: str | None) -> str:
         return "budget"
     if field == "documents":
         return "documents"
-    if field in {"title", "summary", "description", "priority", "start_date", "end_date", "requested_amount"}:
+    if field in {"title", "summary", "description", "priority", "activity_domain", "start_date", "end_date",
+                 "requested_amount"}:
         return f"id_{field}"
     if field == "deliverable_types":
         return "id_deliverable_types_0"
@@ -404,6 +406,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and selectors.is_member_of(user, application, admin=True),
         "is_member": is_member,
         "staff_panel": _staff_panel(request, application),
+        # The ministry's own check: a convention of the organisation may already fund this domain then.
+        "overlaps": convention_selectors.overlaps_for_application(application)
+        if convention_selectors.sees_all_conventions(user) else [],
     })
 
 

@@ -27,6 +27,9 @@ class DirectoryFilterForm(forms.Form):
         label=_("Forme juridique"), required=False, choices=[("", _("Toutes")), *list(LegalForm.choices)]
     )
     municipality = forms.ChoiceField(label=_("Commune"), required=False)
+    conventioned = forms.BooleanField(
+        label=_("Conventionnées seulement"), required=False,
+        help_text=_("Les organisations liées au ministère par une convention en vigueur aujourd'hui."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import (
     ORGANISATION_EDITORS,
     ORGANISATION_MANAGERS,
@@ -34,10 +35,15 @@ from .models import Contact, Membership, Organisation, OrganisationDocument, Ser
 def directory(request: HttpRequest) -> HttpResponse:
     """The public directory of competent bodies."""
     form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    conventioned_only = bool(filters.pop("conventioned", False))
     organisations = selectors.directory(**{k: v for k, v in filters.items() if v})
+    conventioned = convention_selectors.conventioned_organisations()
+    if conventioned_only:
+        organisations = organisations.filter(pk__in=conventioned.values("pk"))
     page = Paginator(organisations, 20).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": request.GET.copy()}
+    context = {"form": form, "page": page, "query": request.GET.copy(),
+               "conventioned_ids": set(conventioned.filter(pk__in=[o.pk for o in page]).values_list("pk", flat=True))}
     template = "organisations/_directory_results.html" if request.headers.get("HX-Request") else \
         "organisations/directory.html"
     return render(request, template, context)
@@ -47,7 +53,15 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_GET
 def directory_entry(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(selectors.directory(), pk=pk)
-    return render(request, "organisations/directory_entry.html", {"organisation": organisation})
+    return render(request, "organisations/directory_entry.html", {
+        "organisation": organisation, **_conventioned(request, organisation)})
+
+
+def _conventioned(request: HttpRequest, organisation: Organisation) -> dict[str, object]:
+    """Whether the organisation is "conventionnée" today (derived from its conventions, never stored), and
+    the conventions in force the user may open (the public only sees the mention)."""
+    return {"conventioned": convention_selectors.is_conventioned(organisation),
+            "conventions_in_force": convention_selectors.conventions_in_force_visible_to(request.user, organisation)}
 
 
 @access(ORGANISATION_READERS)
@@ -80,6 +94,7 @@ def _detail_page(
         "can_manage_members": selectors.can_manage_members(request.user, organisation),
         "is_manager": selectors.manages_all_organisations(request.user),
         "invite_form": invite_form or InviteMemberForm(),
+        **_conventioned(request, organisation),
     }
     return render(request, "organisations/organisation_detail.html", context, status=status)
 

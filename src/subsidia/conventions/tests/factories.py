@@ -55,3 +55,14 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Personnes accompagnées {n}")
     unit = "personnes"
     yearly_target = Decimal("300")
+
+
+def sign_without_audit(convention: Convention, signed_on: date) -> Convention:
+    """The convention as signing leaves it (schedule and expected reports), written without the audit record:
+    for transactional browser tests, whose table flush the audit trail's append-only trigger refuses."""
+    from subsidia.conventions.services import _sync
+
+    convention.signed_on = signed_on
+    convention.save()
+    _sync(convention)
+    return convention
