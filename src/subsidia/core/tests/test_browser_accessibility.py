@@ -29,6 +29,16 @@ from django.utils import timezone
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
 
 from subsidia.accounts.models import User
+from subsidia.conventions.models import Convention, ReportKind
+from subsidia.conventions.tests.factories import (
+    ConventionDomainFactory,
+    ConventionFactory,
+    DepartmentFactory,
+    IndicatorFactory,
+    sign_without_audit,
+)
+from subsidia.dialogue.models import Meeting, MeetingStatus
+from subsidia.dialogue.tests.factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
 from subsidia.grants.models import Application, Call, Question, State
 from subsidia.grants.tests.factories import ApplicationFactory, CallFactory
 from subsidia.organisations.models import Organisation, OrganisationDocument, TargetPublic
@@ -170,6 +180,9 @@ class Demo:
     call: Call
     application: Application
     running: Application
+    convention: Convention
+    meeting: Meeting
+    past_meeting: Meeting
 
 
 @pytest.fixture
@@ -218,8 +231,27 @@ def demo(make_user: Callable[..., User]) -> Demo:
                                      requested_amount=5000)  # unbalanced: the page says what is missing
     running = ApplicationFactory(call=call, organisation=organisation, state=State.IN_PROGRESS,
                                  first_submitted_on=today - timedelta(days=90))
+    department = DepartmentFactory(name="Département de la jeunesse", listed_in_directory=False)
+    convention = ConventionFactory(organisation=organisation, department=department,
+                                   title="Convention jeunesse (exemple)",
+                                   starts_on=date(today.year - 1, 1, 1), ends_on=date(today.year + 1, 12, 31))
+    IndicatorFactory(domain=ConventionDomainFactory(convention=convention), name="Jeunes accueillis")
+    sign_without_audit(convention, date(today.year - 2, 12, 1))
+    series = MeetingSeriesFactory(organisations=[organisation], department=department,
+                                  title="Réunion des gestionnaires")
+    now = timezone.now()
+    meeting = MeetingFactory(series=series, starts_at=now + timedelta(days=20), online_url="https://visio.example.lu/r")
+    past_meeting = MeetingFactory(series=series, starts_at=now - timedelta(days=70), status=MeetingStatus.HELD,
+                                  minutes="Tour de table.", minutes_published_at=now - timedelta(days=60))
+    ActionItemFactory(raised_at=past_meeting, title="Recenser les besoins", owner_organisation=organisation,
+                      due_on=today + timedelta(days=30))
     return Demo(organisation=organisation, other=other, theme_code=housing.code, partner_admin=admin, call=call,
-                application=application, running=running)
+                application=application, running=running, convention=convention, meeting=meeting,
+                past_meeting=past_meeting)
+
+
+def _report(d: Demo, kind: str) -> int:
+    return d.convention.reports.get(year=timezone.localdate().year - 1, kind=kind).pk
 
 
 def sign_in(watched: Watched, user: User) -> None:
@@ -260,6 +292,15 @@ PARTNER_PAGES = {
     "final-report": lambda d: f"/subsides/demandes/{d.running.pk}/rapport/",
     "notifications": lambda d: "/notifications/",
     "notification-preferences": lambda d: "/notifications/preferences/",
+    "conventions": lambda d: "/conventions/",
+    "convention": lambda d: f"/conventions/{d.convention.pk}/",
+    "activity-report": lambda d: f"/conventions/rapports/{_report(d, ReportKind.ACTIVITY)}/",
+    "financial-statement": lambda d: f"/conventions/rapports/{_report(d, ReportKind.FINANCIAL)}/",
+    "dialogue": lambda d: "/dialogue/",
+    "meeting-series": lambda d: f"/dialogue/series/{d.meeting.series_id}/",
+    "meeting": lambda d: f"/dialogue/reunions/{d.meeting.pk}/",
+    "past-meeting": lambda d: f"/dialogue/reunions/{d.past_meeting.pk}/",
+    "calendar": lambda d: "/dialogue/calendrier/",
 }
 
 
