@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from subsidia.accounts.models import User
@@ -20,6 +22,21 @@ def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     # Password hashing is deliberately slow; tests need it fast, not strong.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def on_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
+    """on_day(d) makes "today" (``timezone.localdate()``) be ``d`` for the code under test: services,
+    selectors, derived statuses and the API. The clock (``timezone.now()``) keeps running."""
+    original = timezone.localdate
+
+    def set_day(day: date) -> None:
+        def fake(value=None, timezone=None):  # type: ignore[no-untyped-def]
+            return day if value is None else original(value, timezone)
+
+        monkeypatch.setattr("django.utils.timezone.localdate", fake)
+
+    return set_day
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils.translation import gettext as _
 
 from .errors import RuleViolation
@@ -86,3 +87,15 @@ def check_upload(upload: UploadedFile, field: str = "file") -> CheckedFile:
             field,
         )
     return CheckedFile(content_type=mime, extension=ALLOWED_TYPES[mime], size=size)
+
+
+def store(document: models.Model, upload: UploadedFile, name: str, field: str = "file") -> None:
+    """Write the (already checked) upload through the storage API and save the row; if the row cannot be
+    saved, the stored file is removed again, so that no orphan file is left behind."""
+    stored = getattr(document, field)
+    stored.save(name, upload, save=False)
+    try:
+        document.save()
+    except Exception:
+        stored.delete(save=False)
+        raise

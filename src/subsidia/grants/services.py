@@ -25,7 +25,7 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
-from subsidia.core.uploads import check_upload
+from subsidia.core.uploads import check_upload, store
 from subsidia.core.values import parse_money
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
@@ -574,8 +574,7 @@ def add_document(actor: Any, application: Application, kind: str, upload: Upload
         original_name=(upload.name or "document")[:255], content_type=checked.content_type,
         extension=checked.extension, size=checked.size, uploaded_by=actor,
     )
-    document.file.save(f"document.{checked.extension}", upload, save=False)
-    document.save()
+    store(document, upload, f"document.{checked.extension}")
     Application.objects.filter(pk=application.pk).update(version=F("version") + 1)
     record(actor, "application.document_add", application, after={
         "kind": kind, "question_key": question_key, "version": document.version, "name": document.original_name,

@@ -21,7 +21,7 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import NotFound, PermissionDenied, RuleViolation, Violation
-from subsidia.core.uploads import check_upload
+from subsidia.core.uploads import check_upload, store
 
 from . import selectors
 from .models import Contact, LegalForm, Membership, Organisation, OrganisationDocument, Service, Theme
@@ -174,13 +174,7 @@ def add_document(
         organisation=organisation, kind=kind, title=title, content_type=checked.content_type, size=checked.size,
         valid_from=valid_from, valid_until=valid_until, uploaded_by=actor,
     )
-    base = f"{kind}.{checked.extension}"
-    document.file.save(base, upload, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+    store(document, upload, f"{kind}.{checked.extension}")
     record(actor, "document.add", document, after=snapshot(document, ["organisation", "kind", "title", "file",
                                                                       "valid_from", "valid_until", "size"]))
     return document

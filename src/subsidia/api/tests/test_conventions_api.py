@@ -1,13 +1,9 @@
-import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.utils import timezone
 
-from subsidia.accounts.services import issue_api_token
 from subsidia.conventions import services
 from subsidia.conventions.models import Convention, ReportKind, ScheduledPayment
 from subsidia.conventions.tests.factories import (
@@ -19,40 +15,10 @@ from subsidia.conventions.tests.factories import (
 from subsidia.grants.models import State
 from subsidia.grants.tests.factories import PDF, ApplicationFactory, CallFactory
 
+from .helpers import auth, call, codes, fields
+
 pytestmark = pytest.mark.django_db
 
-
-def auth(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_api_token(None, user)}"}
-
-
-def call(client: Client, method: str, path: str, body=None, headers=None):
-    data = json.dumps(body) if body is not None else ""
-    return client.generic(method, f"/api/v1{path}", data=data, content_type="application/json",
-                          headers=headers or {})
-
-
-def codes(response) -> list[str]:
-    return [e["code"] for e in response.json()["errors"]]
-
-
-def fields(response) -> set[str | None]:
-    return {e["field"] for e in response.json()["errors"]}
-
-
-@pytest.fixture
-def on_day(monkeypatch):
-    """Make "today" a given day for the API, the services, the selectors and the derived statuses
-    (as conventions/tests/conftest.py does)."""
-    original = timezone.localdate
-
-    def set_day(day: date) -> None:
-        def fake(value=None, timezone=None):  # type: ignore[no-untyped-def]
-            return day if value is None else original(value, timezone)
-
-        monkeypatch.setattr("django.utils.timezone.localdate", fake)
-
-    return set_day
 
 
 @pytest.fixture

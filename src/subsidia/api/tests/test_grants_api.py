@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from subsidia.accounts.services import issue_api_token
 from subsidia.audit.models import AuditEvent
 from subsidia.grants.models import (
     Application,
@@ -22,20 +20,12 @@ from subsidia.grants.models import (
 from subsidia.grants.tests.factories import PDF, ApplicationFactory, CallFactory, add_document
 from subsidia.organisations.tests.factories import OrganisationFactory
 
+from .helpers import auth, call, codes
+
 pytestmark = pytest.mark.django_db
 
 EXECUTABLES = [b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200,
                b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200]
-
-
-def auth(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_api_token(None, user)}"}
-
-
-def call(client: Client, method: str, path: str, body=None, headers=None):
-    data = json.dumps(body) if body is not None else ""
-    return client.generic(method, f"/api/v1{path}", data=data, content_type="application/json",
-                          headers=headers or {})
 
 
 def upload(client: Client, application_id: int, kind: str, headers, name: str | None = None,
@@ -43,10 +33,6 @@ def upload(client: Client, application_id: int, kind: str, headers, name: str | 
     file = SimpleUploadedFile(name or f"{kind}.pdf", content, content_type)
     return client.post(f"/api/v1/applications/{application_id}/documents", {"kind": kind, "file": file},
                        headers=headers)
-
-
-def codes(response) -> list[str]:
-    return [e["code"] for e in response.json()["errors"]]
 
 
 @pytest.fixture

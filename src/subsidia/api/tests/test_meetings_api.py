@@ -1,36 +1,18 @@
-import json
 from datetime import datetime, timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from subsidia.accounts.services import issue_api_token
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import calendar, services
 from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingStatus
 from subsidia.dialogue.tests.factories import MeetingSeriesFactory
 
+from .helpers import auth, call, codes, fields
+
 pytestmark = pytest.mark.django_db
 
-
-def auth(user) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_api_token(None, user)}"}
-
-
-def call(client: Client, method: str, path: str, body=None, headers=None):
-    data = json.dumps(body) if body is not None else ""
-    return client.generic(method, f"/api/v1{path}", data=data, content_type="application/json",
-                          headers=headers or {})
-
-
-def codes(response) -> list[str]:
-    return [e["code"] for e in response.json()["errors"]]
-
-
-def fields(response) -> set[str | None]:
-    return {e["field"] for e in response.json()["errors"]}
 
 
 @pytest.fixture

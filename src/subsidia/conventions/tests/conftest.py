@@ -1,30 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from subsidia.conventions import services
 from subsidia.conventions.models import Convention
 
 from .factories import ConventionDomainFactory, ConventionFactory, IndicatorFactory
-
-
-@pytest.fixture
-def on_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
-    """Make "today" a given day for the services, the selectors and the derived statuses."""
-    original = timezone.localdate
-
-    def set_day(day: date) -> None:
-        def fake(value=None, timezone=None):  # type: ignore[no-untyped-def]
-            return day if value is None else original(value, timezone)
-
-        monkeypatch.setattr("django.utils.timezone.localdate", fake)
-
-    return set_day
 
 
 @pytest.fixture
