@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +26,7 @@ from subsidia.accounts.roles import Role
 from subsidia.core.access import CONVENTION_VIEWERS, access
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.forms import FormError, error_summary
+from subsidia.core.http import int_or_none
 
 from . import money, selectors, services, workflow
 from .forms_partner import ReportDocumentForm, ReportForm, SubmitForm
@@ -46,27 +47,12 @@ OPEN_REPORT_STATUSES = frozenset({ReportStatus.EXPECTED, ReportStatus.RETURNED})
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def url_or_empty(name: str, **kwargs: Any) -> str:
-    """The URL of a page, or "" while it is not served (the ministry's pages are another module's)."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
-
-
 def raise_for(error: RuleViolation) -> None:
     """Turn a service's "not found" and "not allowed" into the 404 and 403 pages."""
     if isinstance(error, NotFound):
         raise Http404(str(error))
     if isinstance(error, PermissionDenied):
         raise DjangoPermissionDenied(str(error))
-
-
-def version_of(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def is_overdue(report: YearlyReport, today: date) -> bool:
@@ -87,7 +73,7 @@ def _actions(user: Any, convention: Convention) -> list[dict[str, Any]]:
     """The acts the user's role allows on the convention now, each a link to the ministry's page for it."""
     actions = []
     for act in workflow.convention_acts_for(user, convention.status):
-        url = url_or_empty(ACT_URLS.get(act.name, ""), pk=convention.pk) if act.name in ACT_URLS else ""
+        url = reverse(ACT_URLS[act.name], kwargs={"pk": convention.pk}) if act.name in ACT_URLS else ""
         if url:
             actions.append({"name": act.name, "label": act.label, "url": url})
     return actions
@@ -123,7 +109,7 @@ def _payments(user: Any, convention: Convention, today: date) -> list[dict[str, 
     can_record = user.has_role(Role.FINANCE)
     rows = []
     for payment in sorted(convention.payments.all(), key=lambda p: (p.year, p.due_on, p.kind, p.position)):
-        record_url = url_or_empty("conventions:payment_record", pk=payment.pk) \
+        record_url = reverse("conventions:payment_record", kwargs={"pk": payment.pk}) \
             if can_record and payment.paid_on is None else ""
         rows.append({"payment": payment, "overdue": payment.paid_on is None and payment.due_on < today,
                      "record_url": record_url})
@@ -152,8 +138,8 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The possible double funding is the ministry's own check, before it decides on a subsidy.
         "overlaps": selectors.overlaps_for_convention(convention) if staff else [],
         "actions": _actions(user, convention) if staff else [],
-        "list_url": url_or_empty("conventions:list"),
-        "funding_url": url_or_empty("conventions:funding", pk=convention.organisation_id) if staff else "",
+        "list_url": reverse("conventions:list"),
+        "funding_url": reverse("conventions:funding", kwargs={"pk": convention.organisation_id}) if staff else "",
     })
 
 
@@ -219,7 +205,7 @@ def report_page(request: HttpRequest, report: YearlyReport, *, form: ReportForm 
     review_form = None
     review_url = ""
     if report.status == ReportStatus.SUBMITTED and user.has_role(Role.OFFICER):
-        review_url = url_or_empty("conventions:report_review", pk=report.pk)
+        review_url = reverse("conventions:report_review", kwargs={"pk": report.pk})
         if review_url:
             review_form = ReportReviewForm(initial={"version": report.version})
     reconciliation = None
@@ -264,7 +250,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     expected = form.cleaned_data["version"]
     if request.POST.get("overwrite"):
         # After a clash, the person chose to keep their input over the other person's changes.
-        expected = version_of(request.POST.get("overwrite"))
+        expected = int_or_none(request.POST.get("overwrite"))
     try:
         services.save_report(request.user, report, form.report_data(), expected_version=expected)
     except Conflict as error:

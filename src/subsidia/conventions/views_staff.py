@@ -21,7 +21,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,6 +37,7 @@ from subsidia.core.access import (
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
+from subsidia.core.http import safe_next
 from subsidia.organisations import selectors as organisation_selectors
 
 from . import money, selectors, services
@@ -85,14 +85,6 @@ def _refused(request: HttpRequest, error: RuleViolation, form: forms.BaseForm | 
         add_to_form(form, RuleViolation([Violation(v.code, v.message, mapping.get(v.field or "", v.field))
                                          for v in error.violations]))
     return error.status_code
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _visible(request: HttpRequest, pk: int) -> Convention:
@@ -412,7 +404,7 @@ def _payments_page(request: HttpRequest, failed: PaymentForm | None = None,
         "form": form, "page": page, "rows": rows, "can_pay": can_pay, "query": request.GET.copy(),
         "total": page.paginator.count, "error_summary": error_summary(failed),
         "next": request.get_full_path() if request.method == "GET"
-        else _safe_next(request, reverse("conventions:payments")),
+        else safe_next(request, reverse("conventions:payments")),
     }, status=status)
 
 
@@ -437,7 +429,7 @@ def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _payments_page(request, form, payment, status=status)
     messages.success(request, _("Paiement enregistré : %(kind)s %(year)s de %(ref)s.") % {
         "kind": payment.get_kind_display(), "year": payment.year, "ref": payment.convention.reference})
-    return redirect(_safe_next(request, reverse("conventions:payments")))
+    return redirect(safe_next(request, reverse("conventions:payments")))
 
 
 # --- yearly reports --------------------------------------------------------------------------------
@@ -479,7 +471,7 @@ def _review_page(request: HttpRequest, report: YearlyReport, form: ReportReviewF
     convention = report.convention
     context: dict[str, Any] = {
         "report": report, "convention": convention, "form": form, "error_summary": error_summary(form),
-        "can_review": report.status == ReportStatus.SUBMITTED, "next": _safe_next(request, ""),
+        "can_review": report.status == ReportStatus.SUBMITTED, "next": safe_next(request, ""),
     }
     if report.kind == ReportKind.ACTIVITY:
         context["values"] = list(report.indicator_values.select_related("indicator__domain__activity"))
@@ -515,7 +507,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, _("%(kind)s %(year)s de %(ref)s : %(status)s.") % {
         "kind": reviewed.get_kind_display(), "year": reviewed.year, "ref": reviewed.convention.reference,
         "status": reviewed.get_status_display()})
-    return redirect(_safe_next(request, reverse("conventions:report", kwargs={"pk": reviewed.pk})))
+    return redirect(safe_next(request, reverse("conventions:report", kwargs={"pk": reviewed.pk})))
 
 
 # --- funding overview ------------------------------------------------------------------------------

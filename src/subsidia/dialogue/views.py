@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +29,7 @@ from subsidia.core.access import DIALOGUE_PARTICIPANTS, PUBLIC, access, roles
 from subsidia.core.errors import NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
+from subsidia.core.http import safe_next
 
 from . import calendar, selectors, services
 from .forms import (
@@ -48,13 +48,6 @@ AGENDA_PROPOSERS = roles(*PARTNER_ROLES, Role.OFFICER, name="agenda_proposers")
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None = None,
             mapping: dict[str, str] | None = None) -> int:
     """Show a service's refusal and return the status of the page: the object is hidden (404); a refusal
@@ -69,14 +62,6 @@ def refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None 
         add_to_form(form, type(error)([Violation(v.code, v.message, mapping.get(v.field or "", v.field))
                                        for v in error.violations]))
     return error.status_code
-
-
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def visible_series(request: HttpRequest, pk: int) -> MeetingSeries:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from subsidia.core.access import OFFICERS, access
 from subsidia.core.errors import RuleViolation, Violation
 from subsidia.core.forms import error_summary
+from subsidia.core.http import int_or_none
 
 from . import selectors, services
 from .forms import (
@@ -40,7 +41,6 @@ from .forms import (
 )
 from .models import AgendaItem, Meeting, MeetingSeries, MeetingStatus
 from .views import (
-    int_or_none,
     meeting_page,
     meeting_url,
     refused,

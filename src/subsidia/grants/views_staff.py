@@ -19,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +28,7 @@ from subsidia.core.access import access, roles
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
+from subsidia.core.http import int_or_none, safe_next
 
 from . import exports, selectors, services
 from .forms_staff import (
@@ -89,13 +89,6 @@ def _user(request: HttpRequest) -> Any:
     return request.user
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _remap(error: RuleViolation, mapping: dict[str, str]) -> RuleViolation:
     return RuleViolation([Violation(v.code, v.message, mapping.get(v.field or "", v.field)) for v in error.violations])
 
@@ -115,14 +108,6 @@ def _refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None
 
 
 _error_summary = error_summary
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _document_url(application: Application, document_pk: int) -> str | None:
@@ -268,7 +253,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @access(OFFICERS)
 @require_POST
 def queue_assign(request: HttpRequest) -> HttpResponse:
-    back = _safe_next(request, reverse("grants:queue"))
+    back = safe_next(request, reverse("grants:queue"))
     form = AssignForm(request.POST, applications=selectors.applications_visible_to(request.user))
     if not form.is_valid():
         for errors in form.errors.values():
@@ -482,12 +467,12 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible_application(request, pk)
     try:
-        services.confirm_decision(request.user, application, expected_version=_int(request.POST.get("version")))
+        services.confirm_decision(request.user, application, expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         status = _refused(request, error)
         return _decision_page(request, application, status=status)
     messages.success(request, _("Décision confirmée : elle est définitive."))
-    return redirect(_safe_next(request, reverse("grants:decision_record", kwargs={"pk": application.pk})))
+    return redirect(safe_next(request, reverse("grants:decision_record", kwargs={"pk": application.pk})))
 
 
 @access(APPROVERS)
@@ -553,7 +538,7 @@ def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _payments_page(request, form, tranche.pk, status=status)
     messages.success(request, _("Paiement de la tranche %(n)s de %(ref)s enregistré.") % {
         "n": tranche.position, "ref": tranche.application.reference})
-    return redirect(_safe_next(request, reverse("grants:payments")))
+    return redirect(safe_next(request, reverse("grants:payments")))
 
 
 # --- the staff panel of the application page -------------------------------------------------------
