@@ -88,11 +88,15 @@ def _summary(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _agenda_item_out(item: AgendaItem, user: Any) -> dict[str, Any]:
-    """An agenda item; who proposed it is shown to the ministry's staff and to the proposing organisation."""
+def _own_organisations(user: Any) -> set[int]:
+    return set(user.memberships.values_list("organisation_id", flat=True))
+
+
+def _agenda_item_out(item: AgendaItem, user: Any, own_organisations: set[int]) -> dict[str, Any]:
+    """An agenda item; who proposed it is shown to the ministry's staff and to the proposing organisation
+    (``own_organisations``: the caller's, read once per answer)."""
     shows_person = (selectors.sees_all_series(user) or selectors.manages_dialogue(user)
-                    or item.proposed_by_id == user.pk
-                    or (item.organisation is not None and item.organisation.memberships.filter(user=user).exists()))
+                    or item.proposed_by_id == user.pk or item.organisation_id in own_organisations)
     return {
         **{key: getattr(item, key) for key in ("id", "title", "description", "status", "decline_reason",
                                                "position")},
@@ -114,10 +118,11 @@ def _meeting_out(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     """A meeting (from :func:`_meeting`) as the caller may see it."""
     user = caller(request)
     minutes_visible = selectors.can_read_minutes(user, meeting)
+    own = _own_organisations(user)
     return {
         **_summary(meeting),
         "uid": calendar.uid_of(meeting), "version": meeting.version,
-        "agenda": [_agenda_item_out(i, user) for i in selectors.agenda(meeting, user)],
+        "agenda": [_agenda_item_out(i, user, own) for i in selectors.agenda(meeting, user)],
         "follow_up": [_action_out(a) for a in selectors.follow_up(meeting)],
         "raised_actions": [_action_out(a) for a in selectors.raised_at(meeting).select_related("raised_at")],
         "minutes": meeting.minutes if minutes_visible else None,
@@ -188,7 +193,7 @@ def propose_agenda_item(request: HttpRequest, meeting_id: int, payload: AgendaIt
     item = services.propose_agenda_item(user, _meeting(user, meeting_id), payload.title, payload.description,
                                         payload.organisation_id)
     return Status(201, _agenda_item_out(AgendaItem.objects.select_related("organisation", "proposed_by")
-                                        .get(pk=item.pk), user))
+                                        .get(pk=item.pk), user, _own_organisations(user)))
 
 
 @router.patch("/action-items/{action_item_id}", auth=SIGNED_IN_AUTH, response={200: ActionItemOut, **ERRORS})

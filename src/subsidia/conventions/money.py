@@ -65,11 +65,8 @@ def rates(domain: ConventionDomain) -> list[Rate]:
 
 
 def rate_on(domain: ConventionDomain, day: date) -> Rate:
-    current = rates(domain)[0]
-    for rate in rates(domain):
-        if rate.effective_from <= day:
-            current = rate
-    return current
+    history = rates(domain)
+    return next((rate for rate in reversed(history) if rate.effective_from <= day), history[0])
 
 
 def domain_granted(domain: ConventionDomain, year: int) -> Decimal:
@@ -201,6 +198,7 @@ class YearPosition:
 
 def position(convention: Convention, year: int, on: date) -> YearPosition:
     lines = [p for p in convention.payments.all() if p.year == year]
+    balance_payable = accepted_statement(convention, year) is not None
     paid = sum((p.amount for p in lines if p.paid_on is not None and p.paid_on <= on), ZERO)
     due = sum((p.amount for p in lines if p.due_on <= on), ZERO)
     result = YearPosition(
@@ -208,7 +206,7 @@ def position(convention: Convention, year: int, on: date) -> YearPosition:
         due=due, paid=paid, payments=sorted(lines, key=lambda p: (p.due_on, p.kind, p.position)),
         # A balance waits for the accepted financial statement: until then it is not late on the ministry's side.
         overdue=sum((p.amount for p in lines if p.due_on < on and (p.paid_on is None or p.paid_on > on)
-                     and (p.kind == PaymentKind.ADVANCE or accepted_statement(convention, year) is not None)), ZERO),
+                     and (p.kind == PaymentKind.ADVANCE or balance_payable)), ZERO),
     )
     statement = next((r for r in convention.reports.all() if r.year == year and r.kind == ReportKind.FINANCIAL
                       and r.status != ReportStatus.EXPECTED), None)

@@ -251,7 +251,7 @@ def with_status(conventions: QuerySet[Convention], status: str, day: date | None
     if status == Status.SIGNED:
         return signed.filter(in_force, starts_on__gt=day)
     if status == Status.ACTIVE:
-        return signed.filter(in_force, starts_on__lte=day, ends_on__gte=day)
+        return conventions.active_on(day)  # type: ignore[attr-defined]
     if status == Status.ENDED:
         return signed.filter(in_force, ends_on__lt=day)
     return conventions

@@ -23,13 +23,12 @@ from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.values import parse_date, parse_id
-from subsidia.notifications.models import Kind
+from subsidia.notifications.models import Kind, Notification
 from subsidia.notifications.services import notify
 from subsidia.organisations.models import LegalForm, Organisation
 
 from . import cadence, selectors
 from .models import (
-    CLOSED_ACTION_STATUSES,
     ActionItem,
     ActionStatus,
     AgendaItem,
@@ -579,11 +578,10 @@ def _send_invitations(meeting: Meeting) -> list[int]:
         (_("Annulée : %(series)s, %(when)s") if cancelled else _("Invitation : %(series)s, %(when)s")) % {
             "series": meeting.series.title, "when": _when(meeting)},
         meeting.place or meeting.online_url), _meeting_url(meeting))
-    ids = [n.pk for n in created]
     from .tasks import send_meeting_invitations
 
     # The invitation e-mails (with their .ics) are sent by this task, not by the generic notification mail.
-    type(created[0]).objects.filter(pk__in=ids).update(emailed_at=timezone.now()) if created else None
+    Notification.objects.filter(pk__in=[n.pk for n in created]).update(emailed_at=timezone.now())
     user_ids = [p.pk for p in people]
     transaction.on_commit(lambda: send_meeting_invitations(meeting.pk, user_ids))
     return user_ids
@@ -624,5 +622,3 @@ def user_for_token(token: str) -> Any | None:
         return None
     return found.user
 
-
-CLOSED = CLOSED_ACTION_STATUSES
