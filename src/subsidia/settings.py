@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "subsidia.grants",
     "subsidia.conventions",
     "subsidia.dialogue",
+    "subsidia.events",
+    "subsidia.knowledge",
+    "subsidia.moderation",
+    "subsidia.search",
     "subsidia.api",
 ]
 
@@ -271,3 +275,8 @@ CONVENTION_REPORTS_DUE = env("CONVENTION_REPORTS_DUE", default="03-31")
 CONVENTION_BALANCE_AFTER_DAYS = env.int("CONVENTION_BALANCE_AFTER_DAYS", default=60)
 # Dialogue: how far ahead meetings are generated from a series' cadence (in TIME_ZONE's wall-clock time).
 MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=365)
+# Comments: a comment reported by this many readers is hidden until a moderator decides; an account is trusted
+# (post-moderation) once it is this many days old and has this many published comments.
+COMMENT_REPORT_THRESHOLD = env.int("COMMENT_REPORT_THRESHOLD", default=3)
+COMMENT_TRUST_AFTER_DAYS = env.int("COMMENT_TRUST_AFTER_DAYS", default=30)
+COMMENT_TRUST_AFTER_PUBLISHED = env.int("COMMENT_TRUST_AFTER_PUBLISHED", default=3)

@@ -18,5 +18,8 @@ api.add_router("/", organisations_router)
 api.add_router("/", "subsidia.api.grants.router")
 api.add_router("/", "subsidia.api.conventions.router")
 api.add_router("/", "subsidia.api.meetings.router")
+api.add_router("/", "subsidia.api.events.router")
+api.add_router("/", "subsidia.api.knowledge.router")
+api.add_router("/", "subsidia.api.search.router")
 
 

@@ -104,6 +104,14 @@ TABLE_MODULES = [
     "subsidia.conventions.tests.access_staff",
     "subsidia.dialogue.tests.access_pages",
     "subsidia.api.tests.access_conventions",
+    "subsidia.events.tests.access_public",
+    "subsidia.events.tests.access_staff",
+    "subsidia.knowledge.tests.access_pages",
+    "subsidia.moderation.tests.access_pages",
+    "subsidia.search.tests.access_pages",
+    "subsidia.api.tests.access_events",
+    "subsidia.api.tests.access_knowledge",
+    "subsidia.api.tests.access_search",
 ]
 for _module_name in TABLE_MODULES:
     _module = importlib.import_module(_module_name)
@@ -178,11 +186,19 @@ def world(db, make_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
              "document": document}
     from subsidia.conventions.tests.access_world import add_conventions
     from subsidia.dialogue.tests.access_world import add_dialogue
+    from subsidia.events.tests.access_world import add_events
+    from subsidia.events.tests.access_world_staff import add_event_staff
     from subsidia.grants.tests.access_world import add_grants
+    from subsidia.knowledge.tests.access_world import add_knowledge
+    from subsidia.moderation.tests.access_world import add_moderation
 
     add_grants(world)
     add_conventions(world)
     add_dialogue(world)
+    add_events(world)
+    add_event_staff(world)
+    add_knowledge(world)
+    add_moderation(world)
     return world
 
 
