@@ -22,7 +22,7 @@ class PublicationState(models.TextChoices):
     ARCHIVED = "archived", _("Archivé")
 
 
-class PublishedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class PublishedQuerySet(models.QuerySet):
     def published(self) -> PublishedQuerySet:
         return self.filter(state=PublicationState.PUBLISHED)
 

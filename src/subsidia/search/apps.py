@@ -6,3 +6,8 @@ class SearchConfig(AppConfig):
     name = "subsidia.search"
     label = "search"
     verbose_name = _("Recherche")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -1,5 +1,10 @@
-from django.urls import URLPattern, path  # noqa: F401
+"""The public search page (the index: search/index.py)."""
+from django.urls import path
+
+from . import views
 
 app_name = "search"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.search_page, name="search"),
+]

@@ -1,9 +1,28 @@
-"""Objects of this app in the access matrix's world."""
+"""Objects of the moderation app in the access matrix's world: a published news item with a pending, a published
+and a hidden comment by a reader who is none of the personas, a filtered word, a block on another reader, and an
+account waiting for its activation link."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from subsidia.accounts.tests.factories import UserFactory
+from subsidia.accounts.views_signup import activation_token
+from subsidia.moderation.models import CommentStatus, HeldBecause
+
+from .factories import AccountBlockFactory, CommentFactory, FilteredWordFactory, NewsItemFactory
+
 
 def add_moderation(world: dict[str, Any]) -> None:
-    return None
+    news = NewsItemFactory(title="Actualité commentée", slug="actualite-commentee-matrice")
+    author = UserFactory(email="lecteur.commentaires@example.lu", full_name="Lecteur Commentaires")
+    pending = CommentFactory(target=news, author=author, status=CommentStatus.PENDING,
+                             held_because=HeldBecause.NEW_ACCOUNT)
+    published = CommentFactory(target=news, author=author, status=CommentStatus.PUBLISHED)
+    hidden = CommentFactory(target=news, author=author, status=CommentStatus.HIDDEN, reason="Hors sujet")
+    word = FilteredWordFactory(word="mot interdit")
+    block = AccountBlockFactory(user=UserFactory(email="bloque@example.lu"))
+    waiting = UserFactory(email="en.attente@example.lu", is_active=False)
+    world.update({"commented_news": news, "comment_author": author, "comment_pending": pending,
+                  "comment_published": published, "comment_hidden": hidden, "filtered_word": word,
+                  "comment_block": block, "activation_token": activation_token(waiting)})

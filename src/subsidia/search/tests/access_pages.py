@@ -1,7 +1,9 @@
-"""Access-matrix rows (see core/tests/test_access_matrix.py)."""
+"""Access-matrix rows (see core/tests/test_access_matrix.py): the search page is public."""
 
 from __future__ import annotations
 
-from subsidia.core.tests.access import Row
+from subsidia.core.tests.access import EVERYONE, Row
 
-PAGES: dict[str, Row] = {}
+PAGES: dict[str, Row] = {
+    "search:search": Row(EVERYONE),
+}

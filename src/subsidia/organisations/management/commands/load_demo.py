@@ -39,7 +39,10 @@ from subsidia.audit.services import record, snapshot
 from subsidia.conventions.demo import load_conventions_demo
 from subsidia.core.errors import RuleViolation
 from subsidia.dialogue.demo import load_dialogue_demo
+from subsidia.events.demo import load_events_demo
 from subsidia.grants.demo import load_grants_demo
+from subsidia.knowledge.demo import load_knowledge_demo, rebuild_search_index
+from subsidia.moderation.demo import load_moderation_demo
 from subsidia.organisations.models import (
     ActivityDomain,
     Contact,
@@ -157,6 +160,10 @@ class Command(BaseCommand):
             load_grants_demo(self.counts)  # calls and applications in every state (subsidia.grants.demo)
             load_conventions_demo(self.counts)  # conventions with their history (subsidia.conventions.demo)
             load_dialogue_demo(self.counts)  # the MEGA's meetings with its partners (subsidia.dialogue.demo)
+            load_events_demo(self.counts)  # the 2017 conference in Mersch, events around today (subsidia.events.demo)
+            load_knowledge_demo(self.counts)  # good practices, FAQ, news (subsidia.knowledge.demo)
+            load_moderation_demo(self.counts)  # public accounts, comments to moderate (subsidia.moderation.demo)
+            rebuild_search_index(self.counts)  # when the search app has an index (subsidia.search.index)
         self.print_summary(accounts)
 
     # --- Reference data ------------------------------------------------------------------------

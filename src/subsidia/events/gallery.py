@@ -1,0 +1,130 @@
+"""The photo gallery of an event: officers upload photos (PNG or JPEG, checked by their content, never by their
+name), each with a caption, a credit and a text alternative — all three required — and reorder or delete them.
+The public sees the photos of published events only; files are served through a view from Django's storage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from subsidia.audit.services import record, snapshot
+from subsidia.core.errors import RuleViolation, Violation
+from subsidia.core.uploads import detect_type, store
+
+from .models import Event, EventStatus, Photo
+from .services_staff import require_officer
+
+IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
+PHOTO_FIELDS = ["caption", "credit", "alt_text", "position", "content_type", "size"]
+TEXT_FIELDS = {
+    "caption": (300, _("La légende est obligatoire.")),
+    "credit": (200, _("Le crédit photo est obligatoire (l'auteur ou la source).")),
+    "alt_text": (300, _("Le texte alternatif est obligatoire : décrivez ce que montre la photo.")),
+}
+
+
+def check_image(upload: UploadedFile | None, field: str = "image") -> tuple[str, str]:
+    """The MIME type and extension of an image upload; anything else is refused, whatever its name says."""
+    if upload is None:
+        raise RuleViolation.single("required", _("Choisissez une photo."), field)
+    size = upload.size or 0
+    if size == 0:
+        raise RuleViolation.single("empty_file", _("Le fichier est vide."), field)
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise RuleViolation.single("file_too_large", _("La photo dépasse la taille maximale de %(mb)s Mo.")
+                                   % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}, field)
+    mime = detect_type(upload)
+    if mime not in IMAGE_TYPES:
+        raise RuleViolation.single("not_an_image", _("Ce fichier n'est pas une photo. Formats admis : JPEG, PNG."),
+                                   field)
+    return mime, IMAGE_TYPES[mime]
+
+
+def _texts(data: dict[str, Any], problems: list[Violation]) -> dict[str, str]:
+    clean = {}
+    for key, (limit, message) in TEXT_FIELDS.items():
+        if key not in data:
+            continue
+        value = " ".join(str(data.get(key) or "").split())
+        if not value:
+            problems.append(Violation("required", message, key))
+        elif len(value) > limit:
+            problems.append(Violation("too_long", _("%(n)s caractères au plus.") % {"n": limit}, key))
+        clean[key] = value
+    return clean
+
+
+@transaction.atomic
+def add_photo(actor: Any, event: Event, upload: UploadedFile | None, data: dict[str, Any]) -> Photo:
+    require_officer(actor)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    problems: list[Violation] = []
+    texts = _texts({key: data.get(key, "") for key in TEXT_FIELDS}, problems)
+    try:
+        mime, extension = check_image(upload)
+    except RuleViolation as error:
+        problems.extend(error.violations)
+    if problems:
+        raise RuleViolation(problems)
+    assert upload is not None
+    position = (event.photos.aggregate(m=Max("position"))["m"] or 0) + 1
+    photo = Photo(event=event, content_type=mime, size=upload.size or 0, position=position, uploaded_by=actor,
+                  **texts)
+    store(photo, upload, f"photo.{extension}", field="image")
+    record(actor, "event_photo.create", photo, after=snapshot(photo, PHOTO_FIELDS))
+    return photo
+
+
+@transaction.atomic
+def update_photo(actor: Any, photo: Photo, data: dict[str, Any]) -> Photo:
+    require_officer(actor)
+    photo = Photo.objects.select_for_update().get(pk=photo.pk)
+    problems: list[Violation] = []
+    texts = _texts(data, problems)
+    if problems:
+        raise RuleViolation(problems)
+    before = snapshot(photo, PHOTO_FIELDS)
+    for key, value in texts.items():
+        setattr(photo, key, value)
+    photo.save()
+    record(actor, "event_photo.update", photo, before=before, after=snapshot(photo, PHOTO_FIELDS))
+    return photo
+
+
+@transaction.atomic
+def move_photo(actor: Any, photo: Photo, up: bool) -> Photo:
+    """Move a photo one place up or down in the gallery (positions renumbered 1, 2, 3…)."""
+    require_officer(actor)
+    Event.objects.select_for_update().get(pk=photo.event_id)
+    ordered = list(Photo.objects.filter(event_id=photo.event_id).order_by("position", "pk"))
+    index = next(i for i, p in enumerate(ordered) if p.pk == photo.pk)
+    target = index - 1 if up else index + 1
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    moved = next(p for p in ordered if p.pk == photo.pk)
+    record(actor, "event_photo.move", moved, after={"position": moved.position})
+    return moved
+
+
+@transaction.atomic
+def delete_photo(actor: Any, photo: Photo) -> None:
+    """Remove a photo; its file is deleted from the storage once the removal is committed."""
+    require_officer(actor)
+    photo = Photo.objects.select_for_update().get(pk=photo.pk)
+    record(actor, "event_photo.delete", photo, before=snapshot(photo, PHOTO_FIELDS))
+    storage, name = photo.image.storage, photo.image.name
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def gallery_is_public(event: Event) -> bool:
+    return event.status == EventStatus.PUBLISHED

@@ -1,0 +1,397 @@
+"""Writes on the public side of events: registration (with the waiting list), cancellation and promotion, the
+ranked allocation of blocks or tables, and check-in. Same rules as every service: the actor first, one
+transaction, the audit trail, e-mails on commit; a refusal raises a
+:class:`~subsidia.core.errors.RuleViolation` and writes nothing.
+
+Registrations of one event are serialised by locking the event row (``select_for_update``): two people asking
+for the last seat get exactly one confirmed place, the other joins the waiting list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from subsidia.audit.services import record, snapshot
+from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.values import parse_id
+from subsidia.organisations.models import Municipality
+
+from . import allocation, selectors
+from .allocation import AllocationResult
+from .models import BlockChoice, Event, EventStatus, Registration, RegistrationStatus, Session
+
+REGISTRATION_FIELDS = ["full_name", "email", "organisation_name", "municipality", "accessibility_needs", "language",
+                       "status", "waitlisted_at", "promoted_at", "cancelled_at", "checked_in_at", "lottery_position",
+                       "sessions"]
+
+__all__ = ["AllocationResult", "cancel_registration", "check_in", "explain", "promote_waitlisted", "register",
+           "run_allocation"]
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _require_officer(actor: Any) -> None:
+    if not selectors.manages_events(actor):
+        raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire peut faire cela."))
+
+
+def _lock(event: Event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _local(event: Event, moment: Any) -> str:
+    from zoneinfo import ZoneInfo
+
+    try:
+        zone = ZoneInfo(event.time_zone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo(settings.TIME_ZONE)
+    return formats.date_format(moment.astimezone(zone), "DATETIME_FORMAT")
+
+
+def ordinal(n: int) -> str:
+    """« 1er », « 2e »… (French ordinals for the ranked choices)."""
+    return _("1er") if n == 1 else _("%(n)se") % {"n": n}
+
+
+def check_window(event: Event) -> None:
+    """Refuse (409 ``registration_closed``) when the event does not take registrations now."""
+    state = selectors.registration_window(event)
+    if state == "open":
+        return
+    messages = {
+        "draft": _("Cet événement n'est pas publié : les inscriptions ne sont pas ouvertes."),
+        "cancelled": _("Cet événement est annulé : les inscriptions sont fermées."),
+        "disabled": _("Cet événement ne prend pas d'inscriptions en ligne."),
+        "closed": _("Les inscriptions à cet événement sont closes."),
+    }
+    if state == "not_yet_open":
+        message = _("Les inscriptions ne sont pas encore ouvertes : elles ouvrent le %(date)s.") % {
+            "date": _local(event, event.registration_opens_at)}
+    else:
+        message = messages[state]
+    raise Conflict.single("registration_closed", message)
+
+
+def _on_commit_email(registration: Registration, kind: str) -> None:
+    from . import tasks
+
+    pk = registration.pk
+    transaction.on_commit(lambda: tasks.send_registration_email(pk, kind))
+
+
+def _registration_data(event: Event, *, full_name: Any, email: Any, organisation_name: Any, municipality: Any,
+                       accessibility_needs: Any, block_ranking: Iterable[Any], session_ids: Iterable[Any],
+                       language: Any) -> dict[str, Any]:
+    problems: list[Violation] = []
+    clean: dict[str, Any] = {}
+    clean["full_name"] = str(full_name or "").strip()
+    if not clean["full_name"]:
+        problems.append(Violation("required", _("Indiquez votre nom et votre prénom."), "full_name"))
+    elif len(clean["full_name"]) > 200:
+        problems.append(Violation("too_long", _("200 caractères au plus."), "full_name"))
+    clean["email"] = str(email or "").strip().lower()
+    if not clean["email"]:
+        problems.append(Violation("required", _("Indiquez votre adresse e-mail."), "email"))
+    else:
+        try:
+            validate_email(clean["email"])
+            if len(clean["email"]) > 254:
+                raise ValidationError("too long")
+        except ValidationError:
+            problems.append(Violation("invalid", _("Adresse e-mail invalide (nom@exemple.lu)."), "email"))
+    clean["organisation_name"] = str(organisation_name or "").strip()
+    if len(clean["organisation_name"]) > 200:
+        problems.append(Violation("too_long", _("200 caractères au plus."), "organisation_name"))
+    clean["accessibility_needs"] = str(accessibility_needs or "").strip()
+    if len(clean["accessibility_needs"]) > 2000:
+        problems.append(Violation("too_long", _("2 000 caractères au plus."), "accessibility_needs"))
+    clean["municipality"] = None
+    if municipality not in (None, ""):
+        clean["municipality"] = Municipality.objects.filter(pk=parse_id(municipality) or 0).first()
+        if clean["municipality"] is None:
+            problems.append(Violation("invalid_choice", _("Commune inconnue."), "municipality"))
+    languages = {code for code, _name in settings.LANGUAGES}
+    clean["language"] = language if language in languages else "fr"
+
+    # The ranked blocks or tables: ids of this event's blocks, each once, in order of preference.
+    raw = [value for value in block_ranking if value not in (None, "")]
+    ids = [parse_id(value) for value in raw]
+    blocks = {b.pk: b for b in selectors.blocks(event)}
+    if any(i is None or i not in blocks for i in ids):
+        problems.append(Violation("invalid_choice", _("Choisissez des blocs ou des tables de cet événement."),
+                                  "block_ranking"))
+    elif len(set(ids)) != len(ids):
+        problems.append(Violation("duplicate_choice", _("Chaque bloc ou table ne peut être classé qu'une fois."),
+                                  "block_ranking"))
+    elif blocks and len(ids) < min(event.blocks_per_person, len(blocks)):
+        needed = min(event.blocks_per_person, len(blocks))
+        problems.append(Violation(
+            "required", _("Classez au moins %(n)s bloc(s) ou table(s) par ordre de préférence.") % {"n": needed},
+            "block_ranking"))
+    clean["block_ranking"] = [blocks[i] for i in ids if i in blocks]
+
+    # Sessions with their own capacity that the person signs up for.
+    session_keys = [parse_id(value) for value in session_ids if value not in (None, "")]
+    sessions = {s.pk: s for s in Session.objects.filter(event=event, pk__in=[k for k in session_keys if k])}
+    if any(k is None or k not in sessions for k in session_keys):
+        problems.append(Violation("invalid_choice", _("Choisissez des sessions de cet événement."), "sessions"))
+    clean["sessions"] = [sessions[k] for k in dict.fromkeys(session_keys) if k in sessions]
+    if problems:
+        raise RuleViolation(problems)
+    return clean
+
+
+def _full_sessions(event: Event, sessions: Sequence[Session]) -> list[Session]:
+    taken = selectors.session_seats_taken(event)
+    return [s for s in sessions if s.capacity is not None and taken.get(s.pk, 0) >= s.capacity]
+
+
+def _allocate_late(event: Event, registration: Registration) -> None:
+    """Someone confirmed after the allocation (promoted, or registered late) gets the best seats left, after
+    everyone in the lottery."""
+    remaining = selectors.block_seats_left(event)
+    ranking = [c.block_id for c in registration.choices.order_by("rank")]
+    given: list[int] = []
+    for _round in range(event.blocks_per_person):
+        block = allocation.best_available(ranking, remaining, given)
+        if block is None:
+            break
+        given.append(block)
+        seats = remaining[block]
+        if seats is not None:
+            remaining[block] = seats - 1
+    registration.choices.update(allocated=False)
+    registration.choices.filter(block_id__in=given).update(allocated=True)
+    last = event.registrations.exclude(pk=registration.pk).aggregate(n=Max("lottery_position"))["n"] or 0
+    registration.lottery_position = last + 1
+    registration.save(update_fields=["lottery_position"])
+
+
+# --- registration --------------------------------------------------------------------------------
+
+def register(actor: Any, event: Event, *, full_name: str, email: str, organisation_name: str = "",
+             municipality: Municipality | int | str | None = None, accessibility_needs: str = "",
+             block_ranking: Iterable[Any] = (), session_ids: Iterable[Any] = (),
+             language: str = "fr") -> Registration:
+    """Register someone (anonymous or signed in) for a published event whose registration window is open: a
+    confirmed place while seats are left, else the waiting list. E-mails the confirmation (with the .ics and
+    the QR code of the check-in link) or the waiting-list position on commit."""
+    block_ranking, session_ids = list(block_ranking), list(session_ids)
+    try:
+        with transaction.atomic():
+            event = _lock(event)
+            if event.status == EventStatus.DRAFT and not selectors.manages_events(actor):
+                raise NotFound.single("not_found", _("Événement introuvable."))
+            check_window(event)
+            clean = _registration_data(
+                event, full_name=full_name, email=email, organisation_name=organisation_name,
+                municipality=municipality, accessibility_needs=accessibility_needs, block_ranking=block_ranking,
+                session_ids=session_ids, language=language)
+            if event.registrations.exclude(status=RegistrationStatus.CANCELLED).filter(
+                    email__iexact=clean["email"]).exists():
+                raise RuleViolation.single(
+                    "already_registered",
+                    _("Cette adresse e-mail est déjà inscrite à cet événement. Le lien reçu par e-mail permet de "
+                      "consulter ou d'annuler l'inscription."), "email")
+            seats = selectors.seats_left(event)
+            confirmed = (seats is None or seats > 0) and not selectors.waitlist(event).exists()
+            if confirmed:
+                full = _full_sessions(event, clean["sessions"])
+                if full:
+                    raise RuleViolation.single(
+                        "session_full", _("Cette session est complète : %(titles)s.") % {
+                            "titles": ", ".join(s.title for s in full)}, "sessions")
+            now = timezone.now()
+            registration = Registration.objects.create(
+                event=event, user=actor if getattr(actor, "is_authenticated", False) else None,
+                full_name=clean["full_name"], email=clean["email"], organisation_name=clean["organisation_name"],
+                municipality=clean["municipality"], accessibility_needs=clean["accessibility_needs"],
+                language=clean["language"],
+                status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
+                created_at=now, waitlisted_at=None if confirmed else now)
+            for rank, block in enumerate(clean["block_ranking"], start=1):
+                BlockChoice.objects.create(registration=registration, block=block, rank=rank)
+            registration.sessions.set(clean["sessions"])
+            if confirmed and event.allocated_at is not None:
+                _allocate_late(event, registration)
+            record(actor, "event_registration.create", registration, after={
+                **snapshot(registration, REGISTRATION_FIELDS),
+                "block_ranking": [b.pk for b in clean["block_ranking"]]})
+            _on_commit_email(registration, "confirmed" if confirmed else "waitlisted")
+    except IntegrityError as error:  # the same address registered in a race the lock did not cover
+        raise RuleViolation.single(
+            "already_registered", _("Cette adresse e-mail est déjà inscrite à cet événement."), "email") from error
+    return registration
+
+
+def promote_waitlisted(event: Event) -> list[Registration]:
+    """Fill free seats from the waiting list (first come, first served). The caller holds the transaction and
+    the event's lock. Each promoted person is e-mailed (with the .ics) on commit."""
+    event = Event.objects.get(pk=event.pk)
+    if event.status != EventStatus.PUBLISHED or event.ends_at <= timezone.now():
+        return []
+    promoted: list[Registration] = []
+    seats = selectors.seats_left(event)
+    for registration in selectors.waitlist(event).select_for_update():
+        if seats is not None and seats <= 0:
+            break
+        before = snapshot(registration, REGISTRATION_FIELDS)
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = timezone.now()
+        registration.save(update_fields=["status", "promoted_at"])
+        full = _full_sessions(event, list(registration.sessions.all()))
+        if full:  # sessions that filled up meanwhile: the person keeps the event, not these sessions
+            registration.sessions.remove(*full)
+        if event.allocated_at is not None:
+            _allocate_late(event, registration)
+        record(None, "event_registration.promote", registration, before=before,
+               after=snapshot(registration, REGISTRATION_FIELDS))
+        _on_commit_email(registration, "promoted")
+        promoted.append(registration)
+        if seats is not None:
+            seats -= 1
+    return promoted
+
+
+def cancel_registration(actor: Any, registration: Registration, *, reason: str = "") -> Registration:
+    """Cancel a registration (the registrant through the signed link, with ``actor`` None, or an officer); the
+    first person waiting is promoted in the same transaction."""
+    if getattr(actor, "is_authenticated", False) and not selectors.manages_events(actor) \
+            and registration.user_id != actor.pk:
+        raise PermissionDenied.single("forbidden", _("Vous ne pouvez pas annuler cette inscription."))
+    with transaction.atomic():
+        event = _lock(registration.event)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise Conflict.single("already_cancelled", _("Cette inscription est déjà annulée."))
+        if event.ends_at <= timezone.now() and not selectors.manages_events(actor):
+            raise Conflict.single("event_over", _("L'événement est terminé : l'inscription ne peut plus être "
+                                                  "annulée."))
+        before = snapshot(registration, REGISTRATION_FIELDS)
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        record(actor, "event_registration.cancel", registration, before=before,
+               after=snapshot(registration, REGISTRATION_FIELDS), note=str(reason or "")[:1000])
+        _on_commit_email(registration, "cancelled")
+        promote_waitlisted(event)
+    return registration
+
+
+# --- allocation ----------------------------------------------------------------------------------
+
+def run_allocation(actor: Any, event: Event) -> AllocationResult:
+    """Allocate blocks or tables to the confirmed registrants by the event's public lottery (re-runnable: the
+    same seed and registrations give the same result). Each person is e-mailed their result on commit."""
+    _require_officer(actor)
+    with transaction.atomic():
+        event = _lock(event)
+        blocks = list(selectors.blocks(event))
+        if not blocks:
+            raise Conflict.single("no_blocks", _("Cet événement n'a ni bloc thématique ni table à répartir."))
+        registrations = list(event.registrations.filter(status=RegistrationStatus.CONFIRMED)
+                             .prefetch_related("choices"))
+        registrants = [allocation.Registrant(r.pk, str(r.uid),
+                                             tuple(c.block_id for c in sorted(r.choices.all(), key=lambda c: c.rank)))
+                       for r in registrations]
+        result = allocation.allocate(event.allocation_seed, registrants, {b.pk: b.capacity for b in blocks},
+                                     event.blocks_per_person)
+        BlockChoice.objects.filter(registration__event=event).update(allocated=False)
+        event.registrations.update(lottery_position=None)
+        positions = result.positions
+        for registration in registrations:
+            Registration.objects.filter(pk=registration.pk).update(lottery_position=positions[registration.pk])
+            given = result.assigned.get(registration.pk) or []
+            if given:
+                BlockChoice.objects.filter(registration=registration, block_id__in=given).update(allocated=True)
+        event.allocated_at = timezone.now()
+        event.save(update_fields=["allocated_at", "updated_at"])
+        record(actor, "event.allocate", event, after={
+            "seed": event.allocation_seed, "registrants": len(registrations), "order": result.order,
+            "assigned": {str(k): v for k, v in result.assigned.items()},
+            "remaining": {str(k): v for k, v in result.remaining.items()}})
+        keys = [r.pk for r in registrations]
+        event_pk = event.pk
+
+        def _send() -> None:
+            from . import tasks
+
+            tasks.send_allocation_results(event_pk, keys)
+
+        transaction.on_commit(_send)
+    return result
+
+
+def explain(registration: Registration) -> list[str]:
+    """The allocation explained to the person, in French: their lottery place, what they got, and why not
+    better. Empty before the allocation or for someone not confirmed."""
+    event = registration.event
+    if (event.allocated_at is None or registration.status != RegistrationStatus.CONFIRMED
+            or registration.lottery_position is None):
+        return []
+    choices = list(selectors.choices(registration))
+    if not choices:
+        return []
+    total = event.registrations.aggregate(n=Max("lottery_position"))["n"] or registration.lottery_position
+    late = ((registration.promoted_at is not None and registration.promoted_at > event.allocated_at)
+            or registration.created_at > event.allocated_at)
+    lines: list[str] = []
+    if late:
+        lines.append(_("Les places des blocs et des tables avaient déjà été réparties par tirage au sort quand "
+                       "votre inscription a été confirmée : vous avez reçu les meilleures places restantes parmi "
+                       "vos choix."))
+    else:
+        lines.append(_("Les places des blocs et des tables ont été réparties par tirage au sort le %(date)s. "
+                       "Vous étiez n° %(position)s sur %(total)s dans l'ordre du tirage ; chacun, à son tour, a "
+                       "reçu le choix le mieux classé qui avait encore de la place. Le tirage est vérifiable : "
+                       "graine publique « %(seed)s ».") % {
+            "date": _local(event, event.allocated_at), "position": registration.lottery_position, "total": total,
+            "seed": event.allocation_seed})
+    given = [c for c in choices if c.allocated]
+    for choice in given:
+        lines.append(_("Vous avez obtenu votre %(rank)s choix : « %(block)s ».") % {
+            "rank": ordinal(choice.rank), "block": choice.block.title})
+    worst_given = max((c.rank for c in given), default=None)
+    missed = [c for c in choices if not c.allocated and (worst_given is None or c.rank < worst_given)]
+    if given and missed:
+        lines.append(_("Vos choix mieux classés (%(choices)s) étaient complets quand votre tour est venu.") % {
+            "choices": ", ".join(f"{ordinal(c.rank)} : « {c.block.title} »" for c in missed)})
+    if not given:
+        lines.append(_("Aucun de vos choix n'avait encore de place quand votre tour est venu. L'équipe de "
+                       "l'événement vous proposera une place."))
+    elif len(given) < min(event.blocks_per_person, len(choices)):
+        lines.append(_("Vos autres choix étaient complets quand votre tour est venu."))
+    return lines
+
+
+# --- check-in ------------------------------------------------------------------------------------
+
+def check_in(actor: Any, registration: Registration) -> Registration:
+    """Record that the person came (an officer scans the QR code). A second scan changes nothing: the
+    returned registration has ``already_checked_in`` set."""
+    _require_officer(actor)
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise Conflict.single("not_confirmed", _("Cette inscription n'est pas confirmée (liste d'attente ou "
+                                                     "annulée) : la présence ne peut pas être enregistrée."))
+        if registration.checked_in_at is not None:
+            registration.already_checked_in = True  # type: ignore[attr-defined]
+            return registration
+        before = snapshot(registration, ["checked_in_at"])
+        registration.checked_in_at = timezone.now()
+        registration.checked_in_by = actor
+        registration.save(update_fields=["checked_in_at", "checked_in_by"])
+        registration.already_checked_in = False  # type: ignore[attr-defined]
+        record(actor, "event_registration.check_in", registration, before=before,
+               after=snapshot(registration, ["checked_in_at"]))
+    return registration

@@ -1,0 +1,98 @@
+"""The photo gallery: images only (checked by content), caption, credit and alt text required; public for
+published events."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from subsidia.audit.models import AuditEvent
+from subsidia.core.errors import PermissionDenied, RuleViolation
+from subsidia.events import gallery
+from subsidia.events.models import EventStatus, Photo
+
+from .factories_staff import JPEG, PNG, StaffEventFactory
+
+pytestmark = pytest.mark.django_db
+
+TEXTS = {"caption": "Les tables rondes", "credit": "Ministère", "alt_text": "Des personnes discutent autour d'une table"}
+
+
+@pytest.fixture
+def officer(make_user):  # type: ignore[no-untyped-def]
+    return make_user("officer")
+
+
+def _png(name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG, "image/png")
+
+
+def test_add_reorder_delete(officer, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    event = StaffEventFactory()
+    first = gallery.add_photo(officer, event, _png(), TEXTS)
+    second = gallery.add_photo(officer, event, SimpleUploadedFile("b.jpg", JPEG, "image/jpeg"), TEXTS)
+    assert (first.content_type, second.content_type) == ("image/png", "image/jpeg")
+    assert first.image.name.endswith(".png") and (first.position, second.position) == (1, 2)
+    gallery.move_photo(officer, second, up=True)
+    assert list(event.photos.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
+    storage, name = first.image.storage, first.image.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        gallery.delete_photo(officer, first)
+    assert not storage.exists(name) and not Photo.objects.filter(pk=first.pk).exists()
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions.count("event_photo.create") == 2 and "event_photo.delete" in actions
+
+
+@pytest.mark.parametrize("missing", ["caption", "credit", "alt_text"])
+def test_texts_are_required(officer, missing):  # type: ignore[no-untyped-def]
+    with pytest.raises(RuleViolation) as caught:
+        gallery.add_photo(officer, StaffEventFactory(), _png(), {**TEXTS, missing: "   "})
+    assert [v.field for v in caught.value.violations] == [missing]
+    assert not Photo.objects.exists()
+
+
+def test_a_non_image_named_jpg_is_refused(officer):  # type: ignore[no-untyped-def]
+    fake = SimpleUploadedFile("photo.jpg", b"%PDF-1.4\n%not a photo\n", "image/jpeg")
+    with pytest.raises(RuleViolation) as caught:
+        gallery.add_photo(officer, StaffEventFactory(), fake, TEXTS)
+    assert caught.value.violations[0].code == "not_an_image"
+    assert not Photo.objects.exists()
+
+
+def test_only_officers_upload(make_user):  # type: ignore[no-untyped-def]
+    with pytest.raises(PermissionDenied):
+        gallery.add_photo(make_user("moderator"), StaffEventFactory(), _png(), TEXTS)
+
+
+def test_upload_page_shows_clear_errors(officer, login):  # type: ignore[no-untyped-def]
+    event = StaffEventFactory()
+    client = login(officer)
+    url = reverse("events:staff_photos", kwargs={"pk": event.pk})
+    response = client.post(url, {"image": SimpleUploadedFile("x.jpg", b"GIF89a not really", "image/jpeg"),
+                                 "caption": "", "credit": "", "alt_text": ""})
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Ce fichier n&#x27;est pas une photo" in body or "Ce fichier n'est pas une photo" in body
+    assert "Le texte alternatif est obligatoire" in body and "Le crédit photo est obligatoire" in body
+    assert "La légende est obligatoire." in body
+    response = client.post(url, {"image": _png(), **TEXTS})
+    assert response.status_code == 302 and Photo.objects.count() == 1
+
+
+def test_public_gallery_and_files(officer, client):  # type: ignore[no-untyped-def]
+    event = StaffEventFactory()
+    photo = gallery.add_photo(officer, event, _png(), TEXTS)
+    page = client.get(reverse("events:gallery", kwargs={"slug": event.slug}))
+    body = page.content.decode()
+    assert page.status_code == 200 and "<figure>" in body and "<figcaption>" in body and "Ministère" in body
+    assert f'alt="{TEXTS["alt_text"]}"'.replace("'", "&#x27;") in body
+    file_url = reverse("events:photo_file", kwargs={"slug": event.slug, "pk": photo.pk})
+    response = client.get(file_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == PNG
+    event.status = EventStatus.DRAFT
+    event.save()
+    assert client.get(file_url).status_code == 404
+    assert client.get(reverse("events:gallery", kwargs={"slug": event.slug})).status_code == 404

@@ -1,0 +1,67 @@
+"""Every rich text saved by a service is sanitised, and shown through ``rich_text``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from subsidia.knowledge import services
+
+from .factories import FaqTopicFactory
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = (
+    '<h2>Titre</h2><p>Un <strong>texte</strong> <em>riche</em> avec un <a href="https://example.lu">lien</a>.</p>'
+    '<ul><li>point</li></ul><table><tr><th scope="col">A</th></tr><tr><td>1</td></tr></table>'
+    '<script>alert("x")</script><img src="x" onerror="alert(1)">'
+    '<a href="javascript:alert(2)">piège</a><p style="color:red" onmouseover="alert(3)">stylé</p>'
+    '<iframe src="https://evil.example"></iframe>'
+)
+
+
+def _assert_clean(html: str) -> None:
+    lowered = html.lower()
+    for bad in ("<script", "alert(", "onerror", "onmouseover", "javascript:", "style=", "<iframe", "<img"):
+        assert bad not in lowered, bad
+    for kept in ("<h2>Titre</h2>", "<strong>texte</strong>", "<em>riche</em>", "<li>point</li>",
+                 '<th scope="col">A</th>', 'href="https://example.lu"', "stylé"):
+        assert kept in html, kept
+
+
+@pytest.fixture
+def officer(make_user):  # type: ignore[no-untyped-def]
+    return make_user("officer")
+
+
+def test_good_practice_body_is_sanitised(officer: Any) -> None:
+    practice = services.create_good_practice(officer, {"title": "T", "summary": "S", "body": HOSTILE})
+    _assert_clean(practice.body)
+    practice = services.update_good_practice(officer, practice, {"body": HOSTILE + "<p>encore</p>"})
+    _assert_clean(practice.body)
+    assert 'rel="noopener noreferrer nofollow"' in practice.body
+
+
+def test_faq_answer_is_sanitised(officer: Any) -> None:
+    question = services.create_faq_question(officer, {"topic": FaqTopicFactory().pk, "question": "Q",
+                                                      "answer": HOSTILE})
+    _assert_clean(question.answer)
+
+
+def test_news_body_is_sanitised_for_partners_too(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+    item = services.create_news(make_user("partner_admin", organisation=org_a), {"title": "T", "body": HOSTILE})
+    _assert_clean(item.body)
+
+
+def test_stored_markup_is_sanitised_again_when_shown(client, officer) -> None:  # type: ignore[no-untyped-def]
+    from .factories import GoodPracticeFactory, NewsItemFactory
+
+    practice = GoodPracticeFactory(body=HOSTILE)  # written around the services, e.g. by an import
+    item = NewsItemFactory(body=HOSTILE)
+    for url in [reverse("knowledge:good_practice_detail", args=[practice.slug]),
+                reverse("knowledge:news_detail", args=[item.slug])]:
+        html = client.get(url).content.decode()
+        content = html.split('class="rich-text">', 1)[1].split("</div>", 1)[0]
+        _assert_clean(content)

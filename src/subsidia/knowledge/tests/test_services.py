@@ -1,0 +1,224 @@
+"""The knowledge base's services: good practices and attachments, the FAQ, the news and partners' proposals."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from subsidia.audit.models import AuditEvent
+from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from subsidia.events.models import Block, Event
+from subsidia.knowledge import services
+from subsidia.knowledge.models import FaqQuestion, GoodPractice, GoodPracticeAttachment, NewsItem, NewsTag
+from subsidia.notifications.models import Notification
+from subsidia.organisations.tests.factories import MunicipalityFactory, OrganisationFactory, ThemeFactory
+
+from .factories import FaqQuestionFactory, FaqTopicFactory, GoodPracticeFactory, NewsItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(make_user):  # type: ignore[no-untyped-def]
+    return make_user("officer")
+
+
+def _event(title: str = "Conférence nationale") -> Event:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    start = timezone.now()
+    return Event.objects.create(title=title, slug=title.lower().replace(" ", "-"), summary="…", starts_at=start,
+                                ends_at=start + timedelta(hours=4))
+
+
+# --- good practices ------------------------------------------------------------------------------
+
+def test_create_good_practice_sanitises_makes_a_unique_slug_and_audits(officer: Any) -> None:
+    theme, commune, org = ThemeFactory(code="integration"), MunicipalityFactory(name="Mersch"), OrganisationFactory()
+    GoodPracticeFactory(title="Plan communal", slug="plan-communal-d-integration")
+    practice = services.create_good_practice(officer, {
+        "title": "Plan communal d'intégration", "summary": "Un plan.",
+        "body": '<p onclick="x()">Texte <script>alert(1)</script><a href="javascript:alert(1)">lien</a></p>',
+        "theme": theme.pk, "municipalities": [commune.pk], "actors": [org], "is_example": True})
+    assert practice.slug == "plan-communal-d-integration-2"
+    assert practice.state == "draft" and practice.created_by == officer and practice.is_example
+    assert "script" not in practice.body and "onclick" not in practice.body and "javascript" not in practice.body
+    assert list(practice.municipalities.all()) == [commune] and list(practice.actors.all()) == [org]
+    event = AuditEvent.objects.get(action="good_practice.create")
+    assert event.after["title"] == "Plan communal d'intégration"
+
+
+def test_slug_never_takes_a_reserved_address(officer: Any) -> None:
+    practice = services.create_good_practice(officer, {"title": "Gestion", "summary": "…"})
+    assert practice.slug == "gestion-2"
+
+
+def test_good_practice_rules_are_reported_together(officer: Any) -> None:
+    with pytest.raises(RuleViolation) as error:
+        services.create_good_practice(officer, {"title": "", "summary": "", "contact_email": "pas-une-adresse",
+                                                "theme": 999999})
+    assert {v.field for v in error.value.violations} == {"title", "summary", "contact_email", "theme"}
+    assert not GoodPractice.objects.exists()
+
+
+def test_block_sets_the_event_and_must_belong_to_it(officer: Any) -> None:
+    event, other = _event(), _event("Autre journée")
+    block = Block.objects.create(event=event, title="Logement social abordable")
+    practice = services.create_good_practice(officer, {"title": "Logement", "summary": "…", "block": block.pk})
+    assert practice.event == event
+    with pytest.raises(RuleViolation) as error:
+        services.update_good_practice(officer, practice, {"event": other.pk})
+    assert error.value.violations[0].code == "block_event_mismatch"
+
+
+def test_only_officers_write_good_practices(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+    practice = GoodPracticeFactory()
+    for user in [make_user("partner_admin", organisation=org_a), make_user("moderator"), make_user("admin")]:
+        with pytest.raises(PermissionDenied):
+            services.create_good_practice(user, {"title": "X", "summary": "Y"})
+        with pytest.raises(PermissionDenied):
+            services.update_good_practice(user, practice, {"title": "X"})
+    assert GoodPractice.objects.count() == 1
+
+
+def test_update_with_a_stale_version_is_a_conflict(officer: Any) -> None:
+    practice = GoodPracticeFactory(title="Avant")
+    services.update_good_practice(officer, practice, {"title": "Première"}, expected_version=1)
+    with pytest.raises(Conflict) as error:
+        services.update_good_practice(officer, practice, {"title": "Seconde"}, expected_version=1)
+    assert error.value.status_code == 409
+    practice.refresh_from_db()
+    assert practice.title == "Première" and practice.version == 2
+    with pytest.raises(Conflict):
+        services.archive_good_practice(officer, practice, expected_version=1)
+
+
+def test_attachment_is_checked_by_content_stored_and_deleted(officer: Any, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    practice = GoodPracticeFactory()
+    with pytest.raises(RuleViolation) as error:
+        services.add_attachment(officer, practice, SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"))
+    assert error.value.violations[0].code == "file_type_not_allowed"
+    attachment = services.add_attachment(officer, practice, SimpleUploadedFile("rapport final.pdf", b"%PDF-1.4\n"))
+    assert attachment.title == "rapport final" and attachment.content_type == "application/pdf"
+    assert attachment.file.name.endswith(".pdf") and default_storage.exists(attachment.file.name)
+    name = attachment.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_attachment(officer, attachment)
+    assert not GoodPracticeAttachment.objects.exists() and not default_storage.exists(name)
+    assert AuditEvent.objects.filter(action="good_practice.attachment_delete").exists()
+
+
+# --- FAQ -----------------------------------------------------------------------------------------
+
+def test_last_updated_on_changes_with_the_text_not_the_order(officer: Any, on_day) -> None:  # type: ignore[no-untyped-def]
+    on_day(date(2024, 1, 10))
+    topic = services.create_faq_topic(officer, {"name": "Inscription", "position": 1})
+    question = services.create_faq_question(officer, {"topic": topic.pk, "question": "Qui ?", "answer": "<p>A</p>"})
+    assert question.last_updated_on == date(2024, 1, 10) and question.state == "draft"
+    on_day(date(2024, 3, 1))
+    moved = services.update_faq_question(officer, question, {"position": 5, "question": "Qui ?",
+                                                             "answer": "<p>A</p>"})
+    other = services.create_faq_topic(officer, {"name": "Autre"})
+    moved = services.update_faq_question(officer, moved, {"topic": other.pk})
+    services.publish_faq_question(officer, moved)
+    moved.refresh_from_db()
+    assert moved.position == 5 and moved.topic == other and moved.last_updated_on == date(2024, 1, 10)
+    on_day(date(2024, 4, 2))
+    # Markup that the sanitiser removes anyway is no change for readers.
+    same = services.update_faq_question(officer, moved, {"answer": "<p>A</p><script>x</script>"})
+    assert same.last_updated_on == date(2024, 1, 10)
+    changed = services.update_faq_question(officer, moved, {"answer": "<p>B</p>"})
+    assert changed.last_updated_on == date(2024, 4, 2)
+    on_day(date(2024, 5, 3))
+    assert services.update_faq_question(officer, moved, {"question": "Qui donc ?"}).last_updated_on == \
+        date(2024, 5, 3)
+
+
+def test_faq_question_version_and_topic_rules(officer: Any) -> None:
+    question = FaqQuestionFactory()
+    with pytest.raises(Conflict):
+        services.update_faq_question(officer, question, {"question": "Nouveau ?"}, expected_version=7)
+    with pytest.raises(RuleViolation) as error:
+        services.create_faq_question(officer, {"topic": "", "question": "", "answer": "<script></script>"})
+    assert {v.field for v in error.value.violations} == {"topic", "question", "answer"}
+    with pytest.raises(RuleViolation):
+        services.create_faq_topic(officer, {"name": question.topic.name.upper()})
+    with pytest.raises(Conflict):
+        services.delete_faq_topic(officer, question.topic)
+    services.delete_faq_question(officer, question)
+    services.delete_faq_topic(officer, question.topic)
+    assert not FaqQuestion.objects.exists()
+    assert AuditEvent.objects.filter(action="faq_topic.delete").exists()
+
+
+def test_only_officers_edit_the_faq(make_user) -> None:  # type: ignore[no-untyped-def]
+    topic = FaqTopicFactory()
+    with pytest.raises(PermissionDenied):
+        services.create_faq_question(make_user("moderator"), {"topic": topic.pk, "question": "Q", "answer": "A"})
+    with pytest.raises(PermissionDenied):
+        services.delete_faq_topic(make_user(), topic)
+
+
+# --- news ----------------------------------------------------------------------------------------
+
+def test_partner_writes_news_for_their_own_organisation_only(make_user, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
+    partner = make_user("partner_admin", organisation=org_a)
+    item = services.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>", "tags": "Quartier, fête",
+                                           "is_example": True, "issuing_body_name": "Autre"})
+    assert item.issuing_body == org_a and item.state == "draft" and not item.is_example
+    assert item.issuing_body_name == "" and {t.slug for t in item.tags.all()} == {"quartier", "fete"}
+    with pytest.raises(RuleViolation) as error:
+        services.create_news(partner, {"title": "X", "body": "<p>Y</p>", "issuing_body": org_b.pk})
+    assert error.value.violations[0].field == "issuing_body"
+    with pytest.raises(NotFound):
+        services.update_news(make_user("partner_admin", organisation=org_b), item, {"title": "Pris"})
+    with pytest.raises(PermissionDenied):
+        services.create_news(make_user("partner_member", organisation=org_a), {"title": "X", "body": "Y"})
+
+
+def test_partner_proposal_sent_back_then_published(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+    partner, officer = make_user("partner_admin", organisation=org_a), make_user("officer")
+    colleague = make_user("partner_admin", organisation=org_a)
+    item = services.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>"})
+    item = services.submit_news(partner, item, expected_version=item.version)
+    assert item.submitted_at is not None and item.state == "draft"
+    with pytest.raises(Conflict):
+        services.update_news(partner, item, {"title": "Changé"})
+    with pytest.raises(RuleViolation):
+        services.send_back_news(officer, item, "  ")
+    item = services.send_back_news(officer, item, "Ajoutez l'adresse.")
+    assert item.submitted_at is None
+    notes = Notification.objects.filter(subject__contains="Fête")
+    assert {n.user for n in notes} == {partner, colleague}
+    assert "Ajoutez l'adresse." in notes.first().body  # type: ignore[union-attr]
+    assert AuditEvent.objects.get(action="news.send_back").note == "Ajoutez l'adresse."
+    item = services.update_news(partner, item, {"place": "Mersch"})
+    item = services.submit_news(partner, item)
+    item = services.publish_news(officer, item)
+    assert item.state == "published" and item.published_at is not None
+    assert Notification.objects.filter(user=partner, subject__startswith="Actualité publiée").exists()
+
+
+def test_officer_writes_news_with_any_issuer_and_tags_are_reused(officer: Any) -> None:
+    org = OrganisationFactory()
+    NewsTag.objects.create(name="Intégration", slug="integration")
+    item = services.create_news(officer, {"title": "Appel", "body": "<p>x</p>", "issuing_body": org.pk,
+                                          "tags": ["integration", "Logement"], "date": "2024-02-11"})
+    assert item.issuing_body == org and item.date == date(2024, 2, 11)
+    assert sorted(t.name for t in item.tags.all()) == ["Intégration", "Logement"]
+    with pytest.raises(RuleViolation) as error:
+        services.create_news(officer, {"title": "X", "body": "", "date": "11/02/2024"})
+    assert {v.field for v in error.value.violations} == {"body", "date"}
+    assert NewsItem.objects.count() == 1
+
+
+def test_news_stale_version_is_refused(officer: Any) -> None:
+    item = NewsItemFactory()
+    services.archive_news(officer, item, expected_version=1)
+    with pytest.raises(Conflict):
+        services.republish_news(officer, item, expected_version=1)

@@ -1,0 +1,133 @@
+"""The publication workflows, tried exhaustively: every transition from every state by every role is
+allowed exactly when the table says so, and the service then leads to the table's target state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from subsidia.accounts.roles import Role
+from subsidia.audit.models import AuditEvent
+from subsidia.core.errors import Conflict, NotFound, PermissionDenied
+from subsidia.knowledge import services, workflow
+from subsidia.knowledge.models import GoodPractice, NewsItem
+
+from .factories import FaqQuestionFactory, GoodPracticeFactory, NewsItemFactory
+
+ROLES = [r.value for r in Role]
+
+
+@pytest.fixture
+def people(make_user, org_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {role: make_user(role, organisation=org_a if role.startswith("partner") else None) for role in ROLES}
+
+
+def _news_in(status: str, org: Any) -> NewsItem:
+    state = workflow.DRAFT if status == workflow.SUBMITTED else status
+    return NewsItemFactory(state=state, issuing_body=org,
+                           submitted_at=timezone.now() if status == workflow.SUBMITTED else None)
+
+
+def test_tables_only_name_known_states() -> None:
+    for table, states in [(workflow.GOOD_PRACTICE_TRANSITIONS, workflow.GOOD_PRACTICE_STATES),
+                          (workflow.NEWS_TRANSITIONS, workflow.NEWS_STATES),
+                          (workflow.FAQ_TRANSITIONS, workflow.FAQ_STATES)]:
+        for transition in table.values():
+            assert transition.sources <= set(states) and transition.target in states
+    assert set(services.PRACTICE_TRANSITION_SERVICES) == set(workflow.GOOD_PRACTICE_TRANSITIONS)
+    assert set(services.FAQ_TRANSITION_SERVICES) == set(workflow.FAQ_TRANSITIONS)
+    assert set(services.NEWS_TRANSITION_SERVICES) | {"send_back"} == set(workflow.NEWS_TRANSITIONS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(workflow.GOOD_PRACTICE_TRANSITIONS))
+@pytest.mark.parametrize("state", workflow.GOOD_PRACTICE_STATES)
+def test_good_practice_transitions(name: str, state: str, people: dict[str, Any]) -> None:
+    transition = workflow.GOOD_PRACTICE_TRANSITIONS[name]
+    service = services.PRACTICE_TRANSITION_SERVICES[name]
+    for role, user in people.items():
+        practice = GoodPracticeFactory(state=state)
+        if role not in transition.roles:
+            with pytest.raises(PermissionDenied):
+                service(user, practice, expected_version=practice.version)
+        elif state not in transition.sources:
+            with pytest.raises(Conflict):
+                service(user, practice, expected_version=practice.version)
+        else:
+            done = service(user, practice, expected_version=practice.version)
+            assert done.state == transition.target and done.version == practice.version + 1
+            assert AuditEvent.objects.filter(action=f"good_practice.{name}", object_id=str(practice.pk)).exists()
+            continue
+        practice.refresh_from_db()
+        assert practice.state == state and practice.version == 1  # nothing written
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(workflow.NEWS_TRANSITIONS))
+@pytest.mark.parametrize("status", workflow.NEWS_STATES)
+def test_news_transitions(name: str, status: str, people: dict[str, Any], org_a: Any) -> None:
+    transition = workflow.NEWS_TRANSITIONS[name]
+    for role, user in people.items():
+        item = _news_in(status, org_a)
+        in_scope = role in {"officer", "partner_admin"}
+
+        def act() -> NewsItem:
+            if name == "send_back":
+                return services.send_back_news(user, item, "À compléter.", expected_version=item.version)
+            return services.NEWS_TRANSITION_SERVICES[name](user, item, expected_version=item.version)
+
+        if not in_scope:
+            with pytest.raises(NotFound):
+                act()
+        elif role not in transition.roles:
+            with pytest.raises(PermissionDenied):
+                act()
+        elif status not in transition.sources:
+            with pytest.raises(Conflict):
+                act()
+        else:
+            assert workflow.news_status(act()) == transition.target
+            assert AuditEvent.objects.filter(action=f"news.{name}", object_id=str(item.pk)).exists()
+            continue
+        fresh = NewsItem.objects.get(pk=item.pk)
+        assert workflow.news_status(fresh) == status and fresh.version == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(workflow.FAQ_TRANSITIONS))
+@pytest.mark.parametrize("state", workflow.FAQ_STATES)
+def test_faq_transitions(name: str, state: str, people: dict[str, Any]) -> None:
+    transition = workflow.FAQ_TRANSITIONS[name]
+    for role, user in people.items():
+        question = FaqQuestionFactory(state=state)
+        if role not in transition.roles:
+            with pytest.raises(PermissionDenied):
+                services.FAQ_TRANSITION_SERVICES[name](user, question)
+        elif state not in transition.sources:
+            with pytest.raises(Conflict):
+                services.FAQ_TRANSITION_SERVICES[name](user, question)
+        else:
+            assert services.FAQ_TRANSITION_SERVICES[name](user, question).state == transition.target
+
+
+def test_allowed_lists_the_buttons_of_a_role(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+    officer, partner = make_user("officer"), make_user("partner_admin", organisation=org_a)
+    assert [t.name for t in workflow.allowed(workflow.GOOD_PRACTICE_TRANSITIONS, officer, "published")] == [
+        "archive", "withdraw"]
+    assert [t.name for t in workflow.allowed(workflow.NEWS_TRANSITIONS, partner, "draft")] == ["submit"]
+    assert [t.name for t in workflow.allowed(workflow.NEWS_TRANSITIONS, officer, "submitted")] == [
+        "send_back", "publish"]
+
+
+@pytest.mark.django_db
+def test_archived_practice_published_again_keeps_its_first_publication_date(make_user) -> None:  # type: ignore[no-untyped-def]
+    officer = make_user("officer")
+    practice = GoodPracticeFactory(state="draft", published_at=None)
+    first = services.publish_good_practice(officer, practice).published_at
+    archived = services.archive_good_practice(officer, practice)
+    assert archived.archived_at is not None
+    again = services.republish_good_practice(officer, practice)
+    assert again.published_at == first and again.archived_at is None
+    assert GoodPractice.objects.get(pk=practice.pk).state == "published"

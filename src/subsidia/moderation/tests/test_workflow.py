@@ -1,0 +1,75 @@
+"""The comment workflow table, tested exhaustively: every act from every status, by a moderator, an administrator
+and people who are not moderators, through the service that applies it."""
+
+from __future__ import annotations
+
+import pytest
+
+from subsidia.core.errors import Conflict, PermissionDenied
+from subsidia.moderation import services, workflow
+from subsidia.moderation.models import CommentStatus
+
+from .factories import CommentFactory
+
+EXPECTED = {
+    # (act, from status): to status; anything not listed is refused.
+    ("approve", "pending"): "published",
+    ("hide", "published"): "hidden",
+    ("restore", "hidden"): "published",
+    ("reject", "pending"): "rejected",
+    ("reject", "hidden"): "rejected",
+}
+ACTS = ["approve", "hide", "restore", "reject"]
+
+
+def test_the_table_is_what_the_rules_say() -> None:
+    table = {(name, source): t.target for name, t in workflow.TRANSITIONS.items() if t.roles
+             for source in t.sources}
+    assert table == EXPECTED
+    assert workflow.TRANSITIONS["reports"].roles == frozenset()
+    assert workflow.TRANSITIONS["reports"].sources == {"published"}
+    assert workflow.TRANSITIONS["reports"].target == "hidden"
+    assert {n for n, t in workflow.TRANSITIONS.items() if t.reason_required} == {"hide", "reject"}
+
+
+@pytest.mark.parametrize("status", CommentStatus.values)
+def test_acts_offered_per_status(status: str) -> None:
+    assert {t.name for t in workflow.acts_from(status)} == {a for (a, s) in EXPECTED if s == status}
+
+
+@pytest.mark.parametrize("role", ["moderator", "admin"])
+@pytest.mark.parametrize("status", CommentStatus.values)
+@pytest.mark.parametrize("act", ACTS)
+def test_every_act_from_every_status(act: str, status: str, role: str, make_user) -> None:  # type: ignore[no-untyped-def]
+    moderator = make_user(role)
+    comment = CommentFactory(status=status)
+    assert workflow.allowed(act, status, moderator.roles) == ((act, status) in EXPECTED)
+    if (act, status) in EXPECTED:
+        done = services.moderate(moderator, comment, act, "Motif de test")
+        assert done.status == EXPECTED[(act, status)]
+        assert done.version == 2
+    else:
+        with pytest.raises(Conflict):
+            services.moderate(moderator, comment, act, "Motif de test")
+        comment.refresh_from_db()
+        assert comment.status == status and comment.version == 1
+
+
+@pytest.mark.parametrize("role", [None, "partner_member", "officer", "reviewer", "approver", "finance", "auditor"])
+@pytest.mark.parametrize("act", ACTS)
+def test_only_moderators_act(act: str, role: str | None, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+    person = make_user(role, organisation=org_a if role == "partner_member" else None)
+    source = next(s for (a, s) in EXPECTED if a == act)
+    comment = CommentFactory(status=source)
+    assert not workflow.allowed(act, source, person.roles)
+    with pytest.raises(PermissionDenied):
+        services.moderate(person, comment, act, "Motif")
+    comment.refresh_from_db()
+    assert comment.status == source
+
+
+def test_unknown_act_is_refused(make_user) -> None:  # type: ignore[no-untyped-def]
+    from subsidia.core.errors import RuleViolation
+
+    with pytest.raises(RuleViolation):
+        services.moderate(make_user("moderator"), CommentFactory(status="pending"), "reports")
