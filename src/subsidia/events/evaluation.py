@@ -266,8 +266,8 @@ def results(event: Event, *, with_texts: bool = True) -> list[QuestionResult]:
         answers = EvaluationAnswer.objects.filter(question=question)
         result = QuestionResult(question=question, answered=answers.count())
         if question.kind == QuestionKind.RATING:
-            counts = dict(answers.values("rating").annotate(n=Count("pk")).values_list("rating", "n"))
-            result.bars = [(str(value), counts.get(value, 0)) for value in range(1, 6)]
+            ratings: dict[Any, int] = dict(answers.values("rating").annotate(n=Count("pk")).values_list("rating", "n"))
+            result.bars = [(str(value), ratings.get(value, 0)) for value in range(1, 6)]
             average = answers.aggregate(a=Avg("rating"))["a"]
             result.average = round(float(average), 2) if average is not None else None
             description = _("Nombre de réponses par note, de 1 (faible) à 5 (excellent).")
@@ -276,8 +276,8 @@ def results(event: Event, *, with_texts: bool = True) -> list[QuestionResult]:
                     ".", ",")}
             result.chart = charts.bar_chart(question.text, description, result.bars)
         elif question.kind == QuestionKind.CHOICE:
-            counts = dict(answers.values("choice").annotate(n=Count("pk")).values_list("choice", "n"))
-            result.bars = [(option, counts.get(option, 0)) for option in question.option_list]
+            choices: dict[Any, int] = dict(answers.values("choice").annotate(n=Count("pk")).values_list("choice", "n"))
+            result.bars = [(option, choices.get(option, 0)) for option in question.option_list]
             result.chart = charts.bar_chart(question.text, _("Nombre de réponses par choix."), result.bars)
         elif with_texts:
             result.texts = list(answers.exclude(text="").order_by("?").values_list("text", flat=True))

@@ -78,7 +78,7 @@ def _check_version(event: Event, expected_version: int | None) -> None:
 
 
 def _bump(event: Event) -> None:
-    event.version = F("version") + 1  # type: ignore[assignment]
+    event.version = F("version") + 1
     event.save()
     event.refresh_from_db()
 

@@ -172,7 +172,8 @@ class NewsFilterForm(forms.Form):
         tag = self.fields["tag"]
         issuer = self.fields["issuer"]
         assert isinstance(tag, forms.ChoiceField) and isinstance(issuer, forms.ChoiceField)
-        tag.choices = [("", _("Tous")), *((t.slug, f"{t.name} ({getattr(t, 'n', 0)})") for t in selectors.news_tags_in_use())]
+        tags = selectors.news_tags_in_use()
+        tag.choices = [("", _("Tous")), *((t.slug, f"{t.name} ({getattr(t, 'n', 0)})") for t in tags)]
         issuer.choices = [("", _("Tous")), *((str(o.pk), o.name) for o in selectors.news_issuers())]
 
 

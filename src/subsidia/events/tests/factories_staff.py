@@ -19,7 +19,7 @@ from subsidia.events.models import (
     RegistrationStatus,
 )
 
-# The smallest valid PNG (1×1 pixel) and a JPEG header: real image content for upload tests.
+# The smallest valid PNG (one pixel) and a JPEG header: real image content for upload tests.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300") + b"\x08" * 64 + b"\xff\xd9"

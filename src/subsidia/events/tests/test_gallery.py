@@ -16,7 +16,8 @@ from .factories_staff import JPEG, PNG, StaffEventFactory
 
 pytestmark = pytest.mark.django_db
 
-TEXTS = {"caption": "Les tables rondes", "credit": "Ministère", "alt_text": "Des personnes discutent autour d'une table"}
+TEXTS = {"caption": "Les tables rondes", "credit": "Ministère",
+         "alt_text": "Des personnes discutent autour d'une table"}
 
 
 @pytest.fixture

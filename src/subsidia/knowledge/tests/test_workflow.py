@@ -73,7 +73,7 @@ def test_news_transitions(name: str, status: str, people: dict[str, Any], org_a:
         item = _news_in(status, org_a)
         in_scope = role in {"officer", "partner_admin"}
 
-        def act() -> NewsItem:
+        def act(user: Any = user, item: NewsItem = item) -> NewsItem:
             if name == "send_back":
                 return services.send_back_news(user, item, "À compléter.", expected_version=item.version)
             return services.NEWS_TRANSITION_SERVICES[name](user, item, expected_version=item.version)
