@@ -1,6 +1,5 @@
 """Schemas of the events API (api/events.py)."""
 
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal

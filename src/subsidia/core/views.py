@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET
 
 from subsidia.accounts.roles import STAFF_ROLES
 from subsidia.audit.selectors import audit_events_visible_to
+from subsidia.events import selectors as event_selectors
+from subsidia.knowledge import selectors as knowledge_selectors
 from subsidia.organisations import selectors as organisation_selectors
 from subsidia.organisations.models import Organisation, OrganisationDocument, Theme
 
@@ -20,9 +22,14 @@ from .access import PARTNERS, PUBLIC, SIGNED_IN, STAFF, access
 def home(request: HttpRequest) -> HttpResponse:
     listed = Organisation.objects.filter(listed_in_directory=True)
     themes = Theme.objects.annotate(n=Count("organisations", filter=Q(organisations__listed_in_directory=True)))
+    now = timezone.now()
     return render(request, "core/home.html", {
         "organisation_count": listed.count(),
         "themes": themes.filter(n__gt=0).order_by("name"),
+        "upcoming_events": event_selectors.published_events().filter(ends_at__gte=now)
+        .order_by("starts_at", "pk")[:3],
+        "latest_news": knowledge_selectors.published_news()[:3],
+        "good_practice_count": knowledge_selectors.published_good_practices().count(),
     })
 
 

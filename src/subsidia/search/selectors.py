@@ -136,7 +136,8 @@ def _hit(entry: SearchEntry, score: int, terms: set[str]) -> Hit:
 
 def search(query: str, *, kinds: set[str] | None = None, page: int = 1, per_page: int = 20) -> SearchResults:
     """The public search: entries holding every French stem of ``query``, best first, optionally of some
-    ``kinds`` only (``counts_by_kind`` counts all kinds), page ``page`` of ``per_page`` hits."""
+    ``kinds`` only (``counts_by_kind`` counts all kinds), page ``page`` of ``per_page`` hits (none past the
+    last page)."""
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
     terms = query_stems(query)[:MAX_QUERY_TERMS]
     results = SearchResults(query=query, terms=terms, page=max(1, page), per_page=max(1, per_page))
@@ -148,7 +149,6 @@ def search(query: str, *, kinds: set[str] | None = None, page: int = 1, per_page
     if kinds:
         ranked = [(s, e) for s, e in ranked if e["kind"] in kinds]
     results.total = len(ranked)
-    results.page = min(results.page, results.num_pages)
     start = (results.page - 1) * results.per_page
     shown = ranked[start:start + results.per_page]
     entries = SearchEntry.objects.in_bulk([e["id"] for _s, e in shown])

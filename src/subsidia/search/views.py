@@ -60,8 +60,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         kind = form.cleaned_data["type"] or ""
         if query:
-            results = selectors.search(query, kinds={kind} if kind else None,
-                                       page=_page_number(request), per_page=PER_PAGE)
+            kinds = {kind} if kind else None
+            results = selectors.search(query, kinds=kinds, page=_page_number(request), per_page=PER_PAGE)
+            if results.page > results.num_pages:  # past the last page: show the last one
+                results = selectors.search(query, kinds=kinds, page=results.num_pages, per_page=PER_PAGE)
     base = reverse("search:search")
 
     def link(**params: str | int) -> str:

@@ -99,11 +99,11 @@ def test_rss_and_atom_feeds_parse_with_published_items(client) -> None:  # type:
     NewsItemFactory(title="Brouillon", state="draft")
     rss = client.get(reverse("knowledge:news_rss"))
     assert rss.status_code == 200 and rss["Content-Type"].startswith("application/rss+xml")
-    items = ET.fromstring(rss.content)  # noqa: S314 - our own feed.findall("./channel/item")
+    items = ET.fromstring(rss.content).findall("./channel/item")  # noqa: S314 - our own feed
     assert [i.findtext("title") for i in items] == ["Conférence & ateliers"]
     assert items[0].findtext("description") == "Le programme" and items[0].findtext("category") == "Agenda"
     atom = client.get(reverse("knowledge:news_atom"))
-    entries = ET.fromstring(atom.content)  # noqa: S314 - our own feed.findall(f"{ATOM}entry")
+    entries = ET.fromstring(atom.content).findall(f"{ATOM}entry")  # noqa: S314 - our own feed
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["Conférence & ateliers"]
     link = entries[0].find(f"{ATOM}link")
     assert link is not None and link.get("href", "").endswith(reverse("knowledge:news_detail", args=[item.slug]))

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
@@ -73,14 +74,16 @@ def test_pagination_links(client: Client) -> None:
     html = client.get(URL, {"q": "logement"}).content.decode()
     assert "Page 1 sur 2" in html and 'href="/recherche/?q=logement&amp;page=2"' in html
     html = client.get(URL, {"q": "logement", "page": "2"}).content.decode()
-    assert 'start="21"' in html and "Question 0 sur le logement" in html and "Page précédente" in html
+    assert 'start="21"' in html and "Question 0 sur le <mark>logement</mark>" in html and "Page précédente" in html
     assert client.get(URL, {"q": "logement", "page": "abc"}).status_code == 200
+    assert "Question 0 sur le <mark>logement</mark>" in client.get(URL, {"q": "logement", "page": "99"}).content.decode()
 
 
 def test_the_search_box_partial(rf: Any) -> None:
     from django.template.loader import render_to_string
 
     request = rf.get("/")
+    request.user = AnonymousUser()
     html = render_to_string("search/_search_box.html", request=request)
     assert 'role="search"' in html and 'action="/recherche/"' in html
     assert '<label for="site-search-q"' in html and 'id="site-search-q"' in html
