@@ -6,7 +6,6 @@ error), 409 ``registration_closed`` when the window is closed or the event cance
 broken rule at once.
 """
 
-
 from typing import Any
 
 from django.http import HttpRequest

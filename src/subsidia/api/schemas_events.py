@@ -1,6 +1,5 @@
 """Schemas of the events API (api/events.py)."""
 
-
 from datetime import datetime
 from typing import Literal
 

@@ -223,7 +223,8 @@ def submit_response(registration: Registration, answers: dict[str, Any]) -> Eval
     a second one is refused (409)."""
     try:
         with transaction.atomic():
-            registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+            registration = (Registration.objects.select_for_update(of=("self",)).select_related("event")
+                            .get(pk=registration.pk))
             if registration.evaluation_invited_at is None:
                 raise NotFound.single("not_found", _("Ce lien n'est pas valide."))
             if has_answered(registration):

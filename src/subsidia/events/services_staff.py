@@ -364,7 +364,8 @@ def add_session(actor: Any, event: Event, data: dict[str, Any]) -> Session:
 @transaction.atomic
 def update_session(actor: Any, session: Session, data: dict[str, Any]) -> Session:
     require_officer(actor)
-    session = Session.objects.select_for_update(of=("self",)).select_related("event", "block").get(pk=session.pk)
+    session = (Session.objects.select_for_update(of=("self",)).select_related("event", "block")
+               .get(pk=session.pk))
     current = {key: getattr(session, key) for key in SESSION_FIELDS}
     problems = _session_problems(session.event, {**current, **data})
     if problems:

@@ -82,7 +82,7 @@ class TestRunAllocation:
         return event, popular, quiet, registrations
 
     def test_stores_the_result_explains_it_and_e_mails_it(self, make_user, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-        event, popular, quiet, registrations = self.make_event()
+        event, popular, quiet, _registrations = self.make_event()
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             result = services.run_allocation(make_user(Role.OFFICER), event)
@@ -121,7 +121,7 @@ class TestRunAllocation:
         assert services.run_allocation(officer, event).order != first.order
 
     def test_only_confirmed_people_take_part(self, make_user) -> None:  # type: ignore[no-untyped-def]
-        event, popular, _quiet, registrations = self.make_event()
+        event, _popular, _quiet, registrations = self.make_event()
         services.cancel_registration(None, registrations[0])
         result = services.run_allocation(make_user(Role.OFFICER), event)
         assert registrations[0].pk not in result.order and len(result.order) == 4

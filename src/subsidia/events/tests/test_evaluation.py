@@ -4,10 +4,12 @@ their charts, and the public report once published."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,3 +227,35 @@ def test_after_event_links(past_event):  # type: ignore[no-untyped-def]
     html = render_to_string("events/_after_event_links.html", {"event": past_event})
     assert reverse("events:evaluation_report", kwargs={"slug": past_event.slug}) in html
     assert reverse("events:gallery", kwargs={"slug": past_event.slug}) not in html
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers, and the audit trail's "
+                    "append-only trigger forbids the flush a transactional test needs; runs on PostgreSQL")
+def test_the_same_link_submitted_twice_at_once_records_one_response() -> None:
+    start = timezone.now() - timedelta(days=2)
+    event = StaffEventFactory(starts_at=start, ends_at=start + timedelta(hours=4))
+    rating = QuestionFactory(event=event, kind=QuestionKind.RATING)
+    registration = _invited(event)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def answer() -> None:
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            evaluation.submit_response(registration, {f"q{rating.pk}": "4"})
+            outcomes.append("saved")
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=answer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "saved"]
+    assert EvaluationResponse.objects.filter(event=event).count() == 1
