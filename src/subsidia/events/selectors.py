@@ -4,10 +4,10 @@ list, the programme, and a registration found by the uid of a signed link."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from subsidia.accounts.roles import Role
@@ -142,3 +142,38 @@ def registration_by_uid(uid: str | None) -> Registration | None:
 
 def choices(registration: Registration) -> QuerySet[BlockChoice]:
     return registration.choices.select_related("block").order_by("rank")
+
+
+# --- officers' reads ---------------------------------------------------------------------------
+
+def staff_events() -> QuerySet[Event]:
+    """Every event, drafts included, with the count of registrations in each state."""
+    live = Q(registrations__status=RegistrationStatus.CONFIRMED)
+    return (Event.objects.annotate(
+        confirmed_count=Count("registrations", filter=live, distinct=True),
+        waitlisted_count=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED),
+                               distinct=True),
+        cancelled_count=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CANCELLED),
+                              distinct=True),
+        attended_count=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False),
+                             distinct=True),
+    ).order_by("-starts_at", "pk"))
+
+
+def deletion_due(event: Event) -> datetime:
+    """When the registration data of ``event`` is (or was due to be) deleted."""
+    return event.ends_at + timedelta(days=event.retention_days)
+
+
+def staff_registrations(event: Event, status: str = "") -> QuerySet[Registration]:
+    """The registrations of ``event``: confirmed first, then the waiting list in its order, then cancelled."""
+    rows = (event.registrations.select_related("municipality")
+            .prefetch_related("choices__block", "sessions"))
+    if status in RegistrationStatus.values:
+        rows = rows.filter(status=status)
+    elif status == "attended":
+        rows = rows.filter(checked_in_at__isnull=False)
+    rank = Case(When(status=RegistrationStatus.CONFIRMED, then=Value(0)),
+                When(status=RegistrationStatus.WAITLISTED, then=Value(1)), default=Value(2))
+    return rows.annotate(status_rank=rank).order_by(
+        "status_rank", F("waitlisted_at").asc(nulls_last=True), "created_at", "pk")

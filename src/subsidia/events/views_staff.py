@@ -24,7 +24,7 @@ from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
 from subsidia.core.http import int_or_none
 
-from . import evaluation, export, gallery, services_staff
+from . import evaluation, export, gallery, selectors, services_staff
 from .forms_staff import (
     BlockForm,
     CancelEventForm,
@@ -86,7 +86,7 @@ def _form_page(request: HttpRequest, *, event: Event | None, form: forms.Form, t
 @access(OFFICERS)
 @require_GET
 def staff_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "events/staff/list.html", {"events": services_staff.staff_events()})
+    return render(request, "events/staff/list.html", {"events": selectors.staff_events()})
 
 
 def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
@@ -131,13 +131,13 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_page(request: HttpRequest, event: Event, *, cancel_form: CancelEventForm | None = None,
                  status: int = 200) -> HttpResponse:
-    counts = services_staff.staff_events().get(pk=event.pk)
+    counts = selectors.staff_events().get(pk=event.pk)
     return render(request, "events/staff/detail.html", {
         "event": event, "counts": counts,
         "blocks": event.blocks.order_by("position", "pk"),
         "sessions": event.sessions.select_related("block").order_by("starts_at", "pk"),
         "cancel_form": cancel_form or CancelEventForm(),
-        "deletion_due": services_staff.deletion_due(event),
+        "deletion_due": selectors.deletion_due(event),
         "photo_count": event.photos.count(),
         "question_count": event.evaluation_questions.count(),
         "response_count": evaluation.response_count(event),
@@ -287,14 +287,14 @@ STATUS_FILTERS = [("", _("Toutes")), *RegistrationStatus.choices, ("attended", _
 
 def _registrations_page(request: HttpRequest, event: Event, status: int = 200) -> HttpResponse:
     chosen = request.GET.get("statut", "")
-    rows = list(services_staff.staff_registrations(event, chosen))
+    rows = list(selectors.staff_registrations(event, chosen))
     waiting = [r for r in rows if r.status == RegistrationStatus.WAITLISTED]
     for rank, row in enumerate(waiting, start=1):
         row.waitlist_rank = rank  # type: ignore[attr-defined]
     return render(request, "events/staff/registrations.html", {
         "event": event, "registrations": rows, "filters": STATUS_FILTERS, "chosen": chosen,
-        "counts": services_staff.staff_events().get(pk=event.pk),
-        "cancel_form": StaffCancelForm(), "deletion_due": services_staff.deletion_due(event),
+        "counts": selectors.staff_events().get(pk=event.pk),
+        "cancel_form": StaffCancelForm(), "deletion_due": selectors.deletion_due(event),
     }, status=status)
 
 

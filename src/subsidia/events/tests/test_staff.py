@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied, RuleViolation
-from subsidia.events import services_staff
+from subsidia.events import selectors, services_staff
 from subsidia.events.models import Block, BlockChoice, Event, EventStatus, RegistrationStatus, Session
 
 from .factories_staff import BlockFactory, RegistrationFactory, StaffEventFactory
@@ -211,7 +211,7 @@ def test_staff_list_counts(officer):  # type: ignore[no-untyped-def]
     RegistrationFactory(event=event, checked_in_at=timezone.now())
     RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)
     RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED)
-    row = services_staff.staff_events().get(pk=event.pk)
+    row = selectors.staff_events().get(pk=event.pk)
     assert (row.confirmed_count, row.waitlisted_count, row.cancelled_count, row.attended_count) == (3, 1, 1, 1)
 
 
@@ -223,8 +223,8 @@ def test_registrations_order_confirmed_then_waiting_list_in_order():  # type: ig
                                 waitlisted_at=now - timedelta(hours=1))
     cancelled = RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED)
     confirmed = RegistrationFactory(event=event)
-    assert list(services_staff.staff_registrations(event)) == [confirmed, early, late, cancelled]
-    assert list(services_staff.staff_registrations(event, "waitlisted")) == [early, late]
+    assert list(selectors.staff_registrations(event)) == [confirmed, early, late, cancelled]
+    assert list(selectors.staff_registrations(event, "waitlisted")) == [early, late]
 
 
 # --- pages ---------------------------------------------------------------------------------------
