@@ -166,7 +166,7 @@ def _decision_message(comment: Comment, act: str) -> tuple[str, str]:
 
 @transaction.atomic
 def moderate(actor: Any, comment: Comment, act: str, reason: Any = "", expected_version: int | None = None) -> Comment:
-    """One of the moderators' acts of :data:`workflow.TRANSITIONS` (approve, hide, restore, reject). The decision
+    """One of the moderators' acts of :data:`workflow.TRANSITIONS` (approve, hide, restore, reject, keep). The decision
     resolves the comment's reports; the author is told the decision and the reason."""
     _require_moderator(actor)
     transition = workflow.TRANSITIONS.get(act)
@@ -190,8 +190,9 @@ def moderate(actor: Any, comment: Comment, act: str, reason: Any = "", expected_
         comment.report_count = 0
     _bump(comment)
     record(actor, f"comment.{act}", comment, before=before, after=snapshot(comment, COMMENT_FIELDS), note=text)
-    notify([comment.author], Kind.COMMENT_MODERATION, lambda: _decision_message(comment, act),
-           url=selectors.target_url(comment.target))
+    if transition.tells_author:
+        notify([comment.author], Kind.COMMENT_MODERATION, lambda: _decision_message(comment, act),
+               url=selectors.target_url(comment.target))
     return comment
 
 

@@ -40,7 +40,9 @@ TAB_LABELS = {"pending": gettext_lazy("En attente"), "reported": gettext_lazy("S
 def _rows(comments: Any, errors: dict[int, list[str]] | None = None,
           posted: dict[int, dict[str, str]] | None = None) -> list[dict[str, Any]]:
     errors, posted = errors or {}, posted or {}
-    return [{"comment": c, "acts": workflow.acts_from(c.status), "target_url": selectors.target_url(c.target),
+    # "keep" files readers' reports: offered only when there are some.
+    return [{"comment": c, "acts": [t for t in workflow.acts_from(c.status) if t.name != "keep" or c.report_count],
+             "target_url": selectors.target_url(c.target),
              "errors": errors.get(c.pk, []), "reason": posted.get(c.pk, {}).get("reason", "")}
             for c in comments]
 
@@ -97,8 +99,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         tab = parse_qs(urlsplit(back).query).get("onglet", [""])[0] or _tab_of(comment)
         return _queue_page(request, error.status_code, errors, {comment.pk: {"reason": reason}}, tab)
     done = {"approve": _("Le commentaire est publié."), "hide": _("Le commentaire est masqué."),
-            "restore": _("Le commentaire est rétabli."), "reject": _("Le commentaire est refusé.")}
-    messages.success(request, done[act] + " " + _("L'auteur en est informé."))
+            "restore": _("Le commentaire est rétabli."), "reject": _("Le commentaire est refusé."),
+            "keep": _("Le commentaire reste publié ; les signalements sont classés.")}
+    told = workflow.TRANSITIONS[act].tells_author
+    messages.success(request, done[act] + (" " + _("L'auteur en est informé.") if told else ""))
     return redirect(safe_next(request, reverse("moderation:queue")))
 
 

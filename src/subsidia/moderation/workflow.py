@@ -2,7 +2,7 @@
 and whether a reason (told to the author) is required.
 
 ``post`` and ``reports`` are the system's own moves (a new comment is published or held; enough readers'
-reports hide a published comment); the four others are a moderator's decisions."""
+reports hide a published comment); the others are a moderator's decisions."""
 
 from __future__ import annotations
 
@@ -25,12 +25,15 @@ class Transition:
     roles: frozenset[str]  # empty: done by the system, never by a person
     reason_required: bool = False
     resolves_reports: bool = True
+    tells_author: bool = True
 
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
     Transition("approve", frozenset({PENDING}), PUBLISHED, MODERATOR_ROLES),
     Transition("hide", frozenset({PUBLISHED}), HIDDEN, MODERATOR_ROLES, reason_required=True),
     Transition("restore", frozenset({HIDDEN}), PUBLISHED, MODERATOR_ROLES),
+    # Readers reported a comment that stays published: the moderator files the reports (the author is not told).
+    Transition("keep", frozenset({PUBLISHED}), PUBLISHED, MODERATOR_ROLES, tells_author=False),
     Transition("reject", frozenset({PENDING, HIDDEN}), REJECTED, MODERATOR_ROLES, reason_required=True),
     # The system: readers' reports reaching the threshold hide a published comment until a moderator decides.
     Transition("reports", frozenset({PUBLISHED}), HIDDEN, frozenset(), resolves_reports=False),

@@ -213,6 +213,17 @@ class TestReports:
         assert comment.status == "published" and comment.report_count == 1
 
 
+def test_keep_files_the_reports_without_telling_the_author(make_user, trusted, news, moderator):  # type: ignore[no-untyped-def]
+    comment = services.post_comment(trusted, news, "Avis tranché.")
+    services.report_comment(make_user(), comment, "Pas d'accord")
+    kept = services.moderate(moderator, comment, "keep")
+    assert (kept.status, kept.report_count) == ("published", 0)
+    assert not comment.reports.filter(resolved_at__isnull=True).exists()
+    assert "comment.keep" in actions(comment)
+    assert not Notification.objects.filter(user=trusted).exists()
+    assert comment not in selectors.moderation_queue("reported")
+
+
 class TestModeratorActs:
     def decide(self, act, comment, moderator, reason, capture):  # type: ignore[no-untyped-def]
         with capture(execute=True):
@@ -375,8 +386,6 @@ class TestSelectors:
 def test_concurrent_reports_count_every_reader(make_user, trusted):  # type: ignore[no-untyped-def]
     import threading
 
-    from django.db import close_old_connections
-
     news = NewsItemFactory()
     comment = services.post_comment(trusted, news, "Avis tranché.")
     readers = [make_user() for _n in range(3)]
@@ -387,7 +396,7 @@ def test_concurrent_reports_count_every_reader(make_user, trusted):  # type: ign
             barrier.wait()
             services.report_comment(reader, comment, "Agressif")
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=report, args=(r,)) for r in readers]
     for t in threads:

@@ -117,7 +117,7 @@ class TestPosting:
         client = login(make_user())
         response = self.post(client, news, "Bonjour")
         assert response.status_code == 302 and response["Location"] == "/actualites/x/#commentaires"
-        assert "après validation" in str(list(get_messages(response.wsgi_request))[0])
+        assert "après validation" in str(next(iter(get_messages(response.wsgi_request))))
         assert Comment.objects.get().status == "pending"
 
     def test_error_comes_back_on_the_form(self, news, make_user, login):  # type: ignore[no-untyped-def]
@@ -250,3 +250,14 @@ class TestModeratorPages:
     def test_admin_is_a_moderator_too(self, make_user, login):  # type: ignore[no-untyped-def]
         FilteredWordFactory()
         assert login(make_user("admin")).get(reverse("moderation:words")).status_code == 200
+
+
+def test_news_page_shows_the_section_escaped(news, make_user, client):  # type: ignore[no-untyped-def]
+    CommentFactory(target=news, body='<script>alert("x")</script>', status="published")
+    CommentFactory(target=news, body="masqué", status="hidden")
+    response = client.get(reverse("knowledge:news_detail", kwargs={"slug": news.slug}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="commentaires"' in html and HIDDEN_TEXT in html
+    assert_no_raw_html(html)
+    assert "&lt;script&gt;" in html

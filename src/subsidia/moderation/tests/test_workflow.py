@@ -16,10 +16,11 @@ EXPECTED = {
     ("approve", "pending"): "published",
     ("hide", "published"): "hidden",
     ("restore", "hidden"): "published",
+    ("keep", "published"): "published",
     ("reject", "pending"): "rejected",
     ("reject", "hidden"): "rejected",
 }
-ACTS = ["approve", "hide", "restore", "reject"]
+ACTS = ["approve", "hide", "restore", "reject", "keep"]
 
 
 def test_the_table_is_what_the_rules_say() -> None:
