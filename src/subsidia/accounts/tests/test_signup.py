@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from subsidia.accounts.models import User
-from subsidia.accounts.views_signup import ACTIVATION_SALT, activation_token
+from subsidia.accounts.services_signup import ACTIVATION_SALT, activation_token
 from subsidia.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

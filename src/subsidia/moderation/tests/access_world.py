@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from subsidia.accounts.services_signup import activation_token
 from subsidia.accounts.tests.factories import UserFactory
-from subsidia.accounts.views_signup import activation_token
 from subsidia.moderation.models import CommentStatus, HeldBecause
 
 from .factories import AccountBlockFactory, CommentFactory, FilteredWordFactory, NewsItemFactory
