@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core import management
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from subsidia.cli import main as cli_main
 from subsidia.grants.models import Priority
@@ -335,3 +335,23 @@ def test_sqlite_keeps_the_fts5_table_in_step(corpus: dict[str, Any], django_capt
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM search_fts WHERE rowid = %s", [entry.pk])
         assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_index_is_updated_when_the_change_commits(monkeypatch: pytest.MonkeyPatch) -> None:
+    news = f.news("Fête des voisins")  # autocommit: indexed at once
+    assert titles("fêtes") == ["Fête des voisins"]
+    with transaction.atomic():
+        news.title = "Repas des voisins"
+        news.save()
+        assert titles("repas") == []  # not before the commit
+    assert titles("repas") == ["Repas des voisins"]
+
+    def broken(kind: str, object_id: int) -> bool:
+        raise RuntimeError("index down")
+
+    monkeypatch.setattr(index, "index_object", broken)
+    news.title = "Goûter des voisins"
+    news.save()  # a failing reindex never breaks the change itself (rebuild-search-index repairs it)
+    news.refresh_from_db()
+    assert news.title == "Goûter des voisins"
