@@ -134,7 +134,7 @@ class TestList:
         assert [r["convention"] for r in response.context["rows"]] == [signed]
         content = page(response)
         assert "Mes conventions" in content and "Brouillon de A" not in content and "Convention de B" not in content
-        assert response.context["form"] is None and 'role="search"' not in content
+        assert response.context["form"] is None and 'class="filters"' not in content
         assert reverse("conventions:create") not in content
         assert reverse("conventions:funding", kwargs={"pk": org_a.pk}) not in content
         partner_b = make_user("partner_admin", organisation=org_b)

@@ -475,7 +475,7 @@ def test_directory_filters_without_javascript(open_page: Callable[..., Watched],
     assert _result_names(page) == ["Croix de Solidarité", "Maison des Jeunes Esch"]
     page.fill("#id_q", "Solidarité")
     with page.expect_navigation():
-        page.click("form[role=search] button[type=submit]")
+        page.click("main form[role=search] button[type=submit]")
     assert "q=Solidarit" in page.url
     assert _result_names(page) == ["Croix de Solidarité"]
     watched.assert_clean()
