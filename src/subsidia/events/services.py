@@ -364,7 +364,8 @@ def explain(registration: Registration) -> list[str]:
     missed = [c for c in choices if not c.allocated and (worst_given is None or c.rank < worst_given)]
     if given and missed:
         lines.append(_("Vos choix mieux classés (%(choices)s) étaient complets quand votre tour est venu.") % {
-            "choices": ", ".join(f"{ordinal(c.rank)} : « {c.block.title} »" for c in missed)})
+            "choices": ", ".join(_("%(rank)s : « %(block)s »") % {"rank": ordinal(c.rank), "block": c.block.title}
+                                 for c in missed)})
     if not given:
         lines.append(_("Aucun de vos choix n'avait encore de place quand votre tour est venu. L'équipe de "
                        "l'événement vous proposera une place."))

@@ -63,7 +63,6 @@ NEWS_FIELDS = ["title", "slug", "date", "place", "summary", "body", "tags", "iss
 RESERVED_SLUGS = {"gestion", "rss", "atom", "nouvelle", "faq"}
 # Until a notification kind of its own exists for news proposals, the partner is told with the generic
 # "something of my organisation changed state" kind (see the report of the knowledge helper).
-NEWS_REVIEWED_KIND = getattr(Kind, "NEWS_REVIEWED", Kind.APPLICATION_STATE)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -614,16 +613,24 @@ def _transition_news(actor: Any, item: NewsItem | int, name: str, expected_versi
             item.submitted_at = None
     _save_bumped(item)
     record(actor, f"news.{name}", item, before=before, after=snapshot(item, NEWS_FIELDS), note=reason)
+    if name == "submit":
+        url = reverse("knowledge:news_edit", kwargs={"pk": item.pk})
+        title, issuer = item.title, item.issuer
+        officers = User.objects.filter(role_grants__role=Role.OFFICER, is_active=True).distinct()
+        notify(officers, Kind.NEWS_SUBMITTED, lambda: (
+            _("Actualité proposée : %(title)s") % {"title": title},
+            _("%(issuer)s propose l'actualité « %(title)s » pour publication.") % {"issuer": issuer,
+                                                                                "title": title}), url)
     if was_proposed and name in ("send_back", "publish"):
         url = reverse("knowledge:news_edit", kwargs={"pk": item.pk})
         title = item.title
         if name == "send_back":
-            notify(_news_recipients(item), NEWS_REVIEWED_KIND, lambda: (
+            notify(_news_recipients(item), Kind.NEWS_REVIEWED, lambda: (
                 _("Actualité à revoir : %(title)s") % {"title": title},
                 _("Le ministère vous renvoie l'actualité « %(title)s » : %(reason)s")
                 % {"title": title, "reason": reason}), url)
         else:
-            notify(_news_recipients(item), NEWS_REVIEWED_KIND, lambda: (
+            notify(_news_recipients(item), Kind.NEWS_REVIEWED, lambda: (
                 _("Actualité publiée : %(title)s") % {"title": title},
                 _("Le ministère a publié l'actualité « %(title)s » que vous avez proposée.") % {"title": title}),
                 url)

@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     AGENDA_ITEM_PROPOSED = "agenda_item_proposed", _("Un point est proposé à l'ordre du jour")
     MINUTES_PUBLISHED = "minutes_published", _("Le compte rendu d'une réunion est publié")
     ACTION_ITEM = "action_item", _("Une action de suivi m'est confiée")
+    NEWS_SUBMITTED = "news_submitted", _("Un partenaire propose une actualité")
+    NEWS_REVIEWED = "news_reviewed", _("Une actualité proposée est publiée ou renvoyée")
     COMMENT_MODERATION = "comment_moderation", _("Une décision de modération concerne mon commentaire ou mon "
                                                  "compte")
 

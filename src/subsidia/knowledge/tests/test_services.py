@@ -14,7 +14,7 @@ from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViola
 from subsidia.events.models import Block, Event
 from subsidia.knowledge import services
 from subsidia.knowledge.models import FaqQuestion, GoodPractice, GoodPracticeAttachment, NewsItem, NewsTag
-from subsidia.notifications.models import Notification
+from subsidia.notifications.models import Kind, Notification
 from subsidia.organisations.tests.factories import MunicipalityFactory, OrganisationFactory, ThemeFactory
 
 from .factories import FaqQuestionFactory, FaqTopicFactory, GoodPracticeFactory, NewsItemFactory
@@ -187,13 +187,15 @@ def test_partner_proposal_sent_back_then_published(make_user, org_a) -> None:  #
     item = services.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>"})
     item = services.submit_news(partner, item, expected_version=item.version)
     assert item.submitted_at is not None and item.state == "draft"
+    proposed = Notification.objects.get(kind=Kind.NEWS_SUBMITTED)
+    assert proposed.user == officer and "Fête" in proposed.subject and org_a.name in proposed.body
     with pytest.raises(Conflict):
         services.update_news(partner, item, {"title": "Changé"})
     with pytest.raises(RuleViolation):
         services.send_back_news(officer, item, "  ")
     item = services.send_back_news(officer, item, "Ajoutez l'adresse.")
     assert item.submitted_at is None
-    notes = Notification.objects.filter(subject__contains="Fête")
+    notes = Notification.objects.filter(subject__contains="Fête", kind=Kind.NEWS_REVIEWED)
     assert {n.user for n in notes} == {partner, colleague}
     assert "Ajoutez l'adresse." in notes.first().body  # type: ignore[union-attr]
     assert AuditEvent.objects.get(action="news.send_back").note == "Ajoutez l'adresse."
