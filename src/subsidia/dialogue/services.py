@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
@@ -23,6 +22,7 @@ from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.values import parse_date, parse_id
+from subsidia.core.versions import check_version, save_bumped
 from subsidia.notifications.models import Kind, Notification
 from subsidia.notifications.services import notify
 from subsidia.organisations.models import LegalForm, Organisation
@@ -71,19 +71,7 @@ def _visible_meeting(actor: Any, meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).select_related("series__department").get(pk=meeting.pk)
 
 
-def _check_version(obj: Any, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != obj.version:
-        raise Conflict.single(
-            "stale_version",
-            _("Ces données ont été modifiées entre-temps par quelqu'un d'autre (version %(current)s, vous éditiez "
-              "la version %(yours)s). Rechargez la page : vos changements n'ont pas été enregistrés.")
-            % {"current": obj.version, "yours": expected_version}, "version")
 
-
-def _bump(obj: Any) -> None:
-    obj.version = F("version") + 1
-    obj.save()
-    obj.refresh_from_db()
 
 
 def _datetime(value: Any, field: str, problems: list[Violation]) -> datetime | None:
@@ -182,7 +170,7 @@ def _apply_series(series: MeetingSeries, clean: dict[str, Any]) -> None:
     relations = {key: clean.pop(key) for key in ("organisations", "ministry_participants") if key in clean}
     for key, value in clean.items():
         setattr(series, key, value)
-    _bump(series) if series.pk else series.save()
+    save_bumped(series) if series.pk else series.save()
     for key, value in relations.items():
         getattr(series, key).set(value)
 
@@ -222,7 +210,7 @@ def update_series(actor: Any, series: MeetingSeries, data: dict[str, Any],
     """Change a series. Meetings already generated stay as they are; new occurrences follow the new cadence."""
     series = _visible_series(actor, series)
     _require_officer(actor)
-    _check_version(series, expected_version)
+    check_version(series, expected_version)
     clean = _series_data(data, series)
     before = snapshot(series, SERIES_FIELDS)
     _apply_series(series, clean)
@@ -237,7 +225,7 @@ def generate_meetings(actor: Any, series: MeetingSeries, until: datetime | None 
     Past dates are not filled in, and an occurrence moved or cancelled by an officer is never re-created."""
     series = _visible_series(actor, series)
     _require_officer(actor)
-    _check_version(series, expected_version)
+    check_version(series, expected_version)
     meetings = _generate(series, until or _horizon(), since=timezone.now())
     if meetings:
         record(actor, "meeting_series.generate", series, after={
@@ -306,7 +294,7 @@ def update_meeting(actor: Any, meeting: Meeting, data: dict[str, Any],
     """Move, relocate, cancel or mark a meeting held. Calendars see the change (SEQUENCE rises)."""
     meeting = _visible_meeting(actor, meeting)
     _require_officer(actor)
-    _check_version(meeting, expected_version)
+    check_version(meeting, expected_version)
     clean = _meeting_data(data, meeting, meeting.series)
     before = snapshot(meeting, MEETING_FIELDS)
     changed_calendar = any(key in clean and clean[key] != getattr(meeting, key) for key in CALENDAR_FIELDS)
@@ -314,7 +302,7 @@ def update_meeting(actor: Any, meeting: Meeting, data: dict[str, Any],
         setattr(meeting, key, value)
     if changed_calendar:
         meeting.ical_sequence += 1
-    _bump(meeting)
+    save_bumped(meeting)
     record(actor, "meeting.update", meeting, before=before, after=snapshot(meeting, MEETING_FIELDS))
     if changed_calendar and meeting.invitations_sent_at is not None:
         _send_invitations(meeting)  # people already invited get the update
@@ -328,7 +316,7 @@ def record_minutes(actor: Any, meeting: Meeting, minutes: str, decisions: Iterab
     """Write (or correct) the minutes, the decisions and who attended. Possible once the meeting has begun."""
     meeting = _visible_meeting(actor, meeting)
     _require_officer(actor)
-    _check_version(meeting, expected_version)
+    check_version(meeting, expected_version)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict.single("cancelled", _("Cette réunion est annulée."), "status")
     if meeting.starts_at > timezone.now():
@@ -357,7 +345,7 @@ def record_minutes(actor: Any, meeting: Meeting, minutes: str, decisions: Iterab
     meeting.minutes = str(minutes or "").strip()
     if meeting.status == MeetingStatus.PLANNED:
         meeting.status = MeetingStatus.HELD
-    _bump(meeting)
+    save_bumped(meeting)
     if decisions is not None:
         meeting.decisions.all().delete()
         MeetingDecision.objects.bulk_create([MeetingDecision(meeting=meeting, text=text.strip(), position=i)
@@ -376,14 +364,14 @@ def publish_minutes(actor: Any, meeting: Meeting, expected_version: int | None =
     """Make the minutes readable by the partners, and tell the participants."""
     meeting = _visible_meeting(actor, meeting)
     _require_officer(actor)
-    _check_version(meeting, expected_version)
+    check_version(meeting, expected_version)
     if meeting.minutes_published_at is not None:
         raise Conflict.single("already_published", _("Le compte rendu est déjà publié."), "minutes")
     if not meeting.minutes:
         raise RuleViolation.single("required", _("Rédigez le compte rendu avant de le publier."), "minutes")
     before = snapshot(meeting, MEETING_FIELDS)
     meeting.minutes_published_at = timezone.now()
-    _bump(meeting)
+    save_bumped(meeting)
     record(actor, "meeting.publish_minutes", meeting, before=before, after=snapshot(meeting, MEETING_FIELDS))
     notify(selectors.participants(meeting.series), Kind.MINUTES_PUBLISHED, lambda: (
         _("Compte rendu publié : %(series)s") % {"series": meeting.series.title},
@@ -536,7 +524,7 @@ def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
     if not selectors.manages_dialogue(actor) and set(data) - {"status"}:
         raise PermissionDenied.single("forbidden", _("Le responsable met à jour le statut de l'action ; le reste "
                                                      "est du ressort de l'agent gestionnaire."))
-    _check_version(item, expected_version)
+    check_version(item, expected_version)
     problems: list[Violation] = []
     clean = _action_owner(item.series, data, problems)
     if "title" in data:
@@ -564,7 +552,7 @@ def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
         item.closed_at = timezone.now()
     elif not item.is_closed:
         item.closed_at = None
-    _bump(item)
+    save_bumped(item)
     record(actor, "action_item.update", item, before=before, after=snapshot(item, ACTION_FIELDS))
     return item
 
@@ -592,7 +580,7 @@ def send_invitations(actor: Any, meeting: Meeting, expected_version: int | None 
     """E-mail every participant an invitation with the meeting as an .ics attachment."""
     meeting = _visible_meeting(actor, meeting)
     _require_officer(actor)
-    _check_version(meeting, expected_version)
+    check_version(meeting, expected_version)
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
         raise Conflict.single("meeting_past", _("On n'invite qu'à une réunion prévue et à venir."), "status")
     user_ids = _send_invitations(meeting)

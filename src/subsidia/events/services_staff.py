@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, PermissionDenied, RuleViolation, Violation
 from subsidia.core.html import sanitise
+from subsidia.core.versions import save_bumped
 
 from . import selectors
 from .models import (
@@ -76,11 +76,6 @@ def _check_version(event: Event, expected_version: int | None) -> None:
             _("Cet événement a été modifié entre-temps par quelqu'un d'autre. Rechargez la page : vos changements "
               "n'ont pas été enregistrés."), "version")
 
-
-def _bump(event: Event) -> None:
-    event.version = F("version") + 1
-    event.save()
-    event.refresh_from_db()
 
 
 def unique_slug(title: str, exclude_pk: int | None = None) -> str:
@@ -204,7 +199,7 @@ def update_event(actor: Any, event: Event, data: dict[str, Any], expected_versio
         setattr(event, key, value)
     if any(str(before.get(key)) != str(snapshot(event, [key]).get(key)) for key in CALENDAR_FIELDS):
         event.ical_sequence += 1
-    _bump(event)
+    save_bumped(event)
     _apply_relations(event, data)
     promoted = 0
     if "capacity" in clean and (event.capacity is None or (old_capacity is not None
@@ -229,7 +224,7 @@ def publish_event(actor: Any, event: Event, expected_version: int | None = None)
         raise Conflict.single("not_draft", _("Seul un brouillon peut être publié."), "status")
     before = snapshot(event, ["status", "version"])
     event.status = EventStatus.PUBLISHED
-    _bump(event)
+    save_bumped(event)
     record(actor, "event.publish", event, before=before, after=snapshot(event, ["status", "version"]))
     return event
 
@@ -247,7 +242,7 @@ def cancel_event(actor: Any, event: Event, *, reason: str = "", expected_version
     before = snapshot(event, ["status", "version"])
     event.status = EventStatus.CANCELLED
     event.ical_sequence += 1
-    _bump(event)
+    save_bumped(event)
     ids = list(event.registrations.filter(
         status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]).values_list("pk", flat=True))
     record(actor, "event.cancel", event, before=before, after={**snapshot(event, ["status", "version"]),

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import models, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,6 +26,7 @@ from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViola
 from subsidia.core.html import sanitise
 from subsidia.core.uploads import check_upload, store
 from subsidia.core.values import parse_date, parse_id
+from subsidia.core.versions import check_version, save_bumped
 from subsidia.events.models import Block, Event
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
@@ -90,19 +90,7 @@ def _lock(model: type[M], obj: M | int) -> M:
     return found
 
 
-def _check_version(obj: Any, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != obj.version:
-        raise Conflict.single(
-            "stale_version",
-            _("Ces données ont été modifiées entre-temps par quelqu'un d'autre (version %(current)s, vous éditiez "
-              "la version %(yours)s). Rechargez la page : vos changements n'ont pas été enregistrés.")
-            % {"current": obj.version, "yours": expected_version}, "version")
 
-
-def _save_bumped(obj: Any) -> None:
-    obj.version = F("version") + 1
-    obj.save()
-    obj.refresh_from_db()
 
 
 def unique_slug(model: type[models.Model], text: str, exclude_pk: int | None = None, max_length: int = 200) -> str:
@@ -181,7 +169,7 @@ def _apply(obj: Any, clean: dict[str, Any], relations: Iterable[str]) -> None:
     for key, value in clean.items():
         setattr(obj, key, value)
     if obj.pk:
-        _save_bumped(obj)
+        save_bumped(obj)
     else:
         obj.save()
     for key, value in related.items():
@@ -239,7 +227,7 @@ def update_good_practice(actor: Any, practice: GoodPractice, data: dict[str, Any
     """Change a good practice (its address stays the same, so that links keep working)."""
     _require_officer(actor)
     practice = _lock(GoodPractice, practice)
-    _check_version(practice, expected_version)
+    check_version(practice, expected_version)
     clean = _practice_data(data, practice)
     before = snapshot(practice, PRACTICE_FIELDS)
     _apply(practice, clean, ("municipalities", "actors"))
@@ -252,7 +240,7 @@ def _transition_practice(actor: Any, practice: GoodPractice | int, name: str,
     transition = GOOD_PRACTICE_TRANSITIONS[name]
     _require_roles(actor, transition)
     practice = _lock(GoodPractice, practice)
-    _check_version(practice, expected_version)
+    check_version(practice, expected_version)
     if practice.state not in transition.sources:
         raise Conflict.single("invalid_transition", _("Impossible depuis l'état « %(state)s ».")
                               % {"state": practice.get_state_display()}, "state")
@@ -264,7 +252,7 @@ def _transition_practice(actor: Any, practice: GoodPractice | int, name: str,
         practice.archived_at = None
     elif transition.target == PublicationState.ARCHIVED:
         practice.archived_at = now
-    _save_bumped(practice)
+    save_bumped(practice)
     record(actor, f"good_practice.{name}", practice, before=before, after=snapshot(practice, PRACTICE_FIELDS))
     return practice
 
@@ -434,7 +422,7 @@ def update_faq_question(actor: Any, question: FaqQuestion | int, data: dict[str,
     see it changes — not when it is moved to another place or topic."""
     _require_officer(actor)
     question = _lock(FaqQuestion, question)
-    _check_version(question, expected_version)
+    check_version(question, expected_version)
     clean = _question_data(data, question)
     before = snapshot(question, QUESTION_FIELDS)
     if any(key in clean and clean[key] != getattr(question, key) for key in ("question", "answer")):
@@ -449,13 +437,13 @@ def _transition_question(actor: Any, question: FaqQuestion | int, name: str,
     transition = FAQ_TRANSITIONS[name]
     _require_roles(actor, transition)
     question = _lock(FaqQuestion, question)
-    _check_version(question, expected_version)
+    check_version(question, expected_version)
     if question.state not in transition.sources:
         raise Conflict.single("invalid_transition", _("Impossible depuis l'état « %(state)s ».")
                               % {"state": question.get_state_display()}, "state")
     before = snapshot(question, QUESTION_FIELDS)
     question.state = transition.target
-    _save_bumped(question)
+    save_bumped(question)
     record(actor, f"faq_question.{name}", question, before=before, after=snapshot(question, QUESTION_FIELDS))
     return question
 
@@ -568,7 +556,7 @@ def update_news(actor: Any, item: NewsItem | int, data: dict[str, Any],
     """Officers change any news item; a partner only their own drafts not yet proposed."""
     _require_news_writer(actor)
     item = _managed_news(actor, item)
-    _check_version(item, expected_version)
+    check_version(item, expected_version)
     if not selectors.is_officer(actor) and news_status(item) != PublicationState.DRAFT:
         raise Conflict.single("not_editable", _("Cette actualité est proposée ou publiée : seul le ministère "
                                                 "peut encore la modifier."), "state")
@@ -593,7 +581,7 @@ def _transition_news(actor: Any, item: NewsItem | int, name: str, expected_versi
     transition = NEWS_TRANSITIONS[name]
     item = _managed_news(actor, item)
     _require_roles(actor, transition)
-    _check_version(item, expected_version)
+    check_version(item, expected_version)
     status = news_status(item)
     if status not in transition.sources:
         raise Conflict.single("invalid_transition", _("Impossible depuis l'état actuel de l'actualité."), "state")
@@ -611,7 +599,7 @@ def _transition_news(actor: Any, item: NewsItem | int, name: str, expected_versi
             item.published_at = item.published_at or now
         if transition.target == PublicationState.DRAFT:
             item.submitted_at = None
-    _save_bumped(item)
+    save_bumped(item)
     record(actor, f"news.{name}", item, before=before, after=snapshot(item, NEWS_FIELDS), note=reason)
     if name == "submit":
         url = reverse("knowledge:news_edit", kwargs={"pk": item.pk})

@@ -12,12 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from subsidia.core.versions import save_bumped
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
 
@@ -56,11 +56,6 @@ def _check_version(comment: Comment, expected_version: int | None) -> None:
             _("Ce commentaire a été modéré entre-temps par quelqu'un d'autre. Rechargez la page : votre décision "
               "n'a pas été enregistrée."), "version")
 
-
-def _bump(comment: Comment) -> None:
-    comment.version = F("version") + 1
-    comment.save()
-    comment.refresh_from_db()
 
 
 def _when(moment: datetime) -> str:
@@ -140,7 +135,7 @@ def report_comment(actor: Any, comment: Comment, reason: Any = "") -> CommentRep
     if hides:
         comment.status = workflow.TRANSITIONS["reports"].target
         comment.held_because = HeldBecause.REPORTS
-    _bump(comment)
+    save_bumped(comment)
     record(actor, "comment.report", comment, before=before, after=snapshot(comment, COMMENT_FIELDS), note=text)
     if hides:
         record(None, "comment.hidden_by_reports", comment, before=before, after=snapshot(comment, COMMENT_FIELDS),
@@ -188,7 +183,7 @@ def moderate(actor: Any, comment: Comment, act: str, reason: Any = "", expected_
     if transition.resolves_reports:
         comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now)
         comment.report_count = 0
-    _bump(comment)
+    save_bumped(comment)
     record(actor, f"comment.{act}", comment, before=before, after=snapshot(comment, COMMENT_FIELDS), note=text)
     if transition.tells_author:
         notify([comment.author], Kind.COMMENT_MODERATION, lambda: _decision_message(comment, act),
