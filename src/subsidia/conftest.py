@@ -49,23 +49,24 @@ def org_b(db) -> Organisation:  # type: ignore[no-untyped-def]
     return OrganisationFactory(name="Association B", acronym="AB")
 
 
+def create_user(role: str | None = None, organisation: Organisation | None = None, **kwargs: object) -> User:
+    """A user with a staff role, a partner role in ``organisation``, or no role."""
+    user = UserFactory(**kwargs)
+    if role in PARTNER_ROLES:
+        assert organisation is not None, "a partner role needs an organisation"
+        MembershipFactory(user=user, organisation=organisation, role=role)
+    elif role:
+        RoleGrantFactory(user=user, role=role)
+        if role == "admin":
+            user.is_staff = user.is_superuser = True
+            user.save()
+    return User.objects.get(pk=user.pk)
+
+
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:  # type: ignore[no-untyped-def]
     """make_user("officer"), make_user("partner_admin", organisation=org), make_user() for no role."""
-
-    def make(role: str | None = None, organisation: Organisation | None = None, **kwargs: object) -> User:
-        user = UserFactory(**kwargs)
-        if role in PARTNER_ROLES:
-            assert organisation is not None, "a partner role needs an organisation"
-            MembershipFactory(user=user, organisation=organisation, role=role)
-        elif role:
-            RoleGrantFactory(user=user, role=role)
-            if role == "admin":
-                user.is_staff = user.is_superuser = True
-                user.save()
-        return User.objects.get(pk=user.pk)
-
-    return make
+    return create_user
 
 
 def sign_in(client: Client, user: User, *, second_factor: bool = True) -> Client:

@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from subsidia.accounts.services import issue_api_token
 from subsidia.api.api import api
-from subsidia.conftest import sign_in
+from subsidia.conftest import create_user, sign_in
 from subsidia.core.access import policy_of
 from subsidia.organisations.models import OrganisationDocument
 from subsidia.organisations.tests.factories import ContactFactory, MembershipFactory, OrganisationFactory
@@ -166,8 +167,25 @@ def test_every_view_declares_its_policy() -> None:
     assert not missing, f"Views without an access policy: {missing}"
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """The world is built once for the module, in a transaction rolled back at its end; each test runs in a
+    savepoint inside it (pytest-django's ``db``), so what a request changes is undone before the next test.
+    Its files live in one media folder for the module."""
+    media = tmp_path_factory.mktemp("access-matrix-media")
+    with override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), \
+            django_db_blocker.unblock(), transaction.atomic():
+        yield {**build_world(create_user), "media_root": media}
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db, make_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(db, shared_world, settings) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = shared_world["media_root"]
+    return shared_world
+
+
+def build_world(make_user: Any) -> dict[str, Any]:
     org_a = OrganisationFactory(name="Association A")
     org_b = OrganisationFactory(name="Association B")
     people = {"anonymous": None, "registered": make_user()}
