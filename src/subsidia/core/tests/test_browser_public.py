@@ -221,7 +221,9 @@ def test_pages_show_what_they_are_checked_for(open_page: Callable[..., Watched],
     watched.goto(PAGES["gallery"](public))
     image = page.locator("main img").first
     assert image.get_attribute("alt") == "Une trentaine de personnes assises autour de tables rondes"
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0"), "the photo did not load"
+    image.scroll_into_view_if_needed()  # the gallery's images load lazily
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(),
+                           timeout=10_000)  # fails (times out) if the photo never loads
     watched.goto(PAGES["news-item"](public))
     assert page.locator("#commentaires").get_by_text("Une très bonne nouvelle.").count() == 1
     assert page.locator("#commentaires").get_by_text("Hors sujet.").count() == 0
