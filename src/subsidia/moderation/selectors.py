@@ -129,9 +129,9 @@ def reported_by(viewer: Any, comments: list[Comment]) -> set[int]:
 def moderation_queue(tab: str = "pending", author: Any | None = None) -> QuerySet[Comment]:
     """The moderators' list. ``pending``: waiting for a first decision, oldest first; ``reported``: hidden, or
     published with unresolved reports, most reported first; ``recent``: everything of the last 30 days."""
+    reports = CommentReport.objects.select_related("reporter").order_by("created_at")
     comments = (Comment.objects.select_related("author", "content_type", "moderated_by")
-                .prefetch_related(Prefetch("reports", queryset=CommentReport.objects.select_related("reporter")
-                                           .order_by("created_at"))))
+                .prefetch_related("target", Prefetch("reports", queryset=reports)))
     if author is not None:
         return comments.filter(author=author).order_by("-created_at", "-pk")
     if tab == "reported":  # report_count: the unresolved reports, kept by the services

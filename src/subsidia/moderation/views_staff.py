@@ -52,7 +52,7 @@ def _queue_page(request: HttpRequest, status: int = 200, errors: dict[int, list[
     tab = tab or request.GET.get("onglet", "pending")
     if tab not in selectors.QUEUE_TABS:
         tab = "pending"
-    page = Paginator(selectors.moderation_queue(tab).prefetch_related("target"), PAGE_SIZE).get_page(
+    page = Paginator(selectors.moderation_queue(tab), PAGE_SIZE).get_page(
         request.GET.get("page"))
     counts = selectors.queue_counts()
     tabs = [{"key": key, "label": TAB_LABELS[key], "count": counts[key], "current": key == tab}
@@ -112,7 +112,7 @@ def _author_page(request: HttpRequest, author: User, form: BlockForm | None = No
                  errors: dict[int, list[str]] | None = None,
                  posted: dict[int, dict[str, str]] | None = None) -> HttpResponse:
     form = form or BlockForm()
-    page = Paginator(selectors.moderation_queue(author=author).prefetch_related("target"), PAGE_SIZE).get_page(
+    page = Paginator(selectors.moderation_queue(author=author), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "moderation/author.html", {
         "author": author, "rows": _rows(page.object_list, errors, posted), "page": page,
