@@ -227,6 +227,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The console backend prints messages (and their links) to the log: it writes only when DEBUG is on.
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_BACKEND = "subsidia.core.mail.ConsoleEmailBackend"
+# Production must name its mail server and public https address: `check --deploy` fails otherwise
+# (subsidia.E001-E003, subsidia/core/checks.py).
+EMAIL_URL_IS_SET = bool(env("EMAIL_URL", default=""))
+SITE_URL_IS_SET = bool(env("SITE_URL", default=""))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Subsidia <no-reply@subsidia.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -250,9 +257,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler redacts tokens (reset and activation links, signed links, bearer tokens, session ids).
+    "filters": {"redact_secrets": {"()": "subsidia.core.redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Django's own loggers (its request log, runserver's access log) and the worker's ("huey", which run_huey
+    # gives a handler of its own when it has none) write through the same, redacting, handler.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # --- Subsidia -------------------------------------------------------------------------------

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "subsidia.core"
     label = "core"
     verbose_name = "Subsidia"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the deploy checks
