@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .models import normalise_email
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
@@ -14,6 +16,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
         "inactive": _("Ce compte est désactivé."),
     }
+
+    def clean_username(self) -> str:
+        # One spelling for authentication and for the lockout count (see subsidia.accounts.lockout).
+        return normalise_email(self.cleaned_data.get("username"))
 
 
 class TotpTokenForm(forms.Form):
@@ -26,3 +32,10 @@ class TotpTokenForm(forms.Form):
 
     def clean_token(self) -> str:
         return self.cleaned_data["token"].strip()
+
+
+class ReauthPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("Mot de passe"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -15,16 +16,22 @@ from django.utils.translation import gettext_lazy as _
 from .roles import PARTNER_ROLES, STAFF_ROLES, Role
 
 
+def normalise_email(value: object) -> str:
+    """The one spelling of an e-mail address under which an account is stored, found and counted by the
+    lockout: without surrounding blanks, in lower case (``BRUTE@Example.org `` is ``brute@example.org``)."""
+    return str(value or "").strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=normalise_email(username))
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
-        if not email:
+        if not normalise_email(email):
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)  # None gives an unusable password
         user.save(using=self._db)
         return user
@@ -59,13 +66,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
         ordering = ["email"]
+        constraints = [
+            # Two spellings of one address are one account (the field's own unique index is case-sensitive).
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_case_insensitive_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = normalise_email(self.email)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

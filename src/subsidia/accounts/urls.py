@@ -14,6 +14,7 @@ urlpatterns = [
     path("mot-de-passe/change/", views.password_reset_complete, name="password_reset_complete"),
     path("double-authentification/activer/", views.two_factor_setup, name="two_factor_setup"),
     path("double-authentification/", views.two_factor_verify, name="two_factor_verify"),
+    path("confirmer/", views.reauthenticate, name="reauthenticate"),
     path("inscription/", signup, name="signup"),
     path("inscription/envoyee/", signup_done, name="signup_done"),
     path("inscription/activer/<str:token>/", signup_activate, name="signup_activate"),

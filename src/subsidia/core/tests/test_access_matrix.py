@@ -58,6 +58,7 @@ PAGES: dict[str, Row] = {
     # Staff already verified are sent on; others may set up a device of their own.
     "accounts:two_factor_setup": Row(SIGNED_IN, overrides=dict.fromkeys(STAFF, 302)),
     "accounts:two_factor_verify": Row(SIGNED_IN, ok=302),
+    "accounts:reauthenticate": Row(SIGNED_IN),
     "set_language": Row(EVERYONE, method="POST", ok=302, data=lambda ctx: {"language": "de", "next": "/"}),
     "directory:directory": Row(EVERYONE),
     "directory:directory_entry": Row(EVERYONE),
