@@ -169,16 +169,31 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 
-# Failed logins: five failures for one e-mail from one address lock that pair out for 15 minutes.
+# Failed sign-ins (wrong passwords, wrong second-factor codes, wrong re-authentications), counted on the
+# normalised e-mail (subsidia.accounts.lockout): AXES_FAILURE_LIMIT failures of one account, from any
+# addresses, lock that account; AXES_ADDRESS_FAILURE_LIMIT failures from one client address, over any
+# accounts, lock that address; each for AXES_COOLOFF_MINUTES after the last failure.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "subsidia.accounts.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "subsidia.accounts.lockout.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # of the account's failures only (LockoutHandler.reset_user_attempts)
 AXES_USERNAME_FORM_FIELD = "username"  # the login form field (holding the e-mail)
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Password-reset requests per hour, from one client address and for one target e-mail (beyond: the address
+# gets 429; the e-mail's requests still answer as usual but send nothing, so no account is revealed).
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=5)
+PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
 
 OTP_TOTP_ISSUER = env("OTP_ISSUER", default="Subsidia")
+# Decisions, payments, signatures, member and role changes, token issuing and erasures need a proof of
+# identity (password, or the second factor for staff) younger than this (subsidia.accounts.reauth).
+REAUTH_MAX_AGE_MINUTES = env.int("REAUTH_MAX_AGE_MINUTES", default=10)
+# Staff sessions end after this much idle time (partners keep SESSION_COOKIE_AGE).
+STAFF_IDLE_TIMEOUT_MINUTES = env.int("STAFF_IDLE_TIMEOUT_MINUTES", default=30)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -49,6 +49,8 @@ PAGES: dict[str, Row] = {
     "core:dashboard": Row(SIGNED_IN, ok=302),
     "core:partner_dashboard": Row(PARTNERS),
     "core:staff_dashboard": Row(STAFF),
+    "core:healthz": Row(EVERYONE),
+    "core:readyz": Row(EVERYONE),
     "accounts:login": Row(EVERYONE, overrides=dict.fromkeys(SIGNED_IN, 302)),
     "accounts:logout": Row(EVERYONE, method="POST", ok=302),
     "accounts:password_reset": Row(EVERYONE),
