@@ -1,20 +1,46 @@
-"""Fixtures shared by every app's tests: people in each role, and clients signed in as them."""
+"""Fixtures shared by every app's tests: people in each role, and clients signed in as them.
+
+``SUBSIDIA_TEST_NOW`` (an ISO date-time, local time of ``TIME_ZONE`` unless it carries an offset) starts the
+whole run with the clock at that moment, still ticking: ``make test-clock`` runs the suite on the eve of a
+clock change, of a year end and of a leap day, so that no test passes only because of the day CI runs on.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from subsidia.accounts.models import User
+from subsidia.accounts.reauth import AUTHENTICATED_AT, LAST_SEEN
 from subsidia.accounts.roles import PARTNER_ROLES
 from subsidia.accounts.tests.factories import RoleGrantFactory, TOTPDeviceFactory, UserFactory
 from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import MembershipFactory, OrganisationFactory
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    when = os.environ.get("SUBSIDIA_TEST_NOW")
+    if not when:
+        return
+    moment = datetime.fromisoformat(when)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(os.environ.get("TIME_ZONE", "Europe/Luxembourg")))
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    when = os.environ.get("SUBSIDIA_TEST_NOW")
+    return f"clock moved to {when} (SUBSIDIA_TEST_NOW)" if when else None
 
 
 @pytest.fixture(autouse=True)
@@ -70,13 +96,15 @@ def make_user(db) -> Callable[..., User]:  # type: ignore[no-untyped-def]
 
 
 def sign_in(client: Client, user: User, *, second_factor: bool = True) -> Client:
-    """Sign ``user`` in; staff also pass the second factor unless told otherwise."""
+    """Sign ``user`` in; staff also pass the second factor unless told otherwise. The session has just proved
+    its identity (``subsidia.accounts.reauth``): acts that need a recent re-authentication are allowed."""
     client.force_login(user)
+    session = client.session
     if second_factor and user.requires_two_factor:
         device = TOTPDeviceFactory(user=user)
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session[AUTHENTICATED_AT] = session[LAST_SEEN] = timezone.now().timestamp()
+    session.save()
     return client
 
 

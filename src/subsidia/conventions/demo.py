@@ -201,13 +201,23 @@ MEGA_CONVENTIONS: list[tuple[str, DomainSpec]] = [
 ]
 
 
-def _settled(year: int, ratio: str = "1.04", spent: str = "0.985") -> list[Filing]:
-    """Both reports of ``year`` filed a few days before the deadline and accepted three weeks after it."""
+def _settled(year: int, ratio: str = "1.04", spent: str = "0.985", *, today: date | None = None) -> list[Filing]:
+    """Both reports of ``year`` filed a few days before the deadline and accepted three weeks after it.
+
+    With ``today`` (last year's reports), a story whose acceptance would still lie ahead (early in the year) is
+    told sooner: filed since the year's end and accepted by today, so that the officer finds last year's reports
+    settled on any day of the year, with only the story's own report waiting."""
     due = money.report_due_on(year)
-    return [Filing(year, ReportKind.ACTIVITY, due - timedelta(days=9), reviewed=due + timedelta(days=19),
-                   ratio=Decimal(ratio)),
-            Filing(year, ReportKind.FINANCIAL, due - timedelta(days=6), reviewed=due + timedelta(days=22),
-                   ratio=Decimal(spent))]
+
+    def by_today(filed: date, reviewed: date) -> tuple[date, date]:
+        if today is None or reviewed <= today:
+            return filed, reviewed
+        return max(date(year + 1, 1, 1), min(filed, today - timedelta(days=2))), today
+
+    activity = by_today(due - timedelta(days=9), due + timedelta(days=19))
+    financial = by_today(due - timedelta(days=6), due + timedelta(days=22))
+    return [Filing(year, ReportKind.ACTIVITY, activity[0], reviewed=activity[1], ratio=Decimal(ratio)),
+            Filing(year, ReportKind.FINANCIAL, financial[0], reviewed=financial[1], ratio=Decimal(spent))]
 
 
 def stories(today: date) -> list[ConventionSpec]:
@@ -231,12 +241,12 @@ def stories(today: date) -> list[ConventionSpec]:
         ConventionSpec(
             INTEGRATION, ASTI, f"Convention {period} : communes, interprétariat et Guichet Info-Migrants",
             start, end, signed, ASTI_DOMAINS,
-            filings=[_settled(last, "1.08", "0.992")[1],
+            filings=[_settled(last, "1.08", "0.992", today=today)[1],
                      Filing(last, ReportKind.ACTIVITY, recent(12), outcome="", ratio=Decimal("1.08"))],
             narrative="Forte demande d'interprétariat dans les écoles ; le guichet a ouvert une permanence le samedi."),
         ConventionSpec(
             INTEGRATION, CARITAS, f"Convention {period} : accueil et centre de jour", start, end, signed,
-            CARITAS_DOMAINS, filings=_settled(last, "1.02", "0.978"),
+            CARITAS_DOMAINS, filings=_settled(last, "1.02", "0.978", today=today),
             amendments=[AmendmentSpec(
                 raise_from - timedelta(days=19), raise_from,
                 "Ouverture du centre de jour le samedi : renfort d'équipe (exemple).",
@@ -245,7 +255,7 @@ def stories(today: date) -> list[ConventionSpec]:
         ConventionSpec(
             INTEGRATION, CLAE, f"Convention {period} : participation citoyenne et interculturalité", start, end,
             signed, CLAE_DOMAINS,
-            filings=[_settled(last, "0.96")[0],
+            filings=[_settled(last, "0.96", today=today)[0],
                      Filing(last, ReportKind.FINANCIAL, clae_filed, outcome="return",
                             reviewed=max(clae_filed, min(due + timedelta(days=45), recent(10))),
                             ratio=Decimal("1.01"), comment=(
@@ -254,7 +264,7 @@ def stories(today: date) -> list[ConventionSpec]:
             narrative="Le festival des migrations a réuni plus d'associations que prévu."),
         ConventionSpec(
             INTEGRATION, CEFIS, f"Convention {period} : observatoire et formation interculturelle", start, end,
-            signed, CEFIS_DOMAINS, filings=_settled(last, "1.00", "0.995"),
+            signed, CEFIS_DOMAINS, filings=_settled(last, "1.00", "0.995", today=today),
             narrative="Deux études publiées sur la participation politique ; formations pour douze communes."),
     ]
     # ASTI's earlier convention, settled year after year.

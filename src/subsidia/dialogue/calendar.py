@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from subsidia.core.vtimezone import add_timezones
+
 from .models import Meeting, MeetingStatus
 
 PRODID = "-//Subsidia//Dialogue//FR"
@@ -81,7 +83,7 @@ def feed(name: str, meetings: Iterable[Meeting]) -> bytes:
     stamp = timezone.now()
     for meeting in meetings:
         cal.add_component(event(meeting, stamp=stamp))
-    cal.add_missing_timezones()
+    add_timezones(cal)
     return cal.to_ical()
 
 
@@ -90,5 +92,5 @@ def invitation(meeting: Meeting, attendees: Iterable[tuple[str, str]]) -> bytes:
     method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
     cal = _calendar(meeting.series.title, method)
     cal.add_component(event(meeting, attendees=attendees))
-    cal.add_missing_timezones()
+    add_timezones(cal)
     return cal.to_ical()

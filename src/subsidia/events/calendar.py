@@ -17,6 +17,8 @@ from django.utils import timezone
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as VEvent
 
+from subsidia.core.vtimezone import add_timezones
+
 from .models import Event, EventStatus, Registration
 
 PRODID = "-//Subsidia//Evenements//FR"
@@ -90,7 +92,7 @@ def event_ics(event: Event) -> bytes:
     """The event for download from its page (METHOD:PUBLISH)."""
     cal = _calendar(event, "PUBLISH")
     cal.add_component(vevent(event))
-    cal.add_missing_timezones()
+    add_timezones(cal)
     return bytes(cal.to_ical())
 
 
@@ -98,6 +100,6 @@ def invitation(event: Event, registration: Registration) -> bytes:
     """The invitation attached to a confirmation (METHOD:REQUEST)."""
     cal = _calendar(event, "REQUEST")
     cal.add_component(vevent(event, registration=registration))
-    cal.add_missing_timezones()
+    add_timezones(cal)
     return bytes(cal.to_ical())
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 import vobject
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,15 @@ from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import services
 from subsidia.dialogue.calendar import uid_of
 from subsidia.dialogue.models import MeetingStatus
+
+
+@pytest.fixture(autouse=True, params=["2026-12-04T09:00+01:00", "2027-02-20T09:00+01:00", "2027-08-10T09:00+02:00"],
+                ids=["meetings-across-the-spring-change", "first-meeting-in-summer", "across-the-autumn-change"])
+def clock(request):  # type: ignore[no-untyped-def]
+    """The series starts 30 days from "now": from these days its quarterly meetings fall on both sides of a
+    clock change, so the feed is read back in summer and in winter time whatever day the suite runs on."""
+    with time_machine.travel(request.param, tick=False):
+        yield
 
 
 @pytest.fixture
