@@ -38,3 +38,6 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]
+
+# A database error raised in a middleware answers 503, others Django's plain 500 page.
+handler500 = "subsidia.core.availability.server_error"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import health, views
 
 app_name = "core"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("tableau-de-bord/partenaire/", views.partner_dashboard, name="partner_dashboard"),
     path("tableau-de-bord/ministere/", views.staff_dashboard, name="staff_dashboard"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
