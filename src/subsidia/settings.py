@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "subsidia.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its process_view runs after authentication and the CSRF check (core/ratelimit.py).
+    "subsidia.core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "subsidia.urls"
@@ -132,6 +134,15 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The rate limits' counters must be shared by every app server and process: Redis when there is one, otherwise
+# the database's cache table (created by the core app's migration); a per-process memory cache would multiply
+# each limit by the number of processes.
+if REDIS_URL:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                           "KEY_PREFIX": "ratelimit"}
+else:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "subsidia_cache",
+                           "OPTIONS": {"MAX_ENTRIES": 100_000}}
 
 HUEY_IMMEDIATE = env.bool("HUEY_IMMEDIATE", default=False)
 if REDIS_URL:
@@ -317,3 +328,16 @@ MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=365)
 COMMENT_REPORT_THRESHOLD = env.int("COMMENT_REPORT_THRESHOLD", default=3)
 COMMENT_TRUST_AFTER_DAYS = env.int("COMMENT_TRUST_AFTER_DAYS", default=30)
 COMMENT_TRUST_AFTER_PUBLISHED = env.int("COMMENT_TRUST_AFTER_PUBLISHED", default=3)
+# Rate limits on writes (core/ratelimit.py), "<count>/<s|m|h|d>": per account and per client address; beyond,
+# 429 with Retry-After. RATE_LIMIT_PROXY_COUNT trusted proxies put the client's address in X-Forwarded-For.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATELIMIT_ENABLE = RATE_LIMITS_ENABLED
+RATELIMIT_USE_CACHE = "ratelimit"
+RATE_LIMIT_PROXY_COUNT = env.int("RATE_LIMIT_PROXY_COUNT", default=AXES_IPWARE_PROXY_COUNT)
+RATE_LIMIT_COMMENTS = env("RATE_LIMIT_COMMENTS", default="10/m")
+RATE_LIMIT_COMMENTS_PER_ADDRESS = env("RATE_LIMIT_COMMENTS_PER_ADDRESS", default="30/m")
+RATE_LIMIT_REGISTRATIONS = env("RATE_LIMIT_REGISTRATIONS", default="10/m")
+RATE_LIMIT_REGISTRATIONS_PER_ADDRESS = env("RATE_LIMIT_REGISTRATIONS_PER_ADDRESS", default="30/m")
+RATE_LIMIT_SIGNUPS_PER_ADDRESS = env("RATE_LIMIT_SIGNUPS_PER_ADDRESS", default="10/h")
+RATE_LIMIT_API_WRITES = env("RATE_LIMIT_API_WRITES", default="60/m")
+RATE_LIMIT_API_WRITES_PER_ADDRESS = env("RATE_LIMIT_API_WRITES_PER_ADDRESS", default="120/m")
