@@ -249,6 +249,13 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Uploads are checked by their content (core/uploads.py): an image may have this many pixels at most (it is
+# decoded and re-encoded), an office document (a zip) this many members, this many bytes once uncompressed
+# in all, and a member larger than 100 KiB may be at most this many times smaller compressed.
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)
+UPLOAD_ARCHIVE_MAX_MEMBERS = env.int("UPLOAD_ARCHIVE_MAX_MEMBERS", default=2000)
+UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 

@@ -25,7 +25,7 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
-from subsidia.core.uploads import check_upload, store
+from subsidia.core.uploads import DOCUMENTS, check_upload, store
 from subsidia.core.values import parse_date, parse_id, parse_money
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
@@ -596,11 +596,11 @@ def save_report(actor: Any, report: YearlyReport, data: dict[str, Any],
 def add_report_document(actor: Any, report: YearlyReport, upload: UploadedFile) -> ReportDocument:
     report = _locked_report(actor, report)
     _require_report_act(actor, report, "save")
-    checked = check_upload(upload)
+    checked = check_upload(upload, DOCUMENTS)
     document = ReportDocument(report=report, original_name=(upload.name or "document")[:255],
                               content_type=checked.content_type, extension=checked.extension, size=checked.size,
                               uploaded_by=actor)
-    store(document, upload, f"document.{checked.extension}")
+    store(document, checked, f"document.{checked.extension}")
     _bump(report)
     record(actor, "convention.report_document_add", report, after={
         "name": document.original_name, "content_type": checked.content_type, "size": checked.size})

@@ -209,9 +209,9 @@ class PhotoEditForm(forms.Form):
 
 
 class PhotoForm(PhotoEditForm):
-    image = forms.FileField(label=_("Photo (JPEG ou PNG)"),
+    image = forms.FileField(label=_("Photo (JPEG, PNG ou WebP)"),
                             error_messages={"required": _("Choisissez une photo.")},
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}))
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
     field_order = ["image", "caption", "credit", "alt_text"]
 

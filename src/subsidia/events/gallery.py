@@ -1,12 +1,12 @@
-"""The photo gallery of an event: officers upload photos (PNG or JPEG, checked by their content, never by their
-name), each with a caption, a credit and a text alternative — all three required — and reorder or delete them.
-The public sees the photos of published events only; files are served through a view from Django's storage."""
+"""The photo gallery of an event: officers upload photos (JPEG, PNG or WebP, checked by their content, never by
+their name, and re-encoded without their metadata: no GPS position of a shelter leaks), each with a caption,
+a credit and a text alternative — all three required — and reorder or delete them. The public sees the photos
+of published events only; files are served through a view from Django's storage."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import RuleViolation, Violation
-from subsidia.core.uploads import detect_type, store
+from subsidia.core.uploads import PHOTOS, CheckedFile, check_upload, store
 
 from .models import Event, EventStatus, Photo
 from .services_staff import require_officer
 
-IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
 PHOTO_FIELDS = ["caption", "credit", "alt_text", "position", "content_type", "size"]
 TEXT_FIELDS = {
     "caption": (300, _("La légende est obligatoire.")),
@@ -28,21 +27,12 @@ TEXT_FIELDS = {
 }
 
 
-def check_image(upload: UploadedFile | None, field: str = "image") -> tuple[str, str]:
-    """The MIME type and extension of an image upload; anything else is refused, whatever its name says."""
+def check_image(upload: UploadedFile | None, field: str = "image") -> CheckedFile:
+    """A photo (JPEG, PNG or WebP by its content), re-encoded upright without metadata; anything else is refused,
+    whatever its name says."""
     if upload is None:
         raise RuleViolation.single("required", _("Choisissez une photo."), field)
-    size = upload.size or 0
-    if size == 0:
-        raise RuleViolation.single("empty_file", _("Le fichier est vide."), field)
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise RuleViolation.single("file_too_large", _("La photo dépasse la taille maximale de %(mb)s Mo.")
-                                   % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}, field)
-    mime = detect_type(upload)
-    if mime not in IMAGE_TYPES:
-        raise RuleViolation.single("not_an_image", _("Ce fichier n'est pas une photo. Formats admis : JPEG, PNG."),
-                                   field)
-    return mime, IMAGE_TYPES[mime]
+    return check_upload(upload, PHOTOS, field)
 
 
 def _texts(data: dict[str, Any], problems: list[Violation]) -> dict[str, str]:
@@ -65,17 +55,17 @@ def add_photo(actor: Any, event: Event, upload: UploadedFile | None, data: dict[
     event = Event.objects.select_for_update().get(pk=event.pk)
     problems: list[Violation] = []
     texts = _texts({key: data.get(key, "") for key in TEXT_FIELDS}, problems)
+    checked = None
     try:
-        mime, extension = check_image(upload)
+        checked = check_image(upload)
     except RuleViolation as error:
         problems.extend(error.violations)
-    if problems:
+    if problems or checked is None:
         raise RuleViolation(problems)
-    assert upload is not None
     position = (event.photos.aggregate(m=Max("position"))["m"] or 0) + 1
-    photo = Photo(event=event, content_type=mime, size=upload.size or 0, position=position, uploaded_by=actor,
-                  **texts)
-    store(photo, upload, f"photo.{extension}", field="image")
+    photo = Photo(event=event, content_type=checked.content_type, size=checked.size, position=position,
+                  uploaded_by=actor, **texts)
+    store(photo, checked, f"photo.{checked.extension}", field="image")
     record(actor, "event_photo.create", photo, after=snapshot(photo, PHOTO_FIELDS))
     return photo
 

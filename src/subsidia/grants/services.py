@@ -25,7 +25,7 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
-from subsidia.core.uploads import check_upload, store
+from subsidia.core.uploads import DOCUMENTS, check_upload, store
 from subsidia.core.values import parse_money
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
@@ -567,14 +567,14 @@ def add_document(actor: Any, application: Application, kind: str, upload: Upload
                                        "question_key")
     else:
         question_key = ""
-    checked = check_upload(upload)
+    checked = check_upload(upload, DOCUMENTS)
     latest = application.documents.filter(kind=kind, question_key=question_key).aggregate(v=Max("version"))["v"]
     document = ApplicationDocument(
         application=application, kind=kind, question_key=question_key, version=(latest or 0) + 1,
         original_name=(upload.name or "document")[:255], content_type=checked.content_type,
         extension=checked.extension, size=checked.size, uploaded_by=actor,
     )
-    store(document, upload, f"document.{checked.extension}")
+    store(document, checked, f"document.{checked.extension}")
     Application.objects.filter(pk=application.pk).update(version=F("version") + 1)
     record(actor, "application.document_add", application, after={
         "kind": kind, "question_key": question_key, "version": document.version, "name": document.original_name,

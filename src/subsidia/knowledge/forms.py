@@ -104,7 +104,7 @@ class GoodPracticeForm(VersionedForm):
 class AttachmentForm(forms.Form):
     title = forms.CharField(label=_("Titre du document"), max_length=200, required=False,
                             help_text=_("Par défaut, le nom du fichier."))
-    file = forms.FileField(label=_("Fichier"), help_text=_("PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG."))
+    file = forms.FileField(label=_("Fichier"), help_text=_("PDF, ODT, ODS, ODP, DOCX, XLSX, PPTX, PNG ou JPEG."))
 
 
 class StateFilterForm(forms.Form):

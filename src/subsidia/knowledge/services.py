@@ -24,7 +24,7 @@ from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.html import sanitise
-from subsidia.core.uploads import check_upload, store
+from subsidia.core.uploads import PUBLICATIONS, check_upload, store
 from subsidia.core.values import parse_date, parse_id
 from subsidia.core.versions import check_version, save_bumped
 from subsidia.events.models import Block, Event
@@ -294,16 +294,16 @@ PRACTICE_TRANSITION_SERVICES = {
 @transaction.atomic
 def add_attachment(actor: Any, practice: GoodPractice | int, upload: UploadedFile,
                    title: str = "") -> GoodPracticeAttachment:
-    """Attach a document to a good practice, checked by its content (PDF, office documents, images)."""
+    """Attach a document to a good practice, checked by its content (PDF, office documents, presentations, images)."""
     _require_officer(actor)
     practice = _lock(GoodPractice, practice)
-    checked = check_upload(upload, "file")
+    checked = check_upload(upload, PUBLICATIONS, "file")
     title = str(title or "").strip() or PurePath(upload.name or "").stem or _("Pièce jointe")
     if len(title) > 200:
         raise RuleViolation.single("too_long", _("%(n)s caractères au plus.") % {"n": 200}, "title")
     attachment = GoodPracticeAttachment(practice=practice, title=title, content_type=checked.content_type,
                                         size=checked.size, uploaded_by=actor)
-    store(attachment, upload, f"document.{checked.extension}")
+    store(attachment, checked, f"document.{checked.extension}")
     record(actor, "good_practice.attachment_add", practice,
            after={"attachment": attachment.pk, "title": title, "content_type": checked.content_type,
                   "size": checked.size})

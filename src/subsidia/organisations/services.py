@@ -21,7 +21,7 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import NotFound, PermissionDenied, RuleViolation, Violation
-from subsidia.core.uploads import check_upload, store
+from subsidia.core.uploads import DOCUMENTS, check_upload, store
 
 from . import selectors
 from .models import Contact, LegalForm, Membership, Organisation, OrganisationDocument, Service, Theme
@@ -169,12 +169,12 @@ def add_document(
     _require_editor(actor, organisation)
     if valid_from and valid_until and valid_until < valid_from:
         raise RuleViolation.single("dates_invalid", _("La fin de validité précède son début."), "valid_until")
-    checked = check_upload(upload)
+    checked = check_upload(upload, DOCUMENTS)
     document = OrganisationDocument(
         organisation=organisation, kind=kind, title=title, content_type=checked.content_type, size=checked.size,
         valid_from=valid_from, valid_until=valid_until, uploaded_by=actor,
     )
-    store(document, upload, f"{kind}.{checked.extension}")
+    store(document, checked, f"{kind}.{checked.extension}")
     record(actor, "document.add", document, after=snapshot(document, ["organisation", "kind", "title", "file",
                                                                       "valid_from", "valid_until", "size"]))
     return document

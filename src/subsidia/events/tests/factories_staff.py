@@ -9,6 +9,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from subsidia.core.tests import uploads_samples
 from subsidia.events.models import (
     EvaluationQuestion,
     QuestionKind,
@@ -18,10 +19,11 @@ from subsidia.events.tests.factories import BlockFactory as BaseBlockFactory
 from subsidia.events.tests.factories import EventFactory
 from subsidia.events.tests.factories import RegistrationFactory as BaseRegistrationFactory
 
-# The smallest valid PNG (one pixel) and a JPEG header: real image content for upload tests.
+# The smallest valid PNG (one pixel) and a small real JPEG: image content for upload tests (photos are decoded
+# and re-encoded, so a bare header no longer passes).
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
-JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300") + b"\x08" * 64 + b"\xff\xd9"
+JPEG = uploads_samples.image("JPEG", size=(8, 8))
 
 
 class StaffEventFactory(EventFactory):

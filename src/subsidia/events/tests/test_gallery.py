@@ -3,12 +3,16 @@ published events."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import PermissionDenied, RuleViolation
+from subsidia.core.tests import uploads_samples
 from subsidia.events import gallery
 from subsidia.events.models import EventStatus, Photo
 
@@ -92,8 +96,45 @@ def test_public_gallery_and_files(officer, client):  # type: ignore[no-untyped-d
     file_url = reverse("events:photo_file", kwargs={"slug": event.slug, "pk": photo.pk})
     response = client.get(file_url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    assert b"".join(response.streaming_content) == PNG
+    served = b"".join(response.streaming_content)
+    assert served == photo.image.open("rb").read() and served.startswith(b"\x89PNG")
     event.status = EventStatus.DRAFT
     event.save()
     assert client.get(file_url).status_code == 404
     assert client.get(reverse("events:gallery", kwargs={"slug": event.slug})).status_code == 404
+
+
+# --- uploads: photos re-encoded without metadata, archives and bombs refused ---------------------------------
+
+def test_a_photo_with_its_gps_position_is_stored_upright_without_any_exif(officer):  # type: ignore[no-untyped-def]
+    original = uploads_samples.jpeg_with_gps(size=(32, 16), orientation=6)
+    photo = gallery.add_photo(officer, StaffEventFactory(), SimpleUploadedFile("foyer.jpg", original), TEXTS)
+    with photo.image.open("rb") as handle:
+        stored = handle.read()
+    assert photo.content_type == "image/jpeg" and photo.size == len(stored) and stored != original
+    assert b"Exif" not in stored and b"PhoneMaker" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif() and image.size == (16, 32)
+
+
+def test_a_webp_photo_is_accepted(officer):  # type: ignore[no-untyped-def]
+    upload = SimpleUploadedFile("photo.webp", uploads_samples.image("WEBP"), "image/webp")
+    photo = gallery.add_photo(officer, StaffEventFactory(), upload, TEXTS)
+    assert photo.content_type == "image/webp" and photo.image.name.endswith(".webp")
+
+
+@pytest.mark.parametrize("content, code", [
+    (uploads_samples.odf("image/png"), "not_an_image"),
+    (uploads_samples.odf(), "not_an_image"),
+    (uploads_samples.png_bomb(), "image_too_large"),
+], ids=["zip-claiming-png", "real-odt", "decompression-bomb"])
+def test_the_page_refuses_a_fake_photo_clearly_and_stores_nothing(  # type: ignore[no-untyped-def]
+        officer, login, content, code):
+    event = StaffEventFactory()
+    url = reverse("events:staff_photos", kwargs={"pk": event.pk})
+    response = login(officer).post(url, {"image": SimpleUploadedFile("photo.png", content, "image/png"), **TEXTS})
+    body = response.content.decode()
+    assert response.status_code == 422
+    expected = "Ce fichier n&#x27;est pas une photo" if code == "not_an_image" else "Cette image est trop grande"
+    assert expected in body
+    assert not Photo.objects.exists()

@@ -1,5 +1,3 @@
-import io
-import zipfile
 from datetime import timedelta
 
 import pytest
@@ -9,6 +7,7 @@ from django.utils import timezone
 
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import NotFound, PermissionDenied, RuleViolation
+from subsidia.core.tests import uploads_samples
 from subsidia.organisations import services
 from subsidia.organisations.models import Membership, Organisation, OrganisationDocument
 from subsidia.organisations.tests.factories import MembershipFactory, OrganisationFactory, ThemeFactory
@@ -135,28 +134,26 @@ def pdf(name: str = "statuts.pdf") -> SimpleUploadedFile:
 
 
 def office(kind: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        if kind == "odt":
-            archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-            archive.writestr("content.xml", "<office:document-content/>")
-        else:
-            archive.writestr("[Content_Types].xml", "<Types/>")
-            archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
+    """A real minimal ODT or DOCX (ODF and OOXML are recognised by their structure)."""
+    return uploads_samples.odf() if kind == "odt" else uploads_samples.ooxml(kind)
 
 
 @pytest.mark.parametrize("name, content, expected", [
     ("statuts.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf"),
     ("compte.odt", office("odt"), "application/vnd.oasis.opendocument.text"),
     ("compte.docx", office("docx"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png"),
+    ("photo.png", uploads_samples.image("PNG"), "image/png"),
+    ("scan.jpg", uploads_samples.jpeg_with_gps(), "image/jpeg"),
 ])
 def test_allowed_documents_are_stored_with_their_detected_type(make_user, org_a, name, content, expected):
     admin = make_user("partner_admin", organisation=org_a)
     document = services.add_document(admin, org_a, kind="statutes", upload=SimpleUploadedFile(name, content))
     assert document.content_type == expected
-    assert document.file.read() == content
+    stored = document.file.read()
+    if expected.startswith("image/"):  # images are re-encoded, without their metadata
+        assert stored[:4] == content[:4] and b"Exif" not in stored and document.size == len(stored)
+    else:
+        assert stored == content
 
 
 @pytest.mark.parametrize("name, content", [
@@ -164,6 +161,8 @@ def test_allowed_documents_are_stored_with_their_detected_type(make_user, org_a,
     ("budget.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 64),  # a Linux executable
     ("budget.pdf", b"<html><script>alert(1)</script></html>"),
     ("archive.docx", b"PK\x03\x04" + b"\x00" * 64),  # a zip that is not an office document
+    ("statuts.odt", uploads_samples.odf("application/pdf")),  # a zip whose mimetype member claims a PDF
+    ("statuts.docx", uploads_samples.ooxml(declared=False)),  # [Content_Types].xml without the main part
 ])
 def test_a_renamed_executable_or_other_content_is_refused(make_user, org_a, name, content):
     admin = make_user("partner_admin", organisation=org_a)
