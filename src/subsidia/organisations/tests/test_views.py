@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from subsidia.audit.models import AuditEvent
+from subsidia.core.tests import uploads_samples
 from subsidia.organisations.models import Membership, Organisation
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,20 @@ def test_document_upload_refuses_an_executable_named_pdf_with_a_message(login, m
                            {"kind": "annual_accounts", "file": fake})
     assert response.status_code == 422
     assert "Ce type de fichier n'est pas accepté" in html.unescape(response.content.decode())
+    assert not org_a.documents.exists()
+
+
+@pytest.mark.parametrize("content, message", [
+    (uploads_samples.with_bomb("META-INF/manifest.xml", 20 * uploads_samples.MB), "bombe de décompression"),
+    (uploads_samples.odf("application/pdf"), "Ce type de fichier n'est pas accepté ici. Formats admis : PDF, ODT"),
+    (uploads_samples.png_bomb(), "Cette image est trop grande"),
+], ids=["zip-bomb", "zip-claiming-pdf", "png-bomb"])
+def test_document_upload_refuses_bombs_and_fake_documents_with_a_message(login, make_user, org_a, content, message):
+    client = login(make_user("partner_admin", organisation=org_a))
+    response = client.post(reverse("organisations:document_add", args=[org_a.pk]),
+                           {"kind": "annual_accounts", "file": SimpleUploadedFile("comptes.odt", content)})
+    assert response.status_code == 422
+    assert message in html.unescape(response.content.decode())
     assert not org_a.documents.exists()
 
 
