@@ -12,7 +12,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidia
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
 	ALLOWED_HOSTS=subsidia.example.lu DATABASE_URL=$(PG_URL)
 
-.PHONY: run install test lint typecheck test-sqlite test-postgres test-browser check-deploy services worker messages clean
+.PHONY: run install test lint typecheck security-lint test-sqlite test-postgres test-clock test-browser test-api-fuzz \
+	check-deploy load services worker messages clean
 
 $(BIN)/subsidia: pyproject.toml
 	bash scripts/ensure-system-packages
@@ -35,27 +36,47 @@ run: install ## migrate, load the demo, start the worker and serve http://127.0.
 worker: install ## run only the background worker (SQLite queue, or Redis when REDIS_URL is set)
 	$(BIN)/subsidia run_huey
 
-test: install lint typecheck test-sqlite test-postgres test-browser check-deploy ## the whole suite, as CI runs it
+# The suite runs on both cores (pytest-xdist); the browser checks and the API fuzzing have targets of their own.
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider
+SUITE := -n 2 -m "not browser and not fuzz"
+# Moments at which `test-clock` runs the suite again (local time): the eve of the spring clock change, of a
+# year end and of a leap day, late in the evening (local and UTC dates differ).
+CLOCK_MOMENTS ?= 2027-03-27T23:40 2026-12-31T23:40 2028-02-28T23:40
+
+test: install lint typecheck security-lint test-sqlite test-postgres test-clock test-browser test-api-fuzz \
+	check-deploy ## the whole suite, as CI runs it
 	@echo "make test: all checks passed"
 
 lint: install
 	$(BIN)/ruff check src
 
+security-lint: install ## bandit: any high-severity finding fails (the reviewed medium ones: docs/security.md)
+	$(BIN)/bandit -q -r src -x '*/tests/*,*/migrations/*' --severity-level high
+
 typecheck: install
 	DEBUG=1 $(BIN)/mypy
 
 test-sqlite: install
-	$(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+	$(PYTEST) $(SUITE)
 
 services: ## start PostgreSQL (and Redis) if they are down, create the database if missing
 	bash scripts/ensure-services
 
 test-postgres: install services
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+	DATABASE_URL=$(PG_URL) $(PYTEST) $(SUITE)
+
+test-clock: install ## the suite on SQLite with the clock moved to each of CLOCK_MOMENTS (green on any day)
+	for moment in $(CLOCK_MOMENTS); do echo "clock at $$moment"; SUBSIDIA_TEST_NOW=$$moment $(PYTEST) $(SUITE); done
 
 test-browser: install ## WCAG 2.1 AA (axe-core) and htmx checks in Debian's Chromium, on SQLite
 	bash scripts/ensure-browser
-	$(BIN)/pytest -q -p no:cacheprovider -p no:playwright -m browser
+	$(PYTEST) -p no:playwright -m browser
+
+test-api-fuzz: install ## schemathesis over /api/v1/openapi.json as officer, partner and anonymous
+	$(PYTEST) -m fuzz
+
+load: install services ## bounded load run: gunicorn (4 workers) on PostgreSQL, public/partner/officer traffic
+	bash scripts/load-run
 
 check-deploy: install services
 	$(DEPLOY_ENV) $(BIN)/subsidia check --deploy --fail-level WARNING
