@@ -19,7 +19,10 @@ from __future__ import annotations
 import re
 import struct
 import tempfile
+import threading
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -29,7 +32,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import RuleViolation
 
@@ -101,6 +104,9 @@ ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 # Pillow refuses to open larger images itself (DecompressionBombError from twice this), and check_upload
 # refuses any image above the setting before decoding it.
 Image.MAX_IMAGE_PIXELS = settings.UPLOAD_IMAGE_MAX_PIXELS
+# WeasyPrint sets Pillow's global ImageFile.LOAD_TRUNCATED_IMAGES on import (for the decision letters): an upload
+# is decoded with it off, under this lock, so that a truncated image is refused whatever was imported before.
+_STRICT_DECODING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -286,6 +292,16 @@ def _archive_type(upload: UploadedFile, size: int, field: str) -> str:
 
 # --- images -----------------------------------------------------------------------------------------
 
+@contextmanager
+def _strict_pillow() -> Iterator[None]:
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _clean_image(upload: UploadedFile, mime: str, field: str) -> File:
     """Decode the image (its pixels bounded first) and re-encode it upright, without any metadata."""
     image_format = IMAGE_FORMATS[mime]
@@ -295,7 +311,7 @@ def _clean_image(upload: UploadedFile, mime: str, field: str) -> File:
         % {"mp": max_pixels // 1_000_000}, field)
     upload.seek(0)
     try:
-        with Image.open(upload, formats=[image_format]) as image:
+        with _STRICT_DECODING, _strict_pillow(), Image.open(upload, formats=[image_format]) as image:
             if image.width * image.height > max_pixels:
                 raise too_large
             image.load()

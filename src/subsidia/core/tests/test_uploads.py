@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
 from subsidia.core import uploads
 from subsidia.core.errors import RuleViolation
@@ -260,8 +260,12 @@ def test_an_image_accepted_as_a_document_is_re_encoded_too():
     b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
     b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x08" * 64,
 ], ids=["truncated-png", "png-header-only", "jpeg-header-only"])
-def test_a_broken_image_is_refused(content):
+@pytest.mark.parametrize("pillow_lenient", [False, True], ids=["pillow-default", "after-weasyprint-import"])
+def test_a_broken_image_is_refused(content, pillow_lenient, monkeypatch):
+    """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on when imported: uploads are decoded strictly anyway."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", pillow_lenient)
     assert refused(content, PHOTOS) == "image_corrupt"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is pillow_lenient
 
 
 def test_an_empty_file_is_refused():
