@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "subsidia.core",
     "subsidia.accounts",
     "subsidia.audit",
+    "subsidia.backup",
     "subsidia.organisations",
     "subsidia.notifications",
     "subsidia.grants",
@@ -127,6 +128,12 @@ else:
         "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL with two roles (subsidia/audit/dbroles.py, scripts/db-roles.sql): the schema's owner, for `migrate`,
+# `backup` and `restore`, and DATABASE_URL's role for the application, which may only SELECT and INSERT in
+# the audit trail. Same database as DATABASE_URL; empty: one role for everything.
+MIGRATION_DATABASE = env.db("MIGRATION_DATABASE_URL") if env("MIGRATION_DATABASE_URL", default="") else None
+if MIGRATION_DATABASE and MIGRATION_DATABASE["NAME"] != DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the same database as DATABASE_URL.")
 
 # --- Cache, background worker ---------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -335,6 +342,10 @@ MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=365)
 COMMENT_REPORT_THRESHOLD = env.int("COMMENT_REPORT_THRESHOLD", default=3)
 COMMENT_TRUST_AFTER_DAYS = env.int("COMMENT_TRUST_AFTER_DAYS", default=30)
 COMMENT_TRUST_AFTER_PUBLISHED = env.int("COMMENT_TRUST_AFTER_PUBLISHED", default=3)
+# Audit trail (subsidia/audit/heads.py): the worker exports the hash chain's head daily to this folder of the
+# file storage (one file a day, never overwritten), and e-mails it to these addresses (empty: the auditors).
+AUDIT_HEAD_DIR = env("AUDIT_HEAD_DIR", default="audit-heads")
+AUDIT_HEAD_RECIPIENTS = env.list("AUDIT_HEAD_RECIPIENTS", default=[])
 # Rate limits on writes (core/ratelimit.py), "<count>/<s|m|h|d>": per account and per client address; beyond,
 # 429 with Retry-After. RATE_LIMIT_PROXY_COUNT trusted proxies put the client's address in X-Forwarded-For.
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
