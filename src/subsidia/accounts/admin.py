@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, RoleGrant, User
+from .reauth import admin_writes_reauthenticated as _writes_reauthenticated
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -27,6 +28,22 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
+
+    @_writes_reauthenticated
+    def changeform_view(self, *args, **kwargs):
+        return super().changeform_view(*args, **kwargs)
+
+    @_writes_reauthenticated
+    def delete_view(self, *args, **kwargs):
+        return super().delete_view(*args, **kwargs)
+
+    @_writes_reauthenticated
+    def user_change_password(self, *args, **kwargs):
+        return super().user_change_password(*args, **kwargs)
+
+    @_writes_reauthenticated
+    def changelist_view(self, *args, **kwargs):
+        return super().changelist_view(*args, **kwargs)  # its "delete selected" action erases accounts
 
 
 @admin.register(ApiToken)

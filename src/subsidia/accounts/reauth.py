@@ -125,3 +125,17 @@ def api_reauthentication_required(func: Callable[..., Any]) -> Callable[..., Any
 
     wrapped.reauthentication_required = True  # type: ignore[attr-defined]
     return wrapped
+
+
+def admin_writes_reauthenticated(method: Callable[..., Any]) -> Callable[..., Any]:
+    """For a ModelAdmin view method: its writes (POST) need a recent proof of identity, reading does not."""
+
+    @wraps(method)
+    def wrapped(self: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "POST":
+            def view(req: HttpRequest, *a: Any, **k: Any) -> Any:
+                return method(self, req, *a, **k)
+            return reauthentication_required(view)(request, *args, **kwargs)
+        return method(self, request, *args, **kwargs)
+
+    return wrapped

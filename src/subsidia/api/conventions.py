@@ -19,6 +19,7 @@ from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
 from subsidia.conventions import money, selectors, services
 from subsidia.conventions.models import (
@@ -315,6 +316,7 @@ def return_report(request: HttpRequest, convention_id: int, report_id: int, payl
 @router.post("/conventions/{convention_id}/payments/{payment_id}/pay", auth=SIGNED_IN_AUTH,
              response={200: PaymentOut, **ERRORS})
 @api_access(FINANCE)
+@api_reauthentication_required
 def pay(request: HttpRequest, convention_id: int, payment_id: int, payload: ConventionPaymentIn) -> Any:
     """Record that a line of the payment schedule is paid (finance); ``paid_on`` defaults to today and is never
     in the future. A line already paid answers 409 ``already_paid``."""

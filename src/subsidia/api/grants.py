@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from subsidia.accounts.models import User
+from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import PUBLIC, Policy, roles
 from subsidia.core.errors import NotFound, RuleViolation, Violation
@@ -465,6 +466,7 @@ def close(request: HttpRequest, application_id: int, payload: VersionIn | None =
 
 @router.post("/applications/{application_id}/decision", auth=SIGNED_IN_AUTH, response={201: DecisionOut, **ERRORS})
 @api_access(APPROVERS)
+@api_reauthentication_required
 def record_decision(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
     """The approver decides. An approval above the four-eyes threshold waits for a second approver
     (``awaiting_confirmation``); otherwise it takes effect at once. Without ``tranches``, the whole amount
@@ -482,6 +484,7 @@ def record_decision(request: HttpRequest, application_id: int, payload: Decision
 @router.post("/applications/{application_id}/decision/confirm", auth=SIGNED_IN_AUTH,
              response={200: DecisionOut, **ERRORS})
 @api_access(APPROVERS)
+@api_reauthentication_required
 def confirm_decision(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
     """A second approver, not the first, confirms a decision above the four-eyes threshold."""
     user = caller(request)
@@ -564,6 +567,7 @@ def list_tranches(request: HttpRequest, filters: Query[TrancheFilters]) -> Any:
 
 @router.post("/tranches/{tranche_id}/pay", auth=SIGNED_IN_AUTH, response={200: TrancheOut, **ERRORS})
 @api_access(FINANCE)
+@api_reauthentication_required
 def pay_tranche(request: HttpRequest, tranche_id: int, payload: PaymentIn) -> Any:
     """Record that a tranche is paid (finance); ``paid_on`` defaults to today and is never in the future."""
     tranche = get_object_or_404(Tranche, pk=tranche_id)

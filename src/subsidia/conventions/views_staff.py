@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.accounts.reauth import reauthentication_required
 from subsidia.accounts.roles import Role
 from subsidia.core.access import (
     APPROVERS,
@@ -240,6 +241,7 @@ def convention_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(OFFICERS)
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def convention_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET), then delete (POST) a draft convention."""
     convention = _visible(request, pk)
@@ -278,6 +280,7 @@ def _act_page(request: HttpRequest, convention: Convention, template: str, form:
 
 @access(APPROVERS)
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def convention_sign(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _visible(request, pk)
     if request.method == "GET":
@@ -304,6 +307,7 @@ def convention_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(APPROVERS)
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def convention_amend(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _visible(request, pk)
     if request.method == "GET":
@@ -335,6 +339,7 @@ def convention_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(APPROVERS)
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def convention_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _visible(request, pk)
     if request.method == "GET":
@@ -416,6 +421,7 @@ def payments(request: HttpRequest) -> HttpResponse:
 
 @access(FINANCE)
 @require_POST
+@reauthentication_required(back="conventions:payments")
 def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_object_or_404(selectors.payments_visible_to(request.user), pk=pk)
     form = payment_form(payment, request.POST)

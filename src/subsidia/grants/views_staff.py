@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.accounts.reauth import reauthentication_required
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access, roles
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
@@ -422,6 +423,7 @@ def _decision_page(request: HttpRequest, application: Application, *, form: Deci
 
 @access(APPROVERS)
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     """The approver records the decision; above the four-eyes threshold it waits for a second approver."""
     application = _visible_application(request, pk)
@@ -464,6 +466,7 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(APPROVERS)
 @require_POST
+@reauthentication_required(back="grants:decision_record")
 def decision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible_application(request, pk)
     try:
@@ -477,6 +480,7 @@ def decision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(APPROVERS)
 @require_POST
+@reauthentication_required(back="grants:decision_record")
 def decision_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible_application(request, pk)
     form = CancelDecisionForm(request.POST)
@@ -525,6 +529,7 @@ def payments(request: HttpRequest) -> HttpResponse:
 
 @access(FINANCE)
 @require_POST
+@reauthentication_required(back="grants:payments")
 def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
     visible = selectors.applications_visible_to(request.user).values("pk")
     tranche = get_object_or_404(Tranche.objects.filter(application__in=visible), pk=pk)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from subsidia.accounts.reauth import admin_writes_reauthenticated
+
 from .models import (
     Contact,
     Membership,
@@ -36,6 +38,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "acronym", "register_number"]
     filter_horizontal = ["themes", "target_publics"]
     inlines = [ContactInline, ServiceInline, MembershipInline]
+
+    @admin_writes_reauthenticated
+    def changeform_view(self, *args, **kwargs):
+        return super().changeform_view(*args, **kwargs)  # its members and their roles are changed here
 
 
 @admin.register(OrganisationDocument)

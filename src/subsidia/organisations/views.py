@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.accounts.reauth import reauthentication_required
 from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import (
     ORGANISATION_EDITORS,
@@ -149,6 +150,7 @@ def organisation_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(ORGANISATION_EDITORS)
 @require_POST
+@reauthentication_required(back="organisations:detail")
 def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _visible(request, pk)
     if not selectors.can_manage_members(request.user, organisation):
@@ -167,6 +169,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(ORGANISATION_EDITORS)
 @require_POST
+@reauthentication_required(back="organisations:detail")
 def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = _visible(request, pk)
     membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)

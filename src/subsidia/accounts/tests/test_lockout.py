@@ -227,9 +227,8 @@ def test_password_reset_throttling_does_not_reveal_which_accounts_exist(client, 
     make_user(email="alice@example.lu")
     for _ in range(settings.PASSWORD_RESET_PER_EMAIL + 1):
         known = ask_reset(client, "alice@example.lu", address="198.51.100.20")
-    cache.clear()
     for _ in range(settings.PASSWORD_RESET_PER_EMAIL + 1):
-        unknown = ask_reset(client, "nobody@example.lu", address="198.51.100.20")
+        unknown = ask_reset(client, "nobody@example.lu", address="198.51.100.21")
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
 
 
