@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from subsidia.core.disclosure import Count
+
 BAR = "#00508f"
 INK = "#1b1f24"
 GRID = "#6b7683"
@@ -27,15 +29,22 @@ def _short(label: str, limit: int = 32) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def bar_chart(title: str, description: str, bars: Sequence[tuple[str, int]]) -> SafeString:
-    """A horizontal bar chart of ``bars`` (label, count)."""
+def _drawn(count: int | Count) -> int:
+    """The length a bar may have: none for a count suppressed on a public page (core/disclosure.py)."""
+    if isinstance(count, Count):
+        return count.shown or 0
+    return count
+
+
+def bar_chart(title: str, description: str, bars: Sequence[tuple[str, int | Count]]) -> SafeString:
+    """A horizontal bar chart of ``bars`` (label, count); a suppressed count has no bar and reads "< 5"."""
     ident = f"chart-{uuid.uuid4().hex[:8]}"
-    peak = max([count for _label, count in bars] + [1])
+    peak = max([_drawn(count) for _label, count in bars] + [1])
     height = TOP * 2 + ROW * max(len(bars), 1)
     parts = []
     for index, (label, count) in enumerate(bars):
         y = TOP + index * ROW
-        length = round(BAR_AREA * count / peak) if count else 0
+        length = round(BAR_AREA * _drawn(count) / peak) if _drawn(count) else 0
         parts.append(format_html(
             '<g><text x="{}" y="{}" text-anchor="end" fill="{}" font-size="14">{}</text>'
             '<rect x="{}" y="{}" width="{}" height="22" fill="{}"></rect>'

@@ -22,6 +22,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from subsidia.audit.services import record, snapshot
+from subsidia.core.disclosure import Count as PublicCount
+from subsidia.core.disclosure import protect, small_count, threshold
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation
 from subsidia.core.html import sanitise
 
@@ -253,7 +255,7 @@ def submit_response(registration: Registration, answers: dict[str, Any]) -> Eval
 class QuestionResult:
     question: EvaluationQuestion
     answered: int = 0
-    bars: list[tuple[str, int]] = field(default_factory=list)
+    bars: list[tuple[str, int | PublicCount]] = field(default_factory=list)
     average: float | None = None
     texts: list[str] = field(default_factory=list)
     chart: SafeString | None = None
@@ -288,6 +290,54 @@ def results(event: Event, *, with_texts: bool = True) -> list[QuestionResult]:
 
 def response_count(event: Event) -> int:
     return EvaluationResponse.objects.filter(event=event).count()
+
+
+@dataclass
+class PublicResults:
+    """The figures of the public evaluation report, small numbers suppressed (core/disclosure.py)."""
+
+    response_count: PublicCount
+    results: list[QuestionResult]
+
+    @property
+    def too_few(self) -> bool:
+        return self.response_count.hidden
+
+
+def public_results(event: Event) -> PublicResults:
+    """The public report's figures. Each question is one breakdown of the respondents: its ratings or choices and,
+    when some did not answer it, "Sans réponse"; its total is the number of respondents, shown at the top. Cells
+    below the threshold read "< 5" (and a second cell when one alone would be found by subtraction), averages of a
+    question with a suppressed cell are not shown, and below the threshold of respondents nothing is."""
+    respondents = response_count(event)
+    total = small_count(respondents)
+    assert total is not None
+    if total.hidden:
+        return PublicResults(total, [])
+    out = []
+    for result in results(event, with_texts=False):
+        if result.question.kind not in (QuestionKind.RATING, QuestionKind.CHOICE):
+            continue  # free answers are never public
+        bars = [(label, count.value if isinstance(count, PublicCount) else count) for label, count in result.bars]
+        if respondents - result.answered:
+            bars.append((_("Sans réponse"), respondents - result.answered))
+        cells = protect([count for _label, count in bars])
+        protected: list[tuple[str, int | PublicCount]] = [
+            (label, cell) for (label, _n), cell in zip(bars, cells, strict=True)]
+        suppressed = any(cell.hidden for cell in cells)
+        average = None if suppressed else result.average
+        if result.question.kind == QuestionKind.RATING:
+            description = _("Nombre de réponses par note, de 1 (faible) à 5 (excellent).")
+            if average is not None:
+                description += " " + _("Moyenne : %(avg)s sur 5.") % {"avg": f"{average:.2f}".replace(".", ",")}
+        else:
+            description = _("Nombre de réponses par choix.")
+        if suppressed:
+            description += " " + _("« < %(n)s » : moins de %(n)s réponses, chiffre masqué.") % {"n": threshold()}
+        out.append(QuestionResult(question=result.question, answered=result.answered, bars=protected,
+                                  average=average, chart=charts.bar_chart(result.question.text, description,
+                                                                          protected)))
+    return PublicResults(total, out)
 
 
 # --- the report ----------------------------------------------------------------------------------

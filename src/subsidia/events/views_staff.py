@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.core.access import OFFICERS, PUBLIC, access
+from subsidia.core.disclosure import threshold
 from subsidia.core.errors import NotFound, RuleViolation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
@@ -616,9 +617,10 @@ def evaluation_report(request: HttpRequest, slug: str) -> HttpResponse:
     event = _public_event(slug)
     if not evaluation.report_is_public(event):
         raise Http404(_("Le rapport d'évaluation n'est pas encore publié."))
+    figures = evaluation.public_results(event)  # small numbers suppressed (core/disclosure.py)
     return render(request, "events/evaluation/report.html", {
-        "event": event, "results": evaluation.results(event, with_texts=False),
-        "response_count": evaluation.response_count(event), "public": True,
+        "event": event, "results": figures.results, "response_count": figures.response_count,
+        "too_few": figures.too_few, "threshold": threshold(), "public": True,
     })
 
 
