@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
@@ -191,8 +192,10 @@ def test_a_right_code_clears_the_accounts_failures(client, make_user, settings):
         password_step(client, "agent@example.lu")
         client.post(reverse("accounts:two_factor_verify"), {"token": wrong_code(device)})
         traveller.move_to(start + timedelta(minutes=1))
+        assert AccessAttempt.objects.filter(username="agent@example.lu").exists()
         client.post(reverse("accounts:two_factor_verify"), {"token": code_of(device)})
         assert client.get(reverse("organisations:list")).status_code == 200
+        assert not AccessAttempt.objects.filter(username="agent@example.lu").exists()
 
 
 # --- password reset ---------------------------------------------------------------------------------------
