@@ -10,7 +10,8 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidia
 # The production-like settings under which `check --deploy` must print nothing.
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
-	ALLOWED_HOSTS=subsidia.example.lu DATABASE_URL=$(PG_URL)
+	ALLOWED_HOSTS=subsidia.example.lu DATABASE_URL=$(PG_URL) \
+	EMAIL_URL=smtp+tls://deploy-check@smtp.example.lu:587 SITE_URL=https://subsidia.example.lu
 
 .PHONY: run install test lint typecheck security-lint test-sqlite test-postgres test-clock test-browser test-api-fuzz \
 	check-deploy load services worker messages clean
