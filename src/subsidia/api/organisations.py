@@ -1,7 +1,7 @@
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -10,7 +10,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from subsidia.core.access import ORGANISATION_MANAGERS, PUBLIC
 from subsidia.core.errors import RuleViolation, Violation
 from subsidia.organisations import selectors, services
-from subsidia.organisations.models import Contact, Municipality, Organisation, Service, Theme
+from subsidia.organisations.models import Municipality, Organisation, Theme
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
 from .schemas import ErrorOut, OrganisationCreate, OrganisationIn, OrganisationOut
@@ -26,18 +26,9 @@ class OrganisationFilters(Schema):
 
 
 def _readable(user: Any) -> QuerySet[Organisation]:
-    """Staff who read organisations see them all with every contact; others see the directory."""
-    if selectors.sees_all_organisations(user):
-        contacts = Contact.objects.all()
-        organisations = Organisation.objects.all()
-    else:
-        contacts = Contact.objects.filter(is_public=True)
-        organisations = Organisation.objects.filter(listed_in_directory=True)
-    return organisations.select_related("municipality").prefetch_related(
-        "themes",
-        Prefetch("contacts", queryset=contacts, to_attr="visible_contacts"),
-        Prefetch("services", queryset=Service.objects.select_related("municipality"), to_attr="visible_services"),
-    )
+    """The organisations the caller may read, with the contacts and services they may see: the directory's rule
+    (:func:`subsidia.organisations.selectors.organisations_readable_by`), never a rule of the API's own."""
+    return selectors.organisations_readable_by(user)
 
 
 def _out(organisation: Organisation) -> dict[str, Any]:

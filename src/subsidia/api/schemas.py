@@ -27,6 +27,7 @@ class ContactOut(Schema):
     function: str
     email: str
     phone: str
+    is_public: bool = Field(..., description="false: an internal contact (the organisation and the ministry only)")
 
 
 class ServiceOut(Schema):
@@ -35,6 +36,9 @@ class ServiceOut(Schema):
     name: str
     capacity: int | None
     municipality: str | None = Field(None, alias="municipality.name")
+    phone: str
+    is_public: bool = Field(..., description="false: a confidential service, e.g. a shelter (the organisation and "
+                                             "the ministry only)")
 
 
 class OrganisationOut(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 
 from subsidia.accounts.roles import ALL_ORGANISATIONS_ROLES, Role
@@ -62,19 +63,30 @@ def can_manage_members(user: Any, organisation: Organisation) -> bool:
     return manages_all_organisations(user) or is_partner_admin_of(user, organisation)
 
 
-def directory(
-    *, q: str = "", theme: str = "", legal_form: str = "", municipality: str = ""
+def organisations_readable_by(
+    user: Any, *, q: str = "", theme: str = "", legal_form: str = "", municipality: str = ""
 ) -> QuerySet[Organisation]:
-    """The public directory of competent bodies: listed organisations with their public contacts."""
-    organisations = (
-        Organisation.objects.filter(listed_in_directory=True)
-        .select_related("municipality")
-        .prefetch_related(
-            "themes",
-            Prefetch("contacts", queryset=Contact.objects.filter(is_public=True), to_attr="public_contacts"),
-            Prefetch("services", queryset=Service.objects.filter(is_public=True).select_related("municipality"),
-                     to_attr="public_services"),
-        )
+    """What ``user`` may read of organisations: the one visibility rule of the directory pages and of every API
+    serialiser.
+
+    Everyone reads the public directory: the listed organisations (``listed_in_directory``) with their public
+    contacts and public services. Whoever reads an organisation's full record (:func:`organisations_visible_to`:
+    the ministry's readers every organisation, partners their own) also reads it when it is unlisted, with its
+    internal contacts and non-public services (e.g. a shelter and its capacity). Each organisation carries what
+    may be shown of it in ``visible_contacts`` and ``visible_services``; read nothing else of them."""
+    if sees_all_organisations(user):
+        organisations = Organisation.objects.all()
+        contacts, services = Contact.objects.all(), Service.objects.all()
+    else:
+        full_record = organisations_visible_to(user).values("pk")
+        organisations = Organisation.objects.filter(Q(listed_in_directory=True) | Q(pk__in=full_record))
+        contacts = Contact.objects.filter(Q(is_public=True) | Q(organisation__in=full_record))
+        services = Service.objects.filter(Q(is_public=True) | Q(organisation__in=full_record))
+    organisations = organisations.select_related("municipality").prefetch_related(
+        "themes",
+        Prefetch("contacts", queryset=contacts.order_by("name", "pk"), to_attr="visible_contacts"),
+        Prefetch("services", queryset=services.select_related("municipality").order_by("name", "pk"),
+                 to_attr="visible_services"),
     )
     if q:
         organisations = organisations.filter(
@@ -89,6 +101,14 @@ def directory(
             Q(municipality__pk=municipality) | Q(services__municipality__pk=municipality)
         ) if municipality.isdigit() else organisations.none()
     return organisations.distinct().order_by("name")
+
+
+def directory(
+    *, q: str = "", theme: str = "", legal_form: str = "", municipality: str = ""
+) -> QuerySet[Organisation]:
+    """The public directory of competent bodies: what the public may read (:func:`organisations_readable_by`)."""
+    return organisations_readable_by(AnonymousUser(), q=q, theme=theme, legal_form=legal_form,
+                                     municipality=municipality)
 
 
 def members_of(organisation: Organisation) -> QuerySet[Membership]:
