@@ -5,14 +5,16 @@ The same rules and permissions as the pages: every read goes through :mod:`subsi
 (another organisation's convention or report answers 404, reviewers and moderators see none), every write
 through :mod:`subsidia.conventions.services` with the caller as actor. A role that may not act answers 403
 (``forbidden``), a move the report's status does not allow 409 (``illegal_transition``), an outdated
-``version`` 409 (``stale_version``), broken rules 422 with every violation at once.
+``version`` 409 (``stale_version``), broken rules 422 with every violation at once. Conventions and reports
+answer an ``ETag``; a write of a report needs it in ``If-Match`` (or ``version`` in the body): 428 without,
+412 when outdated (:mod:`subsidia.api.concurrency`).
 """
 
 from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Query, Router, Status
@@ -34,6 +36,7 @@ from subsidia.core.access import FINANCE, PUBLIC, Policy, roles
 from subsidia.organisations.models import ActivityDomain
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
+from .concurrency import PRECONDITION_ERRORS, conditional_doc, conditional_write, etag_doc, set_etag
 from .schemas import ErrorOut
 from .schemas_conventions import (
     ActivityDomainOut,
@@ -63,6 +66,8 @@ def report_policy(name: str) -> Policy:
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# A write of a report is conditional (If-Match or ``version``): 428 without, 412 when stale.
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, **PRECONDITION_ERRORS}
 
 # The method and endpoint of each report act, relative to the report.
 REPORT_ENDPOINTS = {"save": ("PUT", ""), "submit": ("POST", "/submit"), "accept": ("POST", "/accept"),
@@ -199,9 +204,12 @@ def _report_out(user: Any, report: YearlyReport) -> dict[str, Any]:
     }
 
 
-def _report_detail(request: HttpRequest, convention_id: int, report_id: int) -> dict[str, Any]:
+def _report_detail(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int) -> dict[str, Any]:
+    """The report's detail, with its ETag on the answer."""
     user = caller(request)
-    return _report_out(user, _report(user, convention_id, report_id))
+    report = _report(user, convention_id, report_id)
+    set_etag(response, report)
+    return _report_out(user, report)
 
 
 # --- conventions ---------------------------------------------------------------------------------
@@ -224,34 +232,41 @@ def list_conventions(request: HttpRequest, filters: Query[ConventionFilters]) ->
     return conventions.prefetch_related(None).order_by("organisation__name", "-starts_on", "pk")
 
 
-@router.get("/conventions/{convention_id}", auth=SIGNED_IN_AUTH, response={200: ConventionOut, **ERRORS})
+@router.get("/conventions/{convention_id}", auth=SIGNED_IN_AUTH, response={200: ConventionOut, **ERRORS},
+            openapi_extra=etag_doc())
 @api_access(CONVENTION_READERS)
-def get_convention(request: HttpRequest, convention_id: int) -> Any:
+def get_convention(request: HttpRequest, response: HttpResponse, convention_id: int) -> Any:
     """A convention: its domains (amounts and staff as in force today), amendments, the money of each year
     with its payment schedule, and its yearly reports."""
     user = caller(request)
-    return _convention_out(user, _convention(user, convention_id))
+    convention = _convention(user, convention_id)
+    set_etag(response, convention)
+    return _convention_out(user, convention)
 
 
 # --- yearly reports ------------------------------------------------------------------------------
 
 @router.get("/conventions/{convention_id}/reports/{report_id}", auth=SIGNED_IN_AUTH,
-            response={200: ReportOut, **ERRORS})
+            response={200: ReportOut, **ERRORS}, openapi_extra=etag_doc())
 @api_access(CONVENTION_READERS)
-def get_report(request: HttpRequest, convention_id: int, report_id: int) -> Any:
+def get_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int) -> Any:
     """A yearly report: for an activity report the indicator values against their targets; for a financial
     statement the spending per domain and the year's reconciliation. ``missing`` lists what stops filing it
-    (while editable), ``available_actions`` what the caller may do."""
-    return _report_detail(request, convention_id, report_id)
+    (while editable), ``available_actions`` what the caller may do. Its ``ETag`` is what a change or a step
+    (save, submit, accept, return) sends back in ``If-Match``."""
+    return _report_detail(request, response, convention_id, report_id)
 
 
 @router.put("/conventions/{convention_id}/reports/{report_id}", auth=SIGNED_IN_AUTH,
-            response={200: ReportOut, **ERRORS})
+            response={200: ReportOut, **WRITE_ERRORS}, openapi_extra=conditional_doc())
 @api_access(report_policy("save"))
-def save_report(request: HttpRequest, convention_id: int, report_id: int, payload: ReportIn) -> Any:
+def save_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int,
+                payload: ReportIn) -> Any:
     """Fill in a report (the organisation's members): ``narrative``; ``values`` by indicator id for an activity
-    report, ``spending`` by domain id for a financial statement. Only the given fields change. With
-    ``version``, an edit based on an outdated copy answers 409 ``stale_version`` and changes nothing."""
+    report, ``spending`` by domain id for a financial statement. Only the given fields change. Send the ETag
+    read in ``If-Match`` (or ``version`` in the body): without either 428 ``precondition_required``; an edit
+    based on an outdated copy changes nothing and answers 412 ``precondition_failed`` (``If-Match``) or 409
+    ``stale_version`` (``version``)."""
     user = caller(request)
     report = _report(user, convention_id, report_id)
     data = payload.dict(exclude_unset=True)
@@ -260,8 +275,9 @@ def save_report(request: HttpRequest, convention_id: int, report_id: int, payloa
         data["values"] = {str(key): entry or {} for key, entry in data["values"].items()}
     if data.get("spending") is not None:
         data["spending"] = {str(key): amount for key, amount in data["spending"].items()}
-    services.save_report(user, report, data, expected_version=payload.version)
-    return _report_detail(request, convention_id, report_id)
+    with conditional_write(request, report, payload.version) as version:
+        services.save_report(user, report, data, expected_version=version)
+    return _report_detail(request, response, convention_id, report_id)
 
 
 @router.post("/conventions/{convention_id}/reports/{report_id}/documents", auth=SIGNED_IN_AUTH,
@@ -270,45 +286,53 @@ def save_report(request: HttpRequest, convention_id: int, report_id: int, payloa
 def add_report_document(request: HttpRequest, convention_id: int, report_id: int,
                         file: UploadedFile = File(...)) -> Any:  # noqa: B008
     """Attach a supporting document to a report (multipart), e.g. the year's accounts, which a financial
-    statement needs. Its content decides its type, whatever its name: PDF, ODT, DOCX, ODS, XLSX, PNG or JPEG."""
+    statement needs. Its content decides its type, whatever its name: PDF, ODT, DOCX, ODS, XLSX, PNG or JPEG.
+    An upload needs no ``If-Match`` (it overwrites nothing)."""
     user = caller(request)
     return Status(201, services.add_report_document(user, _report(user, convention_id, report_id), file))
 
 
 @router.post("/conventions/{convention_id}/reports/{report_id}/submit", auth=SIGNED_IN_AUTH,
-             response={200: ReportOut, **ERRORS})
+             response={200: ReportOut, **WRITE_ERRORS}, openapi_extra=conditional_doc())
 @api_access(report_policy("submit"))
-def submit_report(request: HttpRequest, convention_id: int, report_id: int, payload: VersionIn | None = None) -> Any:
+def submit_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int,
+                  payload: VersionIn | None = None) -> Any:
     """File the report (the organisation's gestionnaires), once its year is over. A refusal lists everything
     that is missing at once."""
     user = caller(request)
     body = payload or VersionIn()
-    services.submit_report(user, _report(user, convention_id, report_id), expected_version=body.version)
-    return _report_detail(request, convention_id, report_id)
+    report = _report(user, convention_id, report_id)
+    with conditional_write(request, report, body.version) as version:
+        services.submit_report(user, report, expected_version=version)
+    return _report_detail(request, response, convention_id, report_id)
 
 
 @router.post("/conventions/{convention_id}/reports/{report_id}/accept", auth=SIGNED_IN_AUTH,
-             response={200: ReportOut, **ERRORS})
+             response={200: ReportOut, **WRITE_ERRORS}, openapi_extra=conditional_doc())
 @api_access(report_policy("accept"))
-def accept_report(request: HttpRequest, convention_id: int, report_id: int, payload: CommentIn | None = None) -> Any:
+def accept_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int,
+                  payload: CommentIn | None = None) -> Any:
     """Accept a filed report (officers). An accepted financial statement sets the year's balance."""
     user = caller(request)
     body = payload or CommentIn()
-    services.accept_report(user, _report(user, convention_id, report_id), body.comment,
-                           expected_version=body.version)
-    return _report_detail(request, convention_id, report_id)
+    report = _report(user, convention_id, report_id)
+    with conditional_write(request, report, body.version) as version:
+        services.accept_report(user, report, body.comment, expected_version=version)
+    return _report_detail(request, response, convention_id, report_id)
 
 
 @router.post("/conventions/{convention_id}/reports/{report_id}/return", auth=SIGNED_IN_AUTH,
-             response={200: ReportOut, **ERRORS})
+             response={200: ReportOut, **WRITE_ERRORS}, openapi_extra=conditional_doc())
 @api_access(report_policy("return"))
-def return_report(request: HttpRequest, convention_id: int, report_id: int, payload: CommentIn | None = None) -> Any:
+def return_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int,
+                  payload: CommentIn | None = None) -> Any:
     """Return a filed report for completion (officers); ``comment`` tells the organisation what is missing."""
     user = caller(request)
     body = payload or CommentIn()
-    services.return_report(user, _report(user, convention_id, report_id), body.comment,
-                           expected_version=body.version)
-    return _report_detail(request, convention_id, report_id)
+    report = _report(user, convention_id, report_id)
+    with conditional_write(request, report, body.version) as version:
+        services.return_report(user, report, body.comment, expected_version=version)
+    return _report_detail(request, response, convention_id, report_id)
 
 
 # --- payments ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ broken rule at once.
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Status
@@ -21,6 +21,7 @@ from subsidia.events.models import Event
 from subsidia.organisations.models import Municipality
 
 from .auth import PUBLIC_AUTH, api_access, caller
+from .concurrency import etag_doc, set_etag
 from .schemas import ErrorOut
 from .schemas_events import EventFilters, EventOut, EventSummaryOut, RegistrationIn, RegistrationOut
 
@@ -69,10 +70,12 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
     return [_summary(e) for e in events]
 
 
-@router.get("/events/{event_id}", auth=PUBLIC_AUTH, response={200: EventOut, 404: ErrorOut})
+@router.get("/events/{event_id}", auth=PUBLIC_AUTH, response={200: EventOut, 404: ErrorOut}, openapi_extra=etag_doc())
 @api_access(PUBLIC)
-def get_event(request: HttpRequest, event_id: int) -> Any:
-    return _detail(get_object_or_404(selectors.events_visible_to(caller(request)), pk=event_id))
+def get_event(request: HttpRequest, response: HttpResponse, event_id: int) -> Any:
+    event = get_object_or_404(selectors.events_visible_to(caller(request)), pk=event_id)
+    set_etag(response, event)
+    return _detail(event)
 
 
 @router.post("/events/{event_id}/registrations", auth=PUBLIC_AUTH,

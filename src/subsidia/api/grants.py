@@ -4,7 +4,9 @@ The same rules and permissions as the pages: every read goes through :mod:`subsi
 (another organisation's application answers 404), every write through :mod:`subsidia.grants.services`
 with the caller as actor. A role that may not act answers 403 (``forbidden``), a move the state does
 not allow 409 (``illegal_transition``), an outdated ``version`` 409 (``stale_version``), a broken rule
-422 with every violation at once.
+422 with every violation at once. Calls and applications answer an ``ETag``; a change or a workflow step
+needs it in ``If-Match`` (or ``version`` in the body): 428 without, 412 when outdated
+(:mod:`subsidia.api.concurrency`).
 """
 
 from collections.abc import Callable
@@ -12,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -29,6 +31,7 @@ from subsidia.grants.workflow import PARTNER_EDITABLE_STATES, TRANSITIONS, avail
 from subsidia.organisations.models import Organisation
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
+from .concurrency import PRECONDITION_ERRORS, conditional_doc, conditional_write, etag_doc, set_etag
 from .schemas import ErrorOut
 from .schemas_grants import (
     ApplicationCreate,
@@ -84,6 +87,8 @@ def transition_policy(name: str) -> Policy:
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# A write of a call or an application is conditional (If-Match or ``version``): 428 without, 412 when stale.
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, **PRECONDITION_ERRORS}
 
 # The endpoint of each transition, relative to the application.
 TRANSITION_ENDPOINTS = {
@@ -166,9 +171,12 @@ def _application_out(user: Any, application: Application) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, response: HttpResponse, application_id: int) -> dict[str, Any]:
+    """The application's detail, with its ETag on the answer."""
     user = caller(request)
-    return _application_out(user, _application(user, application_id))
+    application = _application(user, application_id)
+    set_etag(response, application)
+    return _application_out(user, application)
 
 
 def _null_not_allowed(data: dict[str, Any], keys: list[str]) -> None:
@@ -229,15 +237,18 @@ def list_calls(request: HttpRequest, filters: Query[CallFilters]) -> Any:
     return calls.order_by("-year", "title", "pk")
 
 
-@router.get("/calls/{call_id}", auth=PUBLIC_AUTH, response={200: CallOut, 404: ErrorOut})
+@router.get("/calls/{call_id}", auth=PUBLIC_AUTH, response={200: CallOut, 404: ErrorOut}, openapi_extra=etag_doc())
 @api_access(PUBLIC)
-def get_call(request: HttpRequest, call_id: int) -> Any:
-    return get_object_or_404(_call_queryset(caller(request)), pk=call_id)
+def get_call(request: HttpRequest, response: HttpResponse, call_id: int) -> Any:
+    """A call; its ``ETag`` is what a change (PATCH) sends back in ``If-Match``."""
+    call = get_object_or_404(_call_queryset(caller(request)), pk=call_id)
+    set_etag(response, call)
+    return call
 
 
-@router.post("/calls", auth=SIGNED_IN_AUTH, response={201: CallOut, **ERRORS})
+@router.post("/calls", auth=SIGNED_IN_AUTH, response={201: CallOut, **ERRORS}, openapi_extra=etag_doc(201))
 @api_access(CALL_MANAGERS)
-def create_call(request: HttpRequest, payload: CallCreate) -> Any:
+def create_call(request: HttpRequest, response: HttpResponse, payload: CallCreate) -> Any:
     """Create a call (officers). Required: ``title``, ``programme``, ``year`` and ``budget``. Defaults:
     unpublished (``is_published`` false), no opening or closing date (``closes_at`` null: a rolling call),
     ``min_lead_weeks`` 6, ``eligible_legal_forms`` asbl and federation, ``required_document_kinds``
@@ -245,19 +256,25 @@ def create_call(request: HttpRequest, payload: CallCreate) -> Any:
     criteria or questions."""
     user = caller(request)
     call = services.create_call(user, _call_data(payload))
+    set_etag(response, call)
     return Status(201, get_object_or_404(_call_queryset(user), pk=call.pk))
 
 
-@router.patch("/calls/{call_id}", auth=SIGNED_IN_AUTH, response={200: CallOut, **ERRORS})
+@router.patch("/calls/{call_id}", auth=SIGNED_IN_AUTH, response={200: CallOut, **WRITE_ERRORS},
+              openapi_extra=conditional_doc())
 @api_access(CALL_MANAGERS)
-def update_call(request: HttpRequest, call_id: int, payload: CallPatch) -> Any:
+def update_call(request: HttpRequest, response: HttpResponse, call_id: int, payload: CallPatch) -> Any:
     """Change the given fields of a call (officers). ``priorities``, ``criteria`` and ``questions``, when
-    given, replace the call's. With ``version``, an edit based on an outdated copy answers 409
-    ``stale_version`` and changes nothing."""
+    given, replace the call's. Send the ETag read in ``If-Match`` (or ``version`` in the body): without
+    either 428 ``precondition_required``; an edit based on an outdated copy changes nothing and answers 412
+    ``precondition_failed`` (``If-Match``) or 409 ``stale_version`` (``version``)."""
     user = caller(request)
     call = get_object_or_404(_call_queryset(user), pk=call_id)
-    services.update_call(user, call, _call_data(payload), expected_version=payload.version)
-    return get_object_or_404(_call_queryset(user), pk=call.pk)
+    with conditional_write(request, call, payload.version) as version:
+        services.update_call(user, call, _call_data(payload), expected_version=version)
+    call = get_object_or_404(_call_queryset(user), pk=call.pk)
+    set_etag(response, call)
+    return call
 
 
 @router.get("/calls/{call_id}/decision-summary", auth=SIGNED_IN_AUTH, response={200: DecisionSummaryOut, **ERRORS})
@@ -304,9 +321,10 @@ def list_applications(request: HttpRequest, filters: Query[ApplicationFilters]) 
     return applications.order_by("-created_at", "-pk")
 
 
-@router.post("/applications", auth=SIGNED_IN_AUTH, response={201: ApplicationOut, **ERRORS})
+@router.post("/applications", auth=SIGNED_IN_AUTH, response={201: ApplicationOut, **ERRORS},
+             openapi_extra=etag_doc(201))
 @api_access(APPLICATION_CREATORS)
-def create_application(request: HttpRequest, payload: ApplicationCreate) -> Any:
+def create_application(request: HttpRequest, response: HttpResponse, payload: ApplicationCreate) -> Any:
     """Draft an application of one's own organisation to a published call that has not closed."""
     user = caller(request)
     call = selectors.calls_visible_to(user).filter(pk=payload.call_id).first()
@@ -316,26 +334,33 @@ def create_application(request: HttpRequest, payload: ApplicationCreate) -> Any:
     if organisation is None:
         raise NotFound.single("not_found", "Organisation introuvable.", "organisation_id")
     application = services.create_application(user, call, organisation, _application_data(payload))
-    return Status(201, _detail(request, application.pk))
+    return Status(201, _detail(request, response, application.pk))
 
 
-@router.get("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS})
+@router.get("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS},
+            openapi_extra=etag_doc())
 @api_access(APPLICATION_READERS)
-def get_application(request: HttpRequest, application_id: int) -> Any:
+def get_application(request: HttpRequest, response: HttpResponse, application_id: int) -> Any:
     """An application with its budget, documents, what is still missing (while editable), its decision and
-    payments, the reviews' summary (the ministry's staff only) and the transitions the caller may make."""
-    return _detail(request, application_id)
+    payments, the reviews' summary (the ministry's staff only) and the transitions the caller may make. Its
+    ``ETag`` is what a change or a step of the workflow sends back in ``If-Match``."""
+    return _detail(request, response, application_id)
 
 
-@router.patch("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS})
+@router.patch("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **WRITE_ERRORS},
+              openapi_extra=conditional_doc())
 @api_access(APPLICATION_EDITORS)
-def update_application(request: HttpRequest, application_id: int, payload: ApplicationPatch) -> Any:
-    """Change the given fields (``budget_lines``, when given, replaces the planned budget). With ``version``,
-    an edit based on an outdated copy answers 409 ``stale_version`` and changes nothing."""
+def update_application(request: HttpRequest, response: HttpResponse, application_id: int,
+                       payload: ApplicationPatch) -> Any:
+    """Change the given fields (``budget_lines``, when given, replaces the planned budget). Send the ETag read
+    in ``If-Match`` (or ``version`` in the body): without either 428 ``precondition_required``; an edit based
+    on an outdated copy changes nothing and answers 412 ``precondition_failed`` (``If-Match``) or 409
+    ``stale_version`` (``version``)."""
     user = caller(request)
     application = _application(user, application_id)
-    services.update_application(user, application, _application_data(payload), expected_version=payload.version)
-    return _detail(request, application_id)
+    with conditional_write(request, application, payload.version) as version:
+        services.update_application(user, application, _application_data(payload), expected_version=version)
+    return _detail(request, response, application_id)
 
 
 @router.get("/applications/{application_id}/eligibility", auth=SIGNED_IN_AUTH,
@@ -352,144 +377,173 @@ def eligibility(request: HttpRequest, application_id: int) -> Any:
 def add_document(request: HttpRequest, application_id: int, file: UploadedFile = File(...),  # noqa: B008
                  kind: str = Form(...), question_key: str = Form("")) -> Any:
     """Upload a supporting document (multipart). Its content decides its type, whatever its name: PDF, ODT,
-    DOCX, ODS, XLSX, PNG or JPEG. Another upload of the same kind is a new version."""
+    DOCX, ODS, XLSX, PNG or JPEG. Another upload of the same kind is a new version. An upload needs no
+    ``If-Match`` (it overwrites nothing) but raises the application's version: read its new ETag."""
     user = caller(request)
     application = _application(user, application_id)
     return Status(201, services.add_document(user, application, kind, file, question_key))
 
 
 # --- the workflow, one endpoint per transition ---------------------------------------------------------
+# Each step is a write of the application: it needs the ETag read in ``If-Match`` (or ``version`` in the
+# body), else 428; a stale one answers 412 (``If-Match``) or 409 ``stale_version`` (``version``).
 
-def _transition(request: HttpRequest, application_id: int, action: Callable[[Any, Application], Any]) -> Any:
+def _transition(request: HttpRequest, response: HttpResponse, application_id: int, body_version: int | None,
+                action: Callable[[Any, Application, int], Any]) -> Any:
     user = caller(request)
-    action(user, _application(user, application_id))
-    return _detail(request, application_id)
+    application = _application(user, application_id)
+    with conditional_write(request, application, body_version) as version:
+        action(user, application, version)
+    return _detail(request, response, application_id)
 
 
-@router.post("/applications/{application_id}/submit", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS})
+STEP: dict[int, Any] = {200: ApplicationOut, **WRITE_ERRORS}
+
+
+@router.post("/applications/{application_id}/submit", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("submit"))
-def submit(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+def submit(request: HttpRequest, response: HttpResponse, application_id: int,
+           payload: VersionIn | None = None) -> Any:
     """File the application (the organisation's managers). A refusal lists every failing rule at once."""
     body = payload or VersionIn()
-    return _transition(request, application_id,
-                       lambda user, app: services.submit(user, app, expected_version=body.version))
+    return _transition(request, response, application_id, body.version,
+                       lambda user, app, version: services.submit(user, app, expected_version=version))
 
 
-@router.post("/applications/{application_id}/start-eligibility", auth=SIGNED_IN_AUTH,
-             response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/start-eligibility", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("start_eligibility"))
-def start_eligibility(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+def start_eligibility(request: HttpRequest, response: HttpResponse, application_id: int,
+                      payload: VersionIn | None = None) -> Any:
     body = payload or VersionIn()
-    return _transition(request, application_id,
-                       lambda user, app: services.start_eligibility(user, app, expected_version=body.version))
+    return _transition(request, response, application_id, body.version,
+                       lambda user, app, version: services.start_eligibility(user, app, expected_version=version))
 
 
-@router.post("/applications/{application_id}/declare-eligible", auth=SIGNED_IN_AUTH,
-             response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/declare-eligible", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("declare_eligible"))
-def declare_eligible(request: HttpRequest, application_id: int, payload: NoteIn | None = None) -> Any:
+def declare_eligible(request: HttpRequest, response: HttpResponse, application_id: int,
+                     payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
-    return _transition(request, application_id, lambda user, app: services.declare_eligible(
-        user, app, expected_version=body.version, note=body.note))
+    return _transition(request, response, application_id, body.version, lambda user, app, version:
+                       services.declare_eligible(user, app, expected_version=version, note=body.note))
 
 
-@router.post("/applications/{application_id}/declare-ineligible", auth=SIGNED_IN_AUTH,
-             response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/declare-ineligible", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("declare_ineligible"))
-def declare_ineligible(request: HttpRequest, application_id: int, payload: IneligibleIn | None = None) -> Any:
+def declare_ineligible(request: HttpRequest, response: HttpResponse, application_id: int,
+                       payload: IneligibleIn | None = None) -> Any:
     """Without ``reasons``, those of the latest eligibility check are kept."""
     body = payload or IneligibleIn()
-    return _transition(request, application_id, lambda user, app: services.declare_ineligible(
-        user, app, reasons=body.reasons, expected_version=body.version))
+    return _transition(request, response, application_id, body.version, lambda user, app, version:
+                       services.declare_ineligible(user, app, reasons=body.reasons, expected_version=version))
 
 
-@router.post("/applications/{application_id}/request-information", auth=SIGNED_IN_AUTH,
-             response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/request-information", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("request_information"))
-def request_information(request: HttpRequest, application_id: int,
+def request_information(request: HttpRequest, response: HttpResponse, application_id: int,
                         payload: InformationRequestIn | None = None) -> Any:
     body = payload or InformationRequestIn()
-    return _transition(request, application_id, lambda user, app: services.request_information(
-        user, app, body.questions, expected_version=body.version))
+    return _transition(request, response, application_id, body.version, lambda user, app, version:
+                       services.request_information(user, app, body.questions, expected_version=version))
 
 
-@router.post("/applications/{application_id}/withdraw", auth=SIGNED_IN_AUTH,
-             response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/withdraw", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("withdraw"))
-def withdraw(request: HttpRequest, application_id: int, payload: NoteIn | None = None) -> Any:
+def withdraw(request: HttpRequest, response: HttpResponse, application_id: int,
+             payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
-    return _transition(request, application_id, lambda user, app: services.withdraw(
-        user, app, note=body.note, expected_version=body.version))
+    return _transition(request, response, application_id, body.version, lambda user, app, version:
+                       services.withdraw(user, app, note=body.note, expected_version=version))
 
 
-@router.post("/applications/{application_id}/start-project", auth=SIGNED_IN_AUTH,
-             response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/start-project", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("start_project"))
-def start_project(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+def start_project(request: HttpRequest, response: HttpResponse, application_id: int,
+                  payload: VersionIn | None = None) -> Any:
     body = payload or VersionIn()
-    return _transition(request, application_id,
-                       lambda user, app: services.start_project(user, app, expected_version=body.version))
+    return _transition(request, response, application_id, body.version,
+                       lambda user, app, version: services.start_project(user, app, expected_version=version))
 
 
-@router.post("/applications/{application_id}/final-report", auth=SIGNED_IN_AUTH,
-             response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/final-report", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("submit_report"))
-def final_report(request: HttpRequest, application_id: int, payload: FinalReportIn | None = None) -> Any:
+def final_report(request: HttpRequest, response: HttpResponse, application_id: int,
+                 payload: FinalReportIn | None = None) -> Any:
     """File the final report: the deliverables, a narrative and the actual budget (needed unless already
     given); upload the ``final_report`` document first."""
     body = payload or FinalReportIn()
     lines = None if body.actual_budget_lines is None else [line.dict() for line in body.actual_budget_lines]
-    return _transition(request, application_id, lambda user, app: services.submit_report(
-        user, app, deliverables=body.deliverables, narrative=body.narrative, actual_budget_lines=lines,
-        expected_version=body.version))
+    return _transition(request, response, application_id, body.version, lambda user, app, version:
+                       services.submit_report(user, app, deliverables=body.deliverables, narrative=body.narrative,
+                                              actual_budget_lines=lines, expected_version=version))
 
 
-@router.post("/applications/{application_id}/return-report", auth=SIGNED_IN_AUTH,
-             response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/return-report", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("return_report"))
-def return_report(request: HttpRequest, application_id: int, payload: CommentIn | None = None) -> Any:
+def return_report(request: HttpRequest, response: HttpResponse, application_id: int,
+                  payload: CommentIn | None = None) -> Any:
     body = payload or CommentIn()
-    return _transition(request, application_id, lambda user, app: services.return_report(
-        user, app, body.comment, expected_version=body.version))
+    return _transition(request, response, application_id, body.version, lambda user, app, version:
+                       services.return_report(user, app, body.comment, expected_version=version))
 
 
-@router.post("/applications/{application_id}/close", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS})
+@router.post("/applications/{application_id}/close", auth=SIGNED_IN_AUTH, response=STEP,
+             openapi_extra=conditional_doc())
 @api_access(transition_policy("close"))
-def close(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+def close(request: HttpRequest, response: HttpResponse, application_id: int,
+          payload: VersionIn | None = None) -> Any:
     """Close the file, once the report is in and every tranche paid."""
     body = payload or VersionIn()
-    return _transition(request, application_id,
-                       lambda user, app: services.close(user, app, expected_version=body.version))
+    return _transition(request, response, application_id, body.version,
+                       lambda user, app, version: services.close(user, app, expected_version=version))
 
 
 # --- decisions -----------------------------------------------------------------------------------
+# Deciding and confirming are steps of the application's workflow: conditional on the application's ETag
+# (or its ``version`` in the body), and they answer the application's new ETag.
 
-@router.post("/applications/{application_id}/decision", auth=SIGNED_IN_AUTH, response={201: DecisionOut, **ERRORS})
+@router.post("/applications/{application_id}/decision", auth=SIGNED_IN_AUTH,
+             response={201: DecisionOut, **WRITE_ERRORS}, openapi_extra=conditional_doc(201, "the application"))
 @api_access(APPROVERS)
 @api_reauthentication_required
-def record_decision(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
+def record_decision(request: HttpRequest, response: HttpResponse, application_id: int, payload: DecisionIn) -> Any:
     """The approver decides. An approval above the four-eyes threshold waits for a second approver
     (``awaiting_confirmation``); otherwise it takes effect at once. Without ``tranches``, the whole amount
     is one tranche due today."""
     user = caller(request)
     application = _application(user, application_id)
     tranches = None if payload.tranches is None else [t.dict() for t in payload.tranches]
-    decision = services.record_decision(
-        user, application, outcome=payload.outcome, granted_amount=payload.granted_amount,
-        conditions=payload.conditions, motivation=payload.motivation, tranches=tranches,
-        expected_version=payload.version)
+    with conditional_write(request, application, payload.version) as version:
+        decision = services.record_decision(
+            user, application, outcome=payload.outcome, granted_amount=payload.granted_amount,
+            conditions=payload.conditions, motivation=payload.motivation, tranches=tranches,
+            expected_version=version)
+    set_etag(response, Application.objects.get(pk=application.pk))
     return Status(201, Decision.objects.get(pk=decision.pk))
 
 
 @router.post("/applications/{application_id}/decision/confirm", auth=SIGNED_IN_AUTH,
-             response={200: DecisionOut, **ERRORS})
+             response={200: DecisionOut, **WRITE_ERRORS}, openapi_extra=conditional_doc(200, "the application"))
 @api_access(APPROVERS)
 @api_reauthentication_required
-def confirm_decision(request: HttpRequest, application_id: int, payload: VersionIn | None = None) -> Any:
+def confirm_decision(request: HttpRequest, response: HttpResponse, application_id: int,
+                     payload: VersionIn | None = None) -> Any:
     """A second approver, not the first, confirms a decision above the four-eyes threshold."""
     user = caller(request)
     body = payload or VersionIn()
-    decision = services.confirm_decision(user, _application(user, application_id), expected_version=body.version)
+    application = _application(user, application_id)
+    with conditional_write(request, application, body.version) as version:
+        decision = services.confirm_decision(user, application, expected_version=version)
+    set_etag(response, Application.objects.get(pk=application.pk))
     return Decision.objects.get(pk=decision.pk)
 
 

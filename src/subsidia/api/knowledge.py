@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router
@@ -21,6 +21,7 @@ from subsidia.knowledge import selectors
 from subsidia.knowledge.models import GoodPractice, NewsItem
 
 from .auth import PUBLIC_AUTH, api_access
+from .concurrency import etag_doc, set_etag
 from .schemas import ErrorOut
 from .schemas_knowledge import (
     FaqTopicOut,
@@ -97,12 +98,15 @@ def list_good_practices(request: HttpRequest, filters: Query[GoodPracticeFilters
                   lambda p: _practice_out(request, p))
 
 
-@router.get("/good-practices/{good_practice_id}", auth=PUBLIC_AUTH, response={200: GoodPracticeOut, **ERRORS})
+@router.get("/good-practices/{good_practice_id}", auth=PUBLIC_AUTH, response={200: GoodPracticeOut, **ERRORS},
+            openapi_extra=etag_doc())
 @api_access(PUBLIC)
-def get_good_practice(request: HttpRequest, good_practice_id: int) -> Any:
+def get_good_practice(request: HttpRequest, response: HttpResponse, good_practice_id: int) -> Any:
     """A published good practice, or an archived one (``state: "archived"``); drafts answer 404."""
     readable = selectors.good_practices_readable_by(None).prefetch_related("attachments")
-    return _practice_out(request, get_object_or_404(readable, pk=good_practice_id))
+    practice = get_object_or_404(readable, pk=good_practice_id)
+    set_etag(response, practice)
+    return _practice_out(request, practice)
 
 
 @router.get("/faq", auth=PUBLIC_AUTH, response=list[FaqTopicOut])
@@ -126,8 +130,10 @@ def list_news(request: HttpRequest, filters: Query[NewsFilters]) -> Any:
                   lambda item: _news_out(request, item))
 
 
-@router.get("/news/{news_id}", auth=PUBLIC_AUTH, response={200: NewsOut, **ERRORS})
+@router.get("/news/{news_id}", auth=PUBLIC_AUTH, response={200: NewsOut, **ERRORS}, openapi_extra=etag_doc())
 @api_access(PUBLIC)
-def get_news(request: HttpRequest, news_id: int) -> Any:
+def get_news(request: HttpRequest, response: HttpResponse, news_id: int) -> Any:
     """A published news item; drafts and archived items answer 404."""
-    return _news_out(request, get_object_or_404(selectors.published_news(), pk=news_id))
+    item = get_object_or_404(selectors.published_news(), pk=news_id)
+    set_etag(response, item)
+    return _news_out(request, item)

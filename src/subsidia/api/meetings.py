@@ -5,14 +5,16 @@ The same rules and permissions as the pages: every read goes through :mod:`subsi
 (a meeting of a series the caller does not take part in answers 404; minutes, decisions and attendance only
 once published, for partners), every write through :mod:`subsidia.dialogue.services` with the caller as
 actor: 403 for a person who may not act, 409 for a meeting already past or an outdated ``version``, 422
-with every broken rule at once.
+with every broken rule at once. Meetings and action items answer an ``ETag``; a change of an action item
+needs it in ``If-Match`` (or ``version`` in the body): 428 without, 412 when outdated
+(:mod:`subsidia.api.concurrency`).
 """
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Case, F, QuerySet, When
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +27,7 @@ from subsidia.dialogue import calendar, selectors, services
 from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 
 from .auth import SIGNED_IN_AUTH, api_access, caller
+from .concurrency import PRECONDITION_ERRORS, conditional_doc, conditional_write, etag_doc, set_etag
 from .schemas import ErrorOut
 from .schemas_meetings import (
     ActionItemOut,
@@ -45,6 +48,8 @@ router = Router(tags=["meetings"])
 AGENDA_PROPOSERS = roles(*PARTNER_ROLES, Role.OFFICER, name="agenda_proposers")
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# A change of an action item is conditional (If-Match or ``version``): 428 without, 412 when stale.
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, **PRECONDITION_ERRORS}
 NEXT_MEETINGS = 5
 
 
@@ -175,12 +180,15 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> Any:
     return _upcoming_first(meetings.select_related("series"))
 
 
-@router.get("/meetings/{meeting_id}", auth=SIGNED_IN_AUTH, response={200: MeetingOut, **ERRORS})
+@router.get("/meetings/{meeting_id}", auth=SIGNED_IN_AUTH, response={200: MeetingOut, **ERRORS},
+            openapi_extra=etag_doc())
 @api_access(DIALOGUE_PARTICIPANTS)
-def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
+def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int) -> Any:
     """A meeting with its agenda, the action items carried over and those decided there; the minutes,
     decisions and attendance once published (the ministry's staff see them before)."""
-    return _meeting_out(request, _meeting(caller(request), meeting_id))
+    meeting = _meeting(caller(request), meeting_id)
+    set_etag(response, meeting)
+    return _meeting_out(request, meeting)
 
 
 @router.post("/meetings/{meeting_id}/agenda-items", auth=SIGNED_IN_AUTH, response={201: AgendaItemOut, **ERRORS})
@@ -196,22 +204,45 @@ def propose_agenda_item(request: HttpRequest, meeting_id: int, payload: AgendaIt
                                         .get(pk=item.pk), user, _own_organisations(user)))
 
 
-@router.patch("/action-items/{action_item_id}", auth=SIGNED_IN_AUTH, response={200: ActionItemOut, **ERRORS})
-@api_access(DIALOGUE_PARTICIPANTS)
-def update_action_item(request: HttpRequest, action_item_id: int, payload: ActionItemPatch) -> Any:
-    """Update an action item: its owner (or the owner organisation's gestionnaire) sets ``status``; officers
-    change any field. With ``version``, an edit based on an outdated copy answers 409 ``stale_version``."""
-    user = caller(request)
+def _action_item(user: Any, action_item_id: int) -> ActionItem:
+    """The action item if the caller takes part in its series (or reads every series), else 404."""
     visible = selectors.series_visible_to(user).values("pk")
-    item = get_object_or_404(ActionItem.objects.filter(series__in=visible), pk=action_item_id)
+    return get_object_or_404(ActionItem.objects.filter(series__in=visible).select_related(
+        "owner", "owner_organisation", "raised_at"), pk=action_item_id)
+
+
+@router.get("/action-items/{action_item_id}", auth=SIGNED_IN_AUTH, response={200: ActionItemOut, **ERRORS},
+            openapi_extra=etag_doc())
+@api_access(DIALOGUE_PARTICIPANTS)
+def get_action_item(request: HttpRequest, response: HttpResponse, action_item_id: int) -> Any:
+    """An action item of a series the caller takes part in; its ``ETag`` is what a change (PATCH) sends back
+    in ``If-Match``."""
+    item = _action_item(caller(request), action_item_id)
+    set_etag(response, item)
+    return _action_out(item)
+
+
+@router.patch("/action-items/{action_item_id}", auth=SIGNED_IN_AUTH, response={200: ActionItemOut, **WRITE_ERRORS},
+              openapi_extra=conditional_doc())
+@api_access(DIALOGUE_PARTICIPANTS)
+def update_action_item(request: HttpRequest, response: HttpResponse, action_item_id: int,
+                       payload: ActionItemPatch) -> Any:
+    """Update an action item: its owner (or the owner organisation's gestionnaire) sets ``status``; officers
+    change any field. Send the ETag read in ``If-Match`` (or ``version`` in the body): without either 428
+    ``precondition_required``; an edit based on an outdated copy changes nothing and answers 412
+    ``precondition_failed`` (``If-Match``) or 409 ``stale_version`` (``version``)."""
+    user = caller(request)
+    item = _action_item(user, action_item_id)
     data = payload.dict(exclude_unset=True)
     data.pop("version", None)
     for key in ("owner", "owner_organisation"):
         if f"{key}_id" in data:
             data[key] = data.pop(f"{key}_id")
-    services.update_action_item(user, item, data, expected_version=payload.version)
-    return _action_out(ActionItem.objects.select_related("owner", "owner_organisation", "raised_at")
-                       .get(pk=item.pk))
+    with conditional_write(request, item, payload.version) as version:
+        services.update_action_item(user, item, data, expected_version=version)
+    item = _action_item(user, item.pk)
+    set_etag(response, item)
+    return _action_out(item)
 
 
 # --- series --------------------------------------------------------------------------------------

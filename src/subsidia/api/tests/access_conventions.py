@@ -2,7 +2,8 @@
 
 Anonymous callers get 401, a role the operation is not for 403, and objects the caller may not see 404:
 organisation B's admin on organisation A's conventions, reports and meetings; reviewers and moderators on
-every convention (they read none) and on the meetings of series they do not take part in.
+every convention (they read none) and on the meetings of series they do not take part in. A write of a
+versioned resource carries the version it is based on (else 428, see ``subsidia.api.concurrency``).
 """
 
 from typing import Any
@@ -36,8 +37,10 @@ def _complete_statement(w: dict[str, Any]) -> dict[str, Any]:
     return _report("report_expected")(w)
 
 
-def _no_input(ctx: dict[str, Any]) -> dict[str, Any]:
-    return {}
+def _version(key: str) -> Any:
+    """The body of a conditional write: the current version of the world's object ``key``, read when the
+    request is made (the row's set-up may have changed it)."""
+    return lambda ctx: {"version": type(ctx[key]).objects.get(pk=ctx[key].pk).version}
 
 
 def _upload(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +57,8 @@ API: dict[tuple[str, str], Row] = {
     # Reports: A's members fill in, A's gestionnaire files, officers accept or return.
     ("PUT", REPORT): Row(
         PARTNERS, anonymous=401, overrides={"partner_admin_b": 404}, kwargs=_report("report_expected"),
-        data=lambda ctx: {"narrative": "Comptes 2024.", "spending": {ctx["convention_domain"].pk: "85000"}},
+        data=lambda ctx: {"narrative": "Comptes 2024.", "spending": {ctx["convention_domain"].pk: "85000"},
+                          **_version("report_expected")(ctx)},
     ),
     ("POST", REPORT + "/documents"): Row(
         PARTNERS, ok=201, anonymous=401, overrides={"partner_admin_b": 404}, kwargs=_report("report_expected"),
@@ -62,14 +66,14 @@ API: dict[tuple[str, str], Row] = {
     ),
     ("POST", REPORT + "/submit"): Row(
         {"partner_admin", "partner_admin_b"}, anonymous=401, overrides={"partner_admin_b": 404},
-        kwargs=_complete_statement, data=_no_input,
+        kwargs=_complete_statement, data=_version("report_expected"),
     ),
     ("POST", REPORT + "/accept"): Row(
-        {"officer"}, anonymous=401, kwargs=_report("report_filed"), data=_no_input,
+        {"officer"}, anonymous=401, kwargs=_report("report_filed"), data=_version("report_filed"),
     ),
     ("POST", REPORT + "/return"): Row(
         {"officer"}, anonymous=401, kwargs=_report("report_filed"),
-        data=lambda ctx: {"comment": "Précisez les communes accompagnées."},
+        data=lambda ctx: {"comment": "Précisez les communes accompagnées.", **_version("report_filed")(ctx)},
     ),
     ("POST", "/conventions/{convention_id}/payments/{payment_id}/pay"): Row(
         {"finance"}, anonymous=401,
@@ -96,8 +100,12 @@ API: dict[tuple[str, str], Row] = {
     ),
     # The action item is owned by organisation A: its gestionnaire updates the status, officers anything;
     # other readers of the series get 403, those who do not see it 404.
+    ("GET", "/action-items/{action_item_id}"): Row(
+        READERS, anonymous=401, overrides=NOT_THEIRS, kwargs=lambda w: {"action_item_id": w["action_item"].pk},
+    ),
     ("PATCH", "/action-items/{action_item_id}"): Row(
         {"officer", "partner_admin"} | set(NOT_THEIRS), anonymous=401, overrides=NOT_THEIRS,
-        kwargs=lambda w: {"action_item_id": w["action_item"].pk}, data=lambda ctx: {"status": "in_progress"},
+        kwargs=lambda w: {"action_item_id": w["action_item"].pk},
+        data=lambda ctx: {"status": "in_progress", **_version("action_item")(ctx)},
     ),
 }

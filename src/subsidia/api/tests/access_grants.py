@@ -2,7 +2,8 @@
 
 Anonymous callers get 401 on signed-in operations, a role the operation is not for 403, and objects
 the caller may not see 404: organisation B's admin on organisation A's applications, the reviewer on
-every application but the one assigned to them (``w["app_under_review"]``).
+every application but the one assigned to them (``w["app_under_review"]``). A write of a versioned resource
+carries the version it is based on (else 428, see ``subsidia.api.concurrency``).
 """
 
 from datetime import timedelta
@@ -49,9 +50,15 @@ def _pending_decision(w: dict[str, Any]) -> dict[str, Any]:
     return {"application_id": application.pk}
 
 
-def _no_input(ctx: dict[str, Any]) -> dict[str, Any]:
-    """The body is optional; the matrix would otherwise send the text "None" (an empty body is tested apart)."""
-    return {}
+def _version(key: str) -> Any:
+    """The body of a conditional write: the current version of the world's object ``key``, read when the
+    request is made."""
+    return lambda ctx: {"version": type(ctx[key]).objects.get(pk=ctx[key].pk).version}
+
+
+def _fresh_version(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The version of an application the row's set-up has just created (``_in_state``, ``_pending_decision``)."""
+    return {"version": 1}
 
 
 def _scores(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +87,7 @@ API: dict[tuple[str, str], Row] = {
     ),
     ("PATCH", "/calls/{call_id}"): Row(
         {"officer"}, anonymous=401, kwargs=lambda w: {"call_id": w["draft_call"].pk},
-        data=lambda ctx: {"is_published": True, "version": ctx["draft_call"].version},
+        data=lambda ctx: {"is_published": True, **_version("draft_call")(ctx)},
     ),
     ("GET", "/calls/{call_id}/decision-summary"): Row(
         {"officer", "approver", "auditor", "admin"}, anonymous=401, kwargs=lambda w: {"call_id": w["call"].pk},
@@ -96,7 +103,7 @@ API: dict[tuple[str, str], Row] = {
     ),
     ("PATCH", "/applications/{application_id}"): Row(
         PARTNERS_A | {"officer", "partner_admin_b"}, anonymous=401, overrides={"partner_admin_b": 404},
-        kwargs=_app("app_draft"), data=lambda ctx: {"title": "Titre revu", "version": ctx["app_draft"].version},
+        kwargs=_app("app_draft"), data=lambda ctx: {"title": "Titre revu", **_version("app_draft")(ctx)},
     ),
     ("GET", "/applications/{application_id}/eligibility"): Row(
         APPLICATION_READERS, anonymous=401, overrides=NOT_THEIRS, kwargs=_app("app_draft"),
@@ -108,41 +115,42 @@ API: dict[tuple[str, str], Row] = {
     # The workflow: the roles of the workflow table; B's admin passes the role check and gets 404.
     ("POST", "/applications/{application_id}/submit"): Row(
         {"partner_admin", "partner_admin_b"}, anonymous=401, overrides={"partner_admin_b": 404},
-        kwargs=_app("app_draft"), data=_no_input,
+        kwargs=_app("app_draft"), data=_version("app_draft"),
     ),
     ("POST", "/applications/{application_id}/start-eligibility"): Row(
-        {"officer"}, anonymous=401, kwargs=_app("app_submitted"), data=_no_input,
+        {"officer"}, anonymous=401, kwargs=_app("app_submitted"), data=_version("app_submitted"),
     ),
     ("POST", "/applications/{application_id}/declare-eligible"): Row(
-        {"officer"}, anonymous=401, kwargs=_in_state(State.ELIGIBILITY), data=_no_input,
+        {"officer"}, anonymous=401, kwargs=_in_state(State.ELIGIBILITY), data=_fresh_version,
     ),
     ("POST", "/applications/{application_id}/declare-ineligible"): Row(
         {"officer"}, anonymous=401, kwargs=_in_state(State.ELIGIBILITY),
-        data=lambda ctx: {"reasons": ["Le projet ne vise aucune priorité de l'appel."]},
+        data=lambda ctx: {"reasons": ["Le projet ne vise aucune priorité de l'appel."], **_fresh_version(ctx)},
     ),
     ("POST", "/applications/{application_id}/request-information"): Row(
         {"officer"}, anonymous=401, kwargs=_app("app_submitted"),
-        data=lambda ctx: {"questions": "Précisez le public visé."},
+        data=lambda ctx: {"questions": "Précisez le public visé.", **_version("app_submitted")(ctx)},
     ),
     ("POST", "/applications/{application_id}/withdraw"): Row(
         {"partner_admin", "partner_admin_b"}, anonymous=401, overrides={"partner_admin_b": 404},
-        kwargs=_app("app_draft"), data=lambda ctx: {"note": "Projet abandonné."},
+        kwargs=_app("app_draft"), data=lambda ctx: {"note": "Projet abandonné.", **_version("app_draft")(ctx)},
     ),
     ("POST", "/applications/{application_id}/start-project"): Row(
-        {"officer"}, anonymous=401, kwargs=_app("app_approved"), data=_no_input,
+        {"officer"}, anonymous=401, kwargs=_app("app_approved"), data=_version("app_approved"),
     ),
     ("POST", "/applications/{application_id}/final-report"): Row(
         {"partner_admin", "partner_admin_b"}, anonymous=401, overrides={"partner_admin_b": 404},
         kwargs=_app("app_in_progress"),
         data=lambda ctx: {"deliverables": "Exposition montrée dans 4 communes.",
-                          "actual_budget_lines": [{"label": "Salle", "kind": "expense", "amount": "2000"}]},
+                          "actual_budget_lines": [{"label": "Salle", "kind": "expense", "amount": "2000"}],
+                          **_version("app_in_progress")(ctx)},
     ),
     ("POST", "/applications/{application_id}/return-report"): Row(
         {"officer"}, anonymous=401, kwargs=_app("app_reporting"),
-        data=lambda ctx: {"comment": "Joignez les justificatifs."},
+        data=lambda ctx: {"comment": "Joignez les justificatifs.", **_version("app_reporting")(ctx)},
     ),
     ("POST", "/applications/{application_id}/close"): Row(
-        {"officer"}, anonymous=401, kwargs=_app("app_reporting"), data=_no_input,
+        {"officer"}, anonymous=401, kwargs=_app("app_reporting"), data=_version("app_reporting"),
     ),
     # Reviews: officers assign, the assigned reviewer scores.
     ("POST", "/applications/{application_id}/reviewers"): Row(
@@ -160,10 +168,11 @@ API: dict[tuple[str, str], Row] = {
     # Decisions: approvers; the confirmation is for an approver other than the first.
     ("POST", "/applications/{application_id}/decision"): Row(
         {"approver"}, ok=201, anonymous=401, kwargs=_app("app_under_review"),
-        data=lambda ctx: {"outcome": "approved", "granted_amount": "5000", "motivation": "Projet solide."},
+        data=lambda ctx: {"outcome": "approved", "granted_amount": "5000", "motivation": "Projet solide.",
+                          **_version("app_under_review")(ctx)},
     ),
     ("POST", "/applications/{application_id}/decision/confirm"): Row(
-        {"approver"}, anonymous=401, kwargs=_pending_decision, data=_no_input,
+        {"approver"}, anonymous=401, kwargs=_pending_decision, data=_fresh_version,
     ),
     # Payments: finance pays; officers and the auditor read the schedule.
     ("GET", "/tranches"): Row({"finance", "officer", "auditor"}, anonymous=401),

@@ -1,4 +1,5 @@
-"""Helpers shared by the API tests: a bearer token header, a JSON request, the codes and fields of errors."""
+"""Helpers shared by the API tests: a bearer token header, a JSON request, the codes and fields of errors, the
+``If-Match`` of a conditional write."""
 
 from __future__ import annotations
 
@@ -26,3 +27,10 @@ def codes(response: Any) -> list[str]:
 
 def fields(response: Any) -> set[str | None]:
     return {e["field"] for e in response.json()["errors"]}
+
+
+def if_match(client: Client, path: str, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """``headers`` with ``If-Match``: the ETag of the resource at ``path`` as the caller reads it now."""
+    response = client.get(f"/api/v1{path}", headers=headers or {})
+    assert response.status_code == 200 and response.has_header("ETag"), (path, response.status_code)
+    return {**(headers or {}), "If-Match": response["ETag"]}

@@ -15,7 +15,7 @@ from subsidia.conventions.tests.factories import (
 from subsidia.grants.models import State
 from subsidia.grants.tests.factories import PDF, ApplicationFactory, CallFactory
 
-from .helpers import auth, call, codes, fields
+from .helpers import auth, call, codes, fields, if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -221,22 +221,28 @@ def test_the_yearly_reports_and_payments_through_the_api(client, signed, h, on_d
     response = call(client, "POST", activity + "/submit", {"version": 2}, h["admin_a"])
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "submitted" and response.json()["submitted_at"]
-    response = call(client, "PUT", activity, {"narrative": "Trop tard"}, h["admin_a"])
+    response = call(client, "PUT", activity, {"narrative": "Trop tard"}, if_match(client, activity, h["admin_a"]))
     assert response.status_code == 409 and codes(response) == ["illegal_transition"]
 
     # The officer returns it with a comment (required), the partner completes it, the officer accepts.
-    response = call(client, "POST", activity + "/return", {"comment": " "}, h["officer"])
+    response = call(client, "POST", activity + "/return", {"comment": " "}, if_match(client, activity, h["officer"]))
     assert response.status_code == 422 and codes(response) == ["required"] and fields(response) == {"comment"}
     assert call(client, "POST", activity + "/accept", None, h["admin_a"]).status_code == 403
     response = call(client, "POST", activity + "/return", {"comment": "Précisez les communes.", "version": 3},
                     h["officer"])
     assert response.status_code == 200, response.content
     assert (response.json()["status"], response.json()["officer_comment"]) == ("returned", "Précisez les communes.")
-    assert call(client, "PUT", activity, {"narrative": "Mersch, Diekirch."}, h["admin_a"]).status_code == 200
-    assert call(client, "POST", activity + "/submit", None, h["admin_a"]).status_code == 200
-    response = call(client, "POST", activity + "/accept", {"comment": "Merci."}, h["officer"])
+    # Each write answers the report's new ETag, which the next one sends back.
+    response = call(client, "PUT", activity, {"narrative": "Mersch, Diekirch."},
+                    if_match(client, activity, h["admin_a"]))
+    assert response.status_code == 200
+    response = call(client, "POST", activity + "/submit", None, {**h["admin_a"], "If-Match": response["ETag"]})
+    assert response.status_code == 200
+    response = call(client, "POST", activity + "/accept", {"comment": "Merci."},
+                    {**h["officer"], "If-Match": response["ETag"]})
     assert response.status_code == 200 and response.json()["status"] == "accepted"
-    assert call(client, "POST", activity + "/accept", None, h["officer"]).status_code == 409
+    assert call(client, "POST", activity + "/accept", None,
+                {**h["officer"], "If-Match": response["ETag"]}).status_code == 409
 
     # Finance pays the first advance of 2024; once only, never in the future, and only finance.
     payments = call(client, "GET", f"/conventions/{signed.pk}", headers=h["finance"]).json()["years"][0]["payments"]
@@ -257,18 +263,20 @@ def test_the_yearly_reports_and_payments_through_the_api(client, signed, h, on_d
     # The financial statement needs the spending and the year's accounts; once accepted, the balance follows.
     statement = _report_path(signed, ReportKind.FINANCIAL)
     domain = signed.domains.get()
-    response = call(client, "POST", statement + "/submit", None, h["admin_a"])
+    response = call(client, "POST", statement + "/submit", None, if_match(client, statement, h["admin_a"]))
     assert response.status_code == 422 and set(codes(response)) == {"missing_spending", "missing_document"}
     upload = client.post(f"/api/v1{statement}/documents",
                          {"file": SimpleUploadedFile("comptes-2024.pdf", PDF, "application/pdf")}, headers=h["admin_a"])
     assert upload.status_code == 201, upload.content
     assert (upload.json()["original_name"], upload.json()["content_type"]) == ("comptes-2024.pdf", "application/pdf")
-    response = call(client, "PUT", statement, {"spending": {domain.pk: "100000"}}, h["admin_a"])
+    response = call(client, "PUT", statement, {"spending": {domain.pk: "100000"}},
+                    if_match(client, statement, h["admin_a"]))
     assert response.status_code == 200, response.content
     assert [(s["domain_id"], s["granted"], s["spent"]) for s in response.json()["spending"]] == [
         (domain.pk, "120000.00", "100000.00")]
-    assert call(client, "POST", statement + "/submit", None, h["admin_a"]).status_code == 200
-    response = call(client, "POST", statement + "/accept", None, h["officer"])
+    response = call(client, "POST", statement + "/submit", None, if_match(client, statement, h["admin_a"]))
+    assert response.status_code == 200
+    response = call(client, "POST", statement + "/accept", None, if_match(client, statement, h["officer"]))
     assert response.status_code == 200, response.content
     assert response.json()["reconciliation"] == {"granted": "120000.00", "paid": "27000.00", "spent": "100000.00",
                                                  "eligible": "100000.00", "to_pay": "73000.00", "surplus": "0.00"}
@@ -294,12 +302,12 @@ def test_bad_report_input_is_a_422_listing_every_problem_and_nothing_is_written(
     indicator = signed.domains.get().indicators.get()
     domain = signed.domains.get()
     response = call(client, "PUT", activity, {"narrative": "x", "values": {
-        indicator.pk: {"value": "-5"}, "99999": {"value": "1"}}}, h["admin_a"])
+        indicator.pk: {"value": "-5"}, "99999": {"value": "1"}}, "version": 1}, h["admin_a"])
     assert response.status_code == 422, response.content
     assert sorted((e["code"], e["field"]) for e in response.json()["errors"]) == [
         ("invalid", f"values.{indicator.pk}"), ("invalid_choice", "values.99999")]
     response = call(client, "PUT", statement, {"spending": {domain.pk: "-1", "424242": "10", "0": "1.234"}},
-                    h["admin_a"])
+                    if_match(client, statement, h["admin_a"]))
     assert response.status_code == 422
     assert fields(response) == {f"spending.{domain.pk}", "spending.424242", "spending.0"}
     response = call(client, "PUT", activity, {"values": {indicator.pk: {"value": "beaucoup"}}, "version": "deux",
@@ -332,15 +340,16 @@ def test_applications_carry_their_activity_domain(client, org_a, h):
     application = ApplicationFactory(call=CallFactory(), organisation=org_a)
     path = f"/applications/{application.pk}"
     assert call(client, "GET", path, headers=h["admin_a"]).json()["activity_domain_id"] is None
-    response = call(client, "PATCH", path, {"activity_domain_id": domain.pk}, h["admin_a"])
+    response = call(client, "PATCH", path, {"activity_domain_id": domain.pk}, if_match(client, path, h["admin_a"]))
     assert response.status_code == 200, response.content
     assert response.json()["activity_domain_id"] == domain.pk
     listed = call(client, "GET", "/applications", headers=h["admin_a"]).json()["items"]
     assert [a["activity_domain_id"] for a in listed] == [domain.pk]
-    response = call(client, "PATCH", path, {"activity_domain_id": 99999, "priority_id": 99999}, h["admin_a"])
+    response = call(client, "PATCH", path, {"activity_domain_id": 99999, "priority_id": 99999},
+                    if_match(client, path, h["admin_a"]))
     assert response.status_code == 422 and set(codes(response)) == {"invalid_choice"}
     assert len(response.json()["errors"]) == 2
-    response = call(client, "PATCH", path, {"activity_domain_id": None}, h["admin_a"])
+    response = call(client, "PATCH", path, {"activity_domain_id": None}, if_match(client, path, h["admin_a"]))
     assert response.status_code == 200 and response.json()["activity_domain_id"] is None
     response = call(client, "POST", "/applications", {
         "call_id": application.call_id, "organisation_id": org_a.pk, "title": "Nouveau",

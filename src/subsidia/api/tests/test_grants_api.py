@@ -20,7 +20,7 @@ from subsidia.grants.models import (
 from subsidia.grants.tests.factories import PDF, ApplicationFactory, CallFactory, add_document
 from subsidia.organisations.tests.factories import OrganisationFactory
 
-from .helpers import auth, call, codes
+from .helpers import auth, call, codes, if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +120,12 @@ def test_the_whole_path_from_call_to_closure(client, make_user, org_a, settings,
     assert response.json()["state"] == "submitted"
 
     # The officer checks eligibility and assigns a reviewer.
-    response = call(client, "POST", f"/applications/{app_id}/start-eligibility", None, officer)
+    # Each step sends the ETag read (If-Match); a step answers the new one, for the next.
+    app = f"/applications/{app_id}"
+    response = call(client, "POST", f"{app}/start-eligibility", None, if_match(client, app, officer))
     assert response.status_code == 200 and response.json()["state"] == "eligibility"
-    response = call(client, "POST", f"/applications/{app_id}/declare-eligible", {"note": "Complet."}, officer)
+    response = call(client, "POST", f"{app}/declare-eligible", {"note": "Complet."},
+                    {**officer, "If-Match": response["ETag"]})
     assert response.status_code == 200 and response.json()["state"] == "under_review"
     response = call(client, "POST", f"/applications/{app_id}/reviewers", {"reviewer_ids": [reviewer_user.pk]},
                     officer)
@@ -145,14 +148,16 @@ def test_the_whole_path_from_call_to_closure(client, make_user, org_a, settings,
         "outcome": "approved", "granted_amount": "6000", "motivation": "Projet solide.",
         "tranches": [{"due_on": today.isoformat(), "amount": "3000"},
                      {"due_on": (today + timedelta(days=60)).isoformat(), "amount": "3000"}],
-    }, approver)
+    }, if_match(client, app, approver))
     assert response.status_code == 201, response.content
     assert response.json()["awaiting_confirmation"] is True
     assert call(client, "GET", f"/applications/{app_id}", headers=officer).json()["state"] == "under_review"
     assert call(client, "GET", f"/calls/{call_id}").json()["committed"] == "0.00"
-    response = call(client, "POST", f"/applications/{app_id}/decision/confirm", None, approver)
+    response = call(client, "POST", f"/applications/{app_id}/decision/confirm", None,
+                    if_match(client, app, approver))
     assert response.status_code == 403 and codes(response) == ["four_eyes"]
-    response = call(client, "POST", f"/applications/{app_id}/decision/confirm", None, second_approver)
+    response = call(client, "POST", f"/applications/{app_id}/decision/confirm", None,
+                    if_match(client, app, second_approver))
     assert response.status_code == 200, response.content
     assert response.json()["awaiting_confirmation"] is False
     detail = call(client, "GET", f"/applications/{app_id}", headers=partner).json()
@@ -162,7 +167,7 @@ def test_the_whole_path_from_call_to_closure(client, make_user, org_a, settings,
     assert called["committed"] == "6000.00" and called["remaining"] == "94000.00"
 
     # The project starts; finance pays the first tranche.
-    response = call(client, "POST", f"/applications/{app_id}/start-project", None, officer)
+    response = call(client, "POST", f"/applications/{app_id}/start-project", None, if_match(client, app, officer))
     assert response.status_code == 200 and response.json()["state"] == "in_progress"
     tranches = call(client, "GET", f"/tranches?application_id={app_id}&paid=false", headers=finance).json()["items"]
     assert [t["amount"] for t in tranches] == ["3000.00", "3000.00"]
@@ -176,12 +181,12 @@ def test_the_whole_path_from_call_to_closure(client, make_user, org_a, settings,
         "deliverables": "Exposition montrée dans 4 communes.", "narrative": "Un succès.",
         "actual_budget_lines": [{"label": "Salle", "kind": "expense", "amount": "2100"},
                                 {"label": "Impression", "kind": "expense", "amount": "4900"}],
-    }, partner)
+    }, if_match(client, app, partner))
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "reporting" and len(response.json()["actual_budget_lines"]) == 2
     response = call(client, "POST", f"/tranches/{tranches[1]['id']}/pay", {"reference": "VIR-2"}, finance)
     assert response.status_code == 200
-    response = call(client, "POST", f"/applications/{app_id}/close", None, officer)
+    response = call(client, "POST", f"/applications/{app_id}/close", None, if_match(client, app, officer))
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "closed" and response.json()["available_transitions"] == []
 
@@ -226,17 +231,18 @@ def test_a_refused_submission_lists_every_failing_rule_and_changes_nothing(clien
 def test_the_lead_time_boundary(client, partner_admin, draft, today):
     partner = auth(partner_admin)
     six_weeks = today + timedelta(weeks=6)
+    path = f"/applications/{draft.pk}"
 
-    response = call(client, "PATCH", f"/applications/{draft.pk}",
-                    {"start_date": (six_weeks - timedelta(days=1)).isoformat()}, partner)
+    response = call(client, "PATCH", path, {"start_date": (six_weeks - timedelta(days=1)).isoformat()},
+                    if_match(client, path, partner))
     assert response.status_code == 200
     assert [m["code"] for m in response.json()["missing"]] == ["lead_time"]
-    response = call(client, "POST", f"/applications/{draft.pk}/submit", None, partner)
+    response = call(client, "POST", f"{path}/submit", None, if_match(client, path, partner))
     assert response.status_code == 422 and codes(response) == ["lead_time"]
     assert response.json()["errors"][0]["field"] == "start_date"
 
-    call(client, "PATCH", f"/applications/{draft.pk}", {"start_date": six_weeks.isoformat()}, partner)
-    response = call(client, "POST", f"/applications/{draft.pk}/submit", None, partner)
+    call(client, "PATCH", path, {"start_date": six_weeks.isoformat()}, if_match(client, path, partner))
+    response = call(client, "POST", f"{path}/submit", None, if_match(client, path, partner))
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "submitted"
 
@@ -370,7 +376,8 @@ def test_a_role_that_may_not_act_gets_403_and_an_illegal_move_409(client, make_u
     member = auth(make_user("partner_member", organisation=org_a))
     response = call(client, "POST", f"/applications/{draft.pk}/submit", None, member)
     assert response.status_code == 403 and codes(response) == ["forbidden"]
-    response = call(client, "POST", f"/applications/{draft.pk}/start-eligibility", None, auth(make_user("officer")))
+    response = call(client, "POST", f"/applications/{draft.pk}/start-eligibility", {"version": draft.version},
+                    auth(make_user("officer")))
     assert response.status_code == 409 and codes(response) == ["illegal_transition"]
     assert call(client, "POST", f"/applications/{draft.pk}/submit").status_code == 401
     draft.refresh_from_db()
@@ -378,25 +385,28 @@ def test_a_role_that_may_not_act_gets_403_and_an_illegal_move_409(client, make_u
 
 
 def test_transitions_accept_an_empty_body(client, partner_admin, draft):
-    response = client.generic("POST", f"/api/v1/applications/{draft.pk}/submit", headers=auth(partner_admin))
+    """With the ETag in If-Match, a transition needs no body."""
+    path = f"/applications/{draft.pk}"
+    response = client.generic("POST", f"/api/v1{path}/submit", headers=if_match(client, path, auth(partner_admin)))
     assert response.status_code == 200, response.content
 
 
 def test_information_request_then_resubmission(client, partner_admin, officer, org_a, today):
     application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.SUBMITTED,
                                      first_submitted_on=today)
-    response = call(client, "POST", f"/applications/{application.pk}/request-information", {}, auth(officer))
+    path = f"/applications/{application.pk}"
+    response = call(client, "POST", f"{path}/request-information", {}, if_match(client, path, auth(officer)))
     assert response.status_code == 422 and codes(response) == ["required"]
-    response = call(client, "POST", f"/applications/{application.pk}/request-information",
-                    {"questions": "Précisez le public visé."}, auth(officer))
+    response = call(client, "POST", f"{path}/request-information",
+                    {"questions": "Précisez le public visé."}, if_match(client, path, auth(officer)))
     assert response.status_code == 200
     partner = auth(partner_admin)
     detail = call(client, "GET", f"/applications/{application.pk}", headers=partner).json()
     assert detail["state"] == "more_information_requested"
     assert detail["information_request"] == "Précisez le public visé."
-    assert call(client, "PATCH", f"/applications/{application.pk}", {"summary": "Public : les jeunes."},
+    assert call(client, "PATCH", path, {"summary": "Public : les jeunes.", "version": detail["version"]},
                 partner).status_code == 200
-    response = call(client, "POST", f"/applications/{application.pk}/submit", {}, partner)
+    response = call(client, "POST", f"{path}/submit", {}, if_match(client, path, partner))
     assert response.status_code == 200 and response.json()["state"] == "submitted"
 
 
@@ -404,18 +414,19 @@ def test_declare_ineligible_keeps_the_reasons(client, officer, org_a, today):
     application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.ELIGIBILITY,
                                      first_submitted_on=today)
     response = call(client, "POST", f"/applications/{application.pk}/declare-ineligible",
-                    {"reasons": ["Hors du champ de l'appel."]}, auth(officer))
+                    {"reasons": ["Hors du champ de l'appel."], "version": application.version}, auth(officer))
     assert response.status_code == 200
     assert response.json()["state"] == "ineligible"
     assert response.json()["ineligibility_reasons"] == ["Hors du champ de l'appel."]
 
 
 def test_withdraw_and_report_returned(client, partner_admin, officer, org_a, draft):
-    response = call(client, "POST", f"/applications/{draft.pk}/withdraw", {"note": "Abandon."}, auth(partner_admin))
+    response = call(client, "POST", f"/applications/{draft.pk}/withdraw", {"note": "Abandon."},
+                    if_match(client, f"/applications/{draft.pk}", auth(partner_admin)))
     assert response.status_code == 200 and response.json()["state"] == "withdrawn"
     reporting = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.REPORTING)
     response = call(client, "POST", f"/applications/{reporting.pk}/return-report",
-                    {"comment": "Joignez les factures."}, auth(officer))
+                    {"comment": "Joignez les factures.", "version": reporting.version}, auth(officer))
     assert response.status_code == 200 and response.json()["state"] == "in_progress"
 
 
@@ -425,7 +436,7 @@ def test_the_partner_does_not_see_a_pending_decision_and_staff_see_the_reviews(c
     application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.UNDER_REVIEW)
     approver = make_user("approver")
     response = call(client, "POST", f"/applications/{application.pk}/decision",
-                    {"outcome": "approved", "granted_amount": "5000"}, auth(approver))
+                    {"outcome": "approved", "granted_amount": "5000", "version": application.version}, auth(approver))
     assert response.status_code == 201 and response.json()["awaiting_confirmation"] is True
     partner_view = call(client, "GET", f"/applications/{application.pk}", headers=auth(partner_admin)).json()
     assert partner_view["decision"] is None and partner_view["tranches"] == []
@@ -441,7 +452,7 @@ def test_the_partner_does_not_see_a_pending_decision_and_staff_see_the_reviews(c
 
 def test_decision_errors(client, make_user, org_a, today):
     application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.UNDER_REVIEW)
-    approver = auth(make_user("approver"))
+    approver = {**auth(make_user("approver")), "If-Match": f'"application-{application.pk}-v{application.version}"'}
     response = call(client, "POST", f"/applications/{application.pk}/decision",
                     {"outcome": "approved", "granted_amount": "9000"}, approver)
     assert response.status_code == 422 and codes(response) == ["granted_above_requested"]
@@ -457,7 +468,8 @@ def test_decision_errors(client, make_user, org_a, today):
     application.refresh_from_db()
     assert application.state == State.REJECTED
     response = call(client, "POST", f"/applications/{application.pk}/decision",
-                    {"outcome": "rejected", "motivation": "Encore."}, approver)
+                    {"outcome": "rejected", "motivation": "Encore."},
+                    if_match(client, f"/applications/{application.pk}", approver))
     assert response.status_code == 409 and codes(response) == ["illegal_transition"]
     assert not Decision.objects.exclude(application=application).exists()
 
@@ -465,7 +477,8 @@ def test_decision_errors(client, make_user, org_a, today):
 def test_payments_close_and_summary(client, make_user, org_a, today):
     application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.UNDER_REVIEW)
     response = call(client, "POST", f"/applications/{application.pk}/decision",
-                    {"outcome": "approved", "granted_amount": "6000"}, auth(make_user("approver")))
+                    {"outcome": "approved", "granted_amount": "6000", "version": application.version},
+                    auth(make_user("approver")))
     assert response.status_code == 201 and response.json()["awaiting_confirmation"] is False
     summary = call(client, "GET", f"/calls/{application.call_id}/decision-summary",
                    headers=auth(make_user("auditor"))).json()
@@ -485,7 +498,8 @@ def test_payments_close_and_summary(client, make_user, org_a, today):
 def test_close_needs_every_tranche_paid(client, officer, org_a, today):
     application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.REPORTING)
     application.tranches.create(position=1, due_on=today, amount=Decimal(1000))
-    response = call(client, "POST", f"/applications/{application.pk}/close", {}, auth(officer))
+    response = call(client, "POST", f"/applications/{application.pk}/close", {"version": application.version},
+                    auth(officer))
     assert response.status_code == 422 and codes(response) == ["unpaid_tranches"]
 
 
@@ -558,7 +572,8 @@ def test_bad_call_input_is_a_422_and_nothing_is_written(client, officer, body, c
 
 def test_a_null_title_on_patch_is_a_422_not_a_500(client, officer):
     call_ = CallFactory()
-    response = call(client, "PATCH", f"/calls/{call_.pk}", {"title": None, "year": None}, auth(officer))
+    response = call(client, "PATCH", f"/calls/{call_.pk}", {"title": None, "year": None, "version": call_.version},
+                    auth(officer))
     assert response.status_code == 422
     assert set(codes(response)) == {"invalid"}
 
@@ -600,14 +615,15 @@ def test_create_application_refuses_a_closed_call_and_bad_lines(client, partner_
 
 def test_final_report_needs_its_document(client, partner_admin, org_a):
     application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.IN_PROGRESS)
-    headers = auth(partner_admin)
-    response = call(client, "POST", f"/applications/{application.pk}/final-report", {"deliverables": ""}, headers)
+    headers, path = auth(partner_admin), f"/applications/{application.pk}"
+    response = call(client, "POST", f"{path}/final-report", {"deliverables": ""}, if_match(client, path, headers))
     assert response.status_code == 422
     assert set(codes(response)) == {"required", "missing_document"}
     add_document(application, "final_report")
-    response = call(client, "POST", f"/applications/{application.pk}/final-report", {
+    response = call(client, "POST", f"{path}/final-report", {
         "deliverables": "Trois ateliers.",
-        "actual_budget_lines": [{"label": "Salle", "kind": "expense", "amount": "100"}]}, headers)
+        "actual_budget_lines": [{"label": "Salle", "kind": "expense", "amount": "100"}]},
+        if_match(client, path, headers))
     assert response.status_code == 200 and response.json()["state"] == "reporting"
 
 

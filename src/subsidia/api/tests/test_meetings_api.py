@@ -9,7 +9,7 @@ from subsidia.dialogue import calendar, services
 from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingStatus
 from subsidia.dialogue.tests.factories import MeetingSeriesFactory
 
-from .helpers import auth, call, codes, fields
+from .helpers import auth, call, codes, fields, if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -202,16 +202,17 @@ def test_the_owner_updates_an_action_item_status_and_officers_the_rest(client, s
     assert (response.json()["status"], response.json()["version"]) == ("in_progress", 2)
     response = call(client, "PATCH", path, {"status": "done", "version": 1}, h["admin_a"])
     assert response.status_code == 409 and codes(response) == ["stale_version"]
-    response = call(client, "PATCH", path, {"title": "Autre chose"}, h["admin_a"])
+    response = call(client, "PATCH", path, {"title": "Autre chose"}, if_match(client, path, h["admin_a"]))
     assert response.status_code == 403
-    assert call(client, "PATCH", path, {"status": "done"}, h["member_a"]).status_code == 403
+    assert call(client, "PATCH", path, {"status": "done"}, if_match(client, path, h["member_a"])).status_code == 403
     assert call(client, "PATCH", path, {"status": "done"}, h["admin_b"]).status_code == 404
     response = call(client, "PATCH", path, {"status": "fini", "due_on": "2026-02-30"}, h["officer"])
     assert response.status_code == 422 and fields(response) == {"status", "due_on"}
-    response = call(client, "PATCH", path, {"owner_organisation_id": org_b.pk, "owner_id": 424242}, h["officer"])
+    response = call(client, "PATCH", path, {"owner_organisation_id": org_b.pk, "owner_id": 424242},
+                    if_match(client, path, h["officer"]))
     assert response.status_code == 422 and fields(response) == {"owner_organisation", "owner"}
     response = call(client, "PATCH", path, {"status": "done", "due_on": "2026-01-15", "title": "Chiffres envoyés"},
-                    h["officer"])
+                    if_match(client, path, h["officer"]))
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["due_on"], body["title"]) == ("done", "2026-01-15", "Chiffres envoyés")
@@ -224,7 +225,8 @@ def test_openapi_lists_the_meetings_operations(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     expected = {"/api/v1/meetings": {"get"}, "/api/v1/meetings/{meeting_id}": {"get"},
                 "/api/v1/meetings/{meeting_id}/agenda-items": {"post"}, "/api/v1/meeting-series": {"get"},
-                "/api/v1/meeting-series/{series_id}": {"get"}, "/api/v1/action-items/{action_item_id}": {"patch"}}
+                "/api/v1/meeting-series/{series_id}": {"get"},
+                "/api/v1/action-items/{action_item_id}": {"get", "patch"}}
     for path, methods in expected.items():
         assert path in paths, path
         assert methods <= set(paths[path]), path
