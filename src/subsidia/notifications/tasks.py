@@ -1,35 +1,116 @@
-"""Background work of notifications: the e-mails, sent by the worker process."""
+"""Background work of notifications: the e-mails, sent by the worker process.
+
+Each e-mail is sent at most once per notification, and is not lost when the mail server is down:
+
+* one notification at a time, in its own transaction, the row is *claimed* first (a conditional UPDATE of
+  ``emailed_at``: it holds the row's write lock until the commit, so a second worker, a re-run of the job or
+  the sweep waits, then finds it sent and skips it), then the message is handed to the mail server, then the
+  claim commits. If the server refuses or is down, the claim rolls back: the notification is still unsent;
+* the task fails when any e-mail could not be sent (after trying the others), and the worker retries it
+  (``retries`` with a growing delay); the notifications already sent are skipped on the retry;
+* a notification still unsent after the retries is picked up by :func:`resend_unsent_emails` (every 15 min,
+  for :data:`SWEEP_WINDOW`);
+* the message carries a Message-ID derived from the notification (``<notification-<pk>@host>``): a worker
+  killed after the server accepted the message and before the commit sends it again on the re-run, with the
+  same Message-ID, which mail systems use to drop duplicates.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import timezone, translation
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .models import Notification
 
 log = logging.getLogger(__name__)
 
+# 1, 2, 4, 8 and 16 minutes: half an hour of outage is bridged by the task itself, the sweep does the rest.
+RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 60, 2
+# How far back the sweep looks for notifications whose e-mail never went out.
+SWEEP_WINDOW = timedelta(days=3)
+# The sweep leaves the newest ones to their own task (which may still be running or waiting to retry).
+SWEEP_GRACE = timedelta(minutes=10)
 
-@db_task(retries=3, retry_delay=60)
-def send_notification_emails(notification_ids: list[int]) -> int:
+
+class _NotSent(Exception):
+    """The backend accepted nothing (e.g. the console backend with DEBUG off): roll the claim back."""
+
+
+def message_id(notification: Notification) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "subsidia.invalid"
+    return f"<notification-{notification.pk}@{host}>"
+
+
+def _message(notification: Notification) -> EmailMessage:
+    user = notification.user
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        link = f"{settings.SITE_URL}{notification.url}" if notification.url else ""
+        body = "\n\n".join(p for p in [notification.body, link] if p)
+    return EmailMessage(notification.subject, body, None, [user.email],
+                        headers={"Message-ID": message_id(notification)})
+
+
+def send_one(notification_id: int) -> bool:
+    """Send the e-mail of one notification unless it was sent already (or is not wanted); True if sent now.
+    Raises when the mail server does not take it: the notification then stays unsent."""
     from .services import wants_email
 
-    sent = 0
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("user")
-    for notification in pending:
-        user = notification.user
-        if not user.email or not wants_email(user, notification.kind):
-            continue
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            link = f"{settings.SITE_URL}{notification.url}" if notification.url else ""
-            body = "\n\n".join(p for p in [notification.body, link] if p)
-            send_mail(notification.subject, body, None, [user.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-        sent += 1
+    notification = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).select_related(
+        "user").first()
+    if notification is None:
+        return False
+    user = notification.user
+    if not user.email or not wants_email(user, notification.kind):
+        return False
+    try:
+        with transaction.atomic():
+            claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+                emailed_at=timezone.now())
+            if not claimed:  # another run sent it while we were reading
+                return False
+            if _message(notification).send() != 1:
+                raise _NotSent
+    except _NotSent:
+        return False
+    return True
+
+
+def send_emails(notification_ids: list[int]) -> int:
+    sent, failed = 0, []
+    for pk in notification_ids:
+        try:
+            sent += send_one(pk)
+        except Exception as error:
+            log.warning("notification %s: e-mail not sent (%s), will be retried", pk, type(error).__name__)
+            failed.append(pk)
     log.info("notification e-mails sent: %s", sent)
+    if failed:
+        raise RuntimeError(f"{len(failed)} notification e-mail(s) not sent: {failed}")
     return sent
+
+
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    return send_emails(notification_ids)
+
+
+def unsent_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(Notification.objects.filter(
+        emailed_at__isnull=True, created_at__gte=now - SWEEP_WINDOW, created_at__lte=now - SWEEP_GRACE,
+        user__is_active=True).exclude(user__email="").order_by("pk").values_list("pk", flat=True))
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def resend_unsent_emails() -> int:
+    """The notifications of the last days whose e-mail is still unsent (the mail server was down longer than
+    the task's retries): sent now, each once."""
+    return send_emails(unsent_ids())
