@@ -41,3 +41,5 @@ urlpatterns = [
 
 # A database error raised in a middleware answers 503, others Django's plain 500 page.
 handler500 = "subsidia.core.availability.server_error"
+# An unknown address answers the 404 page, or the API's JSON 404 under /api/.
+handler404 = "subsidia.api.errors.page_not_found"

@@ -21,5 +21,6 @@ api.add_router("/", "subsidia.api.meetings.router")
 api.add_router("/", "subsidia.api.events.router")
 api.add_router("/", "subsidia.api.knowledge.router")
 api.add_router("/", "subsidia.api.search.router")
+errors.install_fallbacks(api)
 
 

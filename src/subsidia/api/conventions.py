@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
@@ -37,7 +37,7 @@ from subsidia.organisations.models import ActivityDomain
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
 from .concurrency import PRECONDITION_ERRORS, conditional_doc, conditional_write, etag_doc, set_etag
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Id, Pages
 from .schemas_conventions import (
     ActivityDomainOut,
     ConventionFilters,
@@ -99,12 +99,12 @@ def _status_filter(status: str, day: date) -> Q:
     return standing & Q(starts_on__lte=day, ends_on__gte=day)  # active
 
 
-def _convention(user: Any, convention_id: int) -> Convention:
+def _convention(user: Any, convention_id: Id) -> Convention:
     """The convention if the caller may see it, else 404 (existence does not leak)."""
     return get_object_or_404(selectors.conventions_visible_to(user), pk=convention_id)
 
 
-def _report(user: Any, convention_id: int, report_id: int) -> YearlyReport:
+def _report(user: Any, convention_id: Id, report_id: Id) -> YearlyReport:
     return get_object_or_404(selectors.reports_visible_to(user), pk=report_id, convention_id=convention_id)
 
 
@@ -204,7 +204,7 @@ def _report_out(user: Any, report: YearlyReport) -> dict[str, Any]:
     }
 
 
-def _report_detail(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int) -> dict[str, Any]:
+def _report_detail(request: HttpRequest, response: HttpResponse, convention_id: Id, report_id: Id) -> dict[str, Any]:
     """The report's detail, with its ETag on the answer."""
     user = caller(request)
     report = _report(user, convention_id, report_id)
@@ -216,7 +216,7 @@ def _report_detail(request: HttpRequest, response: HttpResponse, convention_id: 
 
 @router.get("/conventions", auth=SIGNED_IN_AUTH, response=list[ConventionSummaryOut])
 @api_access(CONVENTION_READERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_conventions(request: HttpRequest, filters: Query[ConventionFilters]) -> Any:
     """The conventions the caller sees: the ministry's readers all, partners their organisations' signed
     conventions, reviewers and moderators none. ``status`` is derived from the dates as of today;
@@ -235,7 +235,7 @@ def list_conventions(request: HttpRequest, filters: Query[ConventionFilters]) ->
 @router.get("/conventions/{convention_id}", auth=SIGNED_IN_AUTH, response={200: ConventionOut, **ERRORS},
             openapi_extra=etag_doc())
 @api_access(CONVENTION_READERS)
-def get_convention(request: HttpRequest, response: HttpResponse, convention_id: int) -> Any:
+def get_convention(request: HttpRequest, response: HttpResponse, convention_id: Id) -> Any:
     """A convention: its domains (amounts and staff as in force today), amendments, the money of each year
     with its payment schedule, and its yearly reports."""
     user = caller(request)
@@ -249,7 +249,7 @@ def get_convention(request: HttpRequest, response: HttpResponse, convention_id: 
 @router.get("/conventions/{convention_id}/reports/{report_id}", auth=SIGNED_IN_AUTH,
             response={200: ReportOut, **ERRORS}, openapi_extra=etag_doc())
 @api_access(CONVENTION_READERS)
-def get_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int) -> Any:
+def get_report(request: HttpRequest, response: HttpResponse, convention_id: Id, report_id: Id) -> Any:
     """A yearly report: for an activity report the indicator values against their targets; for a financial
     statement the spending per domain and the year's reconciliation. ``missing`` lists what stops filing it
     (while editable), ``available_actions`` what the caller may do. Its ``ETag`` is what a change or a step
@@ -260,7 +260,7 @@ def get_report(request: HttpRequest, response: HttpResponse, convention_id: int,
 @router.put("/conventions/{convention_id}/reports/{report_id}", auth=SIGNED_IN_AUTH,
             response={200: ReportOut, **WRITE_ERRORS}, openapi_extra=conditional_doc())
 @api_access(report_policy("save"))
-def save_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int,
+def save_report(request: HttpRequest, response: HttpResponse, convention_id: Id, report_id: Id,
                 payload: ReportIn) -> Any:
     """Fill in a report (the organisation's members): ``narrative``; ``values`` by indicator id for an activity
     report, ``spending`` by domain id for a financial statement. Only the given fields change. Send the ETag
@@ -283,7 +283,7 @@ def save_report(request: HttpRequest, response: HttpResponse, convention_id: int
 @router.post("/conventions/{convention_id}/reports/{report_id}/documents", auth=SIGNED_IN_AUTH,
              response={201: ReportDocumentOut, **ERRORS})
 @api_access(report_policy("save"))
-def add_report_document(request: HttpRequest, convention_id: int, report_id: int,
+def add_report_document(request: HttpRequest, convention_id: Id, report_id: Id,
                         file: UploadedFile = File(...)) -> Any:  # noqa: B008
     """Attach a supporting document to a report (multipart), e.g. the year's accounts, which a financial
     statement needs. Its content decides its type, whatever its name: PDF, ODT, DOCX, ODS, XLSX, PNG or JPEG.
@@ -295,7 +295,7 @@ def add_report_document(request: HttpRequest, convention_id: int, report_id: int
 @router.post("/conventions/{convention_id}/reports/{report_id}/submit", auth=SIGNED_IN_AUTH,
              response={200: ReportOut, **WRITE_ERRORS}, openapi_extra=conditional_doc())
 @api_access(report_policy("submit"))
-def submit_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int,
+def submit_report(request: HttpRequest, response: HttpResponse, convention_id: Id, report_id: Id,
                   payload: VersionIn | None = None) -> Any:
     """File the report (the organisation's gestionnaires), once its year is over. A refusal lists everything
     that is missing at once."""
@@ -310,7 +310,7 @@ def submit_report(request: HttpRequest, response: HttpResponse, convention_id: i
 @router.post("/conventions/{convention_id}/reports/{report_id}/accept", auth=SIGNED_IN_AUTH,
              response={200: ReportOut, **WRITE_ERRORS}, openapi_extra=conditional_doc())
 @api_access(report_policy("accept"))
-def accept_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int,
+def accept_report(request: HttpRequest, response: HttpResponse, convention_id: Id, report_id: Id,
                   payload: CommentIn | None = None) -> Any:
     """Accept a filed report (officers). An accepted financial statement sets the year's balance."""
     user = caller(request)
@@ -324,7 +324,7 @@ def accept_report(request: HttpRequest, response: HttpResponse, convention_id: i
 @router.post("/conventions/{convention_id}/reports/{report_id}/return", auth=SIGNED_IN_AUTH,
              response={200: ReportOut, **WRITE_ERRORS}, openapi_extra=conditional_doc())
 @api_access(report_policy("return"))
-def return_report(request: HttpRequest, response: HttpResponse, convention_id: int, report_id: int,
+def return_report(request: HttpRequest, response: HttpResponse, convention_id: Id, report_id: Id,
                   payload: CommentIn | None = None) -> Any:
     """Return a filed report for completion (officers); ``comment`` tells the organisation what is missing."""
     user = caller(request)
@@ -341,7 +341,7 @@ def return_report(request: HttpRequest, response: HttpResponse, convention_id: i
              response={200: PaymentOut, **ERRORS})
 @api_access(FINANCE)
 @api_reauthentication_required
-def pay(request: HttpRequest, convention_id: int, payment_id: int, payload: ConventionPaymentIn) -> Any:
+def pay(request: HttpRequest, convention_id: Id, payment_id: Id, payload: ConventionPaymentIn) -> Any:
     """Record that a line of the payment schedule is paid (finance); ``paid_on`` defaults to today and is never
     in the future. A line already paid answers 409 ``already_paid``."""
     user = caller(request)
@@ -356,7 +356,7 @@ def pay(request: HttpRequest, convention_id: int, payment_id: int, payload: Conv
 
 @router.get("/activity-domains", auth=PUBLIC_AUTH, response=list[ActivityDomainOut], tags=["reference data"])
 @api_access(PUBLIC)
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_activity_domains(request: HttpRequest) -> Any:
     """The fields of activity the ministry funds, named by conventions' domains and by applications
     (``activity_domain_id``)."""

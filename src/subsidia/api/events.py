@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from subsidia.core.access import PUBLIC
 from subsidia.core.html import rich_text
@@ -22,7 +22,7 @@ from subsidia.organisations.models import Municipality
 
 from .auth import PUBLIC_AUTH, api_access, caller
 from .concurrency import etag_doc, set_etag
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Id, Pages
 from .schemas_events import EventFilters, EventOut, EventSummaryOut, RegistrationIn, RegistrationOut
 
 router = Router(tags=["events"])
@@ -60,7 +60,7 @@ def _detail(event: Event) -> dict[str, Any]:
 
 @router.get("/events", auth=PUBLIC_AUTH, response=list[EventSummaryOut])
 @api_access(PUBLIC)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
     """Published (and cancelled) events, upcoming first by default; officers also see drafts."""
     events = selectors.event_list(caller(request), when="" if filters.when == "all" else filters.when,
@@ -72,7 +72,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
 
 @router.get("/events/{event_id}", auth=PUBLIC_AUTH, response={200: EventOut, 404: ErrorOut}, openapi_extra=etag_doc())
 @api_access(PUBLIC)
-def get_event(request: HttpRequest, response: HttpResponse, event_id: int) -> Any:
+def get_event(request: HttpRequest, response: HttpResponse, event_id: Id) -> Any:
     event = get_object_or_404(selectors.events_visible_to(caller(request)), pk=event_id)
     set_etag(response, event)
     return _detail(event)
@@ -81,7 +81,7 @@ def get_event(request: HttpRequest, response: HttpResponse, event_id: int) -> An
 @router.post("/events/{event_id}/registrations", auth=PUBLIC_AUTH,
              response={201: RegistrationOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
 @api_access(PUBLIC)
-def register(request: HttpRequest, event_id: int, payload: RegistrationIn) -> Any:
+def register(request: HttpRequest, event_id: Id, payload: RegistrationIn) -> Any:
     """Register for an event: 201 ``confirmed``, or ``waitlisted`` with the position when it is full."""
     event = get_object_or_404(selectors.events_visible_to(caller(request)), pk=event_id)
     # A commune is named; an unknown name is refused by the service with the other broken rules (422).

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from subsidia.accounts.models import User
 from subsidia.accounts.reauth import api_reauthentication_required
@@ -32,7 +32,7 @@ from subsidia.organisations.models import Organisation
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
 from .concurrency import PRECONDITION_ERRORS, conditional_doc, conditional_write, etag_doc, set_etag
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Id, Pages
 from .schemas_grants import (
     ApplicationCreate,
     ApplicationFilters,
@@ -101,7 +101,7 @@ TRANSITION_ENDPOINTS = {
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _application(user: Any, application_id: int) -> Application:
+def _application(user: Any, application_id: Id) -> Application:
     """The application if the caller may see it, else 404 (existence does not leak)."""
     return get_object_or_404(selectors.applications_visible_to(user), pk=application_id)
 
@@ -171,7 +171,7 @@ def _application_out(user: Any, application: Application) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, response: HttpResponse, application_id: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, response: HttpResponse, application_id: Id) -> dict[str, Any]:
     """The application's detail, with its ETag on the answer."""
     user = caller(request)
     application = _application(user, application_id)
@@ -224,7 +224,7 @@ def _call_queryset(user: Any) -> QuerySet[Call]:
 
 @router.get("/calls", auth=PUBLIC_AUTH, response=list[CallOut])
 @api_access(PUBLIC)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_calls(request: HttpRequest, filters: Query[CallFilters]) -> Any:
     """Calls for projects: the published ones for everyone, drafts too for the ministry's staff readers.
     ``open=true`` keeps the calls open today, ``open=false`` the others; ``year`` filters by year."""
@@ -239,7 +239,7 @@ def list_calls(request: HttpRequest, filters: Query[CallFilters]) -> Any:
 
 @router.get("/calls/{call_id}", auth=PUBLIC_AUTH, response={200: CallOut, 404: ErrorOut}, openapi_extra=etag_doc())
 @api_access(PUBLIC)
-def get_call(request: HttpRequest, response: HttpResponse, call_id: int) -> Any:
+def get_call(request: HttpRequest, response: HttpResponse, call_id: Id) -> Any:
     """A call; its ``ETag`` is what a change (PATCH) sends back in ``If-Match``."""
     call = get_object_or_404(_call_queryset(caller(request)), pk=call_id)
     set_etag(response, call)
@@ -263,7 +263,7 @@ def create_call(request: HttpRequest, response: HttpResponse, payload: CallCreat
 @router.patch("/calls/{call_id}", auth=SIGNED_IN_AUTH, response={200: CallOut, **WRITE_ERRORS},
               openapi_extra=conditional_doc())
 @api_access(CALL_MANAGERS)
-def update_call(request: HttpRequest, response: HttpResponse, call_id: int, payload: CallPatch) -> Any:
+def update_call(request: HttpRequest, response: HttpResponse, call_id: Id, payload: CallPatch) -> Any:
     """Change the given fields of a call (officers). ``priorities``, ``criteria`` and ``questions``, when
     given, replace the call's. Send the ETag read in ``If-Match`` (or ``version`` in the body): without
     either 428 ``precondition_required``; an edit based on an outdated copy changes nothing and answers 412
@@ -279,7 +279,7 @@ def update_call(request: HttpRequest, response: HttpResponse, call_id: int, payl
 
 @router.get("/calls/{call_id}/decision-summary", auth=SIGNED_IN_AUTH, response={200: DecisionSummaryOut, **ERRORS})
 @api_access(DECISION_READERS)
-def decision_summary(request: HttpRequest, call_id: int) -> Any:
+def decision_summary(request: HttpRequest, call_id: Id) -> Any:
     """What the approver needs to decide on a call: the applications in review or decided, their weighted
     scores and recommendations, and what is left in the envelope."""
     call = get_object_or_404(_call_queryset(caller(request)), pk=call_id)
@@ -307,7 +307,7 @@ def decision_summary(request: HttpRequest, call_id: int) -> Any:
 
 @router.get("/applications", auth=SIGNED_IN_AUTH, response=list[ApplicationSummaryOut])
 @api_access(APPLICATION_READERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_applications(request: HttpRequest, filters: Query[ApplicationFilters]) -> Any:
     """The applications the caller sees: staff readers all, reviewers those assigned to them, partners
     their organisations'."""
@@ -340,7 +340,7 @@ def create_application(request: HttpRequest, response: HttpResponse, payload: Ap
 @router.get("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS},
             openapi_extra=etag_doc())
 @api_access(APPLICATION_READERS)
-def get_application(request: HttpRequest, response: HttpResponse, application_id: int) -> Any:
+def get_application(request: HttpRequest, response: HttpResponse, application_id: Id) -> Any:
     """An application with its budget, documents, what is still missing (while editable), its decision and
     payments, the reviews' summary (the ministry's staff only) and the transitions the caller may make. Its
     ``ETag`` is what a change or a step of the workflow sends back in ``If-Match``."""
@@ -350,7 +350,7 @@ def get_application(request: HttpRequest, response: HttpResponse, application_id
 @router.patch("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **WRITE_ERRORS},
               openapi_extra=conditional_doc())
 @api_access(APPLICATION_EDITORS)
-def update_application(request: HttpRequest, response: HttpResponse, application_id: int,
+def update_application(request: HttpRequest, response: HttpResponse, application_id: Id,
                        payload: ApplicationPatch) -> Any:
     """Change the given fields (``budget_lines``, when given, replaces the planned budget). Send the ETag read
     in ``If-Match`` (or ``version`` in the body): without either 428 ``precondition_required``; an edit based
@@ -366,7 +366,7 @@ def update_application(request: HttpRequest, response: HttpResponse, application
 @router.get("/applications/{application_id}/eligibility", auth=SIGNED_IN_AUTH,
             response={200: list[ViolationOut], **ERRORS})
 @api_access(APPLICATION_READERS)
-def eligibility(request: HttpRequest, application_id: int) -> Any:
+def eligibility(request: HttpRequest, application_id: Id) -> Any:
     """What would stop the submission today: every failing eligibility rule (empty when it would pass)."""
     application = _application(caller(request), application_id)
     return [v.as_dict() for v in services.eligibility_preview(application)]
@@ -374,8 +374,8 @@ def eligibility(request: HttpRequest, application_id: int) -> Any:
 
 @router.post("/applications/{application_id}/documents", auth=SIGNED_IN_AUTH, response={201: DocumentOut, **ERRORS})
 @api_access(APPLICATION_EDITORS)
-def add_document(request: HttpRequest, application_id: int, file: UploadedFile = File(...),  # noqa: B008
-                 kind: str = Form(...), question_key: str = Form("")) -> Any:
+def add_document(request: HttpRequest, application_id: Id, file: UploadedFile = File(...),  # noqa: B008
+                 kind: str = Form(..., max_length=20), question_key: str = Form("", max_length=60)) -> Any:
     """Upload a supporting document (multipart). Its content decides its type, whatever its name: PDF, ODT,
     DOCX, ODS, XLSX, PNG or JPEG. Another upload of the same kind is a new version. An upload needs no
     ``If-Match`` (it overwrites nothing) but raises the application's version: read its new ETag."""
@@ -388,7 +388,7 @@ def add_document(request: HttpRequest, application_id: int, file: UploadedFile =
 # Each step is a write of the application: it needs the ETag read in ``If-Match`` (or ``version`` in the
 # body), else 428; a stale one answers 412 (``If-Match``) or 409 ``stale_version`` (``version``).
 
-def _transition(request: HttpRequest, response: HttpResponse, application_id: int, body_version: int | None,
+def _transition(request: HttpRequest, response: HttpResponse, application_id: Id, body_version: int | None,
                 action: Callable[[Any, Application, int], Any]) -> Any:
     user = caller(request)
     application = _application(user, application_id)
@@ -403,7 +403,7 @@ STEP: dict[int, Any] = {200: ApplicationOut, **WRITE_ERRORS}
 @router.post("/applications/{application_id}/submit", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("submit"))
-def submit(request: HttpRequest, response: HttpResponse, application_id: int,
+def submit(request: HttpRequest, response: HttpResponse, application_id: Id,
            payload: VersionIn | None = None) -> Any:
     """File the application (the organisation's managers). A refusal lists every failing rule at once."""
     body = payload or VersionIn()
@@ -414,7 +414,7 @@ def submit(request: HttpRequest, response: HttpResponse, application_id: int,
 @router.post("/applications/{application_id}/start-eligibility", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("start_eligibility"))
-def start_eligibility(request: HttpRequest, response: HttpResponse, application_id: int,
+def start_eligibility(request: HttpRequest, response: HttpResponse, application_id: Id,
                       payload: VersionIn | None = None) -> Any:
     body = payload or VersionIn()
     return _transition(request, response, application_id, body.version,
@@ -424,7 +424,7 @@ def start_eligibility(request: HttpRequest, response: HttpResponse, application_
 @router.post("/applications/{application_id}/declare-eligible", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("declare_eligible"))
-def declare_eligible(request: HttpRequest, response: HttpResponse, application_id: int,
+def declare_eligible(request: HttpRequest, response: HttpResponse, application_id: Id,
                      payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
@@ -434,7 +434,7 @@ def declare_eligible(request: HttpRequest, response: HttpResponse, application_i
 @router.post("/applications/{application_id}/declare-ineligible", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("declare_ineligible"))
-def declare_ineligible(request: HttpRequest, response: HttpResponse, application_id: int,
+def declare_ineligible(request: HttpRequest, response: HttpResponse, application_id: Id,
                        payload: IneligibleIn | None = None) -> Any:
     """Without ``reasons``, those of the latest eligibility check are kept."""
     body = payload or IneligibleIn()
@@ -445,7 +445,7 @@ def declare_ineligible(request: HttpRequest, response: HttpResponse, application
 @router.post("/applications/{application_id}/request-information", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("request_information"))
-def request_information(request: HttpRequest, response: HttpResponse, application_id: int,
+def request_information(request: HttpRequest, response: HttpResponse, application_id: Id,
                         payload: InformationRequestIn | None = None) -> Any:
     body = payload or InformationRequestIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
@@ -455,7 +455,7 @@ def request_information(request: HttpRequest, response: HttpResponse, applicatio
 @router.post("/applications/{application_id}/withdraw", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("withdraw"))
-def withdraw(request: HttpRequest, response: HttpResponse, application_id: int,
+def withdraw(request: HttpRequest, response: HttpResponse, application_id: Id,
              payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
@@ -465,7 +465,7 @@ def withdraw(request: HttpRequest, response: HttpResponse, application_id: int,
 @router.post("/applications/{application_id}/start-project", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("start_project"))
-def start_project(request: HttpRequest, response: HttpResponse, application_id: int,
+def start_project(request: HttpRequest, response: HttpResponse, application_id: Id,
                   payload: VersionIn | None = None) -> Any:
     body = payload or VersionIn()
     return _transition(request, response, application_id, body.version,
@@ -475,7 +475,7 @@ def start_project(request: HttpRequest, response: HttpResponse, application_id: 
 @router.post("/applications/{application_id}/final-report", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("submit_report"))
-def final_report(request: HttpRequest, response: HttpResponse, application_id: int,
+def final_report(request: HttpRequest, response: HttpResponse, application_id: Id,
                  payload: FinalReportIn | None = None) -> Any:
     """File the final report: the deliverables, a narrative and the actual budget (needed unless already
     given); upload the ``final_report`` document first."""
@@ -489,7 +489,7 @@ def final_report(request: HttpRequest, response: HttpResponse, application_id: i
 @router.post("/applications/{application_id}/return-report", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("return_report"))
-def return_report(request: HttpRequest, response: HttpResponse, application_id: int,
+def return_report(request: HttpRequest, response: HttpResponse, application_id: Id,
                   payload: CommentIn | None = None) -> Any:
     body = payload or CommentIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
@@ -499,7 +499,7 @@ def return_report(request: HttpRequest, response: HttpResponse, application_id: 
 @router.post("/applications/{application_id}/close", auth=SIGNED_IN_AUTH, response=STEP,
              openapi_extra=conditional_doc())
 @api_access(transition_policy("close"))
-def close(request: HttpRequest, response: HttpResponse, application_id: int,
+def close(request: HttpRequest, response: HttpResponse, application_id: Id,
           payload: VersionIn | None = None) -> Any:
     """Close the file, once the report is in and every tranche paid."""
     body = payload or VersionIn()
@@ -515,7 +515,7 @@ def close(request: HttpRequest, response: HttpResponse, application_id: int,
              response={201: DecisionOut, **WRITE_ERRORS}, openapi_extra=conditional_doc(201, "the application"))
 @api_access(APPROVERS)
 @api_reauthentication_required
-def record_decision(request: HttpRequest, response: HttpResponse, application_id: int, payload: DecisionIn) -> Any:
+def record_decision(request: HttpRequest, response: HttpResponse, application_id: Id, payload: DecisionIn) -> Any:
     """The approver decides. An approval above the four-eyes threshold waits for a second approver
     (``awaiting_confirmation``); otherwise it takes effect at once. Without ``tranches``, the whole amount
     is one tranche due today."""
@@ -535,7 +535,7 @@ def record_decision(request: HttpRequest, response: HttpResponse, application_id
              response={200: DecisionOut, **WRITE_ERRORS}, openapi_extra=conditional_doc(200, "the application"))
 @api_access(APPROVERS)
 @api_reauthentication_required
-def confirm_decision(request: HttpRequest, response: HttpResponse, application_id: int,
+def confirm_decision(request: HttpRequest, response: HttpResponse, application_id: Id,
                      payload: VersionIn | None = None) -> Any:
     """A second approver, not the first, confirms a decision above the four-eyes threshold."""
     user = caller(request)
@@ -555,7 +555,7 @@ def _review_queryset(reviews: QuerySet[Review]) -> QuerySet[Review]:
 
 @router.post("/applications/{application_id}/reviewers", auth=SIGNED_IN_AUTH, response={200: list[ReviewOut], **ERRORS})
 @api_access(CALL_MANAGERS)
-def assign_reviewers(request: HttpRequest, application_id: int, payload: ReviewersIn) -> Any:
+def assign_reviewers(request: HttpRequest, application_id: Id, payload: ReviewersIn) -> Any:
     """Assign reviewers (officers); an existing assignment is kept. Answers the application's reviews."""
     user = caller(request)
     application = _application(user, application_id)
@@ -570,19 +570,19 @@ def assign_reviewers(request: HttpRequest, application_id: int, payload: Reviewe
 
 @router.get("/reviews", auth=SIGNED_IN_AUTH, response=list[ReviewOut])
 @api_access(REVIEWERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_reviews(request: HttpRequest) -> Any:
     """The caller's review assignments, with the criteria to score."""
     return _review_queryset(selectors.reviews_of(caller(request)))
 
 
-def _review(user: Any, review_id: int) -> Review:
+def _review(user: Any, review_id: Id) -> Review:
     return get_object_or_404(selectors.reviews_of(user), pk=review_id)
 
 
 @router.post("/reviews/{review_id}/conflict", auth=SIGNED_IN_AUTH, response={200: ReviewOut, **ERRORS})
 @api_access(REVIEWERS)
-def declare_conflict(request: HttpRequest, review_id: int, payload: ConflictIn) -> Any:
+def declare_conflict(request: HttpRequest, review_id: Id, payload: ConflictIn) -> Any:
     """Declare a conflict of interest: the reviewer is taken off this application's review."""
     user = caller(request)
     review = services.declare_conflict(user, _review(user, review_id), payload.note)
@@ -591,7 +591,7 @@ def declare_conflict(request: HttpRequest, review_id: int, payload: ConflictIn) 
 
 @router.post("/reviews/{review_id}/submit", auth=SIGNED_IN_AUTH, response={200: ReviewOut, **ERRORS})
 @api_access(REVIEWERS)
-def submit_review(request: HttpRequest, review_id: int, payload: ReviewSubmitIn) -> Any:
+def submit_review(request: HttpRequest, review_id: Id, payload: ReviewSubmitIn) -> Any:
     """Score every criterion of the call from 0 to 5, with a comment, and recommend."""
     user = caller(request)
     scores = {item.criterion_id: (item.score, item.comment) for item in payload.scores}
@@ -603,7 +603,7 @@ def submit_review(request: HttpRequest, review_id: int, payload: ReviewSubmitIn)
 
 @router.get("/tranches", auth=SIGNED_IN_AUTH, response=list[TrancheOut])
 @api_access(PAYMENT_READERS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_tranches(request: HttpRequest, filters: Query[TrancheFilters]) -> Any:
     """The payment schedule of the final decisions: unpaid tranches first (by due date), then the paid."""
     tranches = Tranche.objects.filter(application__decision__confirmed_at__isnull=False).select_related(
@@ -622,7 +622,7 @@ def list_tranches(request: HttpRequest, filters: Query[TrancheFilters]) -> Any:
 @router.post("/tranches/{tranche_id}/pay", auth=SIGNED_IN_AUTH, response={200: TrancheOut, **ERRORS})
 @api_access(FINANCE)
 @api_reauthentication_required
-def pay_tranche(request: HttpRequest, tranche_id: int, payload: PaymentIn) -> Any:
+def pay_tranche(request: HttpRequest, tranche_id: Id, payload: PaymentIn) -> Any:
     """Record that a tranche is paid (finance); ``paid_on`` defaults to today and is never in the future."""
     tranche = get_object_or_404(Tranche, pk=tranche_id)
     services.record_payment(caller(request), tranche, payload.paid_on, payload.reference)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from subsidia.core.access import PUBLIC
 from subsidia.core.html import plain_text, sanitise
@@ -22,7 +22,7 @@ from subsidia.knowledge.models import GoodPractice, NewsItem
 
 from .auth import PUBLIC_AUTH, api_access
 from .concurrency import etag_doc, set_etag
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Id, Pages
 from .schemas_knowledge import (
     FaqTopicOut,
     GoodPracticeFilters,
@@ -85,7 +85,7 @@ def _news_out(request: HttpRequest, item: NewsItem) -> dict[str, Any]:
 
 @router.get("/good-practices", auth=PUBLIC_AUTH, response=list[GoodPracticeOut])
 @api_access(PUBLIC)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_good_practices(request: HttpRequest, filters: Query[GoodPracticeFilters]) -> Any:
     """Published good practices by title, filtered by theme (code), municipality, actor (organisation),
     event or block (ids)."""
@@ -101,7 +101,7 @@ def list_good_practices(request: HttpRequest, filters: Query[GoodPracticeFilters
 @router.get("/good-practices/{good_practice_id}", auth=PUBLIC_AUTH, response={200: GoodPracticeOut, **ERRORS},
             openapi_extra=etag_doc())
 @api_access(PUBLIC)
-def get_good_practice(request: HttpRequest, response: HttpResponse, good_practice_id: int) -> Any:
+def get_good_practice(request: HttpRequest, response: HttpResponse, good_practice_id: Id) -> Any:
     """A published good practice, or an archived one (``state: "archived"``); drafts answer 404."""
     readable = selectors.good_practices_readable_by(None).prefetch_related("attachments")
     practice = get_object_or_404(readable, pk=good_practice_id)
@@ -123,7 +123,7 @@ def get_faq(request: HttpRequest) -> Any:
 
 @router.get("/news", auth=PUBLIC_AUTH, response=list[NewsOut])
 @api_access(PUBLIC)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_news(request: HttpRequest, filters: Query[NewsFilters]) -> Any:
     """Published news, latest first; ``tag`` (a tag's slug) and ``issuer`` (an organisation's id) narrow it."""
     return Mapped(selectors.published_news(tag=filters.tag or "", issuer=filters.issuer),
@@ -132,7 +132,7 @@ def list_news(request: HttpRequest, filters: Query[NewsFilters]) -> Any:
 
 @router.get("/news/{news_id}", auth=PUBLIC_AUTH, response={200: NewsOut, **ERRORS}, openapi_extra=etag_doc())
 @api_access(PUBLIC)
-def get_news(request: HttpRequest, response: HttpResponse, news_id: int) -> Any:
+def get_news(request: HttpRequest, response: HttpResponse, news_id: Id) -> Any:
     """A published news item; drafts and archived items answer 404."""
     item = get_object_or_404(selectors.published_news(), pk=news_id)
     set_etag(response, item)

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import DIALOGUE_PARTICIPANTS, roles
@@ -28,7 +28,7 @@ from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingSer
 
 from .auth import SIGNED_IN_AUTH, api_access, caller
 from .concurrency import PRECONDITION_ERRORS, conditional_doc, conditional_write, etag_doc, set_etag
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Id, Pages
 from .schemas_meetings import (
     ActionItemOut,
     ActionItemPatch,
@@ -140,7 +140,7 @@ def _meeting_out(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _meeting(user: Any, meeting_id: int) -> Meeting:
+def _meeting(user: Any, meeting_id: Id) -> Meeting:
     """The meeting if the caller takes part in its series (or reads every series), else 404."""
     return get_object_or_404(selectors.meetings_visible_to(user), pk=meeting_id)
 
@@ -161,7 +161,7 @@ def _series_out(series: MeetingSeries) -> dict[str, Any]:
 
 @router.get("/meetings", auth=SIGNED_IN_AUTH, response=list[MeetingSummaryOut])
 @api_access(DIALOGUE_PARTICIPANTS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> Any:
     """The meetings of the series the caller takes part in (every series for the ministry's readers):
     those not yet over first, soonest first, then past ones, latest first. ``from`` and ``to`` are days
@@ -183,7 +183,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> Any:
 @router.get("/meetings/{meeting_id}", auth=SIGNED_IN_AUTH, response={200: MeetingOut, **ERRORS},
             openapi_extra=etag_doc())
 @api_access(DIALOGUE_PARTICIPANTS)
-def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int) -> Any:
+def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: Id) -> Any:
     """A meeting with its agenda, the action items carried over and those decided there; the minutes,
     decisions and attendance once published (the ministry's staff see them before)."""
     meeting = _meeting(caller(request), meeting_id)
@@ -193,7 +193,7 @@ def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int) -
 
 @router.post("/meetings/{meeting_id}/agenda-items", auth=SIGNED_IN_AUTH, response={201: AgendaItemOut, **ERRORS})
 @api_access(AGENDA_PROPOSERS)
-def propose_agenda_item(request: HttpRequest, meeting_id: int, payload: AgendaItemIn) -> Any:
+def propose_agenda_item(request: HttpRequest, meeting_id: Id, payload: AgendaItemIn) -> Any:
     """Put a point on the agenda of an upcoming meeting: an officer's is accepted at once, a gestionnaire's is
     proposed on behalf of their organisation (``organisation_id``) for an officer to accept or decline. A
     meeting already past or cancelled answers 409 ``meeting_past``."""
@@ -204,7 +204,7 @@ def propose_agenda_item(request: HttpRequest, meeting_id: int, payload: AgendaIt
                                         .get(pk=item.pk), user, _own_organisations(user)))
 
 
-def _action_item(user: Any, action_item_id: int) -> ActionItem:
+def _action_item(user: Any, action_item_id: Id) -> ActionItem:
     """The action item if the caller takes part in its series (or reads every series), else 404."""
     visible = selectors.series_visible_to(user).values("pk")
     return get_object_or_404(ActionItem.objects.filter(series__in=visible).select_related(
@@ -214,7 +214,7 @@ def _action_item(user: Any, action_item_id: int) -> ActionItem:
 @router.get("/action-items/{action_item_id}", auth=SIGNED_IN_AUTH, response={200: ActionItemOut, **ERRORS},
             openapi_extra=etag_doc())
 @api_access(DIALOGUE_PARTICIPANTS)
-def get_action_item(request: HttpRequest, response: HttpResponse, action_item_id: int) -> Any:
+def get_action_item(request: HttpRequest, response: HttpResponse, action_item_id: Id) -> Any:
     """An action item of a series the caller takes part in; its ``ETag`` is what a change (PATCH) sends back
     in ``If-Match``."""
     item = _action_item(caller(request), action_item_id)
@@ -225,7 +225,7 @@ def get_action_item(request: HttpRequest, response: HttpResponse, action_item_id
 @router.patch("/action-items/{action_item_id}", auth=SIGNED_IN_AUTH, response={200: ActionItemOut, **WRITE_ERRORS},
               openapi_extra=conditional_doc())
 @api_access(DIALOGUE_PARTICIPANTS)
-def update_action_item(request: HttpRequest, response: HttpResponse, action_item_id: int,
+def update_action_item(request: HttpRequest, response: HttpResponse, action_item_id: Id,
                        payload: ActionItemPatch) -> Any:
     """Update an action item: its owner (or the owner organisation's gestionnaire) sets ``status``; officers
     change any field. Send the ETag read in ``If-Match`` (or ``version`` in the body): without either 428
@@ -249,7 +249,7 @@ def update_action_item(request: HttpRequest, response: HttpResponse, action_item
 
 @router.get("/meeting-series", auth=SIGNED_IN_AUTH, response=list[SeriesOut])
 @api_access(DIALOGUE_PARTICIPANTS)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_series(request: HttpRequest, filters: Query[SeriesFilters]) -> Any:
     """The meeting series the caller takes part in (every series for the ministry's readers), with their
     next meetings."""
@@ -261,5 +261,5 @@ def list_series(request: HttpRequest, filters: Query[SeriesFilters]) -> Any:
 
 @router.get("/meeting-series/{series_id}", auth=SIGNED_IN_AUTH, response={200: SeriesOut, **ERRORS})
 @api_access(DIALOGUE_PARTICIPANTS)
-def get_series(request: HttpRequest, series_id: int) -> Any:
+def get_series(request: HttpRequest, series_id: Id) -> Any:
     return _series_out(get_object_or_404(selectors.series_visible_to(caller(request)), pk=series_id))

@@ -4,8 +4,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from subsidia.core.access import ORGANISATION_MANAGERS, PUBLIC
 from subsidia.core.errors import RuleViolation, Violation
@@ -13,16 +13,16 @@ from subsidia.organisations import selectors, services
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
-from .schemas import ErrorOut, OrganisationCreate, OrganisationIn, OrganisationOut
+from .schemas import Code, ErrorOut, Id, OrganisationCreate, OrganisationIn, OrganisationOut, Pages
 
 router = Router(tags=["organisations"])
 
 
 class OrganisationFilters(Schema):
-    q: str | None = None
-    theme: str | None = None
-    legal_form: str | None = None
-    municipality: str | None = None
+    q: str | None = Field(None, max_length=200, description="in the name or the acronym")
+    theme: Code | None = Field(None, description="a theme's code")
+    legal_form: str | None = Field(None, max_length=20)
+    municipality: str | None = Field(None, max_length=100, description="a municipality's name")
 
 
 def _readable(user: Any) -> QuerySet[Organisation]:
@@ -73,7 +73,7 @@ def _to_model_data(payload: OrganisationIn) -> dict[str, Any]:
 
 @router.get("/organisations", auth=PUBLIC_AUTH, response=list[OrganisationOut])
 @api_access(PUBLIC)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
     """Organisations: the public directory for everyone, all organisations for ministry staff."""
     organisations = _readable(caller(request))
@@ -90,7 +90,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
 
 @router.get("/organisations/{organisation_id}", auth=PUBLIC_AUTH, response={200: OrganisationOut, 404: ErrorOut})
 @api_access(PUBLIC)
-def get_organisation(request: HttpRequest, organisation_id: int) -> Any:
+def get_organisation(request: HttpRequest, organisation_id: Id) -> Any:
     return _out(get_object_or_404(_readable(caller(request)), pk=organisation_id))
 
 
@@ -105,7 +105,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationCreate) -> An
 @router.patch("/organisations/{organisation_id}", auth=SIGNED_IN_AUTH,
               response={200: OrganisationOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 @api_access(ORGANISATION_MANAGERS)
-def update_organisation(request: HttpRequest, organisation_id: int, payload: OrganisationIn) -> Any:
+def update_organisation(request: HttpRequest, organisation_id: Id, payload: OrganisationIn) -> Any:
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     services.update_organisation(caller(request), organisation, _to_model_data(payload))
     return _out(get_object_or_404(_readable(caller(request)), pk=organisation.pk))

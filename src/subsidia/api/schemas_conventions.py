@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
-from .schemas import Id
+from .schemas import MAX_ITEMS, Amount, Id, InputSchema, Key, Text, Version
 
 ConventionStatus = Literal["draft", "signed", "active", "ended", "terminated"]
 
@@ -230,21 +230,23 @@ class ReportOut(Schema):
     available_actions: list[ActionOut]
 
 
-class IndicatorValueIn(Schema):
-    value: Decimal | None = Field(default=None, description="null or absent: no value")
-    comment: str = ""
+class IndicatorValueIn(InputSchema):
+    value: Amount | None = Field(default=None, description="null or absent: no value")
+    comment: Text = ""
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     """The partner's report; only the given fields change. ``values`` (activity report) and ``spending``
     (financial statement), when given, replace the report's."""
 
-    narrative: str | None = None
-    values: dict[int, IndicatorValueIn] | None = Field(default=None, description="by indicator id")
-    spending: dict[int, Decimal | None] | None = Field(default=None, description="amount spent, by domain id")
-    version: int | None = Field(default=None, description="the version you edited; an outdated one answers 409")
+    narrative: Text | None = None
+    values: dict[Key, IndicatorValueIn] | None = Field(default=None, max_length=MAX_ITEMS,
+                                                       description="by indicator id")
+    spending: dict[Key, Amount | None] | None = Field(default=None, max_length=MAX_ITEMS,
+                                                   description="amount spent, by domain id")
+    version: Version | None = Field(default=None, description="the version you edited; an outdated one answers 409")
 
 
-class ConventionPaymentIn(Schema):
+class ConventionPaymentIn(InputSchema):
     paid_on: date | None = Field(default=None, description="default: today; never in the future")
     payment_reference: str = Field(default="", max_length=100)

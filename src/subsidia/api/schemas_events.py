@@ -5,13 +5,13 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from .schemas import Id
+from .schemas import MAX_ITEMS, Code, Id, InputSchema
 
 
 class EventFilters(Schema):
     when: Literal["upcoming", "past", "all"] = "upcoming"
     mode: Literal["onsite", "online", ""] = ""
-    theme: str | None = Field(None, description="Code d'un thème.")
+    theme: Code | None = Field(None, description="Code d'un thème.")
 
 
 class NamedOut(Schema):
@@ -72,15 +72,16 @@ class EventOut(EventSummaryOut):
     sessions: list[SessionOut]
 
 
-class RegistrationIn(Schema):
+class RegistrationIn(InputSchema):
     full_name: str = Field(..., max_length=200)
     email: str = Field(..., max_length=254)
     organisation_name: str = Field("", max_length=200)
-    municipality: str | None = Field(None, description="Nom de la commune.")
+    municipality: str | None = Field(None, max_length=100, description="Nom de la commune.")
     accessibility_needs: str = Field("", max_length=2000)
-    block_ranking: list[Id] = Field(default_factory=list, description="Identifiants des blocs, préféré d'abord.")
-    session_ids: list[Id] = Field(default_factory=list)
-    language: str = "fr"
+    block_ranking: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS,
+                                    description="Identifiants des blocs, préféré d'abord.")
+    session_ids: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS)
+    language: str = Field("fr", max_length=8)
 
 
 class RegistrationOut(Schema):

@@ -10,15 +10,15 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from .schemas import Id
+from .schemas import MAX_ITEMS, Code, Id, IdList, InputSchema, Line, Money, SmallInt, Text, Version, Year
 
 # --- calls ---------------------------------------------------------------------------------------
 
 
-class CriterionIn(Schema):
+class CriterionIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=200)
     weight: int = Field(default=1, ge=1, le=100)
-    help_text: str = ""
+    help_text: Text = ""
 
 
 class CriterionOut(Schema):
@@ -28,15 +28,15 @@ class CriterionOut(Schema):
     help_text: str
 
 
-class QuestionIn(Schema):
+class QuestionIn(InputSchema):
     key: str = Field(..., min_length=1, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
     label: str = Field(..., min_length=1, max_length=300)
-    kind: str = Field(default="text", description="text, number, choice, date or file")
-    choices: list[str] = []
+    kind: Code = Field(default="text", description="text, number, choice, date or file")
+    choices: list[Line] = Field(default=[], max_length=MAX_ITEMS)
     required: bool = False
-    help_text: str = ""
-    shown_if_question: str | None = Field(default=None, description="key of an earlier question")
-    shown_if_value: str = ""
+    help_text: Text = ""
+    shown_if_question: str | None = Field(default=None, max_length=60, description="key of an earlier question")
+    shown_if_value: Line = ""
 
 
 class QuestionOut(Schema):
@@ -60,35 +60,37 @@ class PriorityOut(Schema):
     title: str
 
 
-class CallIn(Schema):
+class CallIn(InputSchema):
     """Fields of a call; on PATCH every field is optional and only the given ones change."""
 
     title: str | None = Field(default=None, max_length=200)
     programme: str | None = Field(default=None, max_length=200)
-    year: int | None = None
-    text: str | None = None
-    priorities: list[str] | None = Field(default=None, description="the call's priorities, in order")
-    eligible_legal_forms: list[str] | None = None
-    min_lead_weeks: int | None = None
-    required_document_kinds: list[str] | None = Field(default=None, description="description, budget, annex")
-    deliverable_types: list[str] | None = None
+    year: Year | None = None
+    text: Text | None = None
+    priorities: list[Line] | None = Field(default=None, max_length=MAX_ITEMS,
+                                          description="the call's priorities, in order")
+    eligible_legal_forms: list[Code] | None = Field(default=None, max_length=MAX_ITEMS)
+    min_lead_weeks: SmallInt | None = None
+    required_document_kinds: list[Code] | None = Field(default=None, max_length=MAX_ITEMS,
+                                                       description="description, budget, annex")
+    deliverable_types: list[Code] | None = Field(default=None, max_length=MAX_ITEMS)
     opens_at: date | None = None
     closes_at: date | None = Field(default=None, description="null: a rolling call, open until further notice")
-    budget: Decimal | None = None
+    budget: Money | None = None
     is_published: bool | None = None
-    criteria: list[CriterionIn] | None = None
-    questions: list[QuestionIn] | None = None
+    criteria: list[CriterionIn] | None = Field(default=None, max_length=MAX_ITEMS)
+    questions: list[QuestionIn] | None = Field(default=None, max_length=MAX_ITEMS)
 
 
 class CallCreate(CallIn):
     title: str = Field(..., min_length=1, max_length=200)
     programme: str = Field(..., min_length=1, max_length=200)
-    year: int
-    budget: Decimal
+    year: Year
+    budget: Money
 
 
 class CallPatch(CallIn):
-    version: int | None = Field(default=None, description="the version you edited; an outdated one answers 409")
+    version: Version | None = Field(default=None, description="the version you edited; an outdated one answers 409")
 
 
 class CallOut(Schema):
@@ -145,16 +147,16 @@ class CallOut(Schema):
 
 class CallFilters(Schema):
     open: bool | None = Field(default=None, description="true: calls open today; false: the others")
-    year: int | None = None
+    year: Year | None = None
 
 
 # --- applications --------------------------------------------------------------------------------
 
 
-class BudgetLineIn(Schema):
+class BudgetLineIn(InputSchema):
     label: str = Field(..., max_length=200)
-    kind: str = Field(..., description="expense or income")
-    amount: Decimal
+    kind: Code = Field(..., description="expense or income")
+    amount: Money
 
 
 class BudgetLineOut(Schema):
@@ -164,38 +166,40 @@ class BudgetLineOut(Schema):
     amount: Decimal
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(InputSchema):
     """Editable fields of an application; on PATCH every field is optional."""
 
     title: str | None = Field(default=None, max_length=200)
-    summary: str | None = None
-    description: str | None = None
+    summary: Text | None = None
+    description: Text | None = None
     priority_id: Id | None = None
     activity_domain_id: Id | None = Field(
         default=None,
         description="the field of activity (GET /activity-domains); officers are warned when a convention already "
                     "funds it")
-    deliverable_types: list[str] | None = None
+    deliverable_types: list[Code] | None = Field(default=None, max_length=MAX_ITEMS)
     start_date: date | None = None
     end_date: date | None = None
-    requested_amount: Decimal | None = None
-    budget_lines: list[BudgetLineIn] | None = Field(default=None, description="the planned budget; replaces the lines")
-    answers: dict[str, Any] | None = Field(default=None, description="answers to the call's questions, by key")
+    requested_amount: Money | None = None
+    budget_lines: list[BudgetLineIn] | None = Field(default=None, max_length=MAX_ITEMS,
+                                                    description="the planned budget; replaces the lines")
+    answers: dict[Code, Any] | None = Field(default=None, max_length=MAX_ITEMS,
+                                            description="answers to the call's questions, by key")
 
 
 class ApplicationCreate(ApplicationIn):
-    call_id: int
-    organisation_id: int
+    call_id: Id
+    organisation_id: Id
     title: str = Field(..., min_length=1, max_length=200)
 
 
 class ApplicationPatch(ApplicationIn):
-    version: int | None = Field(default=None, description="the version you edited; an outdated one answers 409")
+    version: Version | None = Field(default=None, description="the version you edited; an outdated one answers 409")
 
 
 class ApplicationFilters(Schema):
     call_id: Id | None = None
-    state: str | None = None
+    state: Code | None = None
     organisation_id: Id | None = None
 
 
@@ -345,53 +349,54 @@ class ApplicationOut(_ApplicationFields):
 # --- workflow inputs -------------------------------------------------------------------------------
 
 
-class VersionIn(Schema):
-    version: int | None = Field(default=None, description="the version you acted on; an outdated one answers 409")
+class VersionIn(InputSchema):
+    version: Version | None = Field(default=None, description="the version you acted on; an outdated one answers 409")
 
 
 class NoteIn(VersionIn):
-    note: str = ""
+    note: Text = ""
 
 
 class IneligibleIn(VersionIn):
-    reasons: list[str] = Field(default=[], description="empty: the failures of the latest eligibility check")
+    reasons: list[Text] = Field(default=[], max_length=MAX_ITEMS,
+                                description="empty: the failures of the latest eligibility check")
 
 
 class InformationRequestIn(VersionIn):
-    questions: str = ""
+    questions: Text = ""
 
 
 class CommentIn(VersionIn):
-    comment: str = ""
+    comment: Text = ""
 
 
 class FinalReportIn(VersionIn):
-    deliverables: str = ""
-    narrative: str = ""
-    actual_budget_lines: list[BudgetLineIn] | None = None
+    deliverables: Text = ""
+    narrative: Text = ""
+    actual_budget_lines: list[BudgetLineIn] | None = Field(default=None, max_length=MAX_ITEMS)
 
 
 # --- reviews -------------------------------------------------------------------------------------
 
 
-class ReviewersIn(Schema):
-    reviewer_ids: list[int]
+class ReviewersIn(InputSchema):
+    reviewer_ids: IdList = Field(..., description="the reviewers' user ids")
 
 
-class ScoreIn(Schema):
-    criterion_id: int
-    score: int
-    comment: str = ""
+class ScoreIn(InputSchema):
+    criterion_id: Id
+    score: SmallInt = Field(..., description="from 0 to 5")
+    comment: Text = ""
 
 
-class ReviewSubmitIn(Schema):
-    scores: list[ScoreIn]
-    recommendation: str = Field(..., description="fund, fund_with_conditions or do_not_fund")
-    comment: str = ""
+class ReviewSubmitIn(InputSchema):
+    scores: list[ScoreIn] = Field(..., max_length=MAX_ITEMS)
+    recommendation: Code = Field(..., description="fund, fund_with_conditions or do_not_fund")
+    comment: Text = ""
 
 
-class ConflictIn(Schema):
-    note: str = ""
+class ConflictIn(InputSchema):
+    note: Text = ""
 
 
 class ScoreOut(Schema):
@@ -454,17 +459,18 @@ class ReviewOut(Schema):
 # --- decisions and payments ------------------------------------------------------------------------
 
 
-class TrancheIn(Schema):
+class TrancheIn(InputSchema):
     due_on: date
-    amount: Decimal
+    amount: Money
 
 
 class DecisionIn(VersionIn):
-    outcome: str = Field(..., description="approved or rejected")
-    granted_amount: Decimal = Decimal(0)
-    conditions: str = ""
-    motivation: str = ""
-    tranches: list[TrancheIn] | None = Field(default=None, description="default: the whole amount, due today")
+    outcome: Code = Field(..., description="approved or rejected")
+    granted_amount: Money = Decimal(0)
+    conditions: Text = ""
+    motivation: Text = ""
+    tranches: list[TrancheIn] | None = Field(default=None, max_length=MAX_ITEMS,
+                                             description="default: the whole amount, due today")
 
 
 class SummaryDecisionOut(Schema):
@@ -507,6 +513,6 @@ class TrancheFilters(Schema):
     due_before: date | None = Field(default=None, description="unpaid or paid, due on or before this date")
 
 
-class PaymentIn(Schema):
+class PaymentIn(InputSchema):
     paid_on: date | None = Field(default=None, description="default: today")
     reference: str = Field(default="", max_length=100)

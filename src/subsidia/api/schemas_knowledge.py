@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from .schemas import Id
+from .schemas import Code, Id
 
 
 class NamedOut(Schema):
@@ -49,7 +49,7 @@ class GoodPracticeOut(Schema):
 
 
 class GoodPracticeFilters(Schema):
-    theme: str | None = Field(default=None, description="a theme's code")
+    theme: Code | None = Field(default=None, description="a theme's code")
     municipality: Id | None = Field(default=None, description="a municipality's id")
     actor: Id | None = Field(default=None, description="an organisation's id")
     event: Id | None = Field(default=None, description="an event's id")
@@ -90,5 +90,5 @@ class NewsOut(Schema):
 
 
 class NewsFilters(Schema):
-    tag: str | None = Field(default=None, description="a tag's slug")
+    tag: Code | None = Field(default=None, description="a tag's slug")
     issuer: Id | None = Field(default=None, description="the issuing organisation's id")

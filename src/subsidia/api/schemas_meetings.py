@@ -10,6 +10,7 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
+from .schemas import InputSchema, Text, Version
 from .schemas_conventions import Id, NamedOut
 
 MeetingStatusValue = Literal["planned", "held", "cancelled"]
@@ -117,20 +118,20 @@ class SeriesFilters(Schema):
     active: bool | None = Field(default=None, description="true: series still running; false: the others")
 
 
-class AgendaItemIn(Schema):
-    title: str = Field(default="", description="required, at most 200 characters")
-    description: str = ""
+class AgendaItemIn(InputSchema):
+    title: str = Field(default="", max_length=1000, description="required, at most 200 characters")
+    description: Text = ""
     organisation_id: Id | None = Field(default=None, description="on whose behalf a partner proposes (default: "
                                                                   "their organisation in the series)")
 
 
-class ActionItemPatch(Schema):
+class ActionItemPatch(InputSchema):
     """Officers change any field; the owner (or the owner organisation's gestionnaire) only ``status``."""
 
     status: ActionStatusValue | None = None
-    title: str | None = None
-    description: str | None = None
+    title: str | None = Field(default=None, max_length=1000)
+    description: Text | None = None
     due_on: date | None = None
     owner_id: Id | None = None
     owner_organisation_id: Id | None = None
-    version: int | None = Field(default=None, description="the version you edited; an outdated one answers 409")
+    version: Version | None = Field(default=None, description="the version you edited; an outdated one answers 409")

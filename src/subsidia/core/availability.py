@@ -83,7 +83,12 @@ class DatabaseUnavailableMiddleware:
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: 503 for a database error raised in a middleware, Django's plain 500 page otherwise."""
+    """``handler500``: 503 for a database error raised in a middleware, the API's JSON 500 under /api/, Django's
+    plain 500 page otherwise."""
     if is_database_down(sys.exc_info()[1]):
         return service_unavailable(request)
+    if request.path.startswith("/api/"):
+        from subsidia.api.errors import server_error as api_server_error
+
+        return api_server_error(request)  # JSON, never a page, under /api/
     return HttpResponseServerError(loader.get_template("500.html").render())
