@@ -49,7 +49,7 @@ PARTNER_PAGES = [
 ]
 OFFICER_PAGES = [
     ("staff dashboard", "/tableau-de-bord/ministere/"), ("queue", "/subsides/gestion/demandes/"),
-    ("queue filtered", "/subsides/gestion/demandes/?state=submitted"), ("conventions", "/conventions/gestion/"),
+    ("queue filtered", "/subsides/gestion/demandes/?state=submitted"), ("conventions", "/conventions/"),
     ("api applications", "/api/v1/applications?page=2"), ("payments", "/subsides/gestion/paiements/"),
 ]
 PARTNERS = ["gestionnaire@demo.subsidia.lu", "gestionnaire.asti@demo.subsidia.lu", "membre@demo.subsidia.lu"]
