@@ -53,7 +53,9 @@ OFFICER_PAGES = [
     ("api applications", "/api/v1/applications?page=2"), ("payments", "/subsides/gestion/paiements/"),
 ]
 PARTNERS = ["gestionnaire@demo.subsidia.lu", "gestionnaire.asti@demo.subsidia.lu", "membre@demo.subsidia.lu"]
-OFFICERS = ["officer@demo.subsidia.lu"]
+# One officer account per officer thread (made by scripts/load-run with the demo's TOTP key): a TOTP code is
+# accepted once per account and time step, so two threads cannot share an account's sign-in.
+OFFICERS = [f"officer{n}@load.subsidia.invalid" for n in range(1, 9)]
 
 
 def totp(secret: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
@@ -118,7 +120,7 @@ def visitor(base: str, kind: str, results: Results, limit: int, deadline: float,
                 _sign_in(client, rng.choice(PARTNERS), second_factor=False)
                 pages = PARTNER_PAGES + PUBLIC_PAGES[:3]
             elif kind == "officer":
-                _sign_in(client, rng.choice(OFFICERS), second_factor=True)
+                _sign_in(client, OFFICERS[seed // 4 % len(OFFICERS)], second_factor=True)
                 pages = OFFICER_PAGES
         except (RuntimeError, httpx.HTTPError) as error:
             results.add(f"sign-in ({kind})", 0.0, str(error))
