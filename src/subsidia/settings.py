@@ -273,6 +273,9 @@ vars().update(EMAIL_CONFIG)
 # The console backend prints messages (and their links) to the log: it writes only when DEBUG is on.
 if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
     EMAIL_BACKEND = "subsidia.core.mail.ConsoleEmailBackend"
+# Seconds the SMTP backend waits on the mail server: each e-mail job holds its claim (a row lock) while it
+# talks to the server, so a server that hangs must not hold it for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Production must name its mail server and public https address: `check --deploy` fails otherwise
 # (subsidia.E001-E003, subsidia/core/checks.py).
 EMAIL_URL_IS_SET = bool(env("EMAIL_URL", default=""))
