@@ -237,3 +237,21 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class InvitationEmail(models.Model):
+    """A meeting invitation the worker sent: at most one per meeting, invitee and ``sequence`` (the meeting's
+    iCalendar SEQUENCE when it was sent: a moved, relocated or cancelled meeting is sent again, an unchanged
+    one never twice). The row is the claim, inserted in the transaction that sends the message."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations_sent")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sequence = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user", "sequence"],
+                                               name="one_invitation_email_per_meeting_version")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.user_id} {self.sequence}"

@@ -1,12 +1,22 @@
 """Background work of the dialogue: invitation e-mails with their .ics, and keeping every active series'
-meetings generated a year ahead (run by the worker: ``subsidia run_huey``)."""
+meetings generated a year ahead (run by the worker: ``subsidia run_huey``).
+
+An invitation goes at most once per meeting, invitee and meeting version (SEQUENCE), as the notification
+e-mails (``notifications/tasks.py``): in its own transaction it is first *claimed* (an :class:`InvitationEmail`
+row inserted under a unique key: a second worker or a re-run waits on that key until the claim commits, then
+finds it taken), then handed to the mail server, then the claim commits; a refusal rolls the claim back. A
+worker killed after the server took it and before the commit sends it again on the re-run, with the same
+Message-ID (``<meeting-<pk>-<sequence>-invitation-<user pk>@host>``), which mail systems use to drop duplicates.
+"""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from huey import crontab
@@ -17,13 +27,70 @@ from subsidia.notifications.models import Kind
 from subsidia.notifications.services import wants_email
 
 from . import calendar
-from .models import Meeting, MeetingStatus
+from .models import InvitationEmail, Meeting, MeetingStatus
 
 log = logging.getLogger(__name__)
 
 
-@db_task(retries=3, retry_delay=60)
+# As the notification e-mails: 1, 2, 4, 8 and 16 minutes between the tries.
+RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 60, 2
+
+
+class _NotSent(Exception):
+    """The backend accepted nothing (e.g. the console backend with DEBUG off): roll the claim back."""
+
+
+def message_id(meeting: Meeting, user: User, sequence: int) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "subsidia.invalid"
+    return f"<meeting-{meeting.pk}-{sequence}-invitation-{user.pk}@{host}>"
+
+
+def _already_sent(meeting: Meeting, user: User, sequence: int) -> bool:
+    return InvitationEmail.objects.filter(meeting=meeting, user=user, sequence=sequence).exists()
+
+
+def _message(meeting: Meeting, user: User, ics: bytes) -> EmailMessage:
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    link = f"{settings.SITE_URL}/dialogue/reunions/{meeting.pk}/"
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        when = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+        subject = (_("Annulée : %(series)s, %(when)s") if cancelled else _("Invitation : %(series)s, %(when)s")) \
+            % {"series": meeting.series.title, "when": when}
+        where = meeting.place or meeting.online_url or ""
+        body = "\n\n".join(p for p in [
+            _("Réunion du %(when)s.") % {"when": when}, where, meeting.online_url if meeting.place else "",
+            _("L'invitation est jointe pour votre agenda (fichier .ics)."), link] if p)
+    message = EmailMessage(subject, body, None, [user.email],
+                           headers={"Message-ID": message_id(meeting, user, meeting.ical_sequence)})
+    method = "CANCEL" if cancelled else "REQUEST"
+    message.attach("invitation.ics", ics, f"text/calendar; charset=utf-8; method={method}")
+    return message
+
+
+def send_one(meeting: Meeting, user: User, ics: bytes) -> bool:
+    """Claim (meeting, invitee, SEQUENCE), send, commit; True if sent now, False if sent already. Raises when
+    the mail server does not take it (the claim is then rolled back)."""
+    sequence = meeting.ical_sequence
+    if _already_sent(meeting, user, sequence):
+        return False
+    message = _message(meeting, user, ics)
+    try:
+        with transaction.atomic():
+            InvitationEmail.objects.create(meeting=meeting, user=user, sequence=sequence)
+            if message.send() != 1:
+                raise _NotSent
+    except IntegrityError:  # another run claimed it while we were preparing the message
+        return False
+    except _NotSent:
+        return False
+    return True
+
+
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
 def send_meeting_invitations(meeting_id: int, user_ids: list[int]) -> int:
+    """Each invitee gets the meeting once per version (its iCalendar SEQUENCE, raised when the date, place or
+    status changes): a re-run or retry sends only to those not yet sent, a changed meeting to everyone again.
+    Returns the number sent now; fails (to be retried) if any could not be sent, after trying the others."""
     meeting = Meeting.objects.select_related("series__department").filter(pk=meeting_id).first()
     if meeting is None:
         return 0
@@ -31,23 +98,18 @@ def send_meeting_invitations(meeting_id: int, user_ids: list[int]) -> int:
               if u.email and wants_email(u, Kind.MEETING_INVITATION)]
     attendees = [(u.email, u.full_name) for u in people]
     ics = calendar.invitation(meeting, attendees)
-    cancelled = meeting.status == MeetingStatus.CANCELLED
-    link = f"{settings.SITE_URL}/dialogue/reunions/{meeting.pk}/"
+    sent, failed = 0, []
     for user in people:
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            when = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
-            subject = (_("Annulée : %(series)s, %(when)s") if cancelled else _("Invitation : %(series)s, %(when)s")) \
-                % {"series": meeting.series.title, "when": when}
-            where = meeting.place or meeting.online_url or ""
-            body = "\n\n".join(p for p in [
-                _("Réunion du %(when)s.") % {"when": when}, where, meeting.online_url if meeting.place else "",
-                _("L'invitation est jointe pour votre agenda (fichier .ics)."), link] if p)
-        message = EmailMessage(subject, body, None, [user.email])
-        method = "CANCEL" if cancelled else "REQUEST"
-        message.attach("invitation.ics", ics, f"text/calendar; charset=utf-8; method={method}")
-        message.send()
-    log.info("meeting %s: %s invitations sent", meeting_id, len(people))
-    return len(people)
+        try:
+            sent += send_one(meeting, user, ics)
+        except Exception as error:
+            log.warning("meeting %s: invitation to user %s not sent (%s), will be retried", meeting_id, user.pk,
+                        type(error).__name__)
+            failed.append(user.pk)
+    log.info("meeting %s: %s invitations sent", meeting_id, sent)
+    if failed:
+        raise RuntimeError(f"meeting {meeting_id}: {len(failed)} invitation(s) not sent: {failed}")
+    return sent
 
 
 @db_periodic_task(crontab(hour="6", minute="30"))

@@ -319,3 +319,23 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.caption
+
+
+class RegistrationEmail(models.Model):
+    """An e-mail the worker sent to a registrant: at most one per registration, purpose and version.
+
+    The row is the claim (inserted in the transaction that sends the message, see ``tasks.send_once``): a re-run
+    of the job finds it and sends nothing. ``version`` tells apart e-mails of the same purpose that are meant
+    to go again (the allocation's result after each run of the allocation); empty when there is only one."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="emails_sent")
+    purpose = models.CharField(max_length=20)
+    version = models.CharField(max_length=32, blank=True, default="")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["registration", "purpose", "version"],
+                                               name="one_registration_email_per_purpose_and_version")]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.purpose} {self.version}".strip()

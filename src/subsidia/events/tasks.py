@@ -1,24 +1,93 @@
 """Background work of events (run by the worker: ``subsidia run_huey``): the e-mails to registrants (confirmation
 with the .ics and the QR code of the check-in link, waiting-list position, promotion, cancellation, the result
-of the allocation)."""
+of the allocation).
+
+Each e-mail goes at most once per registration and purpose (and version), as the notification e-mails
+(``notifications/tasks.py``): in its own transaction, the e-mail is first *claimed* (a :class:`RegistrationEmail`
+row inserted under a unique key: a second worker or a re-run of the job waits on that key until the claim
+commits, then finds it taken and skips), then handed to the mail server, then the claim commits. If the server
+refuses or is down, the claim rolls back and the e-mail is still unsent; a job fails when any of its e-mails
+could not be sent (after trying the others) and the worker retries it, skipping those already sent. A worker
+killed after the server took a message and before the commit sends it again on the re-run with the same
+Message-ID (``<registration-<pk>-<purpose>[-<version>]@host>``), which mail systems use to drop duplicates.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
+from functools import partial
+from urllib.parse import urlsplit
 
 import qrcode
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from . import calendar, selectors, signing
-from . import tasks_staff as tasks_staff  # the staff side's periodic jobs: retention, evaluation invitations
-from .models import Registration, RegistrationStatus
+from .models import Registration, RegistrationEmail, RegistrationStatus
 
 log = logging.getLogger(__name__)
+
+# As the notification e-mails: 1, 2, 4, 8 and 16 minutes between the tries.
+RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 60, 2
+
+
+class _NotSent(Exception):
+    """The backend accepted nothing (e.g. the console backend with DEBUG off): roll the claim back."""
+
+
+def message_id(registration_id: int, purpose: str, version: str = "") -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "subsidia.invalid"
+    return f"<registration-{registration_id}-{purpose}{f'-{version}' if version else ''}@{host}>"
+
+
+def already_sent(registration_id: int, purpose: str, version: str = "") -> bool:
+    return RegistrationEmail.objects.filter(registration_id=registration_id, purpose=purpose,
+                                            version=version).exists()
+
+
+def send_once(registration: Registration, purpose: str, message: EmailMessage, version: str = "") -> bool:
+    """Claim (registration, purpose, version), send ``message`` with its fixed Message-ID, commit; True if sent
+    now, False if it had been sent already. Raises when the mail server does not take it (nothing is kept)."""
+    if already_sent(registration.pk, purpose, version):
+        return False
+    message.extra_headers["Message-ID"] = message_id(registration.pk, purpose, version)
+    try:
+        with transaction.atomic():
+            RegistrationEmail.objects.create(registration=registration, purpose=purpose, version=version)
+            if message.send() != 1:
+                raise _NotSent
+    except IntegrityError:  # another run claimed it while we were preparing the message
+        return False
+    except _NotSent:
+        return False
+    return True
+
+
+def send_each(what: str, items: list[tuple[Registration, str, str, Callable[[], EmailMessage | None]]]) -> int:
+    """Send each (registration, purpose, version, message builder) once; one failure does not hold back the
+    others, and the job then fails so that the worker retries it (those sent are skipped on the retry)."""
+    sent, failed = 0, []
+    for registration, purpose, version, build in items:
+        try:
+            if already_sent(registration.pk, purpose, version):
+                continue
+            message = build()
+            if message is not None:
+                sent += send_once(registration, purpose, message, version)
+        except Exception as error:
+            log.warning("registration %s: %s e-mail not sent (%s), will be retried", registration.pk, purpose,
+                        type(error).__name__)
+            failed.append(registration.pk)
+    log.info("%s: %s e-mails sent", what, sent)
+    if failed:
+        raise RuntimeError(f"{what}: {len(failed)} e-mail(s) not sent: {failed}")
+    return sent
 
 
 def qr_png(data: str) -> bytes:
@@ -81,38 +150,50 @@ def _message(registration: Registration, kind: str) -> EmailMessage | None:
     return message
 
 
-@db_task(retries=3, retry_delay=60)
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
 def send_registration_email(registration_id: int, kind: str) -> bool:
-    """``kind``: confirmed, waitlisted, promoted or cancelled. Nothing is sent if the registration has changed
-    state since (or was deleted)."""
+    """``kind``: confirmed, waitlisted, promoted or cancelled (the purpose: a registration goes through each at
+    most once). Nothing is sent if the registration has changed state since (or was deleted), or if this
+    e-mail was sent already."""
     registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
-    if registration is None:
+    if registration is None or already_sent(registration_id, kind):
         return False
     with translation.override(registration.language or settings.LANGUAGE_CODE):
         message = _message(registration, kind)
-    if message is None:
+    if message is None or not send_once(registration, kind, message):
         return False
-    message.send()
     log.info("event registration %s: %s e-mail sent", registration_id, kind)
     return True
 
 
-@db_task(retries=3, retry_delay=60)
-def send_allocation_results(event_id: int, registration_ids: list[int]) -> int:
+def _allocation_message(registration: Registration) -> EmailMessage | None:
     from .services import explain
 
-    sent = 0
-    for registration in (Registration.objects.select_related("event")
-                         .filter(event_id=event_id, pk__in=registration_ids, status=RegistrationStatus.CONFIRMED)
-                         .order_by("pk")):
-        with translation.override(registration.language or settings.LANGUAGE_CODE):
-            lines = explain(registration)
-            if not lines:
-                continue
-            subject = _("Votre place aux blocs et tables : %(event)s") % {"event": registration.event.title}
-            body = "\n\n".join([_("Bonjour %(name)s,") % {"name": registration.full_name}, *lines,
-                                *_links(registration)])
-        EmailMessage(subject, body, None, [registration.email]).send()
-        sent += 1
-    log.info("event %s: %s allocation results sent", event_id, sent)
-    return sent
+    with translation.override(registration.language or settings.LANGUAGE_CODE):
+        lines = explain(registration)
+        if not lines:
+            return None
+        subject = _("Votre place aux blocs et tables : %(event)s") % {"event": registration.event.title}
+        body = "\n\n".join([_("Bonjour %(name)s,") % {"name": registration.full_name}, *lines,
+                            *_links(registration)])
+    return EmailMessage(subject, body, None, [registration.email])
+
+
+def allocation_version(registration: Registration) -> str:
+    """Each run of the allocation is told again (its result may differ): the version is the run's time."""
+    allocated_at = registration.event.allocated_at
+    return f"{allocated_at:%Y%m%d%H%M%S%f}" if allocated_at else ""
+
+
+@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+def send_allocation_results(event_id: int, registration_ids: list[int]) -> int:
+    registrations = (Registration.objects.select_related("event")
+                     .filter(event_id=event_id, pk__in=registration_ids, status=RegistrationStatus.CONFIRMED)
+                     .order_by("pk"))
+    return send_each(f"event {event_id} allocation results", [
+        (r, "allocation", allocation_version(r), partial(_allocation_message, r))
+        for r in registrations])
+
+
+# Last, as it uses the helpers above: the staff side's jobs (retention, evaluation invitations, cancellations).
+from . import tasks_staff as tasks_staff  # noqa: E402

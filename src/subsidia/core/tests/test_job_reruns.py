@@ -6,8 +6,10 @@ run again, as huey does on a retry or the next day's run, and the effects are co
 audit records, deleted rows. Each daily job is also run twice in a row (the same day): the second run does
 nothing.
 
-The e-mail jobs of events and the dialogue resend everything on a re-run (they keep no record of what was
-sent): the tests marked ``xfail(strict=True)`` say so and will fail (XPASS) once they are idempotent.
+The e-mail jobs of events and the dialogue record each e-mail they send (claimed, sent and committed one at a
+time, as the notification e-mails): run twice they send each once, killed midway the re-run sends only the
+rest. Killed after the mail server took a message and before the commit, the re-run sends that one again
+with the same Message-ID (at least once, never lost; mail systems drop the duplicate).
 """
 
 from __future__ import annotations
@@ -262,20 +264,192 @@ def test_the_retention_job_killed_inside_an_events_transaction_leaves_it_whole(m
     assert AuditEvent.objects.filter(action="event.registration_data_deleted").count() == 1
 
 
-# --- e-mail jobs without a record of what was sent ----------------------------------------------
+# --- the e-mail jobs of events and the dialogue: each e-mail claimed, sent, committed -------------
 
-@pytest.mark.xfail(strict=True, reason="send_registration_email keeps no record of the e-mails sent: a re-run "
-                                       "(huey retry after a crash before the task returned) sends it again")
+def _sent_to() -> list[str]:
+    return sorted(m.to[0] for m in mail.outbox)
+
+
 def test_the_registration_confirmation_rerun_after_a_crash_sends_once() -> None:
     registration = RegistrationFactory(status=RegistrationStatus.CONFIRMED)
     assert event_tasks.send_registration_email.call_local(registration.pk, "confirmed") is True
-    event_tasks.send_registration_email.call_local(registration.pk, "confirmed")  # the re-run
+    assert event_tasks.send_registration_email.call_local(registration.pk, "confirmed") is False  # the re-run
+    assert len(mail.outbox) == 1
+    message_id = mail.outbox[0].extra_headers["Message-ID"]
+    assert message_id == event_tasks.message_id(registration.pk, "confirmed")
+    assert message_id.startswith(f"<registration-{registration.pk}-confirmed@")
+
+
+def test_each_registration_e_mail_goes_once_per_purpose() -> None:
+    """Waitlisted, then promoted, then cancelled: three e-mails, each once however often the jobs run."""
+    registration = RegistrationFactory(status=RegistrationStatus.WAITLISTED)
+    for kind, status in [("waitlisted", None), ("promoted", RegistrationStatus.CONFIRMED),
+                         ("cancelled", RegistrationStatus.CANCELLED)]:
+        if status:
+            Registration.objects.filter(pk=registration.pk).update(status=status)
+        assert event_tasks.send_registration_email.call_local(registration.pk, kind) is True
+        assert event_tasks.send_registration_email.call_local(registration.pk, kind) is False
+    assert len(mail.outbox) == 3 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 3
+
+
+def test_the_registration_e_mail_killed_after_the_servers_ok_is_sent_again_with_the_same_message_id(  # type: ignore[no-untyped-def]
+        monkeypatch) -> None:
+    """The window no database closes: the server took it, the worker died before the commit. The re-run sends
+    it again (never lost), with the same Message-ID (mail systems drop the duplicate); a third run nothing."""
+    registration = RegistrationFactory(status=RegistrationStatus.CONFIRMED)
+    restart = die_after(monkeypatch, event_tasks.EmailMessage, "send", calls=1)
+    with pytest.raises(Killed):
+        event_tasks.send_registration_email.call_local(registration.pk, "confirmed")
+    restart()
+    assert event_tasks.send_registration_email.call_local(registration.pk, "confirmed") is True
+    assert event_tasks.send_registration_email.call_local(registration.pk, "confirmed") is False
+    assert len(mail.outbox) == 2 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 1
+
+
+def test_a_registration_e_mail_refused_by_the_server_is_sent_on_the_retry(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import smtplib
+
+    registration = RegistrationFactory(status=RegistrationStatus.CONFIRMED)
+
+    def refuse(self: Any) -> int:
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(event_tasks.EmailMessage, "send", refuse)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        event_tasks.send_registration_email.call_local(registration.pk, "confirmed")
+    monkeypatch.undo()
+    assert not registration.emails_sent.exists()
+    assert event_tasks.send_registration_email.call_local(registration.pk, "confirmed") is True
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="send_meeting_invitations sends to every invitee again on a retry: an "
-                                       "SMTP failure at the third invitee resends the first two")
+def _allocated_event(make_user: Any, django_capture_on_commit_callbacks: Any) -> tuple[Event, list[int]]:
+    from subsidia.accounts.roles import Role
+    from subsidia.events import services
+    from subsidia.events.tests.factories import BlockFactory, EventFactory
+
+    event = EventFactory(capacity=None)
+    blocks = [BlockFactory(event=event, capacity=2), BlockFactory(event=event, capacity=10)]
+    ids = [services.register(None, event, full_name=f"P{n}", email=f"p{n}@example.lu",
+                             block_ranking=[b.pk for b in blocks]).pk for n in range(3)]
+    with django_capture_on_commit_callbacks(execute=False):
+        services.run_allocation(make_user(Role.OFFICER), event)
+    mail.outbox.clear()
+    return event, ids
+
+
+def test_the_allocation_results_run_twice_tell_each_once(make_user,  # type: ignore[no-untyped-def]
+                                                          django_capture_on_commit_callbacks) -> None:
+    event, ids = _allocated_event(make_user, django_capture_on_commit_callbacks)
+    assert event_tasks.send_allocation_results.call_local(event.pk, ids) == 3
+    assert event_tasks.send_allocation_results.call_local(event.pk, ids) == 0
+    assert _sent_to() == ["p0@example.lu", "p1@example.lu", "p2@example.lu"]
+
+
+def test_the_allocation_results_killed_after_the_first_then_rerun_send_only_the_rest(  # type: ignore[no-untyped-def]
+        make_user, django_capture_on_commit_callbacks, monkeypatch) -> None:
+    event, ids = _allocated_event(make_user, django_capture_on_commit_callbacks)
+    restart = die_before(monkeypatch, event_tasks.EmailMessage, "send", call=2)
+    with pytest.raises(Killed):
+        event_tasks.send_allocation_results.call_local(event.pk, ids)
+    restart()
+    assert len(mail.outbox) == 1
+    assert event_tasks.send_allocation_results.call_local(event.pk, ids) == 2
+    assert _sent_to() == ["p0@example.lu", "p1@example.lu", "p2@example.lu"]
+
+
+def test_a_new_run_of_the_allocation_is_told_again(make_user,  # type: ignore[no-untyped-def]
+                                                   django_capture_on_commit_callbacks) -> None:
+    from subsidia.accounts.roles import Role
+    from subsidia.events import services
+
+    event, ids = _allocated_event(make_user, django_capture_on_commit_callbacks)
+    assert event_tasks.send_allocation_results.call_local(event.pk, ids) == 3
+    with django_capture_on_commit_callbacks(execute=False):
+        services.run_allocation(make_user(Role.OFFICER), event)
+    assert event_tasks.send_allocation_results.call_local(event.pk, ids) == 3
+    assert event_tasks.send_allocation_results.call_local(event.pk, ids) == 0
+    assert len(mail.outbox) == 6 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 6
+
+
+def _registrations(event: Event, n: int = 3) -> list[int]:
+    return [RegistrationFactory(event=event, email=f"r{i}@example.lu").pk for i in range(n)]
+
+
+def test_the_event_cancellation_run_twice_tells_each_once() -> None:
+    event = StaffEventFactory()
+    ids = _registrations(event)
+    assert event_tasks.tasks_staff.send_event_cancelled.call_local(event.pk, ids, "Grève") == 3
+    assert event_tasks.tasks_staff.send_event_cancelled.call_local(event.pk, ids, "Grève") == 0
+    assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
+
+
+def test_the_event_cancellation_killed_after_the_first_then_rerun_tells_only_the_rest(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    event = StaffEventFactory()
+    ids = _registrations(event)
+    restart = die_before(monkeypatch, event_tasks.EmailMessage, "send", call=2)
+    with pytest.raises(Killed):
+        event_tasks.tasks_staff.send_event_cancelled.call_local(event.pk, ids)
+    restart()
+    assert len(mail.outbox) == 1
+    assert event_tasks.tasks_staff.send_event_cancelled.call_local(event.pk, ids) == 2
+    assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
+
+
+def test_the_evaluation_invitations_run_twice_invite_each_once() -> None:
+    ids = _registrations(StaffEventFactory())
+    assert event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids) == 3
+    assert event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids) == 0
+    assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
+
+
+def test_the_evaluation_invitations_killed_after_the_first_then_rerun_invite_only_the_rest(  # type: ignore[no-untyped-def]
+        monkeypatch) -> None:
+    ids = _registrations(StaffEventFactory())
+    restart = die_before(monkeypatch, event_tasks.EmailMessage, "send", call=2)
+    with pytest.raises(Killed):
+        event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids)
+    restart()
+    assert event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids) == 2
+    assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
+
+
+def test_one_refused_e_mail_does_not_hold_back_the_others_and_the_retry_sends_it(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import smtplib
+
+    ids = _registrations(StaffEventFactory())
+    real, calls = event_tasks.EmailMessage.send, []
+
+    def second_refused(self: Any, *args: Any) -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise smtplib.SMTPRecipientsRefused({})
+        return real(self, *args)
+
+    monkeypatch.setattr(event_tasks.EmailMessage, "send", second_refused)
+    with pytest.raises(RuntimeError, match="1 e-mail"):
+        event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids)
+    monkeypatch.undo()
+    assert _sent_to() == ["r0@example.lu", "r2@example.lu"]
+    assert event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids) == 1
+    assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
+
+
 def test_the_meeting_invitations_rerun_after_a_failure_midway_send_each_once(  # type: ignore[no-untyped-def]
+        make_user, monkeypatch) -> None:
+    """Killed at the third invitee: the retry sends only to the third, a further run to nobody."""
+    people = [make_user(), make_user(), make_user()]
+    meeting = MeetingFactory()
+    restart = die_before(monkeypatch, dialogue_tasks.EmailMessage, "send", call=3)
+    with pytest.raises(Killed):
+        dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, [p.pk for p in people])
+    restart()
+    assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, [p.pk for p in people]) == 1  # the retry
+    assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, [p.pk for p in people]) == 0
+    assert _sent_to() == sorted(p.email for p in people)
+
+
+def test_a_meeting_invitation_killed_after_the_servers_ok_is_sent_again_with_the_same_message_id(  # type: ignore[no-untyped-def]
         make_user, monkeypatch) -> None:
     people = [make_user(), make_user(), make_user()]
     meeting = MeetingFactory()
@@ -283,5 +457,22 @@ def test_the_meeting_invitations_rerun_after_a_failure_midway_send_each_once(  #
     with pytest.raises(Killed):
         dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, [p.pk for p in people])
     restart()
-    dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, [p.pk for p in people])  # the retry
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, [p.pk for p in people]) == 2
+    assert _sent_to() == sorted([people[1].email, *(p.email for p in people)])
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 3
+
+
+def test_a_changed_meeting_is_sent_again_once(make_user) -> None:  # type: ignore[no-untyped-def]
+    """A new SEQUENCE (moved, relocated, cancelled) is a new invitation to everyone, itself sent once."""
+    from subsidia.dialogue.models import Meeting
+
+    people = [make_user(), make_user()]
+    meeting = MeetingFactory()
+    ids = [p.pk for p in people]
+    assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, ids) == 2
+    assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, ids) == 0
+    Meeting.objects.filter(pk=meeting.pk).update(place="Salle 5", ical_sequence=meeting.ical_sequence + 1)
+    assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, ids) == 2
+    assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, ids) == 0
+    assert len(mail.outbox) == 4 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 4
+    assert all("Salle 5" in m.body for m in mail.outbox[2:])
