@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 
 from subsidia.audit.models import AuditEvent
@@ -476,3 +477,38 @@ def test_a_changed_meeting_is_sent_again_once(make_user) -> None:  # type: ignor
     assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, ids) == 0
     assert len(mail.outbox) == 4 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 4
     assert all("Salle 5" in m.body for m in mail.outbox[2:])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers, and the audit trail's "
+                    "append-only trigger forbids the flush a transactional test needs; runs on PostgreSQL")
+def test_two_workers_running_the_same_e_mail_job_at_once_send_it_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The second worker waits on the first one's claim (the unique key), then finds it taken."""
+    import threading
+    import time
+
+    registration = RegistrationFactory(status=RegistrationStatus.CONFIRMED)
+    real = event_tasks.EmailMessage.send
+
+    def slow(self: Any, *args: Any) -> int:
+        time.sleep(0.3)
+        return real(self, *args)
+
+    monkeypatch.setattr(event_tasks.EmailMessage, "send", slow)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def work() -> None:
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            outcomes.append(event_tasks.send_registration_email.call_local(registration.pk, "confirmed"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [False, True] and len(mail.outbox) == 1
