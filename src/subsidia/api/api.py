@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from . import errors
+from . import errors, openapi
 from .auth import PUBLIC_AUTH
 from .organisations import router as organisations_router
 
@@ -22,5 +22,6 @@ api.add_router("/", "subsidia.api.events.router")
 api.add_router("/", "subsidia.api.knowledge.router")
 api.add_router("/", "subsidia.api.search.router")
 errors.install_fallbacks(api)
+openapi.install(api)
 
 

@@ -1,0 +1,72 @@
+"""Schemathesis over /api/v1/openapi.json, in process (the Django WSGI app), as an officer, a partner and the public.
+
+For every operation of the schema, Hypothesis generates requests from the schema (a few examples each, derandomized
+so that a run is reproducible) against the access matrix's world (organisations A and B, calls and applications
+in every state, conventions, meetings, events, the knowledge base). Each request is sent by the three callers and
+every answer must be: no server error, a status code the operation documents, the documented content type and a
+body that conforms to the documented schema.
+
+Marked ``fuzz``: run apart with ``pytest -m fuzz src/subsidia/api/tests/test_fuzz.py`` (``FUZZ_EXAMPLES``
+examples per operation, 5 by default).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.db import transaction
+from django.test import override_settings
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from subsidia.accounts.services import issue_api_token
+from subsidia.conftest import create_user
+from subsidia.core.tests.test_access_matrix import build_world
+from subsidia.wsgi import application
+
+pytestmark = pytest.mark.fuzz
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+CALLERS = ("officer", "partner_admin", "anonymous")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(scope="module")
+def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("fuzz-media"), PASSWORD_HASHERS=hashers,
+                           RATE_LIMITS_ENABLED=False, RATELIMIT_ENABLE=False), \
+            django_db_blocker.unblock(), transaction.atomic():
+        world = build_world(create_user)
+        world["headers"] = {
+            persona: {"Authorization": f"Bearer {issue_api_token(None, world['people'][persona])}"}
+            for persona in CALLERS if persona != "anonymous"} | {"anonymous": {}}
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def callers(fuzz_world: dict[str, Any], db: Any, settings: Any) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+    settings.RATE_LIMITS_ENABLED = False
+    settings.RATELIMIT_ENABLE = False
+    return fuzz_world["headers"]  # type: ignore[no-any-return]
+
+
+@schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=list(HealthCheck))
+def test_the_api_keeps_to_its_schema(case: Any, callers: dict[str, dict[str, str]]) -> None:
+    for persona in CALLERS:
+        case.call_and_validate(headers=callers[persona], checks=CHECKS)
