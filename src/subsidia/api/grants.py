@@ -375,7 +375,8 @@ def eligibility(request: HttpRequest, application_id: Id) -> Any:
 @router.post("/applications/{application_id}/documents", auth=SIGNED_IN_AUTH, response={201: DocumentOut, **ERRORS})
 @api_access(APPLICATION_EDITORS)
 def add_document(request: HttpRequest, application_id: Id, file: UploadedFile = File(...),  # noqa: B008
-                 kind: str = Form(..., max_length=20), question_key: str = Form("", max_length=60)) -> Any:
+                 kind: str = Form(..., max_length=20, pattern=r"^[-a-z_]*$"),
+                 question_key: str = Form("", max_length=60, pattern=r"^[-a-zA-Z0-9_]*$")) -> Any:
     """Upload a supporting document (multipart). Its content decides its type, whatever its name: PDF, ODT,
     DOCX, ODS, XLSX, PNG or JPEG. Another upload of the same kind is a new version. An upload needs no
     ``If-Match`` (it overwrites nothing) but raises the application's version: read its new ETag."""

@@ -4,7 +4,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
 from subsidia.core.access import ORGANISATION_MANAGERS, PUBLIC
@@ -13,12 +13,12 @@ from subsidia.organisations import selectors, services
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
-from .schemas import Code, ErrorOut, Id, OrganisationCreate, OrganisationIn, OrganisationOut, Pages
+from .schemas import Code, ErrorOut, FilterSchema, Id, OrganisationCreate, OrganisationIn, OrganisationOut, Pages
 
 router = Router(tags=["organisations"])
 
 
-class OrganisationFilters(Schema):
+class OrganisationFilters(FilterSchema):
     q: str | None = Field(None, max_length=200, description="in the name or the acronym")
     theme: Code | None = Field(None, description="a theme's code")
     legal_form: str | None = Field(None, max_length=20)

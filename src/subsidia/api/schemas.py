@@ -70,15 +70,43 @@ class Pages(PageNumberPagination):
         page_size: PageSize | None = None
 
 
+def _has_nul(value: Any) -> bool:
+    """A NUL character anywhere in a string of ``value``: PostgreSQL refuses it in text (an error, not a 422)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul(value: Any) -> None:
+    if _has_nul(value):
+        raise PydanticCustomError("string_nul", "Caractère nul (U+0000) non admis.")
+
+
+class FilterSchema(Schema):
+    """The query parameters of an operation; no string may hold a NUL character."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_nul(cls, value: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
+        _refuse_nul(value if isinstance(value, dict) else getattr(value, "__dict__", value))
+        return handler(value)
+
+
 class InputSchema(Schema):
-    """A request body: a JSON object, nothing else. (ninja's schemas read attributes of any value, so that a
-    list or a string would pass for an object whose fields are all optional.)"""
+    """A request body: a JSON object, nothing else (ninja's schemas read attributes of any value, so that a
+    list or a string would pass for an object whose fields are all optional), with no NUL character."""
 
     @model_validator(mode="wrap")
     @classmethod
     def _an_object(cls, value: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
         if not isinstance(value, dict | Schema):
             raise PydanticCustomError("model_type", "Un objet JSON est attendu.")
+        if isinstance(value, dict):
+            _refuse_nul(value)
         return handler(value)
 
 

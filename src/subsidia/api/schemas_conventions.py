@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
-from .schemas import MAX_ITEMS, Amount, Id, InputSchema, Key, Text, Version
+from .schemas import MAX_ITEMS, Amount, FilterSchema, Id, InputSchema, Key, Text, Version
 
 ConventionStatus = Literal["draft", "signed", "active", "ended", "terminated"]
 
@@ -30,7 +30,7 @@ class NamedOut(Schema):
 # --- conventions ---------------------------------------------------------------------------------
 
 
-class ConventionFilters(Schema):
+class ConventionFilters(FilterSchema):
     organisation_id: Id | None = None
     status: ConventionStatus | None = Field(default=None, description="derived from the dates, as of today")
     active_on: date | None = Field(default=None, description="in force on this day")

@@ -5,10 +5,10 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from .schemas import MAX_ITEMS, Code, Id, InputSchema
+from .schemas import MAX_ITEMS, Code, FilterSchema, Id, InputSchema
 
 
-class EventFilters(Schema):
+class EventFilters(FilterSchema):
     when: Literal["upcoming", "past", "all"] = "upcoming"
     mode: Literal["onsite", "online", ""] = ""
     theme: Code | None = Field(None, description="Code d'un thème.")

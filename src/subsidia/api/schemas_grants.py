@@ -10,7 +10,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from .schemas import MAX_ITEMS, Code, Id, IdList, InputSchema, Line, Money, SmallInt, Text, Version, Year
+from .schemas import MAX_ITEMS, Code, FilterSchema, Id, IdList, InputSchema, Line, Money, SmallInt, Text, Version, Year
 
 # --- calls ---------------------------------------------------------------------------------------
 
@@ -145,7 +145,7 @@ class CallOut(Schema):
         return list(obj.questions.all())
 
 
-class CallFilters(Schema):
+class CallFilters(FilterSchema):
     open: bool | None = Field(default=None, description="true: calls open today; false: the others")
     year: Year | None = None
 
@@ -197,7 +197,7 @@ class ApplicationPatch(ApplicationIn):
     version: Version | None = Field(default=None, description="the version you edited; an outdated one answers 409")
 
 
-class ApplicationFilters(Schema):
+class ApplicationFilters(FilterSchema):
     call_id: Id | None = None
     state: Code | None = None
     organisation_id: Id | None = None
@@ -506,7 +506,7 @@ class DecisionSummaryOut(Schema):
     rows: list[SummaryRowOut]
 
 
-class TrancheFilters(Schema):
+class TrancheFilters(FilterSchema):
     paid: bool | None = Field(default=None, description="true: paid tranches; false: those still to pay")
     call_id: Id | None = None
     application_id: Id | None = None

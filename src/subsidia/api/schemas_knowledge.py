@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from .schemas import Code, Id
+from .schemas import Code, FilterSchema, Id
 
 
 class NamedOut(Schema):
@@ -48,7 +48,7 @@ class GoodPracticeOut(Schema):
     url: str
 
 
-class GoodPracticeFilters(Schema):
+class GoodPracticeFilters(FilterSchema):
     theme: Code | None = Field(default=None, description="a theme's code")
     municipality: Id | None = Field(default=None, description="a municipality's id")
     actor: Id | None = Field(default=None, description="an organisation's id")
@@ -89,6 +89,6 @@ class NewsOut(Schema):
     url: str
 
 
-class NewsFilters(Schema):
+class NewsFilters(FilterSchema):
     tag: Code | None = Field(default=None, description="a tag's slug")
     issuer: Id | None = Field(default=None, description="the issuing organisation's id")

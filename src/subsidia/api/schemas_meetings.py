@@ -10,7 +10,7 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
-from .schemas import InputSchema, Text, Version
+from .schemas import FilterSchema, InputSchema, Text, Version
 from .schemas_conventions import Id, NamedOut
 
 MeetingStatusValue = Literal["planned", "held", "cancelled"]
@@ -27,7 +27,7 @@ class PersonOut(Schema):
     name: str
 
 
-class MeetingFilters(Schema):
+class MeetingFilters(FilterSchema):
     series_id: Id | None = None
     from_: date | None = Field(default=None, alias="from", description="meetings starting on or after this day")
     to: date | None = Field(default=None, description="meetings starting on or before this day")
@@ -114,7 +114,7 @@ class SeriesOut(Schema):
     next_meetings: list[MeetingSummaryOut] = Field(..., description="the next meetings (at most five)")
 
 
-class SeriesFilters(Schema):
+class SeriesFilters(FilterSchema):
     active: bool | None = Field(default=None, description="true: series still running; false: the others")
 
 

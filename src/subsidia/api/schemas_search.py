@@ -8,10 +8,12 @@ from pydantic import StringConstraints
 
 from subsidia.search.selectors import MAX_QUERY_LENGTH
 
+from .schemas import FilterSchema
+
 SearchKindValue = Literal["good_practice", "faq", "news", "event", "call", "organisation"]
 
 
-class SearchFilters(Schema):
+class SearchFilters(FilterSchema):
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_LENGTH)] = Field(
         ..., description=f"the words searched (1 to {MAX_QUERY_LENGTH} characters); accents and case do not matter")
     type: SearchKindValue | None = Field(default=None, description="only results of this kind")

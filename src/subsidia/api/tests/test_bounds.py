@@ -195,3 +195,19 @@ def test_every_input_is_bounded_in_the_schema() -> None:
                         continue  # an upload, bounded by UPLOAD_MAX_BYTES
                     problems += _unbounded(child, components, f"{where} body.{name}", set())
     assert not problems, "Bound these inputs with the types of api/schemas.py:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ["/organisations?municipality=%00", "/organisations?q=a%00b", "/search?q=foyer%00",
+                                  "/events?theme=%00", "/good-practices?theme=x%00"])
+def test_a_nul_character_in_a_query_is_422(client: Client, path: str) -> None:
+    """PostgreSQL refuses NUL in text: the query would fail (a 500, and the transaction lost), not answer."""
+    _structured(call(client, "GET", path), 422)
+
+
+def test_a_nul_character_in_a_body_is_422(client: Client, make_user: Any, org_a: Organisation) -> None:
+    officer = auth(make_user("officer"))
+    _structured(call(client, "PATCH", f"/organisations/{org_a.pk}", {"acronym": "A\x00"}, officer), 422)
+    _structured(call(client, "POST", "/calls", {"title": "T", "programme": "P", "year": 2027, "budget": 1,
+                                                "priorities": ["\x00"]}, officer), 422)
+    _structured(call(client, "POST", "/events/1/registrations", {"full_name": "A\x00", "email": "a@example.lu"}),
+                422)
