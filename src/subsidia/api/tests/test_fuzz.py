@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -43,7 +44,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture(scope="module")
-def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def keep_the_connection() -> Iterator[None]:
+    """The WSGI app is called directly, so Django's request signals close "old" connections after each request, and
+    inside the test's transaction a PostgreSQL connection counts as old (its autocommit is off): as Django's test
+    client does, the signals leave the connection alone while the fuzzing runs."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def fuzz_world(keep_the_connection, django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("fuzz-media"), PASSWORD_HASHERS=hashers,
                            RATE_LIMITS_ENABLED=False, RATELIMIT_ENABLE=False), \
