@@ -73,8 +73,9 @@ test-browser: install ## WCAG 2.1 AA (axe-core) and htmx checks in Debian's Chro
 	bash scripts/ensure-browser
 	$(PYTEST) -p no:playwright -m browser
 
-test-api-fuzz: install ## schemathesis over /api/v1/openapi.json as officer, partner and anonymous
-	$(PYTEST) -m fuzz
+test-api-fuzz: install services ## schemathesis over /api/v1/openapi.json as officer, partner and anonymous
+	$(PYTEST) -m fuzz src/subsidia/api/tests/test_fuzz.py
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m fuzz src/subsidia/api/tests/test_fuzz.py
 
 load: install services ## bounded load run: gunicorn (4 workers) on PostgreSQL, public/partner/officer traffic
 	bash scripts/load-run
