@@ -1,0 +1,138 @@
+"""The attacks of the security review, tried again from outside against a Subsidia demo on this machine.
+
+    python scripts/attacks.py --base http://127.0.0.1:8765
+
+Each attack prints PASS when it fails (the control held) and FAIL when it succeeds; the exit code is 1 if any
+succeeded. Run by ``make load`` after the load run, against the same gunicorn server (loopback only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import re
+import sys
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+DEMO_PASSWORD = "demo-Subsidia-2026"  # noqa: S105 - the published demo password
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+RESULTS: list[tuple[str, bool, str]] = []
+
+
+def check(name: str) -> Callable[[Callable[[str], str | None]], Callable[[str], str | None]]:
+    def decorate(attack: Callable[[str], str | None]) -> Callable[[str], str | None]:
+        attack.check_name = name  # type: ignore[attr-defined]
+        ATTACKS.append(attack)
+        return attack
+
+    return decorate
+
+
+ATTACKS: list[Callable[[str], str | None]] = []
+
+
+def _client(base: str, address: str) -> httpx.Client:
+    """A client whose requests say they come from ``address`` (only trusted behind a proxy; here the lockout
+    counts the real address, so every attempt below shares one)."""
+    return httpx.Client(base_url=base, timeout=30, follow_redirects=False)
+
+
+def _login(client: httpx.Client, email: str, password: str) -> httpx.Response:
+    page = client.get("/compte/connexion/")
+    token = CSRF.search(page.text)
+    assert token, f"no CSRF token on the sign-in page ({page.status_code})"
+    return client.post("/compte/connexion/", data={
+        "csrfmiddlewaretoken": token.group(1), "username": email, "password": password},
+        headers={"Referer": str(client.base_url) + "/compte/connexion/"})
+
+
+@check("lockout cannot be bypassed by changing the e-mail's case or adding spaces")
+def lockout(base: str) -> str | None:
+    victim = "membre@demo.subsidia.lu"
+    with _client(base, "") as client:
+        for _ in range(6):
+            _login(client, victim, "wrong-password-123")
+        for variant in ("MEMBRE@demo.subsidia.lu", "Membre@Demo.Subsidia.lu", f"  {victim} "):
+            answer = _login(client, variant, DEMO_PASSWORD)
+            if answer.status_code == 302 and "/compte/connexion/" not in answer.headers.get("location", ""):
+                return f"signed in as {variant!r} after the lockout"
+    return None
+
+
+@check("no hidden service or internal contact in the public API")
+def hidden_services(base: str) -> str | None:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        listing = client.get("/api/v1/organisations?page_size=100")
+        if listing.status_code != 200:
+            return f"organisations answered {listing.status_code}"
+        text = listing.text
+        if '"is_public": false' in text or '"is_public":false' in text:
+            return "a non-public service or contact is in the anonymous answer"
+        for item in listing.json().get("items", [])[:20]:
+            detail = client.get(f"/api/v1/organisations/{item['id']}").text
+            if '"is_public": false' in detail or '"is_public":false' in detail:
+                return f"organisation {item['id']}: a non-public service or contact in the anonymous answer"
+    return None
+
+
+@check("huge numbers and odd bodies answer 4xx JSON, never a 500 or HTML")
+def bad_input(base: str) -> str | None:
+    probes = ["/api/v1/organisations?page=99999999999999999999999", "/api/v1/organisations/" + "1" + "0" * 23,
+              "/api/v1/events/100000000000000000000000", "/api/v1/no-such-thing", "/api/v1/search?q=%00"]
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for path in probes:
+            answer = client.get(path)
+            kind = answer.headers.get("content-type", "")
+            if answer.status_code >= 500 or not kind.startswith("application/json"):
+                return f"GET {path} answered {answer.status_code} {kind}"
+            if not 400 <= answer.status_code < 500:
+                return f"GET {path} answered {answer.status_code}"
+        answer = client.post("/api/v1/applications", json=[None, None])
+        if answer.status_code >= 500 or not answer.headers.get("content-type", "").startswith("application/json"):
+            return f"POST [null, null] answered {answer.status_code}"
+    return None
+
+
+@check("the site answers with its security headers and no stack trace")
+def headers(base: str) -> str | None:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        answer = client.get("/")
+        missing = [h for h in ("x-frame-options", "x-content-type-options", "referrer-policy")
+                   if h not in answer.headers]
+        if missing:
+            return f"missing headers: {missing}"
+        ready = client.get("/readyz")
+        if ready.status_code != 200:
+            return f"/readyz answered {ready.status_code}"
+        if "Traceback" in client.get("/api/v1/organisations/abc").text:
+            return "a traceback in an answer"
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", default="http://127.0.0.1:8765")
+    args = parser.parse_args()
+    host = urlsplit(args.base).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        parser.error("attacks only target this machine (127.0.0.0/8, ::1 or localhost)")
+    failed = 0
+    for attack in ATTACKS:
+        try:
+            problem = attack(args.base)
+        except (httpx.HTTPError, AssertionError, ValueError) as error:
+            problem = f"{type(error).__name__}: {error}"
+        failed += problem is not None
+        print(f"{'FAIL' if problem else 'PASS'}  {attack.check_name}" + (f": {problem}" if problem else ""))  # type: ignore[attr-defined]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
