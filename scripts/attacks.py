@@ -112,6 +112,55 @@ def headers(base: str) -> str | None:
     return None
 
 
+@check("a partner cannot flood comments (351 in 30 s were all published)")
+def comment_flood(base: str) -> str | None:
+    with _client(base, "") as client:
+        answer = _login(client, "gestionnaire.asti@demo.subsidia.lu", DEMO_PASSWORD)
+        assert answer.status_code == 302, f"sign-in answered {answer.status_code}"
+        links = re.findall(r'href="(/actualites/[a-z0-9-]+/)"', client.get("/actualites/").text)
+        items = [link for link in links if link.split("/")[2] not in {"rss", "atom", "gestion"}]
+        assert items, "no news item to comment on"
+        news = re.match(r"(.*)", items[0])
+        assert news
+        page = client.get(news.group(1)).text
+        action = re.search(r'action="(/commentaires/ecrire/[^"]+)"', page)
+        token = CSRF.search(page)
+        assert action and token, "no comment form"
+        statuses = []
+        for number in range(40):
+            statuses.append(client.post(action.group(1), data={
+                "csrfmiddlewaretoken": token.group(1), "body": f"Commentaire de test numéro {number}."},
+                headers={"Referer": base + news.group(1)}).status_code)
+        if 429 not in statuses:
+            return f"40 comments in a row, none refused: {sorted(set(statuses))}"
+    return None
+
+
+@check("an API write without If-Match or version is refused (no lost update)")
+def lost_update(base: str) -> str | None:
+    with _client(base, "") as client:
+        answer = _login(client, "gestionnaire@demo.subsidia.lu", DEMO_PASSWORD)
+        assert answer.status_code == 302, f"sign-in answered {answer.status_code}"
+        listing = client.get("/api/v1/applications")
+        items = listing.json().get("items", []) if listing.status_code == 200 else []
+        assert items, f"no application to write to ({listing.status_code})"
+        target = items[0]["id"]
+        before = client.get(f"/api/v1/applications/{target}")
+        answer = client.patch(f"/api/v1/applications/{target}", json={"title": "Écrasé sans version"},
+                              headers={"X-CSRFToken": client.cookies.get("csrftoken", ""),
+                                       "Referer": base + "/"})
+        if answer.status_code != 428:
+            return f"PATCH without If-Match answered {answer.status_code}"
+        if "etag" not in before.headers:
+            return "GET of an application answered no ETag"
+        stale = client.patch(f"/api/v1/applications/{target}", json={"title": "Écrasé"},
+                             headers={"If-Match": '"application-0-v0"',
+                                      "X-CSRFToken": client.cookies.get("csrftoken", ""), "Referer": base + "/"})
+        if stale.status_code != 412:
+            return f"PATCH with a stale If-Match answered {stale.status_code}"
+    return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", default="http://127.0.0.1:8765")
