@@ -41,8 +41,9 @@ worker: install ## run only the background worker (SQLite queue, or Redis when R
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider
 SUITE := -n 2 -m "not browser and not fuzz"
 # Moments at which `test-clock` runs the suite again (local time): the eve of the spring clock change, of a
-# year end and of a leap day, late in the evening (local and UTC dates differ).
-CLOCK_MOMENTS ?= 2027-03-27T23:40 2026-12-31T23:40 2028-02-28T23:40
+# year end, and a leap day itself, late in the evening (local and UTC dates differ; tests that move the clock
+# forward cross into the next day).
+CLOCK_MOMENTS ?= 2027-03-27T23:40 2026-12-31T23:40 2028-02-29T23:40
 
 test: install lint typecheck security-lint test-sqlite test-postgres test-clock test-browser test-api-fuzz \
 	check-deploy ## the whole suite, as CI runs it

@@ -2,7 +2,7 @@
 
 ``SUBSIDIA_TEST_NOW`` (an ISO date-time, local time of ``TIME_ZONE`` unless it carries an offset) starts the
 whole run with the clock at that moment, still ticking: ``make test-clock`` runs the suite on the eve of a
-clock change, of a year end and of a leap day, so that no test passes only because of the day CI runs on.
+clock change, of a year end and on a leap day, so that no test passes only because of the day CI runs on.
 """
 
 from __future__ import annotations

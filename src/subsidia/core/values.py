@@ -11,6 +11,14 @@ from django.utils.translation import gettext as _
 from .errors import RuleViolation
 
 
+def years_earlier(day: date, years: int = 1) -> date:
+    """The same day ``years`` earlier; 29 February falls back to 28 February in a year that has none."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def parse_money(value: Any, field: str) -> Decimal:
     """A positive amount in euros with at most two decimals (below ten billion)."""
     try:

@@ -15,6 +15,7 @@ from subsidia.organisations import selectors as organisation_selectors
 from subsidia.organisations.models import Organisation, OrganisationDocument, Theme
 
 from .access import PARTNERS, PUBLIC, SIGNED_IN, STAFF, access
+from .values import years_earlier
 
 
 @access(PUBLIC)
@@ -88,7 +89,7 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     organisations = organisation_selectors.organisations_visible_to(request.user)
     documents = organisation_selectors.documents_visible_to(request.user)
     stale = organisations.filter(listed_in_directory=True).filter(
-        Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today.replace(year=today.year - 1))
+        Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=years_earlier(today))
     )
     # Imported here: the conventions build on the core app.
     from subsidia.conventions import selectors as convention_selectors
