@@ -9,9 +9,11 @@ succeeded. Run by ``make load`` after the load run, against the same gunicorn se
 from __future__ import annotations
 
 import argparse
+import io
 import ipaddress
 import re
 import sys
+import zipfile
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -158,6 +160,45 @@ def lost_update(base: str) -> str | None:
                                       "X-CSRFToken": client.cookies.get("csrftoken", ""), "Referer": base + "/"})
         if stale.status_code != 412:
             return f"PATCH with a stale If-Match answered {stale.status_code}"
+    return None
+
+
+def _zip_bomb(inflated: int = 300 * 1024 * 1024) -> bytes:
+    """An ODF-looking zip whose ``mimetype`` member inflates to ``inflated`` bytes (about 300 KB on the wire)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("mimetype", "w") as member:
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(inflated // len(chunk)):
+            member.write(chunk)
+    return buffer.getvalue()
+
+
+def _zip_claiming(mimetype: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", mimetype)
+        archive.writestr("content.xml", "<x/>")
+    return buffer.getvalue()
+
+
+@check("a zip bomb, or a zip that claims to be a PNG or a PDF, is refused as a document")
+def uploads(base: str) -> str | None:
+    with _client(base, "") as client:
+        answer = _login(client, "gestionnaire@demo.subsidia.lu", DEMO_PASSWORD)
+        assert answer.status_code == 302, f"sign-in answered {answer.status_code}"
+        listing = client.get("/api/v1/applications").json().get("items", [])
+        drafts = [a["id"] for a in listing if a.get("state") == "draft"]
+        assert drafts, "no draft application to attach to"
+        headers = {"X-CSRFToken": client.cookies.get("csrftoken", ""), "Referer": base + "/"}
+        for name, content in [("rapport.odt", _zip_bomb()), ("photo.png", _zip_claiming("image/png")),
+                              ("budget.pdf", _zip_claiming("application/pdf"))]:
+            answer = client.post(f"/api/v1/applications/{drafts[0]}/documents", headers=headers,
+                                 data={"kind": "description"}, files={"file": (name, content)})
+            if answer.status_code != 422:
+                return f"{name} answered {answer.status_code}"
+            code = answer.json()["errors"][0]["code"]
+            if code not in {"archive_bomb", "archive_too_large", "file_type_not_allowed", "file_corrupt"}:
+                return f"{name} refused for another reason: {code}"
     return None
 
 
