@@ -11,33 +11,25 @@ Message-ID (``<meeting-<pk>-<sequence>-invitation-<user pk>@host>``), which mail
 
 from __future__ import annotations
 
-import logging
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from subsidia.accounts.models import User
+from subsidia.core.sending import RETRY, claim_and_send, send_all
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import wants_email
 
 from . import calendar
 from .models import InvitationEmail, Meeting, MeetingStatus
 
-log = logging.getLogger(__name__)
-
-
 # As the notification e-mails: 1, 2, 4, 8 and 16 minutes between the tries.
-RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 60, 2
-
-
-class _NotSent(Exception):
-    """The backend accepted nothing (e.g. the console backend with DEBUG off): roll the claim back."""
 
 
 def message_id(meeting: Meeting, user: User, sequence: int) -> str:
@@ -74,19 +66,15 @@ def send_one(meeting: Meeting, user: User, ics: bytes) -> bool:
     if _already_sent(meeting, user, sequence):
         return False
     message = _message(meeting, user, ics)
-    try:
-        with transaction.atomic():
-            InvitationEmail.objects.create(meeting=meeting, user=user, sequence=sequence)
-            if message.send() != 1:
-                raise _NotSent
-    except IntegrityError:  # another run claimed it while we were preparing the message
-        return False
-    except _NotSent:
-        return False
-    return True
+
+    def claim() -> bool:  # an IntegrityError if another run claimed it while we prepared the message
+        InvitationEmail.objects.create(meeting=meeting, user=user, sequence=sequence)
+        return True
+
+    return claim_and_send(claim, lambda: message)
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+@db_task(**RETRY)
 def send_meeting_invitations(meeting_id: int, user_ids: list[int]) -> int:
     """Each invitee gets the meeting once per version (its iCalendar SEQUENCE, raised when the date, place or
     status changes): a re-run or retry sends only to those not yet sent, a changed meeting to everyone again.
@@ -98,18 +86,8 @@ def send_meeting_invitations(meeting_id: int, user_ids: list[int]) -> int:
               if u.email and wants_email(u, Kind.MEETING_INVITATION)]
     attendees = [(u.email, u.full_name) for u in people]
     ics = calendar.invitation(meeting, attendees)
-    sent, failed = 0, []
-    for user in people:
-        try:
-            sent += send_one(meeting, user, ics)
-        except Exception as error:
-            log.warning("meeting %s: invitation to user %s not sent (%s), will be retried", meeting_id, user.pk,
-                        type(error).__name__)
-            failed.append(user.pk)
-    log.info("meeting %s: %s invitations sent", meeting_id, sent)
-    if failed:
-        raise RuntimeError(f"meeting {meeting_id}: {len(failed)} invitation(s) not sent: {failed}")
-    return sent
+    return send_all(f"meeting {meeting_id} invitations",
+                    ((f"user {user.pk}", partial(send_one, meeting, user, ics)) for user in people))
 
 
 @db_periodic_task(crontab(hour="6", minute="30"))

@@ -23,23 +23,16 @@ from urllib.parse import urlsplit
 import qrcode
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
+
+from subsidia.core.sending import RETRY, claim_and_send, send_all
 
 from . import calendar, selectors, signing
 from .models import Registration, RegistrationEmail, RegistrationStatus
 
 log = logging.getLogger(__name__)
-
-# As the notification e-mails: 1, 2, 4, 8 and 16 minutes between the tries.
-RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 60, 2
-
-
-class _NotSent(Exception):
-    """The backend accepted nothing (e.g. the console backend with DEBUG off): roll the claim back."""
-
 
 def message_id(registration_id: int, purpose: str, version: str = "") -> str:
     host = urlsplit(settings.SITE_URL).hostname or "subsidia.invalid"
@@ -57,37 +50,27 @@ def send_once(registration: Registration, purpose: str, message: EmailMessage, v
     if already_sent(registration.pk, purpose, version):
         return False
     message.extra_headers["Message-ID"] = message_id(registration.pk, purpose, version)
-    try:
-        with transaction.atomic():
-            RegistrationEmail.objects.create(registration=registration, purpose=purpose, version=version)
-            if message.send() != 1:
-                raise _NotSent
-    except IntegrityError:  # another run claimed it while we were preparing the message
-        return False
-    except _NotSent:
-        return False
-    return True
+
+    def claim() -> bool:  # an IntegrityError if another run claimed it while we prepared the message
+        RegistrationEmail.objects.create(registration=registration, purpose=purpose, version=version)
+        return True
+
+    return claim_and_send(claim, lambda: message)
 
 
 def send_each(what: str, items: list[tuple[Registration, str, str, Callable[[], EmailMessage | None]]]) -> int:
     """Send each (registration, purpose, version, message builder) once; one failure does not hold back the
     others, and the job then fails so that the worker retries it (those sent are skipped on the retry)."""
-    sent, failed = 0, []
-    for registration, purpose, version, build in items:
-        try:
-            if already_sent(registration.pk, purpose, version):
-                continue
-            message = build()
-            if message is not None:
-                sent += send_once(registration, purpose, message, version)
-        except Exception as error:
-            log.warning("registration %s: %s e-mail not sent (%s), will be retried", registration.pk, purpose,
-                        type(error).__name__)
-            failed.append(registration.pk)
-    log.info("%s: %s e-mails sent", what, sent)
-    if failed:
-        raise RuntimeError(f"{what}: {len(failed)} e-mail(s) not sent: {failed}")
-    return sent
+
+    def attempt(registration: Registration, purpose: str, version: str,
+                build: Callable[[], EmailMessage | None]) -> bool:
+        if already_sent(registration.pk, purpose, version):
+            return False
+        message = build()
+        return message is not None and send_once(registration, purpose, message, version)
+
+    return send_all(what, ((f"registration {r.pk} ({purpose})", partial(attempt, r, purpose, version, build))
+                           for r, purpose, version, build in items))
 
 
 def qr_png(data: str) -> bytes:
@@ -150,7 +133,7 @@ def _message(registration: Registration, kind: str) -> EmailMessage | None:
     return message
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+@db_task(**RETRY)
 def send_registration_email(registration_id: int, kind: str) -> bool:
     """``kind``: confirmed, waitlisted, promoted or cancelled (the purpose: a registration goes through each at
     most once). Nothing is sent if the registration has changed state since (or was deleted), or if this
@@ -185,7 +168,7 @@ def allocation_version(registration: Registration) -> str:
     return f"{allocated_at:%Y%m%d%H%M%S%f}" if allocated_at else ""
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+@db_task(**RETRY)
 def send_allocation_results(event_id: int, registration_ids: list[int]) -> int:
     registrations = (Registration.objects.select_related("event")
                      .filter(event_id=event_id, pk__in=registration_ids, status=RegistrationStatus.CONFIRMED)

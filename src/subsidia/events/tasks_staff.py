@@ -6,7 +6,6 @@ time: a re-run of a job sends only what it had not sent)."""
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 from django.conf import settings
@@ -17,10 +16,10 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .models import Event, Registration
-from .tasks import RETRIES, RETRY_BACKOFF, RETRY_DELAY, send_each
+from subsidia.core.sending import RETRY
 
-log = logging.getLogger(__name__)
+from .models import Event, Registration
+from .tasks import send_each
 
 
 def _when(event: Event) -> str:
@@ -40,7 +39,7 @@ def _cancellation_message(event: Event, registration: Registration, message: str
     return EmailMessage(subject, body, None, [registration.email])
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+@db_task(**RETRY)
 def send_event_cancelled(event_id: int, registration_ids: list[int], message: str = "") -> int:
     """Each person told once (keyed by the event's iCalendar SEQUENCE, raised by the cancellation)."""
     event = Event.objects.filter(pk=event_id).first()
@@ -69,7 +68,7 @@ def _evaluation_message(registration: Registration) -> EmailMessage:
     return EmailMessage(subject, body, None, [registration.email])
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+@db_task(**RETRY)
 def send_evaluation_invitations(registration_ids: list[int]) -> int:
     """Each person invited once (the service invites only those never invited)."""
     return send_each("evaluation invitations", [

@@ -17,31 +17,25 @@ Each e-mail is sent at most once per notification, and is not lost when the mail
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils import timezone, translation
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from subsidia.core.sending import RETRY, claim_and_send, send_all
+
 from .models import Notification
 
-log = logging.getLogger(__name__)
-
 # 1, 2, 4, 8 and 16 minutes: half an hour of outage is bridged by the task itself, the sweep does the rest.
-RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 60, 2
 # How far back the sweep looks for notifications whose e-mail never went out.
 SWEEP_WINDOW = timedelta(days=3)
 # The sweep leaves the newest ones to their own task (which may still be running or waiting to retry).
 SWEEP_GRACE = timedelta(minutes=10)
-
-
-class _NotSent(Exception):
-    """The backend accepted nothing (e.g. the console backend with DEBUG off): roll the claim back."""
 
 
 def message_id(notification: Notification) -> str:
@@ -70,34 +64,17 @@ def send_one(notification_id: int) -> bool:
     user = notification.user
     if not user.email or not wants_email(user, notification.kind):
         return False
-    try:
-        with transaction.atomic():
-            claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-                emailed_at=timezone.now())
-            if not claimed:  # another run sent it while we were reading
-                return False
-            if _message(notification).send() != 1:
-                raise _NotSent
-    except _NotSent:
-        return False
-    return True
+    # The claim: set emailed_at only if it is still empty (another run may have sent it while we were reading).
+    return claim_and_send(lambda: bool(Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True)
+                                       .update(emailed_at=timezone.now())),
+                          lambda: _message(notification))
 
 
 def send_emails(notification_ids: list[int]) -> int:
-    sent, failed = 0, []
-    for pk in notification_ids:
-        try:
-            sent += send_one(pk)
-        except Exception as error:
-            log.warning("notification %s: e-mail not sent (%s), will be retried", pk, type(error).__name__)
-            failed.append(pk)
-    log.info("notification e-mails sent: %s", sent)
-    if failed:
-        raise RuntimeError(f"{len(failed)} notification e-mail(s) not sent: {failed}")
-    return sent
+    return send_all("notification e-mails", ((f"notification {pk}", partial(send_one, pk)) for pk in notification_ids))
 
 
-@db_task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+@db_task(**RETRY)
 def send_notification_emails(notification_ids: list[int]) -> int:
     return send_emails(notification_ids)
 
