@@ -1,10 +1,65 @@
-"""One error type for rule violations, raised by services and turned into form errors or API 4xx."""
+"""One error type for rule violations, raised by services and turned into form errors or API 4xx.
+
+Error codes are enums, one spelling everywhere: :class:`Code` holds those every domain uses (a missing field,
+a refused role, a stale version, an illegal transition) and each domain app declares its own in its
+``errors.py`` with :func:`error_codes`, which registers them so that the OpenAPI schema lists every code a
+client may meet (:func:`all_codes`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=type[StrEnum])
+_REGISTERED: list[type[StrEnum]] = []
+
+
+def error_codes(enum: E) -> E:
+    """Class decorator: register a domain's error codes (a ``StrEnum``); a code spelled twice is refused."""
+    known = {code.value: owner for owner in _REGISTERED for code in owner}
+    for code in enum:
+        owner = known.get(code.value)
+        if owner is not None and owner is not enum:
+            raise ValueError(f"error code {code.value!r} of {enum.__qualname__} is already {owner.__qualname__}'s")
+    if enum not in _REGISTERED:
+        _REGISTERED.append(enum)
+    return enum
+
+
+def all_codes() -> list[str]:
+    """Every registered error code, sorted (the ``code`` enum of the API's error schema)."""
+    return sorted({code.value for enum in _REGISTERED for code in enum})
+
+
+@error_codes
+class Code(StrEnum):
+    """The codes every domain shares."""
+
+    REQUIRED = "required"
+    INVALID = "invalid"
+    INVALID_CHOICE = "invalid_choice"
+    TOO_LONG = "too_long"
+    DUPLICATE = "duplicate"
+    DATES_INVALID = "dates_invalid"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    STALE_VERSION = "stale_version"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    REASON_REQUIRED = "reason_required"
+    # Answered by the HTTP layer (pages and API) rather than by a service.
+    AUTHENTICATION_REQUIRED = "authentication_required"
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
+    TWO_FACTOR_REQUIRED = "two_factor_required"
+    CSRF_FAILED = "csrf_failed"
+    PRECONDITION_REQUIRED = "precondition_required"
+    PRECONDITION_FAILED = "precondition_failed"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    RATE_LIMITED = "rate_limited"
+    HTTP_ERROR = "http_error"
+    SERVER_ERROR = "server_error"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 @dataclass(frozen=True)

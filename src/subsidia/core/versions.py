@@ -3,12 +3,30 @@ version is refused (409) rather than silently overwriting someone else's edit.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from django.db.models import F
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from .errors import Conflict
+from .errors import Code, Conflict, NotFound
+
+M = TypeVar("M", bound=models.Model)
+
+
+def locked(visible: models.QuerySet[M], obj: M | int, not_found: str | Promise, *,
+           related: tuple[str, ...] = ()) -> M:
+    """``obj`` read again and locked for the current transaction (``SELECT … FOR UPDATE``) if it is among
+    ``visible`` (what the actor may see), else ``NotFound`` (404: whether it exists must not leak).
+
+    The lock is taken on a plain query by primary key (``visible`` may be distinct or joined, which
+    PostgreSQL cannot lock); ``related`` are the foreign keys to read with it."""
+    pk = obj if isinstance(obj, int) else obj.pk
+    if not visible.filter(pk=pk).exists():
+        raise NotFound.single(Code.NOT_FOUND, str(not_found))
+    query = visible.model._default_manager.select_for_update()
+    return query.select_related(*related).get(pk=pk) if related else query.get(pk=pk)
 
 
 def check_version(obj: Any, expected_version: int | None, message: str | None = None) -> None:
@@ -20,7 +38,7 @@ def check_version(obj: Any, expected_version: int | None, message: str | None = 
     text = message or _("Ces données ont été modifiées entre-temps par quelqu'un d'autre (version %(current)s, vous "
                         "éditiez la version %(yours)s). Rechargez la page : vos changements n'ont pas été "
                         "enregistrés.")
-    raise Conflict.single("stale_version", text % {"current": obj.version, "yours": expected_version}, "version")
+    raise Conflict.single(Code.STALE_VERSION, text % {"current": obj.version, "yours": expected_version}, "version")
 
 
 def save_bumped(obj: Any) -> None:
