@@ -21,6 +21,7 @@ from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from subsidia.accounts.access import FINANCE
 from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
 from subsidia.conventions import money, selectors, services
@@ -32,7 +33,7 @@ from subsidia.conventions.models import (
     YearlyReport,
 )
 from subsidia.conventions.workflow import REPORT_ACTS, report_acts_for
-from subsidia.core.access import FINANCE, PUBLIC, Policy, roles
+from subsidia.core.access import PUBLIC, Policy, roles
 from subsidia.organisations.models import ActivityDomain
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller

@@ -22,8 +22,9 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from subsidia.accounts.roles import PARTNER_ROLES, Role
-from subsidia.core.access import DIALOGUE_PARTICIPANTS, roles
+from subsidia.core.access import roles
 from subsidia.dialogue import calendar, selectors, services
+from subsidia.dialogue.access import DIALOGUE_PARTICIPANTS
 from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 
 from .auth import SIGNED_IN_AUTH, api_access, caller

@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
-from subsidia.core.access import ORGANISATION_MANAGERS, PUBLIC
+from subsidia.core.access import PUBLIC
 from subsidia.core.errors import RuleViolation, Violation
 from subsidia.organisations import selectors, services
+from subsidia.organisations.access import ORGANISATION_MANAGERS
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller

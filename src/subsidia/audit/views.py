@@ -7,8 +7,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from subsidia.core.access import AUDIT_READERS, access
+from subsidia.core.access import access
 
+from .access import AUDIT_READERS
 from .selectors import search_audit_events
 
 

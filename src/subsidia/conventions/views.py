@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from subsidia.accounts.roles import Role
-from subsidia.core.access import CONVENTION_VIEWERS, access
+from subsidia.core.access import access
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.forms import FormError, error_summary
 from subsidia.core.http import int_or_none
 
 from . import money, selectors, services, workflow
+from .access import CONVENTION_VIEWERS
 from .forms_partner import ReportDocumentForm, ReportForm, SubmitForm
 from .forms_staff import ReportReviewForm
 from .models import (

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from subsidia.core.access import PARTNERS, access
+from subsidia.accounts.access import PARTNERS
+from subsidia.core.access import access
 from subsidia.core.errors import Conflict, RuleViolation
 
 from . import services

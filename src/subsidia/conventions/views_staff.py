@@ -24,24 +24,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.accounts.access import APPROVERS, FINANCE, OFFICERS
 from subsidia.accounts.reauth import reauthentication_required
 from subsidia.accounts.roles import Role
-from subsidia.core.access import (
-    APPROVERS,
-    CONVENTION_VIEWERS,
-    FINANCE,
-    OFFICERS,
-    ORGANISATION_READERS,
-    access,
-    roles,
-)
+from subsidia.core.access import access, roles
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
 from subsidia.core.http import safe_next
 from subsidia.organisations import selectors as organisation_selectors
+from subsidia.organisations.access import ORGANISATION_READERS
 
 from . import money, selectors, services
+from .access import CONVENTION_VIEWERS
 from .forms_staff import (
     AmendForm,
     ConventionFilterForm,

@@ -4,6 +4,10 @@ Each view is wrapped by :func:`access` with a :class:`Policy`; the policy is enf
 on the view as ``access_policy``, which the access-matrix test reads for every URL and API route, so
 that a view nobody declared fails the suite. Object-level scoping (a partner sees only its own
 organisation) is the selectors' work, and answers 404.
+
+Only the machinery lives here: each app declares its own policies in its ``access.py`` (the roles
+shared by many apps, such as ``STAFF`` or ``OFFICERS``, in ``subsidia.accounts.access``), so that
+core knows no domain and no role by name.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
-
-from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -44,27 +46,6 @@ SIGNED_IN = Policy("signed_in", login_required=True, description="any signed-in 
 def roles(*names: str, name: str | None = None) -> Policy:
     return Policy(name or "+".join(sorted(names)), login_required=True, roles=frozenset(names))
 
-
-PARTNERS = roles(*PARTNER_ROLES, name="partners")
-PARTNER_ADMINS = roles(Role.PARTNER_ADMIN, name="partner_admins")
-STAFF = roles(*STAFF_ROLES, name="staff")
-ORGANISATION_MANAGERS = roles(Role.OFFICER, Role.ADMIN, name="organisation_managers")
-ORGANISATION_READERS = roles(Role.OFFICER, Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN,
-                             name="organisation_readers")
-AUDIT_READERS = roles(Role.AUDITOR, Role.ADMIN, name="audit_readers")
-# Partner admins edit their own organisation, officers any: the view scopes the object (404).
-ORGANISATION_EDITORS = roles(Role.PARTNER_ADMIN, Role.OFFICER, Role.ADMIN, name="organisation_editors")
-ORGANISATION_VIEWERS = roles(*PARTNER_ROLES, Role.OFFICER, Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN,
-                             name="organisation_viewers")
-
-# Conventions: the partner's own (the selector scopes them), and the ministry's readers.
-CONVENTION_VIEWERS = roles(*PARTNER_ROLES, Role.OFFICER, Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN,
-                           name="convention_viewers")
-OFFICERS = roles(Role.OFFICER, name="officers")
-APPROVERS = roles(Role.APPROVER, name="approvers")
-FINANCE = roles(Role.FINANCE, name="finance")
-# The dialogue: every partner (their organisations' series) and every member of staff (the selector scopes).
-DIALOGUE_PARTICIPANTS = roles(*PARTNER_ROLES, *STAFF_ROLES, name="dialogue_participants")
 
 ViewFunc = Callable[..., HttpResponseBase]
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from subsidia.accounts.access import PARTNERS, STAFF
 from subsidia.accounts.roles import STAFF_ROLES
 from subsidia.audit.selectors import audit_events_visible_to
 from subsidia.events import selectors as event_selectors
@@ -14,7 +15,7 @@ from subsidia.knowledge import selectors as knowledge_selectors
 from subsidia.organisations import selectors as organisation_selectors
 from subsidia.organisations.models import Organisation, OrganisationDocument, Theme
 
-from .access import PARTNERS, PUBLIC, SIGNED_IN, STAFF, access
+from .access import PUBLIC, SIGNED_IN, access
 from .values import years_earlier
 
 

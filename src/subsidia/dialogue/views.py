@@ -25,13 +25,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.accounts.roles import PARTNER_ROLES, Role
-from subsidia.core.access import DIALOGUE_PARTICIPANTS, PUBLIC, access, roles
+from subsidia.core.access import PUBLIC, access, roles
 from subsidia.core.errors import NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
 from subsidia.core.http import safe_next
 
 from . import calendar, selectors, services
+from .access import DIALOGUE_PARTICIPANTS
 from .forms import (
     ActionEditForm,
     ActionForm,

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from subsidia.core.access import OFFICERS, access
+from subsidia.accounts.access import OFFICERS
+from subsidia.core.access import access
 from subsidia.core.errors import RuleViolation, Violation
 from subsidia.core.forms import error_summary
 from subsidia.core.http import int_or_none

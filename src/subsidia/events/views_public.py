@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from subsidia.core.access import OFFICERS, PUBLIC, access
+from subsidia.accounts.access import OFFICERS
+from subsidia.core.access import PUBLIC, access
 from subsidia.core.errors import NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary

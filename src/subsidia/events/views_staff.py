@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from subsidia.core.access import OFFICERS, PUBLIC, access
+from subsidia.accounts.access import OFFICERS
+from subsidia.core.access import PUBLIC, access
 from subsidia.core.disclosure import threshold
 from subsidia.core.errors import NotFound, RuleViolation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied

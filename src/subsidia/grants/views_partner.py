@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.accounts.access import PARTNER_ADMINS, PARTNERS
 from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.conventions import selectors as convention_selectors
-from subsidia.core.access import PARTNER_ADMINS, PARTNERS, PUBLIC, SIGNED_IN, access, roles
+from subsidia.core.access import PUBLIC, SIGNED_IN, access, roles
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.forms import error_summary
 from subsidia.organisations import selectors as organisation_selectors

@@ -21,8 +21,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.accounts.access import OFFICERS
 from subsidia.accounts.roles import Role
-from subsidia.core.access import OFFICERS, access, roles
+from subsidia.core.access import access, roles
 from subsidia.core.errors import NotFound, RuleViolation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary

@@ -9,17 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from subsidia.accounts.reauth import reauthentication_required
 from subsidia.conventions import selectors as convention_selectors
-from subsidia.core.access import (
-    ORGANISATION_EDITORS,
-    ORGANISATION_MANAGERS,
-    ORGANISATION_READERS,
-    ORGANISATION_VIEWERS,
-    PUBLIC,
-    access,
-)
+from subsidia.core.access import PUBLIC, access
 from subsidia.core.errors import RuleViolation, add_to_form
 
 from . import selectors, services
+from .access import ORGANISATION_EDITORS, ORGANISATION_MANAGERS, ORGANISATION_READERS, ORGANISATION_VIEWERS
 from .forms import (
     ContactForm,
     DirectoryFilterForm,
