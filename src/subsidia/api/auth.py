@@ -15,6 +15,7 @@ from ninja.security import HttpBearer
 
 from subsidia.accounts.services import user_for_token
 from subsidia.core.access import Policy
+from subsidia.core.errors import Code
 
 from .errors import ApiError
 
@@ -36,13 +37,14 @@ class BearerToken(HttpBearer):
         if not header:
             return None
         if not header.lower().startswith("bearer "):
-            raise ApiError(401, "invalid_authorization", "En-tête Authorization invalide : « Bearer <jeton> » attendu.")
+            raise ApiError(401, Code.INVALID_AUTHORIZATION,
+                           "En-tête Authorization invalide : « Bearer <jeton> » attendu.")
         return self.authenticate(request, header[7:].strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Caller:
         user = user_for_token(token)
         if user is None:
-            raise ApiError(401, "invalid_token", "Jeton d'API inconnu, expiré ou révoqué.")
+            raise ApiError(401, Code.INVALID_TOKEN, "Jeton d'API inconnu, expiré ou révoqué.")
         return Caller(user, "token")
 
 
@@ -63,13 +65,13 @@ class SessionAuth:
         if user is None or not user.is_authenticated:
             return None
         if user.requires_two_factor and not user.is_verified():
-            raise ApiError(401, "two_factor_required", "Validez d'abord la double authentification.")
+            raise ApiError(401, Code.TWO_FACTOR_REQUIRED, "Validez d'abord la double authentification.")
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
             check = _CsrfCheck(lambda r: None)  # type: ignore[arg-type]
             check.process_request(request)
             reason = check.process_view(request, None, (), {})  # type: ignore[arg-type]
             if reason:
-                raise ApiError(403, "csrf_failed", "Jeton CSRF manquant ou invalide.")
+                raise ApiError(403, Code.CSRF_FAILED, "Jeton CSRF manquant ou invalide.")
         return Caller(user, "session")
 
 
@@ -103,8 +105,8 @@ def api_access(policy: Policy) -> Callable[[Callable[..., Any]], Callable[..., A
             user = caller(request)
             if not policy.allows(user):
                 if not user.is_authenticated:
-                    raise ApiError(401, "authentication_required", "Authentification requise.")
-                raise ApiError(403, "forbidden", "Votre rôle ne permet pas cette opération.")
+                    raise ApiError(401, Code.AUTHENTICATION_REQUIRED, "Authentification requise.")
+                raise ApiError(403, Code.FORBIDDEN, "Votre rôle ne permet pas cette opération.")
             return func(request, *args, **kwargs)
 
         wrapped.access_policy = policy  # type: ignore[attr-defined]

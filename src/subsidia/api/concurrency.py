@@ -29,7 +29,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_etags
 
-from subsidia.core.errors import RuleViolation
+from subsidia.core.errors import Code, RuleViolation
 from subsidia.core.versions import check_version
 
 from .errors import ApiError
@@ -53,13 +53,13 @@ def set_etag(response: HttpResponse, obj: Any) -> None:
 
 
 def _precondition_required() -> ApiError:
-    return ApiError(428, "precondition_required",
+    return ApiError(428, Code.PRECONDITION_REQUIRED,
                     "Précisez la version modifiée : l'en-tête If-Match avec l'ETag lu (GET), ou « version » dans "
                     "le corps. Sans elle, vous pourriez écraser la modification de quelqu'un d'autre.", "If-Match")
 
 
 def _precondition_failed(current: str) -> ApiError:
-    return ApiError(412, "precondition_failed",
+    return ApiError(412, Code.PRECONDITION_FAILED,
                     f"La ressource a été modifiée entre-temps (ETag actuel {current}) : relisez-la, rien n'a été "
                     "enregistré.", "If-Match")
 

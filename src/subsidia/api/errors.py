@@ -16,26 +16,26 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from subsidia.core.errors import RuleViolation
+from subsidia.core.errors import Code, RuleViolation
 
 logger = logging.getLogger("django.request")
 
 API_PREFIX = "/api/"
 
 
-def _body(code: str, message: str) -> dict[str, Any]:
+def _body(code: Code, message: str) -> dict[str, Any]:
     return {"errors": [{"code": code, "message": message, "field": None}]}
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """The JSON 500 of an exception nobody handled under ``/api/`` (the view's error is logged where raised)."""
-    return JsonResponse(_body("server_error", "Erreur interne ; elle a été signalée."), status=500)
+    return JsonResponse(_body(Code.SERVER_ERROR, "Erreur interne ; elle a été signalée."), status=500)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
     """``handler404``: JSON under ``/api/``, Django's page elsewhere."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse(_body("not_found", "Ressource introuvable."), status=404)
+        return JsonResponse(_body(Code.NOT_FOUND, "Ressource introuvable."), status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -47,7 +47,7 @@ def install_fallbacks(api: NinjaAPI) -> None:
             methods = sorted({m for operation in path_view.operations for m in operation.methods})
 
             def not_allowed(methods: list[str] = methods) -> HttpResponse:
-                response = JsonResponse(_body("method_not_allowed", "Méthode non admise ; admises : "
+                response = JsonResponse(_body(Code.METHOD_NOT_ALLOWED, "Méthode non admise ; admises : "
                                               + ", ".join(methods) + "."), status=405)
                 response["Allow"] = ", ".join(methods)
                 return response
@@ -56,7 +56,7 @@ def install_fallbacks(api: NinjaAPI) -> None:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
         self.status = status
         self.errors = [{"code": code, "message": message, "field": field}]
         super().__init__(message)
@@ -86,7 +86,7 @@ def install(api: NinjaAPI) -> None:
         for error in exc.errors:
             kind = error.get("type", "invalid")
             errors.append({
-                "code": "required" if kind == "missing" else "invalid",
+                "code": Code.REQUIRED if kind == "missing" else Code.INVALID,
                 "message": error.get("msg", "Valeur invalide."),
                 "field": _field_of(list(error.get("loc", []))),
             })
@@ -94,16 +94,16 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return respond(request, 401, [{"code": "authentication_required", "message": "Authentification requise.",
+        return respond(request, 401, [{"code": Code.AUTHENTICATION_REQUIRED, "message": "Authentification requise.",
                                        "field": None}])
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return respond(request, 404, [{"code": "not_found", "message": "Ressource introuvable.", "field": None}])
+        return respond(request, 404, [{"code": Code.NOT_FOUND, "message": "Ressource introuvable.", "field": None}])
 
     @api.exception_handler(DjangoPermissionDenied)
     def forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
-        return respond(request, 403, [{"code": "forbidden", "message": "Accès refusé.", "field": None}])
+        return respond(request, 403, [{"code": Code.FORBIDDEN, "message": "Accès refusé.", "field": None}])
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -118,4 +118,4 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return respond(request, exc.status_code, [{"code": "http_error", "message": str(exc), "field": None}])
+        return respond(request, exc.status_code, [{"code": Code.HTTP_ERROR, "message": str(exc), "field": None}])

@@ -2,6 +2,9 @@
 
 - Who may call: an operation whose policy is public (``api_access(PUBLIC)``) lists the empty security
   requirement ``{}`` beside the bearer token, so that a client (or a fuzzer) knows it answers anonymous callers.
+- Which error codes exist: the ``code`` of an error is one of the registered enums' values
+  (:func:`subsidia.core.errors.all_codes`, every app's ``errors`` module imported first), listed as the enum of
+  ``ErrorItem.code``.
 - What may go wrong: the structured errors every operation can answer, as :mod:`subsidia.api.errors` sends
   them: 400 (a body that cannot be parsed), 401 (a bad or expired token, on any operation; no credentials on a
   signed-in one), 403 (a role the operation is not for), 404 (a path id the caller may not see), 422 (an input
@@ -15,9 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.module_loading import autodiscover_modules
 from ninja import NinjaAPI
 
 from subsidia.core.access import policy_of
+from subsidia.core.errors import all_codes
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 DESCRIPTIONS = {
@@ -45,8 +50,16 @@ def _error_response() -> dict[str, Any]:
     return {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
 
 
+def _list_error_codes(schema: dict[str, Any]) -> None:
+    autodiscover_modules("errors")  # each app's error codes register when its errors module is imported
+    item = schema.get("components", {}).get("schemas", {}).get("ErrorItem")
+    if item is not None:
+        item["properties"]["code"]["enum"] = all_codes()
+
+
 def complete(api: NinjaAPI, schema: dict[str, Any], prefix: str) -> dict[str, Any]:
     policies = _policies(api)
+    _list_error_codes(schema)
     for path, operations in schema.get("paths", {}).items():
         relative = path[len(prefix):] if path.startswith(prefix) else path
         for method, operation in operations.items():

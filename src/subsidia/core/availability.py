@@ -26,6 +26,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from .errors import Code
 from .middleware import CONTENT_SECURITY_POLICY
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
-            {"errors": [{"code": "service_unavailable", "message": message, "field": None}]}, status=503)
+            {"errors": [{"code": Code.SERVICE_UNAVAILABLE, "message": message, "field": None}]}, status=503)
     else:
         body = loader.get_template("503.html").render({"retry_after": retry_after})
         response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")

@@ -50,6 +50,8 @@ class Code(StrEnum):
     REASON_REQUIRED = "reason_required"
     # Answered by the HTTP layer (pages and API) rather than by a service.
     AUTHENTICATION_REQUIRED = "authentication_required"
+    INVALID_AUTHORIZATION = "invalid_authorization"
+    INVALID_TOKEN = "invalid_token"
     REAUTHENTICATION_REQUIRED = "reauthentication_required"
     TWO_FACTOR_REQUIRED = "two_factor_required"
     CSRF_FAILED = "csrf_failed"

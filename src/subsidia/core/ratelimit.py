@@ -5,7 +5,7 @@ address, in fixed windows (django-ratelimit's counters, in the ``ratelimit`` cac
 set, otherwise the database's cache table, so that every app server and worker process shares the same
 counters — a per-process memory cache would multiply each limit by the number of processes). Beyond a limit the
 request is refused before the view runs: 429 with ``Retry-After`` (the seconds left in the window), an HTML page
-for the pages and ``{"errors": [{"code": "rate_limited", ...}]}`` for the API. Nothing is stored.
+for the pages and ``{"errors": [{"code": Code.RATE_LIMITED, ...}]}`` for the API. Nothing is stored.
 
 The rates come from the settings (``RATE_LIMIT_*``, "<count>/<s|m|h|d>" or "<count>/<n><unit>"), and
 ``RATE_LIMITS_ENABLED=0`` turns all of them off. The client address is ``REMOTE_ADDR``, or, behind
@@ -29,6 +29,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit.core import _split_rate, get_usage
+
+from .errors import Code
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +137,7 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     message = _("Trop de demandes en peu de temps. Réessayez dans %(seconds)s secondes.") % {"seconds": retry_after}
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse({"errors": [{"code": "rate_limited", "message": message, "field": None}]},
+        response = JsonResponse({"errors": [{"code": Code.RATE_LIMITED, "message": message, "field": None}]},
                                 status=429)
     else:
         response = render(request, "429.html", {"message": message, "retry_after": retry_after}, status=429)
