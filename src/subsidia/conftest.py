@@ -73,22 +73,22 @@ def on_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
 
 @pytest.fixture
 def org_a(db) -> Organisation:  # type: ignore[no-untyped-def]
-    return OrganisationFactory(name="Association A", acronym="AA")
+    return OrganisationFactory.create(name="Association A", acronym="AA")
 
 
 @pytest.fixture
 def org_b(db) -> Organisation:  # type: ignore[no-untyped-def]
-    return OrganisationFactory(name="Association B", acronym="AB")
+    return OrganisationFactory.create(name="Association B", acronym="AB")
 
 
 def create_user(role: str | None = None, organisation: Organisation | None = None, **kwargs: object) -> User:
     """A user with a staff role, a partner role in ``organisation``, or no role."""
-    user = UserFactory(**kwargs)
+    user = UserFactory.create(**kwargs)
     if role in PARTNER_ROLES:
         assert organisation is not None, "a partner role needs an organisation"
-        MembershipFactory(user=user, organisation=organisation, role=role)
+        MembershipFactory.create(user=user, organisation=organisation, role=role)
     elif role:
-        RoleGrantFactory(user=user, role=role)
+        RoleGrantFactory.create(user=user, role=role)
         if role == "admin":
             user.is_staff = user.is_superuser = True
             user.save()
@@ -107,7 +107,7 @@ def sign_in(client: Client, user: User, *, second_factor: bool = True) -> Client
     client.force_login(user)
     session = client.session
     if second_factor and user.requires_two_factor:
-        device = TOTPDeviceFactory(user=user)
+        device = TOTPDeviceFactory.create(user=user)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session[AUTHENTICATED_AT] = session[LAST_SEEN] = timezone.now().timestamp()
     session.save()

@@ -4,7 +4,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from subsidia.accounts.models import RoleGrant, User
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -14,7 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery-staple")
 
 
-class RoleGrantFactory(factory.django.DjangoModelFactory):
+class RoleGrantFactory(factory.django.DjangoModelFactory[RoleGrant]):
     class Meta:
         model = RoleGrant
 
@@ -22,7 +22,7 @@ class RoleGrantFactory(factory.django.DjangoModelFactory):
     role = "officer"
 
 
-class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+class TOTPDeviceFactory(factory.django.DjangoModelFactory[TOTPDevice]):
     class Meta:
         model = TOTPDevice
 

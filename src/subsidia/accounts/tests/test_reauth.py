@@ -53,7 +53,7 @@ def later(clock, minutes: float) -> None:  # type: ignore[no-untyped-def]
 
 
 def approved_tranche(make_user) -> Tranche:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(state=State.APPROVED)
+    application = ApplicationFactory.create(state=State.APPROVED)
     Decision.objects.create(application=application, outcome="approved", granted_amount=Decimal(6000),
                             decided_by=make_user("approver"), confirmed_at=timezone.now())
     return Tranche.objects.create(application=application, position=1, due_on=timezone.localdate(),
@@ -132,7 +132,7 @@ def test_a_wrong_code_does_not_confirm(client, make_user, clock, settings):
 
 def test_partners_confirm_with_their_password_then_remove_a_member(client, make_user, org_a, clock, settings):
     admin = make_user("partner_admin", organisation=org_a)
-    member = MembershipFactory(organisation=org_a, role="partner_member")
+    member = MembershipFactory.create(organisation=org_a, role="partner_member")
     sign_in(client, admin)
     later(clock, settings.REAUTH_MAX_AGE_MINUTES + 1)
     url = reverse("organisations:member_remove", kwargs={"pk": org_a.pk, "membership_pk": member.pk})

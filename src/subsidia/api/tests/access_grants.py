@@ -32,7 +32,7 @@ def _in_state(state: str) -> Any:
     """An application of organisation A in a state the shared world has none in."""
 
     def make(w: dict[str, Any]) -> dict[str, Any]:
-        application = ApplicationFactory(call=w["call"], organisation=w["org_a"], state=state,
+        application = ApplicationFactory.create(call=w["call"], organisation=w["org_a"], state=state,
                                          first_submitted_on=timezone.localdate())
         return {"application_id": application.pk}
 
@@ -41,10 +41,10 @@ def _in_state(state: str) -> Any:
 
 def _pending_decision(w: dict[str, Any]) -> dict[str, Any]:
     """An approval above the four-eyes threshold recorded by another approver, awaiting confirmation."""
-    application = ApplicationFactory(call=w["call"], organisation=w["org_a"], state=State.UNDER_REVIEW,
+    application = ApplicationFactory.create(call=w["call"], organisation=w["org_a"], state=State.UNDER_REVIEW,
                                      first_submitted_on=timezone.localdate(), requested_amount=6000)
-    first = UserFactory()
-    RoleGrantFactory(user=first, role="approver")
+    first = UserFactory.create()
+    RoleGrantFactory.create(user=first, role="approver")
     Decision.objects.create(application=application, outcome="approved", granted_amount=6000, decided_by=first)
     application.tranches.create(position=1, due_on=timezone.localdate(), amount=6000)
     return {"application_id": application.pk}

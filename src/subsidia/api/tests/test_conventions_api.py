@@ -42,10 +42,10 @@ def h(people):
 def signed(org_a, people, on_day) -> Convention:
     """A convention of organisation A over 2024-2026, one domain at 120 000 € a year with one indicator,
     signed on 15 December 2023."""
-    convention = ConventionFactory(organisation=org_a, title="Guichet d'accueil")
-    domain = ConventionDomainFactory(convention=convention, yearly_amount=Decimal("120000.00"),
-                                     activity=ActivityDomainFactory(code="guichet", name="Guichet Info-Migrants"))
-    IndicatorFactory(domain=domain, name="Personnes accompagnées", yearly_target=Decimal("300"))
+    convention = ConventionFactory.create(organisation=org_a, title="Guichet d'accueil")
+    domain = ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"),
+                                     activity=ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants"))
+    IndicatorFactory.create(domain=domain, name="Personnes accompagnées", yearly_target=Decimal("300"))
     on_day(date(2023, 12, 20))
     return services.sign_convention(people["approver"], convention, signed_on=date(2023, 12, 15),
                                     signed_by_partner_on=date(2023, 12, 10))
@@ -113,7 +113,7 @@ def test_domains_show_the_amounts_in_force_today_and_the_amendments(client, sign
 
 def test_a_live_subsidy_in_a_conventioned_domain_is_flagged_for_staff_only(client, signed, org_a, h, on_day):
     on_day(date(2025, 2, 1))
-    ApplicationFactory(organisation=org_a, state=State.SUBMITTED, activity_domain=signed.domains.get().activity,
+    ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED, activity_domain=signed.domains.get().activity,
                        start_date=date(2025, 3, 1), end_date=date(2025, 9, 30), title="Permanences du samedi")
     [overlap] = call(client, "GET", f"/conventions/{signed.pk}", headers=h["officer"]).json()["overlaps"]
     assert (overlap["application_title"], overlap["activity"]["code"], overlap["start"], overlap["end"]) == (
@@ -123,7 +123,7 @@ def test_a_live_subsidy_in_a_conventioned_domain_is_flagged_for_staff_only(clien
 
 def test_partners_see_their_own_signed_conventions_and_nobody_else_does(client, signed, org_a, h, on_day):
     on_day(date(2025, 2, 1))
-    draft = ConventionFactory(organisation=org_a)
+    draft = ConventionFactory.create(organisation=org_a)
     statement = _report_path(signed, ReportKind.FINANCIAL)
     for who in ("admin_a", "member_a"):
         assert [c["id"] for c in call(client, "GET", "/conventions", headers=h[who]).json()["items"]] == [signed.pk]
@@ -138,7 +138,7 @@ def test_partners_see_their_own_signed_conventions_and_nobody_else_does(client, 
             response = call(client, "GET", path, headers=h[who])
             assert response.status_code == 404 and codes(response) == ["not_found"], (who, path)
     # The report must belong to the convention in the path.
-    other = ConventionFactory(organisation=org_a, signed_on=date(2023, 1, 1))
+    other = ConventionFactory.create(organisation=org_a, signed_on=date(2023, 1, 1))
     assert call(client, "GET", statement.replace(str(signed.pk), str(other.pk), 1),
                 headers=h["officer"]).status_code == 404
     assert call(client, "GET", "/conventions").status_code == 401
@@ -146,12 +146,12 @@ def test_partners_see_their_own_signed_conventions_and_nobody_else_does(client, 
 
 def test_the_list_filters_by_derived_status_organisation_and_day(client, signed, org_a, org_b, h, on_day):
     on_day(date(2025, 2, 1))
-    draft = ConventionFactory(organisation=org_a)
-    ended = ConventionFactory(organisation=org_b, signed_on=date(2019, 12, 1), starts_on=date(2020, 1, 1),
+    draft = ConventionFactory.create(organisation=org_a)
+    ended = ConventionFactory.create(organisation=org_b, signed_on=date(2019, 12, 1), starts_on=date(2020, 1, 1),
                               ends_on=date(2021, 12, 31))
-    coming = ConventionFactory(organisation=org_b, signed_on=date(2024, 11, 1), starts_on=date(2026, 1, 1),
+    coming = ConventionFactory.create(organisation=org_b, signed_on=date(2024, 11, 1), starts_on=date(2026, 1, 1),
                                ends_on=date(2027, 12, 31))
-    terminated = ConventionFactory(organisation=org_b, signed_on=date(2023, 12, 1), starts_on=date(2024, 1, 1),
+    terminated = ConventionFactory.create(organisation=org_b, signed_on=date(2023, 12, 1), starts_on=date(2024, 1, 1),
                                    ends_on=date(2026, 12, 31), terminated_on=date(2024, 7, 1),
                                    termination_reason="Dissolution")
 
@@ -256,7 +256,7 @@ def test_the_yearly_reports_and_payments_through_the_api(client, signed, h, on_d
         "2025-01-10", "VIR-1", "27000.00")
     response = call(client, "POST", pay, {}, h["finance"])
     assert response.status_code == 409 and codes(response) == ["already_paid"]
-    other = ConventionFactory(organisation=signed.organisation, signed_on=date(2023, 1, 1))
+    other = ConventionFactory.create(organisation=signed.organisation, signed_on=date(2023, 1, 1))
     assert call(client, "POST", f"/conventions/{other.pk}/payments/{payments[1]['id']}/pay", {},
                 h["finance"]).status_code == 404
 
@@ -327,8 +327,8 @@ def test_bad_report_input_is_a_422_listing_every_problem_and_nothing_is_written(
 # --- activity domains and applications ---------------------------------------------------------------
 
 def test_activity_domains_are_public_reference_data(client, db):
-    ActivityDomainFactory(code="traduction", name="Traduction orale directe")
-    ActivityDomainFactory(code="guichet", name="Guichet Info-Migrants")
+    ActivityDomainFactory.create(code="traduction", name="Traduction orale directe")
+    ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants")
     body = call(client, "GET", "/activity-domains").json()
     assert [(d["code"], d["name"]) for d in body["items"]] == [
         ("guichet", "Guichet Info-Migrants"), ("traduction", "Traduction orale directe")]
@@ -336,8 +336,8 @@ def test_activity_domains_are_public_reference_data(client, db):
 
 
 def test_applications_carry_their_activity_domain(client, org_a, h):
-    domain = ActivityDomainFactory(code="guichet", name="Guichet Info-Migrants")
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a)
+    domain = ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants")
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a)
     path = f"/applications/{application.pk}"
     assert call(client, "GET", path, headers=h["admin_a"]).json()["activity_domain_id"] is None
     response = call(client, "PATCH", path, {"activity_domain_id": domain.pk}, if_match(client, path, h["admin_a"]))

@@ -23,10 +23,10 @@ def body(n: int = 1, **extra: object) -> dict[str, object]:
 
 class TestReads:
     def test_list_published_upcoming_by_default(self, client) -> None:  # type: ignore[no-untyped-def]
-        upcoming = EventFactory(capacity=5)
-        RegistrationFactory(event=upcoming)
-        past = EventFactory(past=True)
-        EventFactory(draft=True)
+        upcoming = EventFactory.create(capacity=5)
+        RegistrationFactory.create(event=upcoming)
+        past = EventFactory.create(past=True)
+        EventFactory.create(draft=True)
         response = call(client, "GET", "/events")
         assert response.status_code == 200
         items = response.json()["items"]
@@ -36,15 +36,15 @@ class TestReads:
         assert call(client, "GET", "/events?when=all").json()["count"] == 2
 
     def test_detail_with_programme_and_drafts_hidden(self, client, make_user) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(description="<p>ok</p><script>x()</script>")
-        block = BlockFactory(event=event, capacity=3)
-        SessionFactory(event=event, block=block)
+        event = EventFactory.create(description="<p>ok</p><script>x()</script>")
+        block = BlockFactory.create(event=event, capacity=3)
+        SessionFactory.create(event=event, block=block)
         data = call(client, "GET", f"/events/{event.pk}").json()
         assert data["blocks"][0]["id"] == block.pk and data["blocks"][0]["seats_left"] == 3
         assert data["sessions"][0]["block_id"] == block.pk and data["sessions"][0]["speakers"] == [
             "Marie Muller", "Jean Weber"]
         assert "<script>" not in data["description_html"]
-        draft = EventFactory(draft=True)
+        draft = EventFactory.create(draft=True)
         assert call(client, "GET", f"/events/{draft.pk}").status_code == 404
         assert call(client, "GET", f"/events/{draft.pk}",
                     headers=auth(make_user(Role.OFFICER))).status_code == 200
@@ -52,7 +52,7 @@ class TestReads:
 
 class TestRegistration:
     def test_confirmed_then_waitlisted_when_full(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=1)
+        event = EventFactory.create(capacity=1)
         first = call(client, "POST", f"/events/{event.pk}/registrations", body(1))
         assert first.status_code == 201
         assert first.json()["status"] == "confirmed" and first.json()["waitlist_position"] is None
@@ -66,15 +66,15 @@ class TestRegistration:
         {"status": "cancelled"},
     ], ids=["closed", "not-yet-open", "cancelled"])
     def test_closed_window_is_409(self, client, changes) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(**changes)
+        event = EventFactory.create(**changes)
         response = call(client, "POST", f"/events/{event.pk}/registrations", body())
         assert response.status_code == 409 and codes(response) == ["registration_closed"]
         assert response.json()["errors"][0]["message"]
         assert not Registration.objects.exists()
 
     def test_invalid_data_is_422_with_fields(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory()
-        block = BlockFactory(event=event)
+        event = EventFactory.create()
+        block = BlockFactory.create(event=event)
         response = call(client, "POST", f"/events/{event.pk}/registrations",
                         body(email="nope", block_ranking=[block.pk, block.pk], municipality="Atlantis"))
         assert response.status_code == 422
@@ -82,7 +82,7 @@ class TestRegistration:
         assert call(client, "POST", f"/events/{event.pk}/registrations", {"email": "a@b.lu"}).status_code == 422
 
     def test_municipality_by_name_and_duplicate(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory()
+        event = EventFactory.create()
         mersch = Municipality.objects.create(name="Mersch")
         response = call(client, "POST", f"/events/{event.pk}/registrations", body(municipality="mersch"))
         assert Registration.objects.get(pk=response.json()["id"]).municipality == mersch
@@ -90,6 +90,6 @@ class TestRegistration:
         assert again.status_code == 422 and codes(again) == ["already_registered"]
 
     def test_drafts_and_unknown_events_are_404(self, client) -> None:  # type: ignore[no-untyped-def]
-        draft = EventFactory(draft=True)
+        draft = EventFactory.create(draft=True)
         assert call(client, "POST", f"/events/{draft.pk}/registrations", body()).status_code == 404
         assert call(client, "POST", "/events/999999/registrations", body()).status_code == 404

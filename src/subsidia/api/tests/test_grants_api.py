@@ -53,7 +53,7 @@ def partner_admin(make_user, org_a):
 @pytest.fixture
 def draft(org_a, today):
     """A complete draft of organisation A: it passes every rule today."""
-    return ApplicationFactory(call=CallFactory(), organisation=org_a)
+    return ApplicationFactory.create(call=CallFactory.create(), organisation=org_a)
 
 
 # --- (a) the whole path, through the API only ----------------------------------------------------------
@@ -203,10 +203,10 @@ def test_the_whole_path_from_call_to_closure(client, make_user, org_a, settings,
 # --- (b) a refused submission reports every failing rule, and changes nothing --------------------------
 
 def test_a_refused_submission_lists_every_failing_rule_and_changes_nothing(client, make_user, today):
-    company = OrganisationFactory(legal_form="company")
+    company = OrganisationFactory.create(legal_form="company")
     partner = auth(make_user("partner_admin", organisation=company))
-    closed_call = CallFactory(opens_on=today - timedelta(days=90), closes_on=today - timedelta(days=1))
-    application = ApplicationFactory(call=closed_call, organisation=company, complete=False,
+    closed_call = CallFactory.create(opens_on=today - timedelta(days=90), closes_on=today - timedelta(days=1))
+    application = ApplicationFactory.create(call=closed_call, organisation=company, complete=False,
                                      start_date=today + timedelta(weeks=2), end_date=today + timedelta(weeks=1))
     version = application.version
 
@@ -274,7 +274,7 @@ def test_another_organisations_application_answers_404(client, make_user, org_b,
 def test_a_partner_cannot_draft_for_another_organisation(client, make_user, org_a, org_b, today):
     other = auth(make_user("partner_admin", organisation=org_b))
     response = call(client, "POST", "/applications", {
-        "call_id": CallFactory().pk, "organisation_id": org_a.pk, "title": "Projet"}, other)
+        "call_id": CallFactory.create().pk, "organisation_id": org_a.pk, "title": "Projet"}, other)
     assert response.status_code == 404
     assert not Application.objects.exists()
 
@@ -328,7 +328,7 @@ def test_two_patches_with_the_same_version_the_second_is_refused(client, make_us
 
 
 def test_a_stale_call_edit_is_refused(client, officer):
-    call_ = CallFactory()
+    call_ = CallFactory.create()
     headers = auth(officer)
     assert call(client, "PATCH", f"/calls/{call_.pk}", {"budget": "90000", "version": 1}, headers).status_code == 200
     response = call(client, "PATCH", f"/calls/{call_.pk}", {"budget": "80000", "version": 1}, headers)
@@ -392,7 +392,7 @@ def test_transitions_accept_an_empty_body(client, partner_admin, draft):
 
 
 def test_information_request_then_resubmission(client, partner_admin, officer, org_a, today):
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.SUBMITTED,
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.SUBMITTED,
                                      first_submitted_on=today)
     path = f"/applications/{application.pk}"
     response = call(client, "POST", f"{path}/request-information", {}, if_match(client, path, auth(officer)))
@@ -411,7 +411,7 @@ def test_information_request_then_resubmission(client, partner_admin, officer, o
 
 
 def test_declare_ineligible_keeps_the_reasons(client, officer, org_a, today):
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.ELIGIBILITY,
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.ELIGIBILITY,
                                      first_submitted_on=today)
     response = call(client, "POST", f"/applications/{application.pk}/declare-ineligible",
                     {"reasons": ["Hors du champ de l'appel."], "version": application.version}, auth(officer))
@@ -424,7 +424,7 @@ def test_withdraw_and_report_returned(client, partner_admin, officer, org_a, dra
     response = call(client, "POST", f"/applications/{draft.pk}/withdraw", {"note": "Abandon."},
                     if_match(client, f"/applications/{draft.pk}", auth(partner_admin)))
     assert response.status_code == 200 and response.json()["state"] == "withdrawn"
-    reporting = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.REPORTING)
+    reporting = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.REPORTING)
     response = call(client, "POST", f"/applications/{reporting.pk}/return-report",
                     {"comment": "Joignez les factures.", "version": reporting.version}, auth(officer))
     assert response.status_code == 200 and response.json()["state"] == "in_progress"
@@ -433,7 +433,7 @@ def test_withdraw_and_report_returned(client, partner_admin, officer, org_a, dra
 def test_the_partner_does_not_see_a_pending_decision_and_staff_see_the_reviews(client, make_user, org_a,
                                                                                  partner_admin, settings):
     settings.FOUR_EYES_THRESHOLD = 1000
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
     approver = make_user("approver")
     response = call(client, "POST", f"/applications/{application.pk}/decision",
                     {"outcome": "approved", "granted_amount": "5000", "version": application.version}, auth(approver))
@@ -451,7 +451,7 @@ def test_the_partner_does_not_see_a_pending_decision_and_staff_see_the_reviews(c
 
 
 def test_decision_errors(client, make_user, org_a, today):
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
     approver = {**auth(make_user("approver")), "If-Match": f'"application-{application.pk}-v{application.version}"'}
     response = call(client, "POST", f"/applications/{application.pk}/decision",
                     {"outcome": "approved", "granted_amount": "9000"}, approver)
@@ -475,7 +475,7 @@ def test_decision_errors(client, make_user, org_a, today):
 
 
 def test_payments_close_and_summary(client, make_user, org_a, today):
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
     response = call(client, "POST", f"/applications/{application.pk}/decision",
                     {"outcome": "approved", "granted_amount": "6000", "version": application.version},
                     auth(make_user("approver")))
@@ -496,7 +496,7 @@ def test_payments_close_and_summary(client, make_user, org_a, today):
 
 
 def test_close_needs_every_tranche_paid(client, officer, org_a, today):
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.REPORTING)
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.REPORTING)
     application.tranches.create(position=1, due_on=today, amount=Decimal(1000))
     response = call(client, "POST", f"/applications/{application.pk}/close", {"version": application.version},
                     auth(officer))
@@ -506,8 +506,8 @@ def test_close_needs_every_tranche_paid(client, officer, org_a, today):
 def test_reviewer_conflict_and_scope(client, make_user, org_a):
     reviewer_user = make_user("reviewer")
     reviewer = auth(reviewer_user)
-    mine = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.UNDER_REVIEW)
-    other = ApplicationFactory(call=mine.call, organisation=org_a, state=State.UNDER_REVIEW)
+    mine = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
+    other = ApplicationFactory.create(call=mine.call, organisation=org_a, state=State.UNDER_REVIEW)
     review = Review.objects.create(application=mine, reviewer=reviewer_user)
     not_mine = Review.objects.create(application=other, reviewer=make_user("reviewer"))
     listed = call(client, "GET", "/applications", headers=reviewer).json()
@@ -522,7 +522,7 @@ def test_reviewer_conflict_and_scope(client, make_user, org_a):
 
 
 def test_assigning_someone_who_is_not_a_reviewer_is_a_422(client, officer, make_user, org_a):
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
     response = call(client, "POST", f"/applications/{application.pk}/reviewers",
                     {"reviewer_ids": [make_user("finance").pk, 999999]}, auth(officer))
     assert response.status_code == 422 and codes(response) == ["unknown_reviewer"]
@@ -534,11 +534,11 @@ def test_assigning_someone_who_is_not_a_reviewer_is_a_422(client, officer, make_
 # --- calls and lists ----------------------------------------------------------------------------------------
 
 def test_calls_the_public_sees_published_ones_staff_drafts_too(client, officer, today):
-    published = CallFactory(title="Ouvert", year=today.year)
-    CallFactory(title="Brouillon", is_published=False, year=today.year)
-    CallFactory(title="Clos", year=today.year - 1, opens_on=today - timedelta(days=400),
+    published = CallFactory.create(title="Ouvert", year=today.year)
+    CallFactory.create(title="Brouillon", is_published=False, year=today.year)
+    CallFactory.create(title="Clos", year=today.year - 1, opens_on=today - timedelta(days=400),
                 closes_on=today - timedelta(days=300))
-    rolling = CallFactory(title="Permanent", closes_on=None, year=today.year)
+    rolling = CallFactory.create(title="Permanent", closes_on=None, year=today.year)
     public = call(client, "GET", "/calls").json()
     assert {c["title"] for c in public["items"]} == {"Ouvert", "Clos", "Permanent"}
     assert {c["title"] for c in call(client, "GET", "/calls", headers=auth(officer)).json()["items"]} == {
@@ -571,7 +571,7 @@ def test_bad_call_input_is_a_422_and_nothing_is_written(client, officer, body, c
 
 
 def test_a_null_title_on_patch_is_a_422_not_a_500(client, officer):
-    call_ = CallFactory()
+    call_ = CallFactory.create()
     response = call(client, "PATCH", f"/calls/{call_.pk}", {"title": None, "year": None, "version": call_.version},
                     auth(officer))
     assert response.status_code == 422
@@ -579,11 +579,11 @@ def test_a_null_title_on_patch_is_a_422_not_a_500(client, officer):
 
 
 def test_applications_list_is_scoped_filtered_and_paginated(client, make_user, org_a, org_b):
-    first_call = CallFactory()
+    first_call = CallFactory.create()
     for _ in range(3):
-        ApplicationFactory(call=first_call, organisation=org_a, complete=False)
-    ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.SUBMITTED, complete=False)
-    ApplicationFactory(call=first_call, organisation=org_b, complete=False)
+        ApplicationFactory.create(call=first_call, organisation=org_a, complete=False)
+    ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.SUBMITTED, complete=False)
+    ApplicationFactory.create(call=first_call, organisation=org_b, complete=False)
     partner = auth(make_user("partner_member", organisation=org_a))
     assert call(client, "GET", "/applications", headers=partner).json()["count"] == 4
     assert call(client, "GET", f"/applications?call_id={first_call.pk}", headers=partner).json()["count"] == 3
@@ -597,16 +597,16 @@ def test_applications_list_is_scoped_filtered_and_paginated(client, make_user, o
 
 def test_create_application_refuses_a_closed_call_and_bad_lines(client, partner_admin, org_a, today):
     headers = auth(partner_admin)
-    closed = CallFactory(closes_on=today - timedelta(days=1))
+    closed = CallFactory.create(closes_on=today - timedelta(days=1))
     response = call(client, "POST", "/applications", {"call_id": closed.pk, "organisation_id": org_a.pk,
                                                       "title": "Projet"}, headers)
     assert response.status_code == 422 and codes(response) == ["call_closed"]
-    draft_call = CallFactory(is_published=False)
+    draft_call = CallFactory.create(is_published=False)
     response = call(client, "POST", "/applications", {"call_id": draft_call.pk, "organisation_id": org_a.pk,
                                                       "title": "Projet"}, headers)
     assert response.status_code == 404
     response = call(client, "POST", "/applications", {
-        "call_id": CallFactory().pk, "organisation_id": org_a.pk, "title": "Projet",
+        "call_id": CallFactory.create().pk, "organisation_id": org_a.pk, "title": "Projet",
         "budget_lines": [{"label": "Salle", "kind": "gift", "amount": "10"}]}, headers)
     assert response.status_code == 422 and codes(response) == ["invalid_choice"]
     assert response.json()["errors"][0]["field"] == "budget_lines.0.kind"
@@ -614,7 +614,7 @@ def test_create_application_refuses_a_closed_call_and_bad_lines(client, partner_
 
 
 def test_final_report_needs_its_document(client, partner_admin, org_a):
-    application = ApplicationFactory(call=CallFactory(), organisation=org_a, state=State.IN_PROGRESS)
+    application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.IN_PROGRESS)
     headers, path = auth(partner_admin), f"/applications/{application.pk}"
     response = call(client, "POST", f"{path}/final-report", {"deliverables": ""}, if_match(client, path, headers))
     assert response.status_code == 422

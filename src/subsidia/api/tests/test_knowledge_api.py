@@ -25,15 +25,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_good_practices_list_filters_and_fields(client: Client) -> None:
-    theme, mersch, org = ThemeFactory(code="logement", name="Logement"), MunicipalityFactory(name="Mersch"), \
-        OrganisationFactory(name="Centre")
-    practice = GoodPracticeFactory(title="A", theme=theme, municipalities=[mersch], actors=[org], is_example=True,
+    theme, mersch, org = ThemeFactory.create(code="logement", name="Logement"), MunicipalityFactory.create(name="Mersch"), \
+        OrganisationFactory.create(name="Centre")
+    practice = GoodPracticeFactory.create(title="A", theme=theme, municipalities=[mersch], actors=[org], is_example=True,
                                    summary="Résumé", body='<p>Corps<script>x()</script></p>',
                                    other_actors="Club\nÉcole")
     _attach(practice)
-    GoodPracticeFactory(title="B")
-    GoodPracticeFactory(title="C", state="draft", theme=theme)
-    GoodPracticeFactory(title="D", state="archived", theme=theme)
+    GoodPracticeFactory.create(title="B")
+    GoodPracticeFactory.create(title="C", state="draft", theme=theme)
+    GoodPracticeFactory.create(title="D", state="archived", theme=theme)
     response = call(client, "GET", "/good-practices")
     assert response.status_code == 200 and response.json()["count"] == 2
     assert [p["title"] for p in response.json()["items"]] == ["A", "B"]
@@ -50,8 +50,8 @@ def test_good_practices_list_filters_and_fields(client: Client) -> None:
 
 
 def test_good_practice_detail_drafts_404_archived_readable(client: Client) -> None:
-    draft = GoodPracticeFactory(state="draft")
-    archived = GoodPracticeFactory(state="archived")
+    draft = GoodPracticeFactory.create(state="draft")
+    archived = GoodPracticeFactory.create(state="archived")
     response = call(client, "GET", f"/good-practices/{draft.pk}")
     assert response.status_code == 404 and codes(response) == ["not_found"]
     assert call(client, "GET", f"/good-practices/{archived.pk}").json()["state"] == "archived"
@@ -67,18 +67,18 @@ def test_good_practices_filter_by_event(client: Client) -> None:
     start = timezone.now()
     event = Event.objects.create(title="Conférence", slug="conference", summary="…", starts_at=start,
                                  ends_at=start + timedelta(hours=3))
-    presented = GoodPracticeFactory(event=event)
-    GoodPracticeFactory()
+    presented = GoodPracticeFactory.create(event=event)
+    GoodPracticeFactory.create()
     items = call(client, "GET", f"/good-practices?event={event.pk}").json()["items"]
     assert [p["id"] for p in items] == [presented.pk] and items[0]["event_id"] == event.pk
 
 
 def test_faq_topics_with_published_questions(client: Client) -> None:
-    topic = FaqTopicFactory(name="Inscription")
-    FaqQuestionFactory(topic=topic, question="Q1", answer="<p>R</p><iframe></iframe>",
+    topic = FaqTopicFactory.create(name="Inscription")
+    FaqQuestionFactory.create(topic=topic, question="Q1", answer="<p>R</p><iframe></iframe>",
                        last_updated_on=date(2024, 2, 1))
-    FaqQuestionFactory(topic=topic, question="Brouillon", state="draft")
-    FaqQuestionFactory(topic=FaqTopicFactory(name="Vide"), state="draft")
+    FaqQuestionFactory.create(topic=topic, question="Brouillon", state="draft")
+    FaqQuestionFactory.create(topic=FaqTopicFactory.create(name="Vide"), state="draft")
     body = call(client, "GET", "/faq").json()
     assert [t["name"] for t in body] == ["Inscription"]
     assert body[0]["questions"] == [{"id": topic.questions.get(question="Q1").pk, "question": "Q1",
@@ -87,11 +87,11 @@ def test_faq_topics_with_published_questions(client: Client) -> None:
 
 
 def test_news_list_tag_filter_and_detail(client: Client, make_user: Any) -> None:
-    tag = NewsTagFactory(name="Logement", slug="logement")
-    tagged = NewsItemFactory(title="Foyer", tags=[tag], date=date(2024, 1, 2))
-    NewsItemFactory(title="Autre", date=date(2024, 1, 3))
-    draft = NewsItemFactory(title="Brouillon", state="draft")
-    archived = NewsItemFactory(title="Ancienne", state="archived")
+    tag = NewsTagFactory.create(name="Logement", slug="logement")
+    tagged = NewsItemFactory.create(title="Foyer", tags=[tag], date=date(2024, 1, 2))
+    NewsItemFactory.create(title="Autre", date=date(2024, 1, 3))
+    draft = NewsItemFactory.create(title="Brouillon", state="draft")
+    archived = NewsItemFactory.create(title="Ancienne", state="archived")
     response = call(client, "GET", "/news")
     assert [n["title"] for n in response.json()["items"]] == ["Autre", "Foyer"]
     assert [n["title"] for n in call(client, "GET", "/news?tag=logement").json()["items"]] == ["Foyer"]

@@ -35,7 +35,7 @@ def h(people):
 def series(org_a, people):
     """A quarterly series of organisation A, its first meeting in ten days (four meetings generated)."""
     return services.create_series(people["officer"], {
-        "title": "Dialogue des gestionnaires", "department": DepartmentFactory(name="Département test").pk,
+        "title": "Dialogue des gestionnaires", "department": DepartmentFactory.create(name="Département test").pk,
         "organisations": [org_a.pk], "cadence": "quarterly", "ministry_participants": [people["officer"].pk],
         "first_starts_at": (timezone.now() + timedelta(days=10)).replace(microsecond=0), "place": "Salle 1",
         "online_url": "https://visio.example.lu/dialogue",
@@ -111,7 +111,7 @@ def test_the_list_puts_upcoming_meetings_first_and_filters(client, series, past,
     older = Meeting.objects.create(series=series, starts_at=start, ends_at=start + timedelta(hours=2),
                                    status=MeetingStatus.CANCELLED)
     upcoming = _upcoming(series)
-    other = MeetingSeriesFactory(organisations=[series.organisations.get()])
+    other = MeetingSeriesFactory.create(organisations=[series.organisations.get()])
     Meeting.objects.create(series=other, starts_at=timezone.now() + timedelta(days=400),
                            ends_at=timezone.now() + timedelta(days=400, hours=1))
 

@@ -29,8 +29,8 @@ def call(client: Client, method: str, path: str, body=None, headers=None, raw: s
 
 
 def test_create_answers_the_object_with_its_id(client, officer_headers):
-    ThemeFactory(code="integration")
-    MunicipalityFactory(name="Mersch")
+    ThemeFactory.create(code="integration")
+    MunicipalityFactory.create(name="Mersch")
     response = call(client, "POST", "/organisations", {
         "name": "CLAE", "acronym": "CLAE", "legal_form": "asbl", "register_number": "F1234",
         "themes": ["integration"], "address": "26, rue de Gasperich", "municipality": "Mersch",
@@ -45,7 +45,7 @@ def test_create_answers_the_object_with_its_id(client, officer_headers):
 
 
 def test_patch_changes_only_the_given_fields(client, officer_headers):
-    organisation = OrganisationFactory(name="ASTI", acronym="", website="https://asti.lu")
+    organisation = OrganisationFactory.create(name="ASTI", acronym="", website="https://asti.lu")
     response = call(client, "PATCH", f"/organisations/{organisation.pk}", {"acronym": "ASTI"}, officer_headers)
     assert response.status_code == 200
     organisation.refresh_from_db()
@@ -69,7 +69,7 @@ def test_bad_input_gets_a_structured_422_and_nothing_is_written(client, officer_
 
 
 def test_duplicate_name_is_a_422(client, officer_headers):
-    OrganisationFactory(name="ASTI")
+    OrganisationFactory.create(name="ASTI")
     response = call(client, "POST", "/organisations", {"name": "asti", "legal_form": "asbl"}, officer_headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "duplicate"
@@ -89,10 +89,10 @@ def test_unknown_organisation_is_404(client, officer_headers):
 
 
 def test_the_public_sees_the_directory_and_public_contacts_only(client):
-    listed = OrganisationFactory(name="Listed")
-    ContactFactory(organisation=listed, name="Public", is_public=True)
-    ContactFactory(organisation=listed, name="Private", is_public=False)
-    unlisted = OrganisationFactory(name="Unlisted", listed_in_directory=False)
+    listed = OrganisationFactory.create(name="Listed")
+    ContactFactory.create(organisation=listed, name="Public", is_public=True)
+    ContactFactory.create(organisation=listed, name="Private", is_public=False)
+    unlisted = OrganisationFactory.create(name="Unlisted", listed_in_directory=False)
     response = call(client, "GET", "/organisations")
     assert [o["name"] for o in response.json()["items"]] == ["Listed"]
     assert [c["name"] for c in response.json()["items"][0]["contacts"]] == ["Public"]
@@ -100,18 +100,18 @@ def test_the_public_sees_the_directory_and_public_contacts_only(client):
 
 
 def test_staff_see_every_organisation_and_contact(client, officer_headers):
-    listed = OrganisationFactory(name="Listed")
-    ContactFactory(organisation=listed, name="Private", is_public=False)
-    OrganisationFactory(name="Unlisted", listed_in_directory=False)
+    listed = OrganisationFactory.create(name="Listed")
+    ContactFactory.create(organisation=listed, name="Private", is_public=False)
+    OrganisationFactory.create(name="Unlisted", listed_in_directory=False)
     items = call(client, "GET", "/organisations", headers=officer_headers).json()["items"]
     assert [o["name"] for o in items] == ["Listed", "Unlisted"]
     assert items[0]["contacts"][0]["name"] == "Private"
 
 
 def test_list_is_paginated_and_filterable(client):
-    theme = ThemeFactory(code="integration")
+    theme = ThemeFactory.create(code="integration")
     for n in range(55):
-        organisation = OrganisationFactory(name=f"Org {n:02d}", legal_form="fondation" if n % 5 == 0 else "asbl")
+        organisation = OrganisationFactory.create(name=f"Org {n:02d}", legal_form="fondation" if n % 5 == 0 else "asbl")
         if n < 3:
             organisation.themes.add(theme)
     first = call(client, "GET", "/organisations").json()

@@ -99,11 +99,11 @@ def add_private_markers(world: dict[str, Any]) -> None:
         OrganisationDocument.objects.create(
             organisation=org, kind="statutes", content_type="application/pdf", size=9,
             title=_marker(f"{key} document title", readers), file=SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n"))
-        member = MembershipFactory(organisation=org, role="partner_member").user
+        member = MembershipFactory.create(organisation=org, role="partner_member").user
         member.email = _email(f"{key} member email", readers)
         member.save(update_fields=["email"])
     # An organisation not in the public directory: everything of it is for the ministry's readers only.
-    hidden = OrganisationFactory(
+    hidden = OrganisationFactory.create(
         listed_in_directory=False, name=_marker("hidden organisation name", STAFF_READERS),
         acronym="", street=_marker("hidden organisation street", STAFF_READERS),
         email=_email("hidden organisation email", STAFF_READERS),
@@ -118,7 +118,7 @@ def add_private_markers(world: dict[str, Any]) -> None:
     world["org_hidden"] = hidden
     # An event's registrant: their personal data is for the events' officers.
     event_staff = frozenset({"officer"})
-    RegistrationFactory(
+    RegistrationFactory.create(
         event=world["event"], status=RegistrationStatus.CONFIRMED,
         full_name=_marker("registrant name", event_staff), email=_email("registrant email", event_staff),
         organisation_name=_marker("registrant organisation", event_staff),
@@ -129,7 +129,7 @@ def add_private_markers(world: dict[str, Any]) -> None:
         comment=_marker("review comment", review_readers),
         conflict_note=_marker("review conflict note", review_readers))
     # An approval above the four-eyes threshold awaiting its second approver: staff readers only, until final.
-    pending = ApplicationFactory(call=world["call"], organisation=world["org_a"], state=State.UNDER_REVIEW,
+    pending = ApplicationFactory.create(call=world["call"], organisation=world["org_a"], state=State.UNDER_REVIEW,
                                  first_submitted_on=timezone.localdate(), requested_amount=Decimal(60000))
     Decision.objects.create(application=pending, outcome="approved", granted_amount=Decimal(60000),
                             decided_by=people["approver"], motivation=_marker("pending motivation", STAFF_READERS),

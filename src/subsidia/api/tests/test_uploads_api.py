@@ -36,7 +36,7 @@ def partner_admin(make_user, org_a):
 
 @pytest.fixture
 def draft(org_a):
-    return ApplicationFactory(call=CallFactory(), organisation=org_a)
+    return ApplicationFactory.create(call=CallFactory.create(), organisation=org_a)
 
 
 def post_document(client, draft, user, name: str, content: bytes, kind: str = "annex"):
@@ -100,8 +100,8 @@ def test_a_photo_attached_as_a_document_is_stored_without_its_gps_position(clien
 
 
 def test_a_report_document_bomb_is_refused_with_a_422(client, org_a, make_user, on_day, bomb):
-    convention = ConventionFactory(organisation=org_a, title="Guichet")
-    ConventionDomainFactory(convention=convention, yearly_amount=Decimal("1000.00"))
+    convention = ConventionFactory.create(organisation=org_a, title="Guichet")
+    ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("1000.00"))
     on_day(date(2023, 12, 20))
     convention = conventions.sign_convention(make_user("approver"), convention, signed_on=date(2023, 12, 15),
                                              signed_by_partner_on=date(2023, 12, 10))

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event(make_user):
     officer = make_user("officer")
-    organisation = OrganisationFactory(name="Avant")
+    organisation = OrganisationFactory.create(name="Avant")
     return record(officer, "organisation.update", organisation, before={"name": "Avant"}, after={"name": "Après"})
 
 
@@ -60,7 +60,7 @@ def test_admin_offers_no_add_change_or_delete(event, make_user):
 
 
 def test_snapshot_is_json_ready_and_includes_many_to_many():
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory.create()
     data = snapshot(organisation, ["name", "themes", "created_at"])
     assert set(data) == {"name", "themes", "created_at"}
     assert data["themes"] == []

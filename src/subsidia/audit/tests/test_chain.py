@@ -34,7 +34,7 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 @pytest.fixture
 def events(make_user) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
     officer = make_user("officer")
-    organisation = OrganisationFactory(name="Avant")
+    organisation = OrganisationFactory.create(name="Avant")
     return [
         record(officer, "organisation.update", organisation, before={"name": "Avant"}, after={"name": f"Nom {n}",
                "amount": Decimal("1250.50"), "when": dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)})
@@ -170,7 +170,7 @@ def test_daily_export_writes_a_head_file_per_day_and_mails_the_auditors(events, 
     auditor = make_user("auditor")
     with time_machine.travel(dt.datetime(2026, 12, 4, 0, 15, tzinfo=dt.UTC), tick=False):
         first = export_audit_chain_head.call_local()
-        record(None, "organisation.verify", OrganisationFactory())
+        record(None, "organisation.verify", OrganisationFactory.create())
         second = export_audit_chain_head.call_local()
     assert first == "audit-heads/2026-12-04.json"
     assert second.startswith("audit-heads/2026-12-04T") and second != first  # never overwritten
@@ -209,7 +209,7 @@ def test_postgres_refuses_truncate(events):
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_keep_one_linear_chain():
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory.create()
     writers, per_writer = 4, 15
     barrier = threading.Barrier(writers)
     failures: list[BaseException] = []

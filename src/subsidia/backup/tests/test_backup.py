@@ -55,7 +55,7 @@ def empty_target(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def world(make_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     officer = make_user("officer")
-    organisations = [OrganisationFactory(name=f"Association n°{n}") for n in range(3)]
+    organisations = [OrganisationFactory.create(name=f"Association n°{n}") for n in range(3)]
     for organisation in organisations:
         record(officer, "organisation.verify", organisation, after={"verified": True})
     files = {"documents/statuts.pdf": b"%PDF-1.4 statuts", "events/photos/fête.jpg": b"\xff\xd8\xff photo"}

@@ -17,13 +17,13 @@ from .factories import ConventionDomainFactory, ConventionFactory, DepartmentFac
 
 def add_conventions(world: dict[str, Any]) -> None:
     people = world["people"]
-    department = DepartmentFactory(name="Département de l'intégration (test)")
-    draft = ConventionFactory(organisation=world["org_a"], department=department, title="Convention en préparation")
-    ConventionDomainFactory(convention=draft)
-    active = ConventionFactory(organisation=world["org_a"], department=department, title="Convention en vigueur",
+    department = DepartmentFactory.create(name="Département de l'intégration (test)")
+    draft = ConventionFactory.create(organisation=world["org_a"], department=department, title="Convention en préparation")
+    ConventionDomainFactory.create(convention=draft)
+    active = ConventionFactory.create(organisation=world["org_a"], department=department, title="Convention en vigueur",
                                starts_on=date(2024, 1, 1), ends_on=date(timezone.localdate().year + 1, 12, 31))
-    domain = ConventionDomainFactory(convention=active, yearly_amount=Decimal("90000.00"))
-    IndicatorFactory(domain=domain)
+    domain = ConventionDomainFactory.create(convention=active, yearly_amount=Decimal("90000.00"))
+    IndicatorFactory.create(domain=domain)
     active = services.sign_convention(people["approver"], active, signed_on=date(2023, 12, 1))
     filed = active.reports.get(year=2024, kind=ReportKind.ACTIVITY)
     filed.status = ReportStatus.SUBMITTED

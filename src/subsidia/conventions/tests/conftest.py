@@ -34,9 +34,9 @@ def gestionnaire(make_user, org_a):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def draft(org_a) -> Convention:  # type: ignore[no-untyped-def]
     """A draft convention of org_a, 2024-2026, one domain at 120 000 € a year with one indicator."""
-    convention = ConventionFactory(organisation=org_a)
-    domain = ConventionDomainFactory(convention=convention, yearly_amount=Decimal("120000.00"))
-    IndicatorFactory(domain=domain, yearly_target=Decimal("300"))
+    convention = ConventionFactory.create(organisation=org_a)
+    domain = ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"))
+    IndicatorFactory.create(domain=domain, yearly_target=Decimal("300"))
     return convention
 
 

@@ -8,7 +8,7 @@ from subsidia.organisations.models import ActivityDomain
 from subsidia.organisations.tests.factories import OrganisationFactory
 
 
-class ActivityDomainFactory(factory.django.DjangoModelFactory):
+class ActivityDomainFactory(factory.django.DjangoModelFactory[ActivityDomain]):
     class Meta:
         model = ActivityDomain
         django_get_or_create = ("code",)
@@ -22,7 +22,7 @@ class DepartmentFactory(OrganisationFactory):
     legal_form = "administration"
 
 
-class ConventionFactory(factory.django.DjangoModelFactory):
+class ConventionFactory(factory.django.DjangoModelFactory[Convention]):
     """A draft convention over 2024-2026 (2024 is a leap year); sign it with the service, or pass signed_on."""
 
     class Meta:
@@ -36,7 +36,7 @@ class ConventionFactory(factory.django.DjangoModelFactory):
     ends_on = date(2026, 12, 31)
 
 
-class ConventionDomainFactory(factory.django.DjangoModelFactory):
+class ConventionDomainFactory(factory.django.DjangoModelFactory[ConventionDomain]):
     class Meta:
         model = ConventionDomain
 
@@ -47,7 +47,7 @@ class ConventionDomainFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
-class IndicatorFactory(factory.django.DjangoModelFactory):
+class IndicatorFactory(factory.django.DjangoModelFactory[Indicator]):
     class Meta:
         model = Indicator
 

@@ -76,9 +76,9 @@ class TestStatus:
         assert not selectors.is_conventioned(org_a, date(2028, 1, 1))
 
     def test_one_active_convention_among_several_is_enough(self, org_a):
-        ConventionFactory(organisation=org_a, signed_on=date(2020, 1, 1), starts_on=date(2020, 1, 1),
+        ConventionFactory.create(organisation=org_a, signed_on=date(2020, 1, 1), starts_on=date(2020, 1, 1),
                           ends_on=date(2022, 12, 31))
-        ConventionFactory(organisation=org_a, signed_on=date(2023, 1, 1), starts_on=date(2023, 1, 1),
+        ConventionFactory.create(organisation=org_a, signed_on=date(2023, 1, 1), starts_on=date(2023, 1, 1),
                           ends_on=date(2025, 12, 31))
         assert selectors.is_conventioned(org_a, date(2021, 6, 1))
         assert selectors.is_conventioned(org_a, date(2024, 6, 1))
@@ -89,8 +89,8 @@ class TestStatus:
 @pytest.mark.django_db
 class TestPreparingAndSigning:
     def test_an_officer_prepares_a_convention_with_domains_and_indicators(self, officer, org_a):
-        department = DepartmentFactory()
-        domains = [ActivityDomainFactory(), ActivityDomainFactory()]
+        department = DepartmentFactory.create()
+        domains = [ActivityDomainFactory.create(), ActivityDomainFactory.create()]
         convention = services.create_convention(officer, {
             "department": department.pk, "organisation": org_a.pk, "title": "Convention intégration",
             "starts_on": "2025-01-01", "ends_on": "2027-12-31",
@@ -139,11 +139,11 @@ class TestPreparingAndSigning:
         assert codes(error) == ["illegal_transition"]
 
     def test_a_convention_without_amount_cannot_be_signed(self, approver, on_day):
-        convention = ConventionFactory()
+        convention = ConventionFactory.create()
         with pytest.raises(RuleViolation) as error:
             services.sign_convention(approver, convention)
         assert codes(error) == ["no_domain"]
-        ConventionDomainFactory(convention=convention, yearly_amount=D(0))
+        ConventionDomainFactory.create(convention=convention, yearly_amount=D(0))
         with pytest.raises(RuleViolation) as error:
             services.sign_convention(approver, convention)
         assert codes(error) == ["no_amount"]
@@ -314,7 +314,7 @@ class TestOverlappingFunding:
     @pytest.fixture
     def application(self, signed, org_a):  # type: ignore[no-untyped-def]
         domain = signed.domains.get()
-        return ApplicationFactory(organisation=org_a, activity_domain=domain.activity, state=State.SUBMITTED,
+        return ApplicationFactory.create(organisation=org_a, activity_domain=domain.activity, state=State.SUBMITTED,
                                   start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
 
     def test_a_subsidy_for_a_conventioned_domain_over_the_same_period_is_flagged(self, signed, application):
@@ -324,13 +324,13 @@ class TestOverlappingFunding:
         assert [o.application for o in selectors.overlaps_for_convention(signed)] == [application]
 
     def test_another_domain_another_period_or_another_organisation_is_not(self, signed, application, org_b):
-        application.activity_domain = ActivityDomainFactory()
+        application.activity_domain = ActivityDomainFactory.create()
         application.save()
         assert selectors.overlaps_for_application(application) == []
         domain = signed.domains.get().activity
-        later = ApplicationFactory(organisation=signed.organisation, activity_domain=domain, state=State.SUBMITTED,
+        later = ApplicationFactory.create(organisation=signed.organisation, activity_domain=domain, state=State.SUBMITTED,
                                    start_date=date(2027, 1, 1), end_date=date(2027, 6, 30))
-        elsewhere = ApplicationFactory(organisation=org_b, activity_domain=domain, state=State.SUBMITTED,
+        elsewhere = ApplicationFactory.create(organisation=org_b, activity_domain=domain, state=State.SUBMITTED,
                                        start_date=date(2025, 1, 1), end_date=date(2025, 6, 30))
         assert selectors.overlaps_for_application(later) == []
         assert selectors.overlaps_for_application(elsewhere) == []
@@ -342,7 +342,7 @@ class TestOverlappingFunding:
         assert selectors.overlaps_for_application(application) == []
 
     def test_a_draft_convention_does_not_count(self, draft, org_a):
-        application = ApplicationFactory(organisation=org_a, activity_domain=draft.domains.get().activity,
+        application = ApplicationFactory.create(organisation=org_a, activity_domain=draft.domains.get().activity,
                                          start_date=date(2025, 1, 1), end_date=date(2025, 6, 30))
         assert selectors.overlaps_for_application(application) == []
 

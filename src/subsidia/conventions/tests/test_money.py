@@ -32,29 +32,29 @@ def schedule(convention: Convention, year: int) -> list[tuple[str, int, date, De
 @pytest.mark.django_db
 class TestGranted:
     def test_a_full_year_is_exactly_the_yearly_amount(self):
-        domain = ConventionDomainFactory(yearly_amount=D("120000.00"))
+        domain = ConventionDomainFactory.create(yearly_amount=D("120000.00"))
         assert money.granted(fresh(domain.convention), 2025) == D("120000.00")
         assert money.granted(fresh(domain.convention), 2024) == D("120000.00")  # a leap year, in full
 
     def test_a_part_of_a_leap_year_counts_366_days(self):
-        convention = ConventionFactory(starts_on=date(2024, 3, 1), ends_on=date(2025, 12, 31))
-        ConventionDomainFactory(convention=convention, yearly_amount=D("120000.00"))
+        convention = ConventionFactory.create(starts_on=date(2024, 3, 1), ends_on=date(2025, 12, 31))
+        ConventionDomainFactory.create(convention=convention, yearly_amount=D("120000.00"))
         # 306 days (1 March to 31 December) of 366, then of 365 for the same dates a year later.
         assert money.granted(fresh(convention), 2024) == D("100327.87")
-        later = ConventionFactory(starts_on=date(2025, 3, 1), ends_on=date(2025, 12, 31))
-        ConventionDomainFactory(convention=later, yearly_amount=D("120000.00"))
+        later = ConventionFactory.create(starts_on=date(2025, 3, 1), ends_on=date(2025, 12, 31))
+        ConventionDomainFactory.create(convention=later, yearly_amount=D("120000.00"))
         assert money.granted(fresh(later), 2025) == D("100602.74")
 
     def test_the_29th_of_february_alone(self):
-        convention = ConventionFactory(starts_on=date(2024, 2, 29), ends_on=date(2024, 2, 29))
-        ConventionDomainFactory(convention=convention, yearly_amount=D("36600.00"))
+        convention = ConventionFactory.create(starts_on=date(2024, 2, 29), ends_on=date(2024, 2, 29))
+        ConventionDomainFactory.create(convention=convention, yearly_amount=D("36600.00"))
         assert money.granted(fresh(convention), 2024) == D("100.00")
         assert money.covered_years(fresh(convention)) == [2024]
 
     def test_domains_add_up_and_years_outside_the_period_are_nothing(self):
-        convention = ConventionFactory()
-        ConventionDomainFactory(convention=convention, yearly_amount=D("100000.00"))
-        ConventionDomainFactory(convention=convention, yearly_amount=D("50000.50"))
+        convention = ConventionFactory.create()
+        ConventionDomainFactory.create(convention=convention, yearly_amount=D("100000.00"))
+        ConventionDomainFactory.create(convention=convention, yearly_amount=D("50000.50"))
         assert money.granted(fresh(convention), 2026) == D("150000.50")
         assert money.granted(fresh(convention), 2023) == D("0.00")
         assert money.granted(fresh(convention), 2027) == D("0.00")

@@ -109,8 +109,8 @@ def test_no_report_reminder_too_early_filed_or_for_a_draft(signed, partners, org
     activity, financial = _reports_2024(signed)
     YearlyReport.objects.filter(pk=activity.pk).update(status=ReportStatus.SUBMITTED)
     YearlyReport.objects.filter(pk=financial.pk).update(status=ReportStatus.ACCEPTED)
-    draft = ConventionFactory(organisation=org_a, starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31))
-    ConventionDomainFactory(convention=draft)
+    draft = ConventionFactory.create(organisation=org_a, starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31))
+    ConventionDomainFactory.create(convention=draft)
     YearlyReport.objects.create(convention=draft, year=2024, kind=ReportKind.ACTIVITY, due_on=DUE)
     ScheduledPayment.objects.create(convention=draft, year=2024, kind=PaymentKind.ADVANCE, position=1,
                                     due_on=SOON, amount=Decimal("1000.00"))
@@ -180,9 +180,9 @@ def test_daily_convention_reminders_runs_from_today(org_a, partners, approver):
     from subsidia.conventions import services
 
     today = timezone.localdate()
-    convention = ConventionFactory(organisation=org_a, starts_on=date(today.year - 1, 1, 1),
+    convention = ConventionFactory.create(organisation=org_a, starts_on=date(today.year - 1, 1, 1),
                                    ends_on=date(today.year - 1, 12, 31))
-    ConventionDomainFactory(convention=convention)
+    ConventionDomainFactory.create(convention=convention)
     services.sign_convention(approver, convention, signed_on=date(today.year - 2, 12, 1))
     convention.payments.update(paid_on=date(today.year - 2, 12, 20))
     convention.reports.update(due_on=today + timedelta(days=1))

@@ -105,7 +105,7 @@ class TestConventionPage:
         assert re.search(r"120 000,00 €</td><td>150 000,00 €", text)
 
     def test_the_overlapping_funding_is_shown_to_the_ministry_only(self, signed, officer, member, login) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=signed.organisation, state=State.SUBMITTED,
+        application = ApplicationFactory.create(organisation=signed.organisation, state=State.SUBMITTED,
                                          activity_domain=signed.domains.get().activity, title="Guichet bis",
                                          start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
         url = reverse("conventions:detail", args=[signed.pk])
@@ -351,13 +351,13 @@ class TestPartnerDashboard:
     def test_conventions_reports_meetings_and_actions(self, signed, gestionnaire, org_a, org_b, login,
                                                       on_day) -> None:  # type: ignore[no-untyped-def]
         on_day(date(2025, 4, 15))
-        series = MeetingSeriesFactory(title="Dialogue intégration", organisations=[org_a])
-        soon = MeetingFactory(series=series, starts_at=timezone.now() + timedelta(days=10))
-        MeetingFactory(series=series, starts_at=timezone.now() - timedelta(days=10))  # past
-        MeetingFactory(series=MeetingSeriesFactory(title="Dialogue d'autres", organisations=[org_b]))
-        ActionItemFactory(raised_at=soon, title="Envoyer la liste des bénévoles", owner_organisation=org_a,
+        series = MeetingSeriesFactory.create(title="Dialogue intégration", organisations=[org_a])
+        soon = MeetingFactory.create(series=series, starts_at=timezone.now() + timedelta(days=10))
+        MeetingFactory.create(series=series, starts_at=timezone.now() - timedelta(days=10))  # past
+        MeetingFactory.create(series=MeetingSeriesFactory.create(title="Dialogue d'autres", organisations=[org_b]))
+        ActionItemFactory.create(raised_at=soon, title="Envoyer la liste des bénévoles", owner_organisation=org_a,
                           due_on=date(2025, 5, 1))
-        ActionItemFactory(raised_at=soon, title="Action d'un autre", owner_organisation=org_b)
+        ActionItemFactory.create(raised_at=soon, title="Action d'un autre", owner_organisation=org_b)
         text = page(login(gestionnaire).get(reverse("core:partner_dashboard")))
         assert "Mes conventions" in text and signed.reference in text and "En vigueur" in text
         assert "Rapports à remettre" in text
@@ -384,7 +384,7 @@ class TestPartnerDashboard:
 class TestApplicationOverlap:
     @pytest.fixture
     def application(self, signed, org_a):  # type: ignore[no-untyped-def]
-        return ApplicationFactory(organisation=org_a, state=State.SUBMITTED, title="Guichet bis",
+        return ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED, title="Guichet bis",
                                   activity_domain=signed.domains.get().activity,
                                   start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
 
@@ -400,14 +400,14 @@ class TestApplicationOverlap:
         assert "Financement en double possible" not in partner and domain in partner
 
     def test_no_warning_for_another_domain(self, application, officer, login) -> None:  # type: ignore[no-untyped-def]
-        application.activity_domain = ActivityDomainFactory()
+        application.activity_domain = ActivityDomainFactory.create()
         application.save()
         text = page(login(officer).get(reverse("grants:application_detail", args=[application.pk])))
         assert "Financement en double possible" not in text
 
     def test_the_partner_names_the_domain_in_the_application(self, gestionnaire, login, org_a) -> None:  # type: ignore[no-untyped-def]
-        domain = ActivityDomainFactory(name="Traduction orale directe")
-        application = ApplicationFactory(organisation=org_a, state=State.DRAFT)
+        domain = ActivityDomainFactory.create(name="Traduction orale directe")
+        application = ApplicationFactory.create(organisation=org_a, state=State.DRAFT)
         url = reverse("grants:application_edit", args=[application.pk])
         text = page(login(gestionnaire).get(url))
         assert 'name="activity_domain"' in text and "Traduction orale directe" in text
@@ -421,8 +421,8 @@ class TestApplicationOverlap:
 
 
 def test_a_second_domain_and_indicator_are_grouped(draft, approver, member, login, on_day) -> None:  # type: ignore[no-untyped-def]
-    second = ConventionDomainFactory(convention=draft, yearly_amount=Decimal("36500.00"))
-    IndicatorFactory(domain=second, name="Interprétations", unit="heures", yearly_target=Decimal("500"))
+    second = ConventionDomainFactory.create(convention=draft, yearly_amount=Decimal("36500.00"))
+    IndicatorFactory.create(domain=second, name="Interprétations", unit="heures", yearly_target=Decimal("500"))
     on_day(date(2023, 12, 20))
     services.sign_convention(approver, draft, signed_on=date(2023, 12, 15))
     on_day(date(2025, 2, 1))

@@ -64,7 +64,7 @@ def actions(convention: Convention) -> list[str]:
 class TestList:
     def test_staff_see_every_convention_with_its_figures(self, signed, org_b, officer, on_day):
         on_day(date(2025, 4, 2))  # the 2024 reports were due on 31 March 2025
-        ConventionFactory(organisation=org_b, title="Projet de B")
+        ConventionFactory.create(organisation=org_b, title="Projet de B")
         response = client_for(officer).get(reverse("conventions:list"))
         assert response.status_code == 200
         content = page(response)
@@ -78,9 +78,9 @@ class TestList:
 
     def test_filters_and_search(self, signed, org_a, org_b, officer, on_day):
         on_day(date(2025, 1, 15))
-        other_department = DepartmentFactory(name="Département de l'égalité")
-        draft_b = ConventionFactory(organisation=org_b, department=other_department, title="Guichet B")
-        ConventionDomainFactory(convention=draft_b)
+        other_department = DepartmentFactory.create(name="Département de l'égalité")
+        draft_b = ConventionFactory.create(organisation=org_b, department=other_department, title="Guichet B")
+        ConventionDomainFactory.create(convention=draft_b)
         client = client_for(officer)
 
         def found(**query: object) -> set[int]:
@@ -105,7 +105,7 @@ class TestList:
     def test_derived_statuses_terminated_and_signed(self, signed, approver, officer, on_day):
         on_day(date(2025, 6, 1))
         services.terminate_convention(approver, signed, terminated_on=date(2025, 6, 1), reason="Fin")
-        coming = ConventionFactory(signed_on=date(2025, 5, 1), starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+        coming = ConventionFactory.create(signed_on=date(2025, 5, 1), starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
         client = client_for(officer)
         terminated = client.get(reverse("conventions:list"), {"status": "terminated"})
         assert [r["convention"] for r in terminated.context["rows"]] == [signed]
@@ -114,9 +114,9 @@ class TestList:
                 .context["rows"]] == [coming]
 
     def test_pagination(self, officer):
-        department = DepartmentFactory()
+        department = DepartmentFactory.create()
         for n in range(27):
-            ConventionFactory(department=department, title=f"Convention n° {n}")
+            ConventionFactory.create(department=department, title=f"Convention n° {n}")
         client = client_for(officer)
         first = client.get(reverse("conventions:list"))
         assert len(first.context["rows"]) == 25 and first.context["total"] == 27
@@ -127,8 +127,8 @@ class TestList:
     def test_a_partner_sees_only_its_own_signed_conventions_without_staff_tools(self, signed, org_a, org_b,
                                                                                gestionnaire, make_user, on_day):
         on_day(date(2025, 1, 15))
-        ConventionFactory(organisation=org_a, title="Brouillon de A")  # a draft is not shown to partners
-        other = ConventionFactory(organisation=org_b, title="Convention de B", signed_on=date(2023, 12, 1))
+        ConventionFactory.create(organisation=org_a, title="Brouillon de A")  # a draft is not shown to partners
+        other = ConventionFactory.create(organisation=org_b, title="Convention de B", signed_on=date(2023, 12, 1))
         response = client_for(gestionnaire).get(reverse("conventions:list"))
         assert response.status_code == 200
         assert [r["convention"] for r in response.context["rows"]] == [signed]
@@ -168,7 +168,7 @@ def _convention_post(department, organisation, domains: list[dict[str, str]] | N
 class TestPreparing:
     @pytest.fixture
     def department(self):  # type: ignore[no-untyped-def]
-        return DepartmentFactory(name="Département de l'intégration")
+        return DepartmentFactory.create(name="Département de l'intégration")
 
     def test_the_choices_separate_departments_from_partners(self, department, org_a, officer):
         response = client_for(officer).get(reverse("conventions:create"))
@@ -179,7 +179,7 @@ class TestPreparing:
         assert department not in form.fields["organisation"].queryset
 
     def test_an_officer_creates_a_draft_with_domains_and_indicators(self, department, org_a, officer):
-        guichet, interpretariat = ActivityDomainFactory(name="Guichet"), ActivityDomainFactory(name="Interprétariat")
+        guichet, interpretariat = ActivityDomainFactory.create(name="Guichet"), ActivityDomainFactory.create(name="Interprétariat")
         data = _convention_post(department, org_a, [
             {"activity": str(guichet.pk), "description": "Accueil", "yearly_amount": "150000", "fte": "2.5",
              "indicators": "Personnes accueillies ; personnes ; 1 200\n\nPermanences ; demi-journées ; 200,5"},
@@ -200,7 +200,7 @@ class TestPreparing:
         assert actions(convention) == ["convention.create"]
 
     def test_badly_written_indicators_are_shown_line_by_line(self, department, org_a, officer):
-        activity = ActivityDomainFactory()
+        activity = ActivityDomainFactory.create()
         data = _convention_post(department, org_a, [
             {"activity": str(activity.pk), "yearly_amount": "1000",
              "indicators": "Personnes ; personnes ; 10\nSans unité ; 12\nBizarre ; unité ; beaucoup"}])
@@ -214,7 +214,7 @@ class TestPreparing:
         assert not Convention.objects.exists()
 
     def test_service_rules_go_on_the_fields(self, department, org_a, officer):
-        activity = ActivityDomainFactory()
+        activity = ActivityDomainFactory.create()
         data = _convention_post(department, org_a, [{"activity": str(activity.pk), "yearly_amount": "1000"}],
                                 starts_on="2026-06-01", ends_on="2026-01-01")
         response = client_for(officer).post(reverse("conventions:create"), data)
@@ -224,7 +224,7 @@ class TestPreparing:
         assert not Convention.objects.exists()
 
     def test_a_domain_twice_and_a_missing_amount_are_refused(self, department, org_a, officer):
-        activity = ActivityDomainFactory()
+        activity = ActivityDomainFactory.create()
         data = _convention_post(department, org_a, [
             {"activity": str(activity.pk), "yearly_amount": "1000"},
             {"activity": str(activity.pk), "yearly_amount": "2000"}])
@@ -238,7 +238,7 @@ class TestPreparing:
         assert not Convention.objects.exists()
 
     def test_an_administration_cannot_be_the_partner(self, department, officer):
-        data = _convention_post(department, DepartmentFactory(), [])
+        data = _convention_post(department, DepartmentFactory.create(), [])
         response = client_for(officer).post(reverse("conventions:create"), data)
         assert response.status_code == 422
         assert response.context["form"].errors["organisation"]
@@ -352,7 +352,7 @@ class TestSigning:
         assert draft.signed_on is None
 
     def test_a_convention_without_domain_cannot_be_signed(self, approver, on_day):
-        empty = ConventionFactory()
+        empty = ConventionFactory.create()
         response = client_for(approver).post(reverse("conventions:sign", kwargs={"pk": empty.pk}),
                                              {"signed_on": "2023-12-15", "version": str(empty.version)})
         assert response.status_code == 422
@@ -509,8 +509,8 @@ class TestPayments:
         assert found(state="due") == [(2024, "advance", 1), (2024, "advance", 2)]
         assert (2024, "advance", 3) in found(state="upcoming")
         assert all(year == 2025 for year, _kind, _pos in found(year=2025))
-        other = ConventionFactory(organisation=org_b)
-        ConventionDomainFactory(convention=other, yearly_amount=D("1000"))
+        other = ConventionFactory.create(organisation=org_b)
+        ConventionDomainFactory.create(convention=other, yearly_amount=D("1000"))
         services.sign_convention(approver, other, signed_on=date(2023, 12, 1))
         assert {(year, kind) for year, kind, _pos in found(organisation=org_b.pk, state="all")} == {
             (year, kind) for year in (2024, 2025, 2026) for kind in ("advance", "balance")}
@@ -577,8 +577,8 @@ class TestReports:
         assert found(overdue="on") == [(2024, "financial")]
         assert found(status="submitted") == [(2024, "activity")]
         assert found(kind="financial", year=2025) == [(2025, "financial")]
-        other = ConventionFactory(organisation=OrganisationFactory())
-        ConventionDomainFactory(convention=other)
+        other = ConventionFactory.create(organisation=OrganisationFactory.create())
+        ConventionDomainFactory.create(convention=other)
         services.sign_convention(approver, other, signed_on=date(2023, 12, 1))
         assert len(found(organisation=other.organisation_id)) == 6
         assert len(found()) == 12
@@ -657,7 +657,7 @@ class TestReports:
 class TestFunding:
     def test_the_overview_shows_amounts_by_year_and_the_overlaps(self, signed, org_a, officer, on_day):
         on_day(date(2025, 6, 1))
-        application = ApplicationFactory(organisation=org_a, activity_domain=signed.domains.get().activity,
+        application = ApplicationFactory.create(organisation=org_a, activity_domain=signed.domains.get().activity,
                                          state=State.SUBMITTED, start_date=date(2025, 9, 1),
                                          end_date=date(2026, 3, 31), title="Projet qui recoupe")
         client = client_for(officer)
@@ -725,7 +725,7 @@ def test_yearly_total_follows_amendments(signed, approver, on_day) -> None:  # t
 
     on_day(date(2025, 6, 1))
     domain = signed.domains.get()
-    IndicatorFactory(domain=domain)
+    IndicatorFactory.create(domain=domain)
     services.amend_convention(approver, signed, signed_on=date(2025, 5, 1), effective_from=date(2025, 7, 1),
                               summary="Renfort", lines=[{"domain": domain.pk, "yearly_amount": "150000"}])
     signed = Convention.objects.get(pk=signed.pk)

@@ -189,16 +189,16 @@ def world(db, shared_world, settings) -> dict[str, Any]:  # type: ignore[no-unty
 
 
 def build_world(make_user: Any) -> dict[str, Any]:
-    org_a = OrganisationFactory(name="Association A")
-    org_b = OrganisationFactory(name="Association B")
+    org_a = OrganisationFactory.create(name="Association A")
+    org_b = OrganisationFactory.create(name="Association B")
     people = {"anonymous": None, "registered": make_user()}
     people["partner_member"] = make_user("partner_member", organisation=org_a)
     people["partner_admin"] = make_user("partner_admin", organisation=org_a)
     people["partner_admin_b"] = make_user("partner_admin", organisation=org_b)
     for role in STAFF:
         people[role] = make_user(role)
-    extra_member = MembershipFactory(organisation=org_a, role="partner_member")
-    contact = ContactFactory(organisation=org_a)
+    extra_member = MembershipFactory.create(organisation=org_a, role="partner_member")
+    contact = ContactFactory.create(organisation=org_a)
     document = OrganisationDocument.objects.create(
         organisation=org_a, kind="statutes", content_type="application/pdf", size=9,
         file=SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n"),

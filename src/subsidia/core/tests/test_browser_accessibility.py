@@ -192,11 +192,11 @@ def demo(make_user: Callable[..., User]) -> Demo:
     Nothing here goes through the services, so no audit event is written: the audit trail's
     triggers refuse the DELETE with which a transactional test empties SQLite afterwards.
     """
-    housing = ThemeFactory(code="logement", name="Logement")
-    health = ThemeFactory(code="sante", name="Santé")
+    housing = ThemeFactory.create(code="logement", name="Logement")
+    health = ThemeFactory.create(code="sante", name="Santé")
     youth = TargetPublic.objects.create(code="jeunes", name="Jeunes")
-    town = MunicipalityFactory(name="Esch-sur-Alzette")
-    organisation = OrganisationFactory(
+    town = MunicipalityFactory.create(name="Esch-sur-Alzette")
+    organisation = OrganisationFactory.create(
         name="Maison des Jeunes Esch", acronym="MJE", municipality=town, street="1, rue de l'Alzette",
         postal_code="L-4010", website="https://mje.example.lu", email="info@mje.example.lu",
         phone="+352 54 00 00", description="Accueil de jour pour les jeunes.\nAteliers et accompagnement.",
@@ -204,9 +204,9 @@ def demo(make_user: Callable[..., User]) -> Demo:
     )
     organisation.themes.set([housing, health])
     organisation.target_publics.set([youth])
-    ContactFactory(organisation=organisation, name="Anne Muller", email="anne@mje.example.lu", phone="+352 1")
-    ContactFactory(organisation=organisation, name="Interne", is_public=False)
-    ServiceFactory(organisation=organisation, name="Foyer de nuit", municipality=town)
+    ContactFactory.create(organisation=organisation, name="Anne Muller", email="anne@mje.example.lu", phone="+352 1")
+    ContactFactory.create(organisation=organisation, name="Interne", is_public=False)
+    ServiceFactory.create(organisation=organisation, name="Foyer de nuit", municipality=town)
     today = timezone.localdate()
     for kind, valid_until in [("statutes", None), ("insurance", today + timedelta(days=10)),
                               ("annual_accounts", today - timedelta(days=3))]:
@@ -214,36 +214,36 @@ def demo(make_user: Callable[..., User]) -> Demo:
             organisation=organisation, kind=kind, file=ContentFile(b"%PDF-1.4 demo", name=f"{kind}.pdf"),
             content_type="application/pdf", size=13, valid_until=valid_until,
         )
-    other = OrganisationFactory(name="Croix de Solidarité", acronym="CDS", description="Aide alimentaire.")
+    other = OrganisationFactory.create(name="Croix de Solidarité", acronym="CDS", description="Aide alimentaire.")
     other.themes.set([health])
-    OrganisationFactory(name="Non listée", listed_in_directory=False)
+    OrganisationFactory.create(name="Non listée", listed_in_directory=False)
     admin = make_user("partner_admin", organisation=organisation, email="gestion@mje.example.lu",
                       full_name="Gaby Gestion")
     make_user("partner_member", organisation=organisation, email="membre@mje.example.lu", full_name="Max Membre")
-    call = CallFactory(title="Subsides intégration", text="Projets innovants pour l'intégration.")
+    call = CallFactory.create(title="Subsides intégration", text="Projets innovants pour l'intégration.")
     communes = Question.objects.create(call=call, key="communes", label="Le projet implique-t-il des communes ?",
                                        kind="choice", choices=["oui", "non"], required=True)
     Question.objects.create(call=call, key="lesquelles", label="Lesquelles ?", shown_if_question=communes,
                             shown_if_value="oui")
     Question.objects.create(call=call, key="accord", label="Accord de la commune", kind="file",
                             shown_if_question=communes, shown_if_value="oui")
-    application = ApplicationFactory(call=call, organisation=organisation, answers={"communes": "oui"},
+    application = ApplicationFactory.create(call=call, organisation=organisation, answers={"communes": "oui"},
                                      requested_amount=5000)  # unbalanced: the page says what is missing
-    running = ApplicationFactory(call=call, organisation=organisation, state=State.IN_PROGRESS,
+    running = ApplicationFactory.create(call=call, organisation=organisation, state=State.IN_PROGRESS,
                                  first_submitted_on=today - timedelta(days=90))
-    department = DepartmentFactory(name="Département de la jeunesse", listed_in_directory=False)
-    convention = ConventionFactory(organisation=organisation, department=department,
+    department = DepartmentFactory.create(name="Département de la jeunesse", listed_in_directory=False)
+    convention = ConventionFactory.create(organisation=organisation, department=department,
                                    title="Convention jeunesse (exemple)",
                                    starts_on=date(today.year - 1, 1, 1), ends_on=date(today.year + 1, 12, 31))
-    IndicatorFactory(domain=ConventionDomainFactory(convention=convention), name="Jeunes accueillis")
+    IndicatorFactory.create(domain=ConventionDomainFactory.create(convention=convention), name="Jeunes accueillis")
     sign_without_audit(convention, date(today.year - 2, 12, 1))
-    series = MeetingSeriesFactory(organisations=[organisation], department=department,
+    series = MeetingSeriesFactory.create(organisations=[organisation], department=department,
                                   title="Réunion des gestionnaires")
     now = timezone.now()
-    meeting = MeetingFactory(series=series, starts_at=now + timedelta(days=20), online_url="https://visio.example.lu/r")
-    past_meeting = MeetingFactory(series=series, starts_at=now - timedelta(days=70), status=MeetingStatus.HELD,
+    meeting = MeetingFactory.create(series=series, starts_at=now + timedelta(days=20), online_url="https://visio.example.lu/r")
+    past_meeting = MeetingFactory.create(series=series, starts_at=now - timedelta(days=70), status=MeetingStatus.HELD,
                                   minutes="Tour de table.", minutes_published_at=now - timedelta(days=60))
-    ActionItemFactory(raised_at=past_meeting, title="Recenser les besoins", owner_organisation=organisation,
+    ActionItemFactory.create(raised_at=past_meeting, title="Recenser les besoins", owner_organisation=organisation,
                       due_on=today + timedelta(days=30))
     return Demo(organisation=organisation, other=other, theme_code=housing.code, partner_admin=admin, call=call,
                 application=application, running=running, convention=convention, meeting=meeting,

@@ -76,17 +76,17 @@ def public(make_user: Callable[..., User]) -> Public:
     """Events (upcoming with blocks and sessions, online, past with its report, answers and a photo), good
     practices, the FAQ, news with tags and comments, and a plain account that may comment."""
     now = timezone.now().replace(microsecond=0)
-    integration = ThemeFactory(code="integration", name="Intégration")
-    housing = ThemeFactory(code="logement", name="Logement")
-    town = MunicipalityFactory(name="Mersch")
-    other_town = MunicipalityFactory(name="Esch-sur-Alzette")
-    organisation = OrganisationFactory(name="Association d'accueil Mersch", acronym="AAM", municipality=town,
+    integration = ThemeFactory.create(code="integration", name="Intégration")
+    housing = ThemeFactory.create(code="logement", name="Logement")
+    town = MunicipalityFactory.create(name="Mersch")
+    other_town = MunicipalityFactory.create(name="Esch-sur-Alzette")
+    organisation = OrganisationFactory.create(name="Association d'accueil Mersch", acronym="AAM", municipality=town,
                                        description="Accueil des nouveaux arrivants.")
     organisation.themes.set([integration])
-    partner = OrganisationFactory(name="Croix de Solidarité", acronym="CDS", description="Aide alimentaire.")
+    partner = OrganisationFactory.create(name="Croix de Solidarité", acronym="CDS", description="Aide alimentaire.")
 
     # An upcoming conference: ranked blocks, a programme with speakers, a session with limited seats.
-    upcoming = EventFactory(title="Conférence nationale de l'intégration", slug="conference-nationale",
+    upcoming = EventFactory.create(title="Conférence nationale de l'intégration", slug="conference-nationale",
                             summary="Une journée d'échanges entre communes et associations.", municipality=town,
                             blocks_per_person=2, capacity=120, audience="Communes, associations",
                             registration_opens_at=now - timedelta(days=5),
@@ -94,25 +94,25 @@ def public(make_user: Callable[..., User]) -> Public:
     upcoming.themes.set([integration])
     upcoming.organisers.set([organisation])
     upcoming.partners.set([partner])
-    blocks = [BlockFactory(event=upcoming, title=title, description="Échanges en petits groupes.", capacity=30)
+    blocks = [BlockFactory.create(event=upcoming, title=title, description="Échanges en petits groupes.", capacity=30)
               for title in ("Logement", "Emploi", "Langues")]
-    BlockFactory(event=upcoming, kind=BlockKind.TABLE, title="Table des jeunes", capacity=10)
-    SessionFactory(event=upcoming, title="Ouverture", speakers="La ministre\nLe président du SYVICOL",
+    BlockFactory.create(event=upcoming, kind=BlockKind.TABLE, title="Table des jeunes", capacity=10)
+    SessionFactory.create(event=upcoming, title="Ouverture", speakers="La ministre\nLe président du SYVICOL",
                    room="Grande salle", starts_at=upcoming.starts_at,
                    ends_at=upcoming.starts_at + timedelta(minutes=30))
     for n, block in enumerate(blocks):
-        SessionFactory(event=upcoming, block=block, title=f"Atelier {block.title}",
+        SessionFactory.create(event=upcoming, block=block, title=f"Atelier {block.title}",
                        starts_at=upcoming.starts_at + timedelta(hours=1), description="Retours d'expérience.",
                        ends_at=upcoming.starts_at + timedelta(hours=2), room=f"Salle {n + 1}")
-    SessionFactory(event=upcoming, title="Visite du centre", capacity=15, speakers="",
+    SessionFactory.create(event=upcoming, title="Visite du centre", capacity=15, speakers="",
                    starts_at=upcoming.starts_at + timedelta(hours=3), ends_at=upcoming.starts_at + timedelta(hours=4))
 
-    online = EventFactory(title="Webinaire sur les subsides", slug="webinaire-subsides", place="", address="",
+    online = EventFactory.create(title="Webinaire sur les subsides", slug="webinaire-subsides", place="", address="",
                           online_url="https://visio.example.lu/webinaire", capacity=None)
     online.themes.set([housing])
 
     # A past event: its evaluation report is published, with charts, and it has a photo.
-    past = EventFactory(past=True, title="Rencontre des communes 2024", slug="rencontre-des-communes-2024",
+    past = EventFactory.create(past=True, title="Rencontre des communes 2024", slug="rencontre-des-communes-2024",
                         participant_count=42, evaluation_sent_at=now - timedelta(days=2),
                         evaluation_report="<p>Les participants ont apprécié les <strong>tables</strong>.</p>",
                         evaluation_published_at=now - timedelta(days=1))
@@ -133,7 +133,7 @@ def public(make_user: Callable[..., User]) -> Public:
                          alt_text="Une trentaine de personnes assises autour de tables rondes")
 
     # Good practices, one presented at the past event, with its block, communes, actors and an attachment.
-    practice = GoodPracticeFactory(title="Un potager partagé", slug="potager-partage", theme=integration,
+    practice = GoodPracticeFactory.create(title="Un potager partagé", slug="potager-partage", theme=integration,
                                    summary="Des habitants cultivent ensemble un jardin communal.",
                                    event=past, municipalities=[town, other_town], actors=[organisation],
                                    other_actors="Le club des aînés", results="Vingt familles participent.",
@@ -141,20 +141,20 @@ def public(make_user: Callable[..., User]) -> Public:
     GoodPracticeAttachment.objects.create(practice=practice, title="Guide du potager",
                                           file=ContentFile(b"%PDF-1.4 guide", name="guide.pdf"),
                                           content_type="application/pdf", size=14)
-    GoodPracticeFactory(title="Un café des langues", slug="cafe-des-langues", theme=housing,
+    GoodPracticeFactory.create(title="Un café des langues", slug="cafe-des-langues", theme=housing,
                         municipalities=[other_town])
-    GoodPracticeFactory(title="Brouillon caché", slug="brouillon-cache", state="draft", published_at=None)
+    GoodPracticeFactory.create(title="Brouillon caché", slug="brouillon-cache", state="draft", published_at=None)
 
     for position, name in enumerate(["Subsides", "Événements"]):
-        topic = FaqTopicFactory(name=name, slug=name.lower().replace("é", "e"), position=position)
-        FaqQuestionFactory(topic=topic, question=f"Qui peut demander des {name.lower()} ?")
-        FaqQuestionFactory(topic=topic, question=f"Où trouver les dates : {name.lower()} ?",
+        topic = FaqTopicFactory.create(name=name, slug=name.lower().replace("é", "e"), position=position)
+        FaqQuestionFactory.create(topic=topic, question=f"Qui peut demander des {name.lower()} ?")
+        FaqQuestionFactory.create(topic=topic, question=f"Où trouver les dates : {name.lower()} ?",
                            answer="<p>Sur la page <a href=\"/evenements/\">des événements</a>.</p>")
 
-    tags = [NewsTagFactory(name="Intégration", slug="integration"), NewsTagFactory(name="Communes", slug="communes")]
-    news = NewsItemFactory(title="Lancement du plan communal", slug="lancement-plan-communal", place="Mersch",
+    tags = [NewsTagFactory.create(name="Intégration", slug="integration"), NewsTagFactory.create(name="Communes", slug="communes")]
+    news = NewsItemFactory.create(title="Lancement du plan communal", slug="lancement-plan-communal", place="Mersch",
                            summary="Le plan est lancé.", tags=tags, issuing_body=organisation, event=upcoming)
-    NewsItemFactory(title="Appel à projets 2025", slug="appel-a-projets-2025", tags=tags[:1],
+    NewsItemFactory.create(title="Appel à projets 2025", slug="appel-a-projets-2025", tags=tags[:1],
                     date=timezone.localdate() - timedelta(days=10))
     writer = make_user(full_name="Claire Lecteur")
     troll = make_user(full_name="Pat Troll")
@@ -165,11 +165,11 @@ def public(make_user: Callable[..., User]) -> Public:
                            status=CommentStatus.HIDDEN, reason="Hors sujet.", moderated_at=now)
 
     # A registration made with the model (the service would write an audit event), with its ranked choices.
-    registration = RegistrationFactory(event=upcoming, full_name="Jean Weber", email="jean@example.lu",
+    registration = RegistrationFactory.create(event=upcoming, full_name="Jean Weber", email="jean@example.lu",
                                        organisation_name="Commune de Mersch", municipality=town)
     for rank, block in enumerate(blocks[:2], start=1):
         BlockChoice.objects.create(registration=registration, block=block, rank=rank)
-    RegistrationFactory(event=upcoming, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)
+    RegistrationFactory.create(event=upcoming, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)
 
     reader = make_user(full_name="Lou Lecteur", email="lou@example.lu")
     return Public(upcoming=upcoming, online=online, past=past, practice=practice, theme_code=integration.code,

@@ -47,7 +47,7 @@ def _accessible_at_both_widths(watched: Watched, status: int | None = None) -> N
 
 def test_the_reauthentication_page_and_its_error(open_page: Callable[..., Watched],  # noqa: F811
                                                  make_user: Callable[..., User]) -> None:
-    user = make_user("partner_admin", organisation=OrganisationFactory())
+    user = make_user("partner_admin", organisation=OrganisationFactory.create())
     watched = open_page()
     sign_in(watched, user)
     watched.goto("/compte/confirmer/?next=/tableau-de-bord/")

@@ -136,9 +136,9 @@ SIGNED_DAY, ACTIVE_DAY = date(2023, 12, 20), date(2025, 3, 1)
 
 
 def _convention_in(w: World, status: str) -> Convention:
-    convention = ConventionFactory(organisation=w.org)
-    domain = ConventionDomainFactory(convention=convention, yearly_amount=Decimal("120000.00"))
-    IndicatorFactory(domain=domain, yearly_target=Decimal("300"))
+    convention = ConventionFactory.create(organisation=w.org)
+    domain = ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"))
+    IndicatorFactory.create(domain=domain, yearly_target=Decimal("300"))
     w.on_day(SIGNED_DAY)
     if status != "draft":
         conventions.sign_convention(w.people["approver"], convention, signed_on=date(2023, 12, 15),
@@ -227,7 +227,7 @@ def _officer_or_partner(w: World, roles: frozenset[str]) -> Any:
 def _practice_case(name: str, source: str) -> Case:
     transition = knowledge_workflow.GOOD_PRACTICE_TRANSITIONS[name]
     return Case(
-        make=lambda w: GoodPracticeFactory(state=source),
+        make=lambda w: GoodPracticeFactory.create(state=source),
         act=lambda w, p: knowledge.PRACTICE_TRANSITION_SERVICES[name](
             _officer_or_partner(w, transition.roles), p, expected_version=p.version),
         reached=lambda w, p: type(p).objects.get(pk=p.pk).state == transition.target,
@@ -236,7 +236,7 @@ def _practice_case(name: str, source: str) -> Case:
 
 def _news_in(w: World, status: str) -> Any:
     state = knowledge_workflow.DRAFT if status == knowledge_workflow.SUBMITTED else status
-    return NewsItemFactory(state=state, issuing_body=w.org,
+    return NewsItemFactory.create(state=state, issuing_body=w.org,
                            submitted_at=timezone.now() if status == knowledge_workflow.SUBMITTED else None)
 
 
@@ -260,7 +260,7 @@ def _news_case(name: str, source: str) -> Case:
 def _faq_case(name: str, source: str) -> Case:
     transition = knowledge_workflow.FAQ_TRANSITIONS[name]
     return Case(
-        make=lambda w: FaqQuestionFactory(state=source),
+        make=lambda w: FaqQuestionFactory.create(state=source),
         act=lambda w, q: knowledge.FAQ_TRANSITION_SERVICES[name](w.people["officer"], q),
         reached=lambda w, q: type(q).objects.get(pk=q.pk).state == transition.target,
     )
@@ -284,7 +284,7 @@ def _comment_act(name: str) -> Callable[[World, Any], Any]:
 def _comment_case(name: str, source: str) -> Case:
     transition = moderation_workflow.TRANSITIONS[name]
     return Case(
-        make=lambda w: CommentFactory(status=source),
+        make=lambda w: CommentFactory.create(status=source),
         act=_comment_act(name),
         reached=lambda w, c: (lambda fresh: fresh.status == transition.target and fresh.version > c.version)(
             type(c).objects.get(pk=c.pk)),
@@ -295,9 +295,9 @@ def _comment_case(name: str, source: str) -> Case:
 # function of their service modules must be either listed or named as not changing a state (see the guard).
 
 def _full_event_with_waiting_list(w: World) -> Registration:
-    event = EventFactory(capacity=1)
-    first = RegistrationFactory(event=event, status=RegistrationStatus.CONFIRMED)
-    w.notes["waiting"] = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED,
+    event = EventFactory.create(capacity=1)
+    first = RegistrationFactory.create(event=event, status=RegistrationStatus.CONFIRMED)
+    w.notes["waiting"] = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
                                              waitlisted_at=timezone.now()).pk
     return first
 
@@ -308,9 +308,9 @@ def _cancelled_and_promoted(w: World, registration: Registration) -> bool:
 
 
 def _meeting(w: World, *, past: bool, **kwargs: Any) -> Meeting:
-    series = MeetingSeriesFactory(organisations=[w.org])
+    series = MeetingSeriesFactory.create(organisations=[w.org])
     starts = timezone.now().replace(microsecond=0) + timedelta(days=-2 if past else 20)
-    return MeetingFactory(series=series, starts_at=starts, ends_at=starts + timedelta(hours=2), **kwargs)
+    return MeetingFactory.create(series=series, starts_at=starts, ends_at=starts + timedelta(hours=2), **kwargs)
 
 
 def _proposed_item(w: World) -> AgendaItem:
@@ -321,11 +321,11 @@ def _proposed_item(w: World) -> AgendaItem:
 
 SERVICE_CASES: dict[str, Case] = {
     "events.register": Case(
-        make=lambda w: EventFactory(),
+        make=lambda w: EventFactory.create(),
         act=lambda w, e: events.register(None, e, full_name="Ana Lima", email="ana@example.lu"),
         reached=lambda w, e: e.registrations.filter(status=RegistrationStatus.CONFIRMED).count() == 1),
     "events.register[waiting list]": Case(
-        make=lambda w: RegistrationFactory(event=EventFactory(capacity=1)).event,
+        make=lambda w: RegistrationFactory.create(event=EventFactory.create(capacity=1)).event,
         act=lambda w, e: events.register(None, e, full_name="Ana Lima", email="ana@example.lu"),
         reached=lambda w, e: e.registrations.filter(status=RegistrationStatus.WAITLISTED).count() == 1),
     "events.cancel_registration": Case(
@@ -337,15 +337,15 @@ SERVICE_CASES: dict[str, Case] = {
         act=lambda w, r: events_staff.staff_cancel_registration(w.people["officer"], r, reason="Empêchée"),
         reached=_cancelled_and_promoted),
     "events.check_in": Case(
-        make=lambda w: RegistrationFactory(status=RegistrationStatus.CONFIRMED),
+        make=lambda w: RegistrationFactory.create(status=RegistrationStatus.CONFIRMED),
         act=lambda w, r: events.check_in(w.people["officer"], r),
         reached=lambda w, r: Registration.objects.get(pk=r.pk).checked_in_at is not None),
     "events_staff.publish_event": Case(
-        make=lambda w: EventFactory(draft=True),
+        make=lambda w: EventFactory.create(draft=True),
         act=lambda w, e: events_staff.publish_event(w.people["officer"], e),
         reached=lambda w, e: type(e).objects.get(pk=e.pk).status == EventStatus.PUBLISHED),
     "events_staff.cancel_event": Case(
-        make=lambda w: RegistrationFactory(status=RegistrationStatus.CONFIRMED).event,
+        make=lambda w: RegistrationFactory.create(status=RegistrationStatus.CONFIRMED).event,
         act=lambda w, e: events_staff.cancel_event(w.people["officer"], e, reason="Salle indisponible"),
         reached=lambda w, e: type(e).objects.get(pk=e.pk).status == EventStatus.CANCELLED),
     "dialogue.record_minutes": Case(
@@ -370,7 +370,7 @@ SERVICE_CASES: dict[str, Case] = {
         act=lambda w, m: dialogue.send_invitations(w.people["officer"], m),
         reached=lambda w, m: Meeting.objects.get(pk=m.pk).invitations_sent_at is not None),
     "dialogue.update_action_item": Case(
-        make=lambda w: ActionItemFactory(raised_at=_meeting(w, past=True)),
+        make=lambda w: ActionItemFactory.create(raised_at=_meeting(w, past=True)),
         act=lambda w, a: dialogue.update_action_item(w.people["officer"], a, {"status": "done"}),
         reached=lambda w, a: type(a).objects.get(pk=a.pk).status == "done"),
 }
@@ -486,7 +486,7 @@ def test_every_transition_of_every_table_has_its_fault_case() -> None:
 def test_the_fault_injector_sees_a_partial_write(world: World) -> None:
     """The harness itself: a "service" without a transaction of its own is caught, whether its first write goes
     through the ORM (which then marks the caller's transaction for rollback) or not (the row stays changed)."""
-    practice = GoodPracticeFactory(state="draft")
+    practice = GoodPracticeFactory.create(state="draft")
 
     def orm_without_transaction(p: Any) -> None:
         type(p).objects.filter(pk=p.pk).update(state="published")

@@ -103,7 +103,7 @@ def grant_reminders_due(org_a, make_user, settings):  # type: ignore[no-untyped-
     make_user("partner_admin", organisation=org_a), make_user("partner_member", organisation=org_a)
     make_user("finance")
     for days in (3, 10):
-        application = ApplicationFactory(organisation=org_a, state=State.IN_PROGRESS,
+        application = ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS,
                                          report_due_on=today + timedelta(days=days),
                                          first_submitted_on=today - timedelta(days=200))
         Tranche.objects.create(application=application, position=1, due_on=today + timedelta(days=days),
@@ -139,8 +139,8 @@ def convention_reminders_due(org_a, make_user, on_day, settings):  # type: ignor
     settings.REMINDER_DAYS_AHEAD = 14
     make_user("partner_admin", organisation=org_a), make_user("partner_member", organisation=org_a)
     make_user("finance")
-    convention = ConventionFactory(organisation=org_a)
-    ConventionDomainFactory(convention=convention, yearly_amount=Decimal("120000.00"))
+    convention = ConventionFactory.create(organisation=org_a)
+    ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"))
     on_day(date(2023, 12, 20))
     conventions.sign_convention(make_user("approver"), convention, signed_on=date(2023, 12, 15))
     on_day(date(2025, 3, 20))
@@ -229,8 +229,8 @@ def test_the_document_expiry_warning_killed_after_the_servers_ok_is_sent_again_n
 
 def _expired_event() -> Event:
     start = timezone.now() - timedelta(days=60, hours=5)
-    event = StaffEventFactory(starts_at=start, ends_at=start + timedelta(hours=4), retention_days=30)
-    RegistrationFactory(event=event), RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED)
+    event = StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4), retention_days=30)
+    RegistrationFactory.create(event=event), RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED)
     return event
 
 
@@ -272,7 +272,7 @@ def _sent_to() -> list[str]:
 
 
 def test_the_registration_confirmation_rerun_after_a_crash_sends_once() -> None:
-    registration = RegistrationFactory(status=RegistrationStatus.CONFIRMED)
+    registration = RegistrationFactory.create(status=RegistrationStatus.CONFIRMED)
     assert event_tasks.send_registration_email.call_local(registration.pk, "confirmed") is True
     assert event_tasks.send_registration_email.call_local(registration.pk, "confirmed") is False  # the re-run
     assert len(mail.outbox) == 1
@@ -283,7 +283,7 @@ def test_the_registration_confirmation_rerun_after_a_crash_sends_once() -> None:
 
 def test_each_registration_e_mail_goes_once_per_purpose() -> None:
     """Waitlisted, then promoted, then cancelled: three e-mails, each once however often the jobs run."""
-    registration = RegistrationFactory(status=RegistrationStatus.WAITLISTED)
+    registration = RegistrationFactory.create(status=RegistrationStatus.WAITLISTED)
     for kind, status in [("waitlisted", None), ("promoted", RegistrationStatus.CONFIRMED),
                          ("cancelled", RegistrationStatus.CANCELLED)]:
         if status:
@@ -297,7 +297,7 @@ def test_the_registration_e_mail_killed_after_the_servers_ok_is_sent_again_with_
         monkeypatch) -> None:
     """The window no database closes: the server took it, the worker died before the commit. The re-run sends
     it again (never lost), with the same Message-ID (mail systems drop the duplicate); a third run nothing."""
-    registration = RegistrationFactory(status=RegistrationStatus.CONFIRMED)
+    registration = RegistrationFactory.create(status=RegistrationStatus.CONFIRMED)
     restart = die_after(monkeypatch, event_tasks.EmailMessage, "send", calls=1)
     with pytest.raises(Killed):
         event_tasks.send_registration_email.call_local(registration.pk, "confirmed")
@@ -310,7 +310,7 @@ def test_the_registration_e_mail_killed_after_the_servers_ok_is_sent_again_with_
 def test_a_registration_e_mail_refused_by_the_server_is_sent_on_the_retry(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import smtplib
 
-    registration = RegistrationFactory(status=RegistrationStatus.CONFIRMED)
+    registration = RegistrationFactory.create(status=RegistrationStatus.CONFIRMED)
 
     def refuse(self: Any) -> int:
         raise smtplib.SMTPServerDisconnected("down")
@@ -329,8 +329,8 @@ def _allocated_event(make_user: Any, django_capture_on_commit_callbacks: Any) ->
     from subsidia.events import services
     from subsidia.events.tests.factories import BlockFactory, EventFactory
 
-    event = EventFactory(capacity=None)
-    blocks = [BlockFactory(event=event, capacity=2), BlockFactory(event=event, capacity=10)]
+    event = EventFactory.create(capacity=None)
+    blocks = [BlockFactory.create(event=event, capacity=2), BlockFactory.create(event=event, capacity=10)]
     ids = [services.register(None, event, full_name=f"P{n}", email=f"p{n}@example.lu",
                              block_ranking=[b.pk for b in blocks]).pk for n in range(3)]
     with django_capture_on_commit_callbacks(execute=False):
@@ -374,11 +374,11 @@ def test_a_new_run_of_the_allocation_is_told_again(make_user,  # type: ignore[no
 
 
 def _registrations(event: Event, n: int = 3) -> list[int]:
-    return [RegistrationFactory(event=event, email=f"r{i}@example.lu").pk for i in range(n)]
+    return [RegistrationFactory.create(event=event, email=f"r{i}@example.lu").pk for i in range(n)]
 
 
 def test_the_event_cancellation_run_twice_tells_each_once() -> None:
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     ids = _registrations(event)
     assert event_tasks.tasks_staff.send_event_cancelled.call_local(event.pk, ids, "Grève") == 3
     assert event_tasks.tasks_staff.send_event_cancelled.call_local(event.pk, ids, "Grève") == 0
@@ -386,7 +386,7 @@ def test_the_event_cancellation_run_twice_tells_each_once() -> None:
 
 
 def test_the_event_cancellation_killed_after_the_first_then_rerun_tells_only_the_rest(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     ids = _registrations(event)
     restart = die_before(monkeypatch, event_tasks.EmailMessage, "send", call=2)
     with pytest.raises(Killed):
@@ -398,7 +398,7 @@ def test_the_event_cancellation_killed_after_the_first_then_rerun_tells_only_the
 
 
 def test_the_evaluation_invitations_run_twice_invite_each_once() -> None:
-    ids = _registrations(StaffEventFactory())
+    ids = _registrations(StaffEventFactory.create())
     assert event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids) == 3
     assert event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids) == 0
     assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
@@ -406,7 +406,7 @@ def test_the_evaluation_invitations_run_twice_invite_each_once() -> None:
 
 def test_the_evaluation_invitations_killed_after_the_first_then_rerun_invite_only_the_rest(  # type: ignore[no-untyped-def]
         monkeypatch) -> None:
-    ids = _registrations(StaffEventFactory())
+    ids = _registrations(StaffEventFactory.create())
     restart = die_before(monkeypatch, event_tasks.EmailMessage, "send", call=2)
     with pytest.raises(Killed):
         event_tasks.tasks_staff.send_evaluation_invitations.call_local(ids)
@@ -418,7 +418,7 @@ def test_the_evaluation_invitations_killed_after_the_first_then_rerun_invite_onl
 def test_one_refused_e_mail_does_not_hold_back_the_others_and_the_retry_sends_it(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import smtplib
 
-    ids = _registrations(StaffEventFactory())
+    ids = _registrations(StaffEventFactory.create())
     real, calls = event_tasks.EmailMessage.send, []
 
     def second_refused(self: Any, *args: Any) -> int:
@@ -440,7 +440,7 @@ def test_the_meeting_invitations_rerun_after_a_failure_midway_send_each_once(  #
         make_user, monkeypatch) -> None:
     """Killed at the third invitee: the retry sends only to the third, a further run to nobody."""
     people = [make_user(), make_user(), make_user()]
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     restart = die_before(monkeypatch, dialogue_tasks.EmailMessage, "send", call=3)
     with pytest.raises(Killed):
         dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, [p.pk for p in people])
@@ -453,7 +453,7 @@ def test_the_meeting_invitations_rerun_after_a_failure_midway_send_each_once(  #
 def test_a_meeting_invitation_killed_after_the_servers_ok_is_sent_again_with_the_same_message_id(  # type: ignore[no-untyped-def]
         make_user, monkeypatch) -> None:
     people = [make_user(), make_user(), make_user()]
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     restart = die_after(monkeypatch, dialogue_tasks.EmailMessage, "send", calls=2)
     with pytest.raises(Killed):
         dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, [p.pk for p in people])
@@ -468,7 +468,7 @@ def test_a_changed_meeting_is_sent_again_once(make_user) -> None:  # type: ignor
     from subsidia.dialogue.models import Meeting
 
     people = [make_user(), make_user()]
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     ids = [p.pk for p in people]
     assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, ids) == 2
     assert dialogue_tasks.send_meeting_invitations.call_local(meeting.pk, ids) == 0
@@ -487,7 +487,7 @@ def test_two_workers_running_the_same_e_mail_job_at_once_send_it_once(monkeypatc
     import threading
     import time
 
-    registration = RegistrationFactory(status=RegistrationStatus.CONFIRMED)
+    registration = RegistrationFactory.create(status=RegistrationStatus.CONFIRMED)
     real = event_tasks.EmailMessage.send
 
     def slow(self: Any, *args: Any) -> int:

@@ -24,9 +24,9 @@ def test_years_earlier() -> None:
 @pytest.mark.parametrize("moment", ["2028-02-29T08:00+01:00", "2028-02-29T23:59+01:00", "2028-03-01T00:30+01:00"])
 def test_the_staff_dashboard_answers_on_a_leap_day(moment: str, login, make_user) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(moment, tick=False):
-        stale = OrganisationFactory(name="Vérifiée il y a longtemps", listed_in_directory=True,
+        stale = OrganisationFactory.create(name="Vérifiée il y a longtemps", listed_in_directory=True,
                                     last_verified_on=date(2027, 2, 28) - timedelta(days=1))
-        OrganisationFactory(name="Vérifiée récemment", listed_in_directory=True, last_verified_on=date(2028, 2, 1))
+        OrganisationFactory.create(name="Vérifiée récemment", listed_in_directory=True, last_verified_on=date(2028, 2, 1))
         response = login(make_user("officer")).get(reverse("core:staff_dashboard"))
         assert response.status_code == 200
         assert stale.name in response.content.decode()

@@ -36,7 +36,7 @@ def _comment(client: Client, news, body: str, address: str = "192.0.2.10"):  # t
 
 def test_the_comment_beyond_the_limit_is_refused_and_not_stored(clock, make_user, settings):  # type: ignore[no-untyped-def]
     settings.RATE_LIMIT_COMMENTS = "10/m"
-    news = NewsItemFactory()
+    news = NewsItemFactory.create()
     author = sign_in(Client(), make_user())
     for n in range(10):
         assert _comment(author, news, f"Commentaire {n}").status_code == 302
@@ -62,7 +62,7 @@ def test_the_comment_beyond_the_limit_is_refused_and_not_stored(clock, make_user
 
 def test_one_address_is_limited_over_several_accounts(clock, make_user, settings):  # type: ignore[no-untyped-def]
     settings.RATE_LIMIT_COMMENTS_PER_ADDRESS = "3/m"
-    news = NewsItemFactory()
+    news = NewsItemFactory.create()
     for n in range(3):
         assert _comment(sign_in(Client(), make_user()), news, f"Compte {n}").status_code == 302
     assert _comment(sign_in(Client(), make_user()), news, "Compte 4").status_code == 429
@@ -72,7 +72,7 @@ def test_one_address_is_limited_over_several_accounts(clock, make_user, settings
 
 def test_event_registrations_are_limited_per_address(clock, settings):  # type: ignore[no-untyped-def]
     settings.RATE_LIMIT_REGISTRATIONS_PER_ADDRESS = "2/m"
-    event = EventFactory()
+    event = EventFactory.create()
     url = reverse("events:register", args=[event.slug])
     client = Client()
     assert client.post(url, {}, REMOTE_ADDR="192.0.2.20").status_code == 422  # counted, even when invalid
@@ -123,7 +123,7 @@ def test_api_writes_beyond_the_limit_answer_429_json(clock, make_user, settings)
 def test_limits_can_be_turned_off(clock, make_user, settings):  # type: ignore[no-untyped-def]
     settings.RATE_LIMITS_ENABLED = False
     settings.RATE_LIMIT_COMMENTS = "1/m"
-    news = NewsItemFactory()
+    news = NewsItemFactory.create()
     author = sign_in(Client(), make_user())
     assert [_comment(author, news, f"c{n}").status_code for n in range(3)] == [302, 302, 302]
 

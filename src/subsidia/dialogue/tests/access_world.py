@@ -19,7 +19,7 @@ def add_dialogue(world: dict[str, Any]) -> None:
     if department is None:
         from subsidia.conventions.tests.factories import DepartmentFactory
 
-        department = world["department"] = DepartmentFactory()
+        department = world["department"] = DepartmentFactory.create()
     series = services.create_series(officer, {
         "title": "Dialogue des gestionnaires", "department": department.pk, "organisations": [world["org_a"].pk],
         "cadence": "quarterly", "first_starts_at": timezone.now() + timedelta(days=15),

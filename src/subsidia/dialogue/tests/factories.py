@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from datetime import timedelta
 
 import factory
@@ -5,9 +6,10 @@ from django.utils import timezone
 
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue.models import ActionItem, Meeting, MeetingSeries
+from subsidia.organisations.models import Organisation
 
 
-class MeetingSeriesFactory(factory.django.DjangoModelFactory):
+class MeetingSeriesFactory(factory.django.DjangoModelFactory[MeetingSeries]):
     class Meta:
         model = MeetingSeries
         skip_postgeneration_save = True
@@ -19,12 +21,13 @@ class MeetingSeriesFactory(factory.django.DjangoModelFactory):
     place = "Ministère, salle 2"
 
     @factory.post_generation
-    def organisations(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def organisations(self: MeetingSeries, create: bool, extracted: Iterable[Organisation] | None,
+                      **kwargs: object) -> None:
         if create and extracted:
             self.organisations.set(extracted)
 
 
-class MeetingFactory(factory.django.DjangoModelFactory):
+class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):
     class Meta:
         model = Meeting
 
@@ -34,7 +37,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     place = "Ministère, salle 2"
 
 
-class ActionItemFactory(factory.django.DjangoModelFactory):
+class ActionItemFactory(factory.django.DjangoModelFactory[ActionItem]):
     class Meta:
         model = ActionItem
 

@@ -34,7 +34,7 @@ def officer(make_user):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def series(org_a, officer):  # type: ignore[no-untyped-def]
     return services.create_series(officer, {
-        "title": "Réunion des gestionnaires conventionnés", "department": DepartmentFactory().pk,
+        "title": "Réunion des gestionnaires conventionnés", "department": DepartmentFactory.create().pk,
         "organisations": [org_a.pk], "cadence": "quarterly",
         "first_starts_at": (timezone.now() + timedelta(days=30)).replace(microsecond=0, second=0),
         "place": "Luxembourg, 12-14 avenue Émile Reuter", "online_url": "https://visio.example.lu/gestionnaires",
@@ -93,7 +93,7 @@ class TestFeeds:
         other = services.create_series(officer, {
             "title": "Autre dialogue", "department": series.department.pk, "organisations": [org_b.pk],
             "cadence": "half_yearly", "first_starts_at": timezone.now() + timedelta(days=5)})
-        MeetingSeriesFactory(organisations=[org_b])
+        MeetingSeriesFactory.create(organisations=[org_b])
         user = make_user("partner_admin", organisation=org_a)
         token = services.calendar_token(user).token
         events = parse(client.get(reverse("dialogue:user_feed", kwargs={"token": token})).content)

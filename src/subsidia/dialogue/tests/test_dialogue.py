@@ -70,7 +70,7 @@ def officer(make_user):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def series(org_a, officer):  # type: ignore[no-untyped-def]
     return services.create_series(officer, {
-        "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory().pk,
+        "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory.create().pk,
         "organisations": [org_a.pk], "cadence": "quarterly", "ministry_participants": [officer.pk],
         "first_starts_at": (timezone.now() + timedelta(days=10)).replace(microsecond=0), "place": "Salle 1",
     })
@@ -175,9 +175,9 @@ class TestAgendaAndMinutes:
 class TestActionItems:
     @pytest.fixture
     def three(self, org_a):  # type: ignore[no-untyped-def]
-        series = MeetingSeriesFactory(organisations=[org_a])
+        series = MeetingSeriesFactory.create(organisations=[org_a])
         now = timezone.now()
-        return [MeetingFactory(series=series, starts_at=now + timedelta(days=d)) for d in (-180, -90, 0, 90)]
+        return [MeetingFactory.create(series=series, starts_at=now + timedelta(days=d)) for d in (-180, -90, 0, 90)]
 
     def test_an_open_action_is_carried_over_until_done_then_noted_once(self, three, org_a, officer, gestionnaire):
         first, second, third, fourth = three
@@ -194,13 +194,13 @@ class TestActionItems:
         ActionItem.objects.filter(pk=action.pk).update(status=ActionStatus.DONE,
                                                        closed_at=third.starts_at + timedelta(days=1))
         assert list(selectors.follow_up(fourth)) == [action]
-        fifth = MeetingFactory(series=first.series, starts_at=fourth.starts_at + timedelta(days=90))
+        fifth = MeetingFactory.create(series=first.series, starts_at=fourth.starts_at + timedelta(days=90))
         assert list(selectors.follow_up(fifth)) == []
         assert list(selectors.follow_up(third)) == [action]  # history stays true
 
     def test_a_cancelled_meeting_does_not_swallow_the_follow_up(self, three, officer):
         first, second, third, _fourth = three
-        action = ActionItemFactory(raised_at=first, closed_at=second.starts_at + timedelta(days=1),
+        action = ActionItemFactory.create(raised_at=first, closed_at=second.starts_at + timedelta(days=1),
                                    status=ActionStatus.DONE)
         second.status = MeetingStatus.CANCELLED
         second.save()

@@ -64,7 +64,7 @@ def outsider(make_user, org_b):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def series(org_a, officer, gestionnaire):  # type: ignore[no-untyped-def]
     return services.create_series(officer, {
-        "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory(name="Département de "
+        "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory.create(name="Département de "
                                                                                     "l'intégration").pk,
         "organisations": [org_a.pk], "cadence": "quarterly", "ministry_participants": [officer.pk],
         "first_starts_at": (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0),
@@ -126,7 +126,7 @@ class TestSeriesPages:
         assert token not in officer_page
 
     def test_an_officer_creates_a_series_and_its_meetings_are_planned(self, officer, org_a, org_b):
-        department = DepartmentFactory()
+        department = DepartmentFactory.create()
         client = client_for(officer)
         assert client.get(reverse("dialogue:series_create")).status_code == 200
         day = timezone.localdate() + timedelta(days=20)
@@ -147,7 +147,7 @@ class TestSeriesPages:
 
     def test_invalid_input_answers_422_with_the_error_summary(self, officer, org_a):
         response = client_for(officer).post(reverse("dialogue:series_create"), {
-            "title": "", "department": DepartmentFactory().pk, "organisations": [org_a.pk], "cadence": "daily",
+            "title": "", "department": DepartmentFactory.create().pk, "organisations": [org_a.pk], "cadence": "daily",
             "first_date": "demain", "first_time": "14:00", "duration_minutes": "5", "online_url": "pas une adresse"})
         assert response.status_code == 422
         text = page(response)
@@ -275,7 +275,7 @@ class TestMeetingAndAgenda:
         both = make_user("partner_admin", organisation=org_a)
         from subsidia.organisations.tests.factories import MembershipFactory
 
-        MembershipFactory(user=both, organisation=org_b, role="partner_admin")
+        MembershipFactory.create(user=both, organisation=org_b, role="partner_admin")
         client = client_for(both)
         text = page(client.get(reverse("dialogue:meeting", kwargs={"pk": meeting.pk})))
         assert 'for="proposition-organisation"' in text

@@ -15,14 +15,14 @@ from .factories import BlockFactory, EventFactory, RegistrationFactory, SessionF
 
 
 def add_events(world: dict[str, Any]) -> None:
-    event = EventFactory(title="Rencontre publique", slug="rencontre-publique", capacity=50)
-    first, second = BlockFactory(event=event, title="Logement abordable"), BlockFactory(event=event,
+    event = EventFactory.create(title="Rencontre publique", slug="rencontre-publique", capacity=50)
+    first, second = BlockFactory.create(event=event, title="Logement abordable"), BlockFactory.create(event=event,
                                                                                           title="Vivre ensemble")
-    session = SessionFactory(event=event, block=first, capacity=20)
-    registration = RegistrationFactory(event=event, status=RegistrationStatus.CONFIRMED,
+    session = SessionFactory.create(event=event, block=first, capacity=20)
+    registration = RegistrationFactory.create(event=event, status=RegistrationStatus.CONFIRMED,
                                        checked_in_at=timezone.now())
     BlockChoice.objects.create(registration=registration, block=first, rank=1)
-    draft = EventFactory(title="Événement en préparation", slug="evenement-en-preparation", draft=True)
+    draft = EventFactory.create(title="Événement en préparation", slug="evenement-en-preparation", draft=True)
     world.update({
         "event": event, "event_blocks": [first, second], "event_session": session,
         "event_registration": registration, "event_draft": draft,

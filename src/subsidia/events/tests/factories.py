@@ -10,7 +10,7 @@ from django.utils import timezone
 from subsidia.events.models import Block, Event, EventStatus, Registration, RegistrationStatus, Session
 
 
-class EventFactory(factory.django.DjangoModelFactory):
+class EventFactory(factory.django.DjangoModelFactory[Event]):
     class Meta:
         model = Event
         skip_postgeneration_save = True
@@ -33,7 +33,7 @@ class EventFactory(factory.django.DjangoModelFactory):
             starts_at=factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) - timedelta(days=3)))
 
 
-class BlockFactory(factory.django.DjangoModelFactory):
+class BlockFactory(factory.django.DjangoModelFactory[Block]):
     class Meta:
         model = Block
 
@@ -43,7 +43,7 @@ class BlockFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
-class SessionFactory(factory.django.DjangoModelFactory):
+class SessionFactory(factory.django.DjangoModelFactory[Session]):
     class Meta:
         model = Session
 
@@ -55,7 +55,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=1))
 
 
-class RegistrationFactory(factory.django.DjangoModelFactory):
+class RegistrationFactory(factory.django.DjangoModelFactory[Registration]):
     class Meta:
         model = Registration
 

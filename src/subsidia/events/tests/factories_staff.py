@@ -49,7 +49,7 @@ class RegistrationFactory(BaseRegistrationFactory):
         lambda r: timezone.now() if r.status == RegistrationStatus.WAITLISTED else None)
 
 
-class QuestionFactory(factory.django.DjangoModelFactory):
+class QuestionFactory(factory.django.DjangoModelFactory[EvaluationQuestion]):
     class Meta:
         model = EvaluationQuestion
 

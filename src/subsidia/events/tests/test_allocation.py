@@ -74,9 +74,9 @@ class TestPureAllocation:
 @pytest.mark.django_db
 class TestRunAllocation:
     def make_event(self):  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=None)
-        popular, quiet = BlockFactory(event=event, capacity=2, title="Logement abordable"), \
-            BlockFactory(event=event, capacity=10, title="Vivre ensemble")
+        event = EventFactory.create(capacity=None)
+        popular, quiet = BlockFactory.create(event=event, capacity=2, title="Logement abordable"), \
+            BlockFactory.create(event=event, capacity=10, title="Vivre ensemble")
         registrations = [services.register(None, event, full_name=f"P{n}", email=f"p{n}@example.lu",
                                            block_ranking=[popular.pk, quiet.pk]) for n in range(5)]
         return event, popular, quiet, registrations
@@ -138,7 +138,7 @@ class TestRunAllocation:
         with pytest.raises(PermissionDenied):
             services.run_allocation(make_user(Role.MODERATOR), event)
         with pytest.raises(Conflict):
-            services.run_allocation(make_user(Role.OFFICER), EventFactory())
+            services.run_allocation(make_user(Role.OFFICER), EventFactory.create())
 
     def test_no_explanation_before_the_allocation(self) -> None:
         _event, _p, _q, registrations = self.make_event()

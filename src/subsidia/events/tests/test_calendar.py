@@ -25,7 +25,7 @@ def only_event(ics: bytes):  # type: ignore[no-untyped-def]
 
 def test_download_is_published_in_the_events_time_zone() -> None:
     luxembourg = ZoneInfo("Europe/Luxembourg")
-    event = EventFactory(starts_at=datetime(2030, 2, 11, 9, 0, tzinfo=luxembourg),
+    event = EventFactory.create(starts_at=datetime(2030, 2, 11, 9, 0, tzinfo=luxembourg),
                          ends_at=datetime(2030, 2, 11, 13, 0, tzinfo=luxembourg), place="Mersch",
                          online_url="https://visio.example.lu/conf")
     cal, vevent = only_event(calendar.event_ics(event))
@@ -37,8 +37,8 @@ def test_download_is_published_in_the_events_time_zone() -> None:
 
 
 def test_uid_is_stable_and_cancellation_and_sequence_are_carried() -> None:
-    event = EventFactory()
-    registration = RegistrationFactory(event=event)
+    event = EventFactory.create()
+    registration = RegistrationFactory.create(event=event)
     _cal, first = only_event(calendar.invitation(event, registration))
     event.status = EventStatus.CANCELLED
     event.ical_sequence = 2
@@ -50,6 +50,6 @@ def test_uid_is_stable_and_cancellation_and_sequence_are_carried() -> None:
 
 
 def test_an_unknown_time_zone_falls_back_to_the_sites() -> None:
-    event = EventFactory(time_zone="Nowhere/Atlantis")
+    event = EventFactory.create(time_zone="Nowhere/Atlantis")
     _cal, vevent = only_event(calendar.event_ics(event))
     assert vevent.decoded("dtstart") == event.starts_at

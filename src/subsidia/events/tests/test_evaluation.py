@@ -31,14 +31,14 @@ def officer(make_user):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def past_event():  # type: ignore[no-untyped-def]
     start = timezone.now() - timedelta(days=2)
-    return StaffEventFactory(starts_at=start, ends_at=start + timedelta(hours=4))
+    return StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4))
 
 
 def _questionnaire(event):  # type: ignore[no-untyped-def]
-    rating = QuestionFactory(event=event, text="Note globale", kind=QuestionKind.RATING, required=True, position=1)
-    choice = QuestionFactory(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
+    rating = QuestionFactory.create(event=event, text="Note globale", kind=QuestionKind.RATING, required=True, position=1)
+    choice = QuestionFactory.create(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
                              options="Tables rondes\nPlénière", position=2)
-    text = QuestionFactory(event=event, text="Suggestions", kind=QuestionKind.TEXT, position=3)
+    text = QuestionFactory.create(event=event, text="Suggestions", kind=QuestionKind.TEXT, position=3)
     return rating, choice, text
 
 
@@ -62,7 +62,7 @@ def test_questions_are_built_by_officers_only(officer, make_user, past_event):  
 
 def test_answered_questions_keep_their_type(officer, past_event):  # type: ignore[no-untyped-def]
     rating, _choice, _text = _questionnaire(past_event)
-    registration = RegistrationFactory(event=past_event, evaluation_invited_at=timezone.now())
+    registration = RegistrationFactory.create(event=past_event, evaluation_invited_at=timezone.now())
     evaluation.submit_response(registration, {f"q{rating.pk}": "4"})
     with pytest.raises(RuleViolation):
         evaluation.update_question(officer, rating, {"kind": "text"})
@@ -78,8 +78,8 @@ def test_answered_questions_keep_their_type(officer, past_event):  # type: ignor
 def test_sent_to_those_checked_in(officer, past_event, mailoutbox,  # type: ignore[no-untyped-def]
                                   django_capture_on_commit_callbacks):
     _questionnaire(past_event)
-    came = RegistrationFactory(event=past_event, checked_in_at=timezone.now())
-    RegistrationFactory(event=past_event)  # confirmed but did not come
+    came = RegistrationFactory.create(event=past_event, checked_in_at=timezone.now())
+    RegistrationFactory.create(event=past_event)  # confirmed but did not come
     with django_capture_on_commit_callbacks(execute=True):
         assert evaluation.send_questionnaire(officer, past_event) == 1
     assert [m.to for m in mailoutbox] == [[came.email]]
@@ -97,19 +97,19 @@ def test_sent_to_every_confirmed_person_when_nobody_was_checked_in(officer, past
                                                                     mailoutbox, django_capture_on_commit_callbacks):
     _questionnaire(past_event)
     confirmed = RegistrationFactory.create_batch(2, event=past_event)
-    RegistrationFactory(event=past_event, status=RegistrationStatus.CANCELLED)
-    RegistrationFactory(event=past_event, status=RegistrationStatus.WAITLISTED)
+    RegistrationFactory.create(event=past_event, status=RegistrationStatus.CANCELLED)
+    RegistrationFactory.create(event=past_event, status=RegistrationStatus.WAITLISTED)
     with django_capture_on_commit_callbacks(execute=True):
         assert evaluation.send_questionnaire(officer, past_event) == 2
     assert sorted(m.to[0] for m in mailoutbox) == sorted(r.email for r in confirmed)
 
 
 def test_not_sent_before_the_end_nor_without_questions(officer, past_event):  # type: ignore[no-untyped-def]
-    RegistrationFactory(event=past_event)
+    RegistrationFactory.create(event=past_event)
     with pytest.raises(RuleViolation):
         evaluation.send_questionnaire(officer, past_event)
-    upcoming = StaffEventFactory()
-    QuestionFactory(event=upcoming)
+    upcoming = StaffEventFactory.create()
+    QuestionFactory.create(event=upcoming)
     with pytest.raises(Conflict):
         evaluation.send_questionnaire(officer, upcoming)
     assert not AuditEvent.objects.exists()
@@ -118,7 +118,7 @@ def test_not_sent_before_the_end_nor_without_questions(officer, past_event):  # 
 # --- answering -----------------------------------------------------------------------------------
 
 def _invited(event):  # type: ignore[no-untyped-def]
-    return RegistrationFactory(event=event, evaluation_invited_at=timezone.now())
+    return RegistrationFactory.create(event=event, evaluation_invited_at=timezone.now())
 
 
 def test_answer_once_through_the_link(client, past_event):  # type: ignore[no-untyped-def]
@@ -160,7 +160,7 @@ def test_tampered_or_foreign_token_is_not_found(client, past_event):  # type: ig
     assert client.get(reverse("events:evaluation_answer", kwargs={"token": tampered})).status_code == 404
     other_salt = signing.dumps(str(registration.uid), salt="events.cancel")
     assert client.get(reverse("events:evaluation_answer", kwargs={"token": other_salt})).status_code == 404
-    not_invited = RegistrationFactory(event=past_event)
+    not_invited = RegistrationFactory.create(event=past_event)
     url = reverse("events:evaluation_answer", kwargs={"token": evaluation.token_for(not_invited)})
     assert client.get(url).status_code == 404
 
@@ -235,8 +235,8 @@ def test_after_event_links(past_event):  # type: ignore[no-untyped-def]
                     "append-only trigger forbids the flush a transactional test needs; runs on PostgreSQL")
 def test_the_same_link_submitted_twice_at_once_records_one_response() -> None:
     start = timezone.now() - timedelta(days=2)
-    event = StaffEventFactory(starts_at=start, ends_at=start + timedelta(hours=4))
-    rating = QuestionFactory(event=event, kind=QuestionKind.RATING)
+    event = StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4))
+    rating = QuestionFactory.create(event=event, kind=QuestionKind.RATING)
     registration = _invited(event)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []

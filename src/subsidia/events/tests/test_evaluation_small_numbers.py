@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event(make_user):  # type: ignore[no-untyped-def]
     start = timezone.now() - timedelta(days=2)
-    event = StaffEventFactory(starts_at=start, ends_at=start + timedelta(hours=4))
+    event = StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4))
     event.evaluation_report = "<p>Bilan de la journée.</p>"
     event.evaluation_published_at = timezone.now()
     event.save()
@@ -33,14 +33,14 @@ def event(make_user):  # type: ignore[no-untyped-def]
 
 
 def _questions(event):  # type: ignore[no-untyped-def]
-    rating = QuestionFactory(event=event, text="Note globale", kind=QuestionKind.RATING, position=1)
-    choice = QuestionFactory(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
+    rating = QuestionFactory.create(event=event, text="Note globale", kind=QuestionKind.RATING, position=1)
+    choice = QuestionFactory.create(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
                              options="Tables rondes\nPlénière", position=2)
     return rating, choice
 
 
 def _answer(event, answers):  # type: ignore[no-untyped-def]
-    registration = RegistrationFactory(event=event, evaluation_invited_at=timezone.now())
+    registration = RegistrationFactory.create(event=event, evaluation_invited_at=timezone.now())
     evaluation.submit_response(registration, answers)
 
 
@@ -118,7 +118,7 @@ def test_those_who_did_not_answer_a_question_are_a_cell_too(client, event):  # t
 
 
 def test_a_small_participant_count_reads_less_than_five(client):  # type: ignore[no-untyped-def]
-    past = EventFactory(past=True, participant_count=3)
+    past = EventFactory.create(past=True, participant_count=3)
     html = client.get(reverse("events:detail", args=[past.slug])).content.decode()
     assert "&lt; 5 participants" in html and "3 participants" not in html
     past.participant_count = 12

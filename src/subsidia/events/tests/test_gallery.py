@@ -34,7 +34,7 @@ def _png(name: str = "photo.png") -> SimpleUploadedFile:
 
 
 def test_add_reorder_delete(officer, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     first = gallery.add_photo(officer, event, _png(), TEXTS)
     second = gallery.add_photo(officer, event, SimpleUploadedFile("b.jpg", JPEG, "image/jpeg"), TEXTS)
     assert (first.content_type, second.content_type) == ("image/png", "image/jpeg")
@@ -53,7 +53,7 @@ def test_add_reorder_delete(officer, django_capture_on_commit_callbacks):  # typ
 @pytest.mark.parametrize("missing", ["caption", "credit", "alt_text"])
 def test_texts_are_required(officer, missing):  # type: ignore[no-untyped-def]
     with pytest.raises(RuleViolation) as caught:
-        gallery.add_photo(officer, StaffEventFactory(), _png(), {**TEXTS, missing: "   "})
+        gallery.add_photo(officer, StaffEventFactory.create(), _png(), {**TEXTS, missing: "   "})
     assert [v.field for v in caught.value.violations] == [missing]
     assert not Photo.objects.exists()
 
@@ -61,18 +61,18 @@ def test_texts_are_required(officer, missing):  # type: ignore[no-untyped-def]
 def test_a_non_image_named_jpg_is_refused(officer):  # type: ignore[no-untyped-def]
     fake = SimpleUploadedFile("photo.jpg", b"%PDF-1.4\n%not a photo\n", "image/jpeg")
     with pytest.raises(RuleViolation) as caught:
-        gallery.add_photo(officer, StaffEventFactory(), fake, TEXTS)
+        gallery.add_photo(officer, StaffEventFactory.create(), fake, TEXTS)
     assert caught.value.violations[0].code == "not_an_image"
     assert not Photo.objects.exists()
 
 
 def test_only_officers_upload(make_user):  # type: ignore[no-untyped-def]
     with pytest.raises(PermissionDenied):
-        gallery.add_photo(make_user("moderator"), StaffEventFactory(), _png(), TEXTS)
+        gallery.add_photo(make_user("moderator"), StaffEventFactory.create(), _png(), TEXTS)
 
 
 def test_upload_page_shows_clear_errors(officer, login):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     client = login(officer)
     url = reverse("events:staff_photos", kwargs={"pk": event.pk})
     response = client.post(url, {"image": SimpleUploadedFile("x.jpg", b"GIF89a not really", "image/jpeg"),
@@ -87,7 +87,7 @@ def test_upload_page_shows_clear_errors(officer, login):  # type: ignore[no-unty
 
 
 def test_public_gallery_and_files(officer, client):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     photo = gallery.add_photo(officer, event, _png(), TEXTS)
     page = client.get(reverse("events:gallery", kwargs={"slug": event.slug}))
     body = page.content.decode()
@@ -108,7 +108,7 @@ def test_public_gallery_and_files(officer, client):  # type: ignore[no-untyped-d
 
 def test_a_photo_with_its_gps_position_is_stored_upright_without_any_exif(officer):  # type: ignore[no-untyped-def]
     original = uploads_samples.jpeg_with_gps(size=(32, 16), orientation=6)
-    photo = gallery.add_photo(officer, StaffEventFactory(), SimpleUploadedFile("foyer.jpg", original), TEXTS)
+    photo = gallery.add_photo(officer, StaffEventFactory.create(), SimpleUploadedFile("foyer.jpg", original), TEXTS)
     with photo.image.open("rb") as handle:
         stored = handle.read()
     assert photo.content_type == "image/jpeg" and photo.size == len(stored) and stored != original
@@ -119,7 +119,7 @@ def test_a_photo_with_its_gps_position_is_stored_upright_without_any_exif(office
 
 def test_a_webp_photo_is_accepted(officer):  # type: ignore[no-untyped-def]
     upload = SimpleUploadedFile("photo.webp", uploads_samples.image("WEBP"), "image/webp")
-    photo = gallery.add_photo(officer, StaffEventFactory(), upload, TEXTS)
+    photo = gallery.add_photo(officer, StaffEventFactory.create(), upload, TEXTS)
     assert photo.content_type == "image/webp" and photo.image.name.endswith(".webp")
 
 
@@ -130,7 +130,7 @@ def test_a_webp_photo_is_accepted(officer):  # type: ignore[no-untyped-def]
 ], ids=["zip-claiming-png", "real-odt", "decompression-bomb"])
 def test_the_page_refuses_a_fake_photo_clearly_and_stores_nothing(  # type: ignore[no-untyped-def]
         officer, login, content, code):
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     url = reverse("events:staff_photos", kwargs={"pk": event.pk})
     response = login(officer).post(url, {"image": SimpleUploadedFile("photo.png", content, "image/png"), **TEXTS})
     body = response.content.decode()

@@ -33,7 +33,7 @@ def codes(error: RuleViolation) -> dict[str | None, str]:
 @pytest.mark.django_db
 class TestCapacity:
     def test_confirmed_while_seats_left_then_waitlisted_in_order(self, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=2)
+        event = EventFactory.create(capacity=2)
         with django_capture_on_commit_callbacks(execute=True):
             first, second, third, fourth = (sign_up(event, n) for n in range(4))
         assert [r.status for r in (first, second)] == [RegistrationStatus.CONFIRMED] * 2
@@ -54,7 +54,7 @@ class TestCapacity:
         assert not waiting.attachments
 
     def test_no_capacity_means_no_limit(self) -> None:
-        event = EventFactory(capacity=None)
+        event = EventFactory.create(capacity=None)
         assert all(sign_up(event, n).status == RegistrationStatus.CONFIRMED for n in range(5))
         assert selectors.seats_left(event) is None
 
@@ -62,7 +62,7 @@ class TestCapacity:
     @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers, and the audit trail's "
                         "append-only trigger forbids the flush a transactional test needs; runs on PostgreSQL")
     def test_two_registrations_for_the_last_seat_give_exactly_one_confirmed(self) -> None:
-        event = EventFactory(capacity=3)
+        event = EventFactory.create(capacity=3)
         for n in range(2):
             sign_up(event, n)
         barrier = threading.Barrier(2)
@@ -96,7 +96,7 @@ class TestWindow:
         {"past": True},
     ], ids=["not-yet-open", "closed", "cancelled", "disabled", "over"])
     def test_outside_the_window_is_refused_with_409(self, changes) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(**changes)
+        event = EventFactory.create(**changes)
         with pytest.raises(Conflict) as refused:
             sign_up(event, 1)
         assert refused.value.violations[0].code == "registration_closed"
@@ -104,32 +104,32 @@ class TestWindow:
         assert not Registration.objects.exists()
 
     def test_the_message_says_when_it_opens(self) -> None:
-        event = EventFactory(registration_opens_at=timezone.now() + timedelta(days=2))
+        event = EventFactory.create(registration_opens_at=timezone.now() + timedelta(days=2))
         with pytest.raises(Conflict) as refused:
             sign_up(event, 1)
         assert "pas encore ouvertes" in str(refused.value)
 
     def test_inside_the_window(self) -> None:
-        event = EventFactory(registration_opens_at=timezone.now() - timedelta(days=1),
+        event = EventFactory.create(registration_opens_at=timezone.now() - timedelta(days=1),
                              registration_closes_at=timezone.now() + timedelta(days=1))
         assert sign_up(event, 1).status == RegistrationStatus.CONFIRMED
 
     def test_a_draft_does_not_exist_for_the_public(self) -> None:
         with pytest.raises(NotFound):
-            sign_up(EventFactory(draft=True), 1)
+            sign_up(EventFactory.create(draft=True), 1)
 
 
 @pytest.mark.django_db
 class TestValidation:
     def test_name_and_email(self) -> None:
-        event = EventFactory()
+        event = EventFactory.create()
         with pytest.raises(RuleViolation) as refused:
             services.register(None, event, full_name=" ", email="pas-une-adresse")
         assert codes(refused.value) == {"full_name": "required", "email": "invalid"}
         assert refused.value.status_code == 422
 
     def test_same_email_twice_is_refused_but_allowed_after_cancelling(self) -> None:
-        event = EventFactory()
+        event = EventFactory.create()
         first = services.register(None, event, full_name="Anna", email="anna@example.lu")
         with pytest.raises(RuleViolation) as refused:
             services.register(None, event, full_name="Anna", email="ANNA@example.lu")
@@ -138,9 +138,9 @@ class TestValidation:
         assert services.register(None, event, full_name="Anna", email="anna@example.lu").pk != first.pk
 
     def test_blocks_must_be_the_events_ranked_once_and_enough(self) -> None:
-        event = EventFactory(blocks_per_person=2)
-        a, b, _c = (BlockFactory(event=event) for _ in range(3))
-        other = BlockFactory()
+        event = EventFactory.create(blocks_per_person=2)
+        a, b, _c = (BlockFactory.create(event=event) for _ in range(3))
+        other = BlockFactory.create()
         for ranking, code in [([a.pk, other.pk], "invalid_choice"), ([a.pk, a.pk], "duplicate_choice"),
                               ([a.pk], "required"), (["x"], "invalid_choice")]:
             with pytest.raises(RuleViolation) as refused:
@@ -150,10 +150,10 @@ class TestValidation:
         assert [(c.rank, c.block_id) for c in registration.choices.order_by("rank")] == [(1, b.pk), (2, a.pk)]
 
     def test_sessions_of_the_event_within_their_capacity(self) -> None:
-        event = EventFactory()
-        session = SessionFactory(event=event, capacity=1)
+        event = EventFactory.create()
+        session = SessionFactory.create(event=event, capacity=1)
         with pytest.raises(RuleViolation) as refused:
-            sign_up(event, 1, session_ids=[SessionFactory().pk])
+            sign_up(event, 1, session_ids=[SessionFactory.create().pk])
         assert codes(refused.value) == {"sessions": "invalid_choice"}
         assert list(sign_up(event, 1, session_ids=[session.pk]).sessions.all()) == [session]
         with pytest.raises(RuleViolation) as refused:
@@ -161,7 +161,7 @@ class TestValidation:
         assert codes(refused.value) == {"sessions": "session_full"}
 
     def test_municipality_and_user(self, make_user) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory()
+        event = EventFactory.create()
         mersch = Municipality.objects.create(name="Mersch")
         user = make_user()
         registration = services.register(user, event, full_name="Anna", email="anna@example.lu",
@@ -175,7 +175,7 @@ class TestValidation:
 @pytest.mark.django_db
 class TestCancellation:
     def test_cancelling_promotes_the_first_waiting_and_tells_them(self, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=1)
+        event = EventFactory.create(capacity=1)
         seated = sign_up(event, 0)
         first_waiting, second_waiting = sign_up(event, 1), sign_up(event, 2)
         # The waiting list is ordered by the time people joined it, not by id.
@@ -198,19 +198,19 @@ class TestCancellation:
         assert {"event_registration.cancel", "event_registration.promote"} <= actions
 
     def test_cancelling_twice_is_a_conflict(self) -> None:
-        registration = sign_up(EventFactory(), 0)
+        registration = sign_up(EventFactory.create(), 0)
         services.cancel_registration(None, registration)
         with pytest.raises(Conflict):
             services.cancel_registration(None, registration)
 
     def test_only_the_registrant_or_an_officer(self, make_user) -> None:  # type: ignore[no-untyped-def]
-        registration = sign_up(EventFactory(), 0)
+        registration = sign_up(EventFactory.create(), 0)
         with pytest.raises(PermissionDenied):
             services.cancel_registration(make_user(), registration)
         assert services.cancel_registration(make_user(Role.OFFICER), registration).status == "cancelled"
 
     def test_raising_the_capacity_promotes(self) -> None:
-        event = EventFactory(capacity=1)
+        event = EventFactory.create(capacity=1)
         sign_up(event, 0)
         waiting = [sign_up(event, n) for n in (1, 2, 3)]
         event.capacity = 3
@@ -220,8 +220,8 @@ class TestCancellation:
         assert selectors.waitlist(event).get().pk == waiting[2].pk
 
     def test_promoted_after_the_allocation_gets_the_best_seat_left(self, make_user) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=2)
-        full, free = BlockFactory(event=event, capacity=1), BlockFactory(event=event, capacity=5)
+        event = EventFactory.create(capacity=2)
+        full, free = BlockFactory.create(event=event, capacity=1), BlockFactory.create(event=event, capacity=5)
         first = sign_up(event, 0, block_ranking=[full.pk, free.pk])
         sign_up(event, 1, block_ranking=[full.pk, free.pk])
         late = sign_up(event, 2, block_ranking=[full.pk, free.pk])
@@ -241,7 +241,7 @@ class TestCancellation:
 class TestCheckIn:
     def test_officer_checks_in_once(self, make_user) -> None:  # type: ignore[no-untyped-def]
         officer = make_user(Role.OFFICER)
-        registration = sign_up(EventFactory(), 0)
+        registration = sign_up(EventFactory.create(), 0)
         first = services.check_in(officer, registration)
         assert first.checked_in_at and first.checked_in_by == officer and not first.already_checked_in
         again = services.check_in(officer, registration)
@@ -249,7 +249,7 @@ class TestCheckIn:
         assert AuditEvent.objects.filter(action="event_registration.check_in").count() == 1
 
     def test_only_officers_and_only_confirmed(self, make_user) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=1)
+        event = EventFactory.create(capacity=1)
         sign_up(event, 0)
         waiting = sign_up(event, 1)
         with pytest.raises(PermissionDenied):
@@ -261,7 +261,7 @@ class TestCheckIn:
 @pytest.mark.django_db
 class TestSigning:
     def test_tokens_are_per_purpose_and_tamper_proof(self) -> None:
-        registration = RegistrationFactory()
+        registration = RegistrationFactory.create()
         token = signing.token_for(registration, "cancel")
         assert signing.uid_from(token, "cancel") == str(registration.uid)
         assert signing.uid_from(token, "checkin") is None
@@ -269,7 +269,7 @@ class TestSigning:
         assert signing.uid_from("n'importe quoi", "status") is None
 
     def test_expired_tokens_are_refused(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-        registration = RegistrationFactory()
+        registration = RegistrationFactory.create()
         token = signing.token_for(registration, "status")
         monkeypatch.setattr(signing, "MAX_AGE_SECONDS", -1)
         assert signing.uid_from(token, "status") is None
@@ -278,7 +278,7 @@ class TestSigning:
 @pytest.mark.django_db
 class TestIcs:
     def test_invitation_parses_back_with_timezone_and_stable_uid(self) -> None:
-        event = EventFactory(time_zone="America/New_York")
+        event = EventFactory.create(time_zone="America/New_York")
         registration = sign_up(event, 0)
         cal = Calendar.from_ical(calendar.invitation(event, registration))
         assert cal["method"] == "REQUEST"

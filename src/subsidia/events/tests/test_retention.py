@@ -24,14 +24,14 @@ pytestmark = pytest.mark.django_db
 
 def _past_event(days_ago: int, retention: int = 30, **kwargs):  # type: ignore[no-untyped-def]
     start = timezone.now() - timedelta(days=days_ago, hours=5)
-    return StaffEventFactory(starts_at=start, ends_at=start + timedelta(hours=4), retention_days=retention, **kwargs)
+    return StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4), retention_days=retention, **kwargs)
 
 
 def _fill(event):  # type: ignore[no-untyped-def]
-    block = BlockFactory(event=event)
-    people = [RegistrationFactory(event=event), RegistrationFactory(event=event, checked_in_at=timezone.now()),
-              RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED),
-              RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)]
+    block = BlockFactory.create(event=event)
+    people = [RegistrationFactory.create(event=event), RegistrationFactory.create(event=event, checked_in_at=timezone.now()),
+              RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED),
+              RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED)]
     BlockChoice.objects.create(registration=people[0], block=block, rank=1)
     response = EvaluationResponse.objects.create(event=event, registration=people[1])
     return people, response

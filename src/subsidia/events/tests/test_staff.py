@@ -38,7 +38,7 @@ def officer(make_user):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("role", ["moderator", "auditor", "approver", None])
 def test_only_officers_manage_events(make_user, role):  # type: ignore[no-untyped-def]
     user = make_user(role) if role else make_user()
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     with pytest.raises(PermissionDenied):
         services_staff.create_event(user, _data())
     with pytest.raises(PermissionDenied):
@@ -78,7 +78,7 @@ def test_broken_rules_write_nothing(officer):  # type: ignore[no-untyped-def]
 
 
 def test_update_checks_the_version_and_keeps_capacity_above_confirmed(officer):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory(capacity=3)
+    event = StaffEventFactory.create(capacity=3)
     RegistrationFactory.create_batch(3, event=event)
     with pytest.raises(Conflict):
         services_staff.update_event(officer, event, {"title": "Nouveau"}, expected_version=event.version + 1)
@@ -92,11 +92,11 @@ def test_update_checks_the_version_and_keeps_capacity_above_confirmed(officer): 
 
 def test_raising_the_capacity_promotes_the_waiting_list(officer, mailoutbox,  # type: ignore[no-untyped-def]
                                                         django_capture_on_commit_callbacks):
-    event = StaffEventFactory(capacity=1)
-    RegistrationFactory(event=event)
-    first = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED,
+    event = StaffEventFactory.create(capacity=1)
+    RegistrationFactory.create(event=event)
+    first = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
                                 waitlisted_at=timezone.now() - timedelta(hours=2))
-    second = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED,
+    second = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
                                  waitlisted_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         services_staff.update_event(officer, event, {"capacity": 2})
@@ -110,7 +110,7 @@ def test_raising_the_capacity_promotes_the_waiting_list(officer, mailoutbox,  # 
 
 
 def test_moving_an_event_bumps_its_calendar_sequence(officer):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     services_staff.update_event(officer, event, {"summary": "Autre résumé"})
     event.refresh_from_db()
     assert event.ical_sequence == 0
@@ -121,7 +121,7 @@ def test_moving_an_event_bumps_its_calendar_sequence(officer):  # type: ignore[n
 
 
 def test_publish_only_a_draft(officer):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory(status=EventStatus.DRAFT)
+    event = StaffEventFactory.create(status=EventStatus.DRAFT)
     services_staff.publish_event(officer, event)
     event.refresh_from_db()
     assert event.status == EventStatus.PUBLISHED
@@ -132,10 +132,10 @@ def test_publish_only_a_draft(officer):  # type: ignore[no-untyped-def]
 
 def test_cancel_tells_every_registrant_once_committed(officer, mailoutbox,  # type: ignore[no-untyped-def]
                                                       django_capture_on_commit_callbacks):
-    event = StaffEventFactory()
-    confirmed = RegistrationFactory(event=event)
-    waiting = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)
-    RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED)
+    event = StaffEventFactory.create()
+    confirmed = RegistrationFactory.create(event=event)
+    waiting = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED)
+    RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services_staff.cancel_event(officer, event, reason="Salle indisponible.")
     assert mailoutbox == []  # nothing before the commit
@@ -152,7 +152,7 @@ def test_cancel_tells_every_registrant_once_committed(officer, mailoutbox,  # ty
 
 
 def test_programme_blocks_and_sessions(officer):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     block = services_staff.add_block(officer, event, {"kind": "table", "title": "Logement abordable",
                                                       "capacity": 8})
     assert block.position == 1 and block.kind == "table"
@@ -160,7 +160,7 @@ def test_programme_blocks_and_sessions(officer):  # type: ignore[no-untyped-def]
         "title": "Table ronde", "block": block, "speakers": "A\nB", "room": "Salle 1",
         "starts_at": event.starts_at, "ends_at": event.starts_at + timedelta(hours=1), "capacity": 8})
     assert session.speaker_list == ["A", "B"]
-    other_block = BlockFactory()
+    other_block = BlockFactory.create()
     with pytest.raises(RuleViolation) as caught:
         services_staff.update_session(officer, session, {"block": other_block})
     assert caught.value.violations[0].field == "block"
@@ -174,8 +174,8 @@ def test_programme_blocks_and_sessions(officer):  # type: ignore[no-untyped-def]
 
 
 def test_a_chosen_block_cannot_be_deleted(officer):  # type: ignore[no-untyped-def]
-    block = BlockFactory()
-    registration = RegistrationFactory(event=block.event)
+    block = BlockFactory.create()
+    registration = RegistrationFactory.create(event=block.event)
     BlockChoice.objects.create(registration=registration, block=block, rank=1)
     with pytest.raises(Conflict):
         services_staff.delete_block(officer, block)
@@ -186,9 +186,9 @@ def test_a_chosen_block_cannot_be_deleted(officer):  # type: ignore[no-untyped-d
 
 
 def test_staff_cancel_promotes_the_next_person(officer, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory(capacity=1)
-    confirmed = RegistrationFactory(event=event)
-    waiting = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)
+    event = StaffEventFactory.create(capacity=1)
+    confirmed = RegistrationFactory.create(event=event)
+    waiting = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED)
     with django_capture_on_commit_callbacks(execute=True):
         services_staff.staff_cancel_registration(officer, confirmed, reason="Doublon")
     confirmed.refresh_from_db()
@@ -198,7 +198,7 @@ def test_staff_cancel_promotes_the_next_person(officer, django_capture_on_commit
 
 
 def test_staff_cancel_refused_to_others(make_user):  # type: ignore[no-untyped-def]
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     with pytest.raises(PermissionDenied):
         services_staff.staff_cancel_registration(make_user("auditor"), registration)
     registration.refresh_from_db()
@@ -206,23 +206,23 @@ def test_staff_cancel_refused_to_others(make_user):  # type: ignore[no-untyped-d
 
 
 def test_staff_list_counts(officer):  # type: ignore[no-untyped-def]
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     RegistrationFactory.create_batch(2, event=event)
-    RegistrationFactory(event=event, checked_in_at=timezone.now())
-    RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)
-    RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED)
+    RegistrationFactory.create(event=event, checked_in_at=timezone.now())
+    RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED)
+    RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED)
     row = selectors.staff_events().get(pk=event.pk)
     assert (row.confirmed_count, row.waitlisted_count, row.cancelled_count, row.attended_count) == (3, 1, 1, 1)
 
 
 def test_registrations_order_confirmed_then_waiting_list_in_order():  # type: ignore[no-untyped-def]
-    event = StaffEventFactory()
+    event = StaffEventFactory.create()
     now = timezone.now()
-    late = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)
-    early = RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED,
+    late = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)
+    early = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
                                 waitlisted_at=now - timedelta(hours=1))
-    cancelled = RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED)
-    confirmed = RegistrationFactory(event=event)
+    cancelled = RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED)
+    confirmed = RegistrationFactory.create(event=event)
     assert list(selectors.staff_registrations(event)) == [confirmed, early, late, cancelled]
     assert list(selectors.staff_registrations(event, "waitlisted")) == [early, late]
 
@@ -255,9 +255,9 @@ def test_create_page_shows_the_rules_as_form_errors(officer, login):  # type: ig
 
 def test_registrations_page_and_allocation_button(officer, login,  # type: ignore[no-untyped-def]
                                                   django_capture_on_commit_callbacks):
-    event = StaffEventFactory(capacity=10, allocation_seed="abcdef0123456789")
-    block = BlockFactory(event=event, capacity=1)
-    person = RegistrationFactory(event=event, accessibility_needs="Fauteuil roulant")
+    event = StaffEventFactory.create(capacity=10, allocation_seed="abcdef0123456789")
+    block = BlockFactory.create(event=event, capacity=1)
+    person = RegistrationFactory.create(event=event, accessibility_needs="Fauteuil roulant")
     BlockChoice.objects.create(registration=person, block=block, rank=1)
     client = login(officer)
     page = client.get(reverse("events:staff_registrations", kwargs={"pk": event.pk}))
@@ -270,7 +270,7 @@ def test_registrations_page_and_allocation_button(officer, login,  # type: ignor
 
 
 def test_staff_cancel_page(officer, login, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     client = login(officer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("events:staff_registration_cancel", kwargs={"pk": registration.pk}),

@@ -28,11 +28,11 @@ def form_data(n: int = 1, **extra: object) -> dict[str, object]:
 class TestListAndDetail:
     def test_list_upcoming_past_and_filters(self, client) -> None:  # type: ignore[no-untyped-def]
         theme = Theme.objects.create(code="integration", name="Intégration")
-        upcoming = EventFactory(title="À venir sur place")
+        upcoming = EventFactory.create(title="À venir sur place")
         upcoming.themes.add(theme)
-        online = EventFactory(title="Webinaire", place="", online_url="https://visio.example.lu/x")
-        past = EventFactory(title="Conférence 2017", past=True)
-        draft = EventFactory(title="Brouillon secret", draft=True)
+        online = EventFactory.create(title="Webinaire", place="", online_url="https://visio.example.lu/x")
+        past = EventFactory.create(title="Conférence 2017", past=True)
+        draft = EventFactory.create(title="Brouillon secret", draft=True)
         page = client.get(reverse("events:list")).content.decode()
         assert upcoming.title in page and online.title in page
         assert past.title not in page and draft.title not in page
@@ -43,11 +43,11 @@ class TestListAndDetail:
         assert upcoming.title in by_theme and online.title not in by_theme
 
     def test_detail_shows_programme_seats_and_sanitised_description(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=3, description='<p>Bienvenue</p><script>alert(1)</script>',
+        event = EventFactory.create(capacity=3, description='<p>Bienvenue</p><script>alert(1)</script>',
                              time_zone="Europe/Luxembourg")
-        block = BlockFactory(event=event, title="Logement abordable")
-        SessionFactory(event=event, block=block, title="Table du logement", room="Salle B")
-        RegistrationFactory(event=event)
+        block = BlockFactory.create(event=event, title="Logement abordable")
+        SessionFactory.create(event=event, block=block, title="Table du logement", room="Salle B")
+        RegistrationFactory.create(event=event)
         response = client.get(reverse("events:detail", args=[event.slug]))
         page = response.content.decode()
         assert response.status_code == 200
@@ -57,7 +57,7 @@ class TestListAndDetail:
         assert reverse("events:register", args=[event.slug]) in page
 
     def test_drafts_only_for_officers(self, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
-        draft = EventFactory(draft=True)
+        draft = EventFactory.create(draft=True)
         url = reverse("events:detail", args=[draft.slug])
         assert client.get(url).status_code == 404
         assert client.get(reverse("events:register", args=[draft.slug])).status_code == 404
@@ -65,7 +65,7 @@ class TestListAndDetail:
         assert client.get(url).status_code == 200
 
     def test_the_ics_download(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory()
+        event = EventFactory.create()
         response = client.get(reverse("events:ics", args=[event.slug]))
         assert response["Content-Type"].startswith("text/calendar")
         vevent = next(c for c in Calendar.from_ical(response.content).walk("VEVENT"))
@@ -77,8 +77,8 @@ class TestListAndDetail:
 
 class TestRegistrationPage:
     def test_registering_redirects_to_the_status_page(self, client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(blocks_per_person=1)
-        first, second = BlockFactory(event=event), BlockFactory(event=event)
+        event = EventFactory.create(blocks_per_person=1)
+        first, second = BlockFactory.create(event=event), BlockFactory.create(event=event)
         form = client.get(reverse("events:register", args=[event.slug])).content.decode()
         assert "1er choix" in form and "2e choix" in form and "supprimées 180 jours après" in form
         with django_capture_on_commit_callbacks(execute=True):
@@ -93,9 +93,9 @@ class TestRegistrationPage:
         assert "Votre place est confirmée" in status
 
     def test_errors_are_shown_on_the_form(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory()
-        block = BlockFactory(event=event)
-        BlockFactory(event=event)
+        event = EventFactory.create()
+        block = BlockFactory.create(event=event)
+        BlockFactory.create(event=event)
         response = client.post(reverse("events:register", args=[event.slug]),
                                form_data(email="pas-une-adresse", choice_1=block.pk, choice_2=block.pk))
         assert response.status_code == 422
@@ -108,7 +108,7 @@ class TestRegistrationPage:
         assert Registration.objects.count() == 1
 
     def test_a_closed_window_is_said_and_refused(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(registration_closes_at=timezone.now() - timedelta(hours=1))
+        event = EventFactory.create(registration_closes_at=timezone.now() - timedelta(hours=1))
         page = client.get(reverse("events:register", args=[event.slug]))
         assert page.status_code == 200 and "sont closes" in page.content.decode()
         assert "<form method=\"post\" novalidate class=\"registration-form\">" not in page.content.decode()
@@ -117,24 +117,24 @@ class TestRegistrationPage:
         assert not Registration.objects.exists()
 
     def test_not_yet_open_and_cancelled(self, client) -> None:  # type: ignore[no-untyped-def]
-        soon = EventFactory(registration_opens_at=timezone.now() + timedelta(days=3))
+        soon = EventFactory.create(registration_opens_at=timezone.now() + timedelta(days=3))
         assert "pas encore ouvertes" in client.get(reverse("events:register", args=[soon.slug])).content.decode()
-        cancelled = EventFactory(status="cancelled")
+        cancelled = EventFactory.create(status="cancelled")
         response = client.post(reverse("events:register", args=[cancelled.slug]), form_data())
         assert response.status_code == 409 and "annulé" in response.content.decode()
 
     def test_full_event_puts_people_on_the_waiting_list(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=1)
-        RegistrationFactory(event=event)
+        event = EventFactory.create(capacity=1)
+        RegistrationFactory.create(event=event)
         assert "liste d'attente" in client.get(reverse("events:register", args=[event.slug])).content.decode()
         response = client.post(reverse("events:register", args=[event.slug]), form_data())
         status = client.get(response["Location"]).content.decode()
         assert "position 1 sur la liste d'attente" in status
 
     def test_sessions_with_capacity_are_offered(self, client) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory()
-        limited = SessionFactory(event=event, capacity=1, title="Atelier limité")
-        SessionFactory(event=event, title="Plénière")
+        event = EventFactory.create()
+        limited = SessionFactory.create(event=event, capacity=1, title="Atelier limité")
+        SessionFactory.create(event=event, title="Plénière")
         page = client.get(reverse("events:register", args=[event.slug])).content.decode()
         assert "Atelier limité" in page and "Plénière" not in page
         client.post(reverse("events:register", args=[event.slug]), form_data(sessions=[limited.pk]))
@@ -144,7 +144,7 @@ class TestRegistrationPage:
 
 class TestSignedLinks:
     def test_tampered_or_wrong_purpose_links_are_404(self, client) -> None:  # type: ignore[no-untyped-def]
-        registration = RegistrationFactory()
+        registration = RegistrationFactory.create()
         token = signing.token_for(registration, "status")
         assert client.get(reverse("events:registration_status", args=[token])).status_code == 200
         assert client.get(reverse("events:registration_status", args=[token + "x"])).status_code == 404
@@ -152,7 +152,7 @@ class TestSignedLinks:
         assert client.get(reverse("events:certificate", args=[token])).status_code == 404
 
     def test_cancelling_through_the_link_promotes_the_next(self, client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory(capacity=1)
+        event = EventFactory.create(capacity=1)
         seated = services.register(None, event, full_name="A", email="a@example.lu")
         waiting = services.register(None, event, full_name="B", email="b@example.lu")
         url = signing.path_for(seated, "cancel")
@@ -170,7 +170,7 @@ class TestSignedLinks:
         assert "déjà annulée" in client.get(url).content.decode()
 
     def test_check_in_by_scanning_is_for_officers_and_idempotent(self, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
-        registration = RegistrationFactory(full_name="Anna Schmit")
+        registration = RegistrationFactory.create(full_name="Anna Schmit")
         url = reverse("events:check_in", args=[signing.token_for(registration, "checkin")])
         assert client.get(url).status_code == 302  # to the login page
         login(make_user(Role.OFFICER))
@@ -184,7 +184,7 @@ class TestSignedLinks:
         assert "déjà enregistré" in again
 
     def test_certificate_only_for_people_who_came(self, client) -> None:  # type: ignore[no-untyped-def]
-        registration = RegistrationFactory(full_name="Anna Schmit")
+        registration = RegistrationFactory.create(full_name="Anna Schmit")
         url = reverse("events:certificate", args=[signing.token_for(registration, "certificate")])
         assert client.get(url).status_code == 404
         Registration.objects.filter(pk=registration.pk).update(checked_in_at=timezone.now())
@@ -193,8 +193,8 @@ class TestSignedLinks:
         assert response.content.startswith(b"%PDF")
 
     def test_status_page_explains_the_allocation(self, client, make_user) -> None:  # type: ignore[no-untyped-def]
-        event = EventFactory()
-        block = BlockFactory(event=event, title="Vivre ensemble")
+        event = EventFactory.create()
+        block = BlockFactory.create(event=event, title="Vivre ensemble")
         registration = services.register(None, event, full_name="A", email="a@example.lu", block_ranking=[block.pk])
         services.run_allocation(make_user(Role.OFFICER), event)
         page = client.get(signing.path_for(registration, "status")).content.decode()

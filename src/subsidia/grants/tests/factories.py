@@ -11,7 +11,7 @@ from subsidia.organisations.tests.factories import OrganisationFactory
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-class CallFactory(factory.django.DjangoModelFactory):
+class CallFactory(factory.django.DjangoModelFactory[Call]):
     class Meta:
         model = Call
         skip_postgeneration_save = True
@@ -30,7 +30,7 @@ class CallFactory(factory.django.DjangoModelFactory):
     is_published = True
 
     @factory.post_generation
-    def with_rules(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def with_rules(self: Call, create: bool, extracted: bool | None, **kwargs: object) -> None:
         if not create or extracted is False:
             return
         Priority.objects.create(call=self, title="Participation politique des non-Luxembourgeois", position=0)
@@ -39,7 +39,7 @@ class CallFactory(factory.django.DjangoModelFactory):
         Criterion.objects.create(call=self, title="Faisabilité", weight=1, position=1)
 
 
-class ApplicationFactory(factory.django.DjangoModelFactory):
+class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
     """A complete draft: it passes every eligibility rule when submitted today."""
 
     class Meta:
@@ -58,7 +58,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     deliverable_types = ["exhibition"]
 
     @factory.post_generation
-    def complete(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def complete(self: Application, create: bool, extracted: bool | None, **kwargs: object) -> None:
         if not create or extracted is False:
             return
         if self.priority_id is None:
@@ -81,7 +81,7 @@ def add_document(application: Application, kind: str, question_key: str = "") ->
     )
 
 
-class ReviewFactory(factory.django.DjangoModelFactory):
+class ReviewFactory(factory.django.DjangoModelFactory[Review]):
     class Meta:
         model = Review
 

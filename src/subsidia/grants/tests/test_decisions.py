@@ -33,12 +33,12 @@ def people(make_user, org_a):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def call():  # type: ignore[no-untyped-def]
-    return CallFactory(budget=Decimal("10000.00"))
+    return CallFactory.create(budget=Decimal("10000.00"))
 
 
 @pytest.fixture
 def under_review(call, org_a):  # type: ignore[no-untyped-def]
-    return ApplicationFactory(call=call, organisation=org_a, state=State.UNDER_REVIEW,
+    return ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
                               first_submitted_on=TODAY(), requested_amount=Decimal("6000"))
 
 
@@ -52,7 +52,7 @@ class TestReviews:
         with pytest.raises(RuleViolation) as refused:
             services.assign_reviewers(people["officer"], [under_review], [people["finance"]])
         assert refused.value.violations[0].code == "not_a_reviewer"
-        draft = ApplicationFactory(organisation=org_a)
+        draft = ApplicationFactory.create(organisation=org_a)
         with pytest.raises(RuleViolation):
             services.assign_reviewers(people["officer"], [draft], [people["reviewer"]])
         with pytest.raises(PermissionDenied):
@@ -62,7 +62,7 @@ class TestReviews:
         assert services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]]) == []
 
     def test_reviewers_see_only_their_assigned_applications(self, people, under_review, org_a) -> None:  # type: ignore[no-untyped-def]
-        other = ApplicationFactory(organisation=org_a, state=State.UNDER_REVIEW)
+        other = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW)
         services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         visible = selectors.applications_visible_to(people["reviewer"])
         assert list(visible) == [under_review]
@@ -162,9 +162,9 @@ class TestDecision:
 
     def test_the_envelope_never_goes_negative(self, people, call, org_a, settings) -> None:  # type: ignore[no-untyped-def]
         settings.FOUR_EYES_THRESHOLD = 100000
-        first = ApplicationFactory(call=call, organisation=org_a, state=State.UNDER_REVIEW,
+        first = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
                                    requested_amount=Decimal("6000"))
-        second = ApplicationFactory(call=call, organisation=org_a, state=State.UNDER_REVIEW,
+        second = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
                                     requested_amount=Decimal("6000"))
         approve(people["approver"], first, "6000")
         with pytest.raises(RuleViolation) as refused:
@@ -176,9 +176,9 @@ class TestDecision:
 
     def test_a_confirmation_rechecks_the_envelope(self, people, call, org_a, settings) -> None:  # type: ignore[no-untyped-def]
         settings.FOUR_EYES_THRESHOLD = 5000
-        first = ApplicationFactory(call=call, organisation=org_a, state=State.UNDER_REVIEW,
+        first = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
                                    requested_amount=Decimal("6000"))
-        second = ApplicationFactory(call=call, organisation=org_a, state=State.UNDER_REVIEW,
+        second = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
                                     requested_amount=Decimal("6000"))
         approve(people["approver"], first, "6000")
         approve(people["approver"], second, "6000")  # pending: nothing committed yet

@@ -73,7 +73,7 @@ class TestCalls:
             services.create_call(people["approver"], {"programme": "P", "title": "T", "year": 2027, "budget": 1})
 
     def test_a_stale_call_edit_is_refused(self, people) -> None:  # type: ignore[no-untyped-def]
-        call = CallFactory()
+        call = CallFactory.create()
         services.update_call(people["officer"], call, {"title": "Premier"}, expected_version=1)
         with pytest.raises(Conflict):
             services.update_call(people["officer2"], call, {"title": "Second"}, expected_version=1)
@@ -81,7 +81,7 @@ class TestCalls:
         assert call.title == "Premier" and call.version == 2
 
     def test_a_priority_in_use_cannot_be_removed(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a)
+        application = ApplicationFactory.create(organisation=org_a)
         call = application.call
         with pytest.raises(RuleViolation) as refused:
             services.update_call(people["officer"], call, {"priorities": ["Nouvelle priorité"]})
@@ -89,7 +89,7 @@ class TestCalls:
         assert call.priorities.count() == 2
 
     def test_the_envelope_cannot_shrink_below_what_is_committed(self, people) -> None:  # type: ignore[no-untyped-def]
-        call = CallFactory(budget=Decimal(10000), committed=Decimal(8000))
+        call = CallFactory.create(budget=Decimal(10000), committed=Decimal(8000))
         with pytest.raises(RuleViolation) as refused:
             services.update_call(people["officer"], call, {"budget": "7999.99"})
         assert refused.value.violations[0].code == "budget_below_committed"
@@ -97,7 +97,7 @@ class TestCalls:
 
 class TestDrafting:
     def test_a_member_drafts_for_their_own_organisation_only(self, people, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
-        call = CallFactory()
+        call = CallFactory.create()
         application = services.create_application(people["member"], call, org_a, {
             "title": "Ciné-débats", "budget_lines": [{"label": "Salle", "kind": "expense", "amount": "500"}]})
         assert application.state == State.DRAFT and application.reference.startswith(f"{call.year}-")
@@ -109,15 +109,15 @@ class TestDrafting:
 
     def test_no_draft_on_an_unpublished_or_closed_call(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(NotFound):
-            services.create_application(people["member"], CallFactory(is_published=False), org_a, {"title": "X"})
-        closed = CallFactory(opens_on=timezone.localdate() - timedelta(days=60),
+            services.create_application(people["member"], CallFactory.create(is_published=False), org_a, {"title": "X"})
+        closed = CallFactory.create(opens_on=timezone.localdate() - timedelta(days=60),
                              closes_on=timezone.localdate() - timedelta(days=1))
         with pytest.raises(RuleViolation) as refused:
             services.create_application(people["member"], closed, org_a, {"title": "X"})
         assert refused.value.violations[0].code == "call_closed"
 
     def test_invalid_values_are_all_reported_and_nothing_is_saved(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a)
+        application = ApplicationFactory.create(organisation=org_a)
         before = (application.title, application.version, application.budget_lines.count())
         with pytest.raises(RuleViolation) as refused:
             services.update_application(people["member"], application, {
@@ -131,7 +131,7 @@ class TestDrafting:
         assert (application.title, application.version, application.budget_lines.count()) == before
 
     def test_the_partner_cannot_edit_after_submission_but_an_officer_can(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a)
+        application = ApplicationFactory.create(organisation=org_a)
         services.submit(people["admin"], application)
         with pytest.raises(Conflict) as refused:
             services.update_application(people["member"], application, {"title": "Changé"})
@@ -145,7 +145,7 @@ class TestDrafting:
     def test_answers_are_checked_by_kind(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
         from subsidia.grants.models import Question
 
-        application = ApplicationFactory(organisation=org_a)
+        application = ApplicationFactory.create(organisation=org_a)
         Question.objects.create(call=application.call, key="participants", label="Participants", kind="number")
         Question.objects.create(call=application.call, key="date", label="Date", kind="date")
         Question.objects.create(call=application.call, key="format", label="Format", kind="choice",
@@ -162,7 +162,7 @@ class TestDrafting:
 
 class TestOptimisticLocking:
     def test_a_second_edit_based_on_the_same_version_is_refused_and_nothing_is_lost(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a, state=State.SUBMITTED)
+        application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED)
         # Both officers open the application at the same version.
         seen_by_first = seen_by_second = Application.objects.get(pk=application.pk).version
         services.update_application(people["officer"], application, {
@@ -182,7 +182,7 @@ class TestOptimisticLocking:
         assert AuditEvent.objects.filter(action="application.update", object_id=str(application.pk)).count() == 1
 
     def test_a_transition_on_a_stale_copy_is_refused(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a)
+        application = ApplicationFactory.create(organisation=org_a)
         version = application.version
         services.update_application(people["member"], application, {"summary": "Revu"}, expected_version=version)
         with pytest.raises(Conflict):
@@ -194,7 +194,7 @@ class TestOptimisticLocking:
     @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers, and the audit trail's "
                         "append-only trigger forbids the flush a transactional test needs; runs on PostgreSQL")
     def test_two_simultaneous_saves_exactly_one_wins(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a, state=State.SUBMITTED)
+        application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED)
         version = application.version
         barrier = threading.Barrier(2)
         outcomes: dict[str, str] = {}
@@ -225,7 +225,7 @@ class TestOptimisticLocking:
 
 class TestDocuments:
     def test_a_renamed_executable_uploaded_as_budget_pdf_is_refused(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a, complete=False)
+        application = ApplicationFactory.create(organisation=org_a, complete=False)
         upload = SimpleUploadedFile("budget.pdf", EXECUTABLE, content_type="application/pdf")
         with pytest.raises(RuleViolation) as refused:
             services.add_document(people["member"], application, "budget", upload)
@@ -234,7 +234,7 @@ class TestDocuments:
         assert not default_storage.exists(f"applications/{application.pk}")
 
     def test_a_pdf_is_stored_by_content_and_each_version_kept(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a, complete=False)
+        application = ApplicationFactory.create(organisation=org_a, complete=False)
         first = services.add_document(people["member"], application, "budget",
                                       SimpleUploadedFile("budget.exe", PDF, content_type="application/x-msdownload"))
         second = services.add_document(people["member"], application, "budget", SimpleUploadedFile("v2.pdf", PDF))
@@ -245,21 +245,21 @@ class TestDocuments:
 
     def test_the_size_limit_is_configurable(self, people, org_a, settings) -> None:  # type: ignore[no-untyped-def]
         settings.UPLOAD_MAX_BYTES = 10
-        application = ApplicationFactory(organisation=org_a, complete=False)
+        application = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(RuleViolation) as refused:
             services.add_document(people["member"], application, "budget", SimpleUploadedFile("b.pdf", PDF))
         assert refused.value.violations[0].code == "file_too_large"
 
     def test_report_documents_only_once_the_project_runs(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        draft = ApplicationFactory(organisation=org_a, complete=False)
+        draft = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(RuleViolation):
             services.add_document(people["member"], draft, "final_report", SimpleUploadedFile("r.pdf", PDF))
-        running = ApplicationFactory(organisation=org_a, complete=False, state=State.IN_PROGRESS)
+        running = ApplicationFactory.create(organisation=org_a, complete=False, state=State.IN_PROGRESS)
         services.add_document(people["member"], running, "final_report", SimpleUploadedFile("r.pdf", PDF))
         with pytest.raises(RuleViolation):
             services.add_document(people["member"], running, "budget", SimpleUploadedFile("b.pdf", PDF))
 
     def test_another_organisation_cannot_upload(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a, complete=False)
+        application = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(NotFound):
             services.add_document(people["admin_b"], application, "budget", SimpleUploadedFile("b.pdf", PDF))

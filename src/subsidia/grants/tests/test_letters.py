@@ -29,7 +29,7 @@ def approved(org_a, make_user):
     org_a.street = "10, rue de l'Exemple"
     org_a.postal_code = "L-1234"
     org_a.save()
-    application = ApplicationFactory(
+    application = ApplicationFactory.create(
         organisation=org_a, state=State.APPROVED, title="Exposition « Voter ici »",
         requested_amount=Decimal("36000.00"), first_submitted_on=date(2023, 3, 1),
         end_date=date(2023, 9, 30), report_due_on=date(2023, 12, 29),
@@ -97,7 +97,7 @@ def test_approval_letter_names_the_organisation_amount_and_tranches(approved):
 
 @pytest.mark.django_db
 def test_rejection_letter_has_the_motivation(org_a, make_user):
-    application = ApplicationFactory(organisation=org_a, state=State.REJECTED, first_submitted_on=date(2023, 3, 1))
+    application = ApplicationFactory.create(organisation=org_a, state=State.REJECTED, first_submitted_on=date(2023, 3, 1))
     decision = Decision.objects.create(
         application=application, outcome=Decision.Outcome.REJECTED,
         motivation="Le projet ne vise aucune priorité de l'appel.", decided_by=make_user("approver"),

@@ -33,7 +33,7 @@ def partners(org_a, make_user):
 
 
 def _in_progress(org, report_due_on: date, state: str = State.IN_PROGRESS):
-    return ApplicationFactory(organisation=org, state=state, report_due_on=report_due_on,
+    return ApplicationFactory.create(organisation=org, state=state, report_due_on=report_due_on,
                               first_submitted_on=date(2023, 3, 1))
 
 
@@ -80,7 +80,7 @@ def test_no_report_reminder_too_early_or_for_other_states(org_a, partners):
     _in_progress(org_a, TODAY + timedelta(days=15))  # beyond the window
     for state in (State.REPORTING, State.CLOSED, State.APPROVED):
         _in_progress(org_a, TODAY + timedelta(days=5), state=state)
-    ApplicationFactory(organisation=org_a, state=State.IN_PROGRESS, report_due_on=None)
+    ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS, report_due_on=None)
     assert send_reminders(today=TODAY) == 0
     assert not Notification.objects.exists()
 
@@ -133,10 +133,10 @@ def _at(day: date) -> datetime:
 @pytest.mark.django_db
 def test_pending_review_reminds_the_reviewer(org_a, make_user, django_capture_on_commit_callbacks):
     reviewer, other = make_user("reviewer"), make_user("reviewer")
-    application = ApplicationFactory(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
+    application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
     review = Review.objects.create(application=application, reviewer=reviewer,
                                    assigned_at=_at(TODAY - timedelta(days=8)))
-    recent = ApplicationFactory(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
+    recent = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
     Review.objects.create(application=recent, reviewer=other, assigned_at=_at(TODAY - timedelta(days=2)))
     with django_capture_on_commit_callbacks(execute=True):
         assert send_reminders(today=TODAY) == 1
@@ -152,7 +152,7 @@ def test_pending_review_reminds_the_reviewer(org_a, make_user, django_capture_on
 def test_pending_review_counts_from_the_given_day(org_a, make_user):
     """``today`` is honoured for reviews too (a review 2 days old as of ``today``: no reminder yet)."""
     reviewer = make_user("reviewer")
-    application = ApplicationFactory(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
+    application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
     Review.objects.create(application=application, reviewer=reviewer, assigned_at=_at(TODAY - timedelta(days=2)))
     assert send_reminders(today=TODAY) == 0
     assert send_reminders(today=TODAY + timedelta(days=6)) == 1
@@ -162,11 +162,11 @@ def test_pending_review_counts_from_the_given_day(org_a, make_user):
 def test_no_review_reminder_when_submitted_declined_or_decided(org_a, make_user):
     long_ago = _at(TODAY - timedelta(days=30))
     for status in (Review.Status.SUBMITTED, Review.Status.CONFLICT):
-        application = ApplicationFactory(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
+        application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
         Review.objects.create(application=application, reviewer=make_user("reviewer"), status=status,
                               assigned_at=long_ago)
     for state in (State.APPROVED, State.REJECTED, State.WITHDRAWN, State.CLOSED):
-        application = ApplicationFactory(organisation=org_a, state=state, first_submitted_on=TODAY)
+        application = ApplicationFactory.create(organisation=org_a, state=state, first_submitted_on=TODAY)
         Review.objects.create(application=application, reviewer=make_user("reviewer"), assigned_at=long_ago)
     assert send_reminders(today=TODAY) == 0
 
@@ -197,6 +197,6 @@ def test_daily_reminders_is_a_periodic_task_of_the_worker():
 
 @pytest.mark.django_db
 def test_daily_reminders_runs_send_reminders(org_a, partners):
-    ApplicationFactory(organisation=org_a, state=State.IN_PROGRESS,
+    ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS,
                        report_due_on=timezone.localdate() + timedelta(days=1))
     assert daily_reminders.call_local() == 2

@@ -24,12 +24,12 @@ def codes(application, today=TODAY):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def call():  # type: ignore[no-untyped-def]
-    return CallFactory(opens_on=date(2024, 1, 1), closes_on=date(2024, 12, 31))
+    return CallFactory.create(opens_on=date(2024, 1, 1), closes_on=date(2024, 12, 31))
 
 
 @pytest.fixture
 def application(call, org_a):  # type: ignore[no-untyped-def]
-    return ApplicationFactory(call=call, organisation=org_a, start_date=TODAY + timedelta(weeks=8),
+    return ApplicationFactory.create(call=call, organisation=org_a, start_date=TODAY + timedelta(weeks=8),
                               end_date=TODAY + timedelta(weeks=12))
 
 
@@ -116,7 +116,7 @@ class TestCallClosed:
 
 class TestDocuments:
     def test_each_missing_kind_is_reported(self, call, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(call=call, organisation=org_a, complete=False,
+        application = ApplicationFactory.create(call=call, organisation=org_a, complete=False,
                                          start_date=TODAY + timedelta(weeks=8), end_date=TODAY + timedelta(weeks=9))
         missing = [v for v in rules.check(application, TODAY) if v.code == "missing_document"]
         assert len(missing) == 2
@@ -167,7 +167,7 @@ class TestBudget:
 
 
 def test_incomplete_drafts_say_what_is_missing(call, org_a) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(call=call, organisation=org_a, complete=False, summary="", start_date=None,
+    application = ApplicationFactory.create(call=call, organisation=org_a, complete=False, summary="", start_date=None,
                                      end_date=None, requested_amount=None)
     fields = {v.field for v in rules.check(application, TODAY) if v.code == "incomplete"}
     assert {"summary", "start_date", "end_date", "requested_amount", "priority"} <= fields
@@ -176,12 +176,12 @@ def test_incomplete_drafts_say_what_is_missing(call, org_a) -> None:  # type: ig
 def test_a_refused_submission_reports_every_rule_and_changes_nothing(call, make_user) -> None:  # type: ignore[no-untyped-def]
     from subsidia.organisations.tests.factories import OrganisationFactory
 
-    commune = OrganisationFactory(legal_form="commune")
+    commune = OrganisationFactory.create(legal_form="commune")
     admin = make_user("partner_admin", organisation=commune)
     call.closes_on = date.today() - timedelta(days=1)
     call.opens_on = date.today() - timedelta(days=60)
     call.save()
-    application = ApplicationFactory(call=call, organisation=commune, complete=False,
+    application = ApplicationFactory.create(call=call, organisation=commune, complete=False,
                                      start_date=date.today() + timedelta(days=3),
                                      end_date=date.today() + timedelta(days=1), requested_amount=Decimal(100))
     application.priority = call.priorities.first()

@@ -61,16 +61,16 @@ def admin_a(make_user, org_a):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def draft(org_a):  # type: ignore[no-untyped-def]
-    return ApplicationFactory(organisation=org_a, state=State.DRAFT)
+    return ApplicationFactory.create(organisation=org_a, state=State.DRAFT)
 
 
 # --- public pages ------------------------------------------------------------------------------------
 
 
 def test_the_public_sees_open_calls_and_their_conditions(client, login, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
-    dated = CallFactory(title="Appel daté")
-    rolling = CallFactory(title="Appel au fil de l'eau", closes_on=None)
-    hidden = CallFactory(title="Appel en préparation", is_published=False)
+    dated = CallFactory.create(title="Appel daté")
+    rolling = CallFactory.create(title="Appel au fil de l'eau", closes_on=None)
+    hidden = CallFactory.create(title="Appel en préparation", is_published=False)
     listing = page(client.get(reverse("grants:call_list")))
     assert "Appel daté" in listing and "Appel au fil de l'eau" in listing and "Appel en préparation" not in listing
     assert "appel permanent" in listing
@@ -91,7 +91,7 @@ def test_the_public_sees_open_calls_and_their_conditions(client, login, make_use
 
 
 def test_a_partner_drafts_an_application_through_the_form(login, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
-    call = CallFactory()
+    call = CallFactory.create()
     client = login(make_user("partner_member", organisation=org_a))
     response = client.post(reverse("grants:application_create", args=[call.pk]),
                            {"organisation": org_a.pk, "title": "Exposition itinérante"})
@@ -124,7 +124,7 @@ def test_a_partner_drafts_an_application_through_the_form(login, make_user, org_
 
 
 def test_a_closed_call_refuses_new_applications_on_the_form(login, make_user, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
-    closed = CallFactory(opens_on=timezone.localdate() - timedelta(days=60),
+    closed = CallFactory.create(opens_on=timezone.localdate() - timedelta(days=60),
                          closes_on=timezone.localdate() - timedelta(days=1))
     client = login(make_user("partner_admin", organisation=org_a))
     assert "Cet appel est clos" in page(client.get(reverse("grants:call_detail", args=[closed.pk])))
@@ -132,10 +132,10 @@ def test_a_closed_call_refuses_new_applications_on_the_form(login, make_user, or
                            {"organisation": org_a.pk, "title": "Trop tard"})
     assert response.status_code == 422 and "L'appel est clos depuis le" in page(response)
     # Only one's own organisations may be chosen; an unpublished call does not exist for partners.
-    response = client.post(reverse("grants:application_create", args=[CallFactory().pk]),
+    response = client.post(reverse("grants:application_create", args=[CallFactory.create().pk]),
                            {"organisation": org_b.pk, "title": "Au nom d'un autre"})
     assert response.status_code == 422
-    hidden = CallFactory(is_published=False)
+    hidden = CallFactory.create(is_published=False)
     assert client.get(reverse("grants:application_create", args=[hidden.pk])).status_code == 404
     assert not Application.objects.exists()
 
@@ -190,12 +190,12 @@ def test_a_stale_version_is_refused_and_the_input_is_kept(login, admin_a, make_u
 
 
 def test_conditional_questions_appear_only_when_they_apply(login, admin_a, org_a) -> None:  # type: ignore[no-untyped-def]
-    call = CallFactory()
+    call = CallFactory.create()
     communes = Question.objects.create(call=call, key="communes", label="Avec des communes ?", kind="choice",
                                        choices=["oui", "non"], position=0)
     Question.objects.create(call=call, key="lesquelles", label="Lesquelles ?", required=True, position=1,
                             shown_if_question=communes, shown_if_value="oui")
-    application = ApplicationFactory(call=call, organisation=org_a)
+    application = ApplicationFactory.create(call=call, organisation=org_a)
     client = login(admin_a)
     url = reverse("grants:application_edit", args=[application.pk])
     text = page(client.get(url))
@@ -261,7 +261,7 @@ def test_documents_are_versioned_and_downloaded_by_who_sees_the_application(logi
 
 
 def test_submit_with_failing_rules_shows_every_rule_and_changes_nothing(login, admin_a, org_a) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(organisation=org_a, summary="", requested_amount=Decimal("100.00"),
+    application = ApplicationFactory.create(organisation=org_a, summary="", requested_amount=Decimal("100.00"),
                                      start_date=timezone.localdate() + timedelta(days=7))
     client = login(admin_a)
     response = client.post(reverse("grants:application_transition", args=[application.pk, "submit"]),
@@ -295,7 +295,7 @@ def test_a_member_cannot_submit_and_unknown_actions_are_404(login, make_user, or
 
 def test_the_officer_asks_for_information_and_the_partner_sees_it(client, login, make_user, admin_a,  # type: ignore[no-untyped-def]
                                                                   org_a) -> None:
-    application = ApplicationFactory(organisation=org_a, state=State.SUBMITTED,
+    application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED,
                                      first_submitted_on=timezone.localdate())
     login(make_user("officer"))
     url = reverse("grants:application_transition", args=[application.pk, "request_information"])
@@ -317,9 +317,9 @@ def test_the_officer_asks_for_information_and_the_partner_sees_it(client, login,
 
 
 def test_my_applications_counts_what_is_missing(login, admin_a, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
-    ready = ApplicationFactory(organisation=org_a)
-    incomplete = ApplicationFactory(organisation=org_a, summary="", title="Projet incomplet")
-    other = ApplicationFactory(organisation=org_b)
+    ready = ApplicationFactory.create(organisation=org_a)
+    incomplete = ApplicationFactory.create(organisation=org_a, summary="", title="Projet incomplet")
+    other = ApplicationFactory.create(organisation=org_b)
     text = page(login(admin_a).get(reverse("grants:my_applications")))
     assert ready.reference in text and incomplete.reference in text and other.reference not in text
     assert "Prête à être déposée" in text and "1 point à compléter" in text
@@ -329,7 +329,7 @@ def test_my_applications_counts_what_is_missing(login, admin_a, org_a, org_b) ->
 
 
 def test_the_partner_files_the_final_report(login, admin_a, org_a) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(organisation=org_a, state=State.IN_PROGRESS,
+    application = ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS,
                                      first_submitted_on=timezone.localdate() - timedelta(days=90))
     client = login(admin_a)
     url = reverse("grants:final_report", args=[application.pk])
@@ -357,7 +357,7 @@ def test_the_partner_files_the_final_report(login, admin_a, org_a) -> None:  # t
 
 
 def test_the_decision_letter_is_downloaded_once_the_decision_is_final(login, admin_a, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(organisation=org_a, state=State.UNDER_REVIEW,
+    application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW,
                                      first_submitted_on=timezone.localdate())
     decision = Decision.objects.create(application=application, outcome="approved", granted_amount=Decimal(5000),
                                        decided_by=make_user("approver"))

@@ -118,7 +118,7 @@ def test_duplicate_question_keys_are_refused(officer) -> None:  # type: ignore[n
 
 
 def test_call_edit_with_a_stale_version_is_refused_and_input_kept(officer, make_user) -> None:  # type: ignore[no-untyped-def]
-    call = CallFactory(title="Appel initial")
+    call = CallFactory.create(title="Appel initial")
     client = client_for(officer)
     page = client.get(reverse("grants:call_edit", kwargs={"pk": call.pk}))
     assert page.status_code == 200
@@ -136,7 +136,7 @@ def test_call_edit_with_a_stale_version_is_refused_and_input_kept(officer, make_
 
 
 def test_call_edit_saves_with_the_current_version(officer) -> None:  # type: ignore[no-untyped-def]
-    call = CallFactory(title="Appel initial")
+    call = CallFactory.create(title="Appel initial")
     data = _call_post(title="Appel renommé", version=str(call.version), **{
         "criteria-TOTAL_FORMS": "2", "criteria-INITIAL_FORMS": "2"})
     response = client_for(officer).post(reverse("grants:call_edit", kwargs={"pk": call.pk}), data)
@@ -146,8 +146,8 @@ def test_call_edit_saves_with_the_current_version(officer) -> None:  # type: ign
 
 
 def test_call_list_shows_budget_committed_and_remaining(officer) -> None:  # type: ignore[no-untyped-def]
-    CallFactory(title="Appel publié", budget=Decimal(1000), committed=Decimal(400))
-    CallFactory(title="Appel en préparation", is_published=False)
+    CallFactory.create(title="Appel publié", budget=Decimal(1000), committed=Decimal(400))
+    CallFactory.create(title="Appel en préparation", is_published=False)
     response = client_for(officer).get(reverse("grants:call_manage_list"))
     content = response.content.decode()
     assert "Appel publié" in content and "Appel en préparation" in content and "brouillon" in content
@@ -157,13 +157,13 @@ def test_call_list_shows_budget_committed_and_remaining(officer) -> None:  # typ
 # --- the queue -------------------------------------------------------------------------------------
 
 def test_queue_filters_search_and_sort(officer, reviewer, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
-    call = CallFactory()
-    other_call = CallFactory()
-    a1 = ApplicationFactory(call=call, organisation=org_a, title="Exposition citoyenne", state=State.UNDER_REVIEW,
+    call = CallFactory.create()
+    other_call = CallFactory.create()
+    a1 = ApplicationFactory.create(call=call, organisation=org_a, title="Exposition citoyenne", state=State.UNDER_REVIEW,
                             requested_amount=Decimal(3000))
-    a2 = ApplicationFactory(call=call, organisation=org_b, title="Atelier théâtre", state=State.SUBMITTED,
+    a2 = ApplicationFactory.create(call=call, organisation=org_b, title="Atelier théâtre", state=State.SUBMITTED,
                             requested_amount=Decimal(9000))
-    a3 = ApplicationFactory(call=other_call, organisation=org_a, title="Brochure", state=State.UNDER_REVIEW,
+    a3 = ApplicationFactory.create(call=other_call, organisation=org_a, title="Brochure", state=State.UNDER_REVIEW,
                             requested_amount=Decimal(5000))
     Review.objects.create(application=a1, reviewer=reviewer)
     client = client_for(officer)
@@ -191,9 +191,9 @@ def test_queue_filters_search_and_sort(officer, reviewer, org_a, org_b) -> None:
 
 
 def test_queue_paginates_by_25(officer) -> None:  # type: ignore[no-untyped-def]
-    call = CallFactory()
+    call = CallFactory.create()
     for _ in range(27):
-        ApplicationFactory(call=call, state=State.SUBMITTED, complete=False)
+        ApplicationFactory.create(call=call, state=State.SUBMITTED, complete=False)
     client = client_for(officer)
     first = client.get(reverse("grants:queue"), {"sort": "reference"})
     assert len(first.context["rows"]) == 25
@@ -203,9 +203,9 @@ def test_queue_paginates_by_25(officer) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_queue_filters_pending_decisions(officer, make_user) -> None:  # type: ignore[no-untyped-def]
-    call = CallFactory()
-    pending = ApplicationFactory(call=call, state=State.UNDER_REVIEW)
-    ApplicationFactory(call=call, state=State.UNDER_REVIEW)
+    call = CallFactory.create()
+    pending = ApplicationFactory.create(call=call, state=State.UNDER_REVIEW)
+    ApplicationFactory.create(call=call, state=State.UNDER_REVIEW)
     Decision.objects.create(application=pending, outcome="approved", granted_amount=Decimal(6000),
                             decided_by=make_user("approver"))
     response = client_for(officer).get(reverse("grants:queue"), {"decision": "pending"})
@@ -213,7 +213,7 @@ def test_queue_filters_pending_decisions(officer, make_user) -> None:  # type: i
 
 
 def test_readers_see_the_queue_without_the_assignment_form(make_user) -> None:  # type: ignore[no-untyped-def]
-    ApplicationFactory(state=State.UNDER_REVIEW)
+    ApplicationFactory.create(state=State.UNDER_REVIEW)
     response = client_for(make_user("auditor")).get(reverse("grants:queue"))
     assert response.status_code == 200
     assert reverse("grants:queue_assign") not in response.content.decode()
@@ -221,8 +221,8 @@ def test_readers_see_the_queue_without_the_assignment_form(make_user) -> None:  
 
 def test_bulk_assignment_creates_reviews_and_returns_to_the_filtered_queue(officer, reviewer, make_user) -> None:  # type: ignore[no-untyped-def]
     second = make_user("reviewer")
-    a1 = ApplicationFactory(state=State.UNDER_REVIEW)
-    a2 = ApplicationFactory(state=State.ELIGIBILITY)
+    a1 = ApplicationFactory.create(state=State.UNDER_REVIEW)
+    a2 = ApplicationFactory.create(state=State.ELIGIBILITY)
     back = reverse("grants:queue") + "?state=under_review&sort=-amount"
     response = client_for(officer).post(reverse("grants:queue_assign"), {
         "applications": [a1.pk, a2.pk], "reviewers": [reviewer.pk, second.pk], "next": back})
@@ -232,7 +232,7 @@ def test_bulk_assignment_creates_reviews_and_returns_to_the_filtered_queue(offic
 
 
 def test_bulk_assignment_refuses_non_reviewers(officer, make_user) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     finance = make_user("finance", email="finance@example.org")
     response = client_for(officer).post(reverse("grants:queue_assign"), {
         "applications": [application.pk], "reviewers": [finance.pk], "next": "https://evil.example/"})
@@ -242,7 +242,7 @@ def test_bulk_assignment_refuses_non_reviewers(officer, make_user) -> None:  # t
 
 
 def test_bulk_assignment_refuses_applications_not_in_review(officer, reviewer) -> None:  # type: ignore[no-untyped-def]
-    draft = ApplicationFactory(state=State.DRAFT)
+    draft = ApplicationFactory.create(state=State.DRAFT)
     response = client_for(officer).post(reverse("grants:queue_assign"), {
         "applications": [draft.pk], "reviewers": [reviewer.pk]}, follow=True)
     assert "pas d'évaluation dans l'état" in html.unescape(response.content.decode())
@@ -252,8 +252,8 @@ def test_bulk_assignment_refuses_applications_not_in_review(officer, reviewer) -
 # --- reviews ---------------------------------------------------------------------------------------
 
 def test_reviewer_sees_only_own_reviews(reviewer, make_user) -> None:  # type: ignore[no-untyped-def]
-    own = Review.objects.create(application=ApplicationFactory(state=State.UNDER_REVIEW), reviewer=reviewer)
-    other = Review.objects.create(application=ApplicationFactory(state=State.UNDER_REVIEW),
+    own = Review.objects.create(application=ApplicationFactory.create(state=State.UNDER_REVIEW), reviewer=reviewer)
+    other = Review.objects.create(application=ApplicationFactory.create(state=State.UNDER_REVIEW),
                                   reviewer=make_user("reviewer"))
     client = client_for(reviewer)
     listing = client.get(reverse("grants:my_reviews"))
@@ -265,7 +265,7 @@ def test_reviewer_sees_only_own_reviews(reviewer, make_user) -> None:  # type: i
 
 
 def test_review_page_shows_the_application_read_only(reviewer) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(state=State.UNDER_REVIEW, summary="Un résumé très clair.")
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW, summary="Un résumé très clair.")
     review = Review.objects.create(application=application, reviewer=reviewer)
     content = client_for(reviewer).get(reverse("grants:review", kwargs={"pk": review.pk})).content.decode()
     assert "Un résumé très clair." in content and "Location de salle" in content
@@ -274,7 +274,7 @@ def test_review_page_shows_the_application_read_only(reviewer) -> None:  # type:
 
 
 def test_scoring_form_validation_and_submission(reviewer) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     review = Review.objects.create(application=application, reviewer=reviewer)
     relevance, feasibility = application.call.criteria.all()
     client = client_for(reviewer)
@@ -298,7 +298,7 @@ def test_scoring_form_validation_and_submission(reviewer) -> None:  # type: igno
 
 
 def test_reviewer_declares_a_conflict_of_interest(reviewer) -> None:  # type: ignore[no-untyped-def]
-    review = Review.objects.create(application=ApplicationFactory(state=State.UNDER_REVIEW), reviewer=reviewer)
+    review = Review.objects.create(application=ApplicationFactory.create(state=State.UNDER_REVIEW), reviewer=reviewer)
     client = client_for(reviewer)
     url = reverse("grants:review", kwargs={"pk": review.pk})
     assert client.post(url, {"action": "conflict", "note": ""}).status_code == 422
@@ -312,11 +312,11 @@ def test_reviewer_declares_a_conflict_of_interest(reviewer) -> None:  # type: ig
 # --- decisions -------------------------------------------------------------------------------------
 
 def test_decision_summary_figures(officer, make_user) -> None:  # type: ignore[no-untyped-def]
-    call = CallFactory(budget=Decimal(20000), committed=Decimal(5000))
-    application = ApplicationFactory(call=call, state=State.UNDER_REVIEW, requested_amount=Decimal(6000))
+    call = CallFactory.create(budget=Decimal(20000), committed=Decimal(5000))
+    application = ApplicationFactory.create(call=call, state=State.UNDER_REVIEW, requested_amount=Decimal(6000))
     submitted_review(application, make_user("reviewer"), {"Pertinence": 5, "Faisabilité": 1})  # 4.00
     submitted_review(application, make_user("reviewer"), {"Pertinence": 3, "Faisabilité": 3}, "do_not_fund")  # 3.00
-    ApplicationFactory(call=call, state=State.DRAFT)  # not in the summary
+    ApplicationFactory.create(call=call, state=State.DRAFT)  # not in the summary
     response = client_for(officer).get(reverse("grants:decision_summary", kwargs={"pk": call.pk}))
     assert response.status_code == 200
     [item] = response.context["rows"]
@@ -332,8 +332,8 @@ def test_decision_summary_figures(officer, make_user) -> None:  # type: ignore[n
 def test_four_eyes_flow_through_the_pages(make_user, settings) -> None:  # type: ignore[no-untyped-def]
     settings.FOUR_EYES_THRESHOLD = 5000
     first, second = make_user("approver"), make_user("approver")
-    call = CallFactory(budget=Decimal(50000))
-    application = ApplicationFactory(call=call, state=State.UNDER_REVIEW, requested_amount=Decimal(8000))
+    call = CallFactory.create(budget=Decimal(50000))
+    application = ApplicationFactory.create(call=call, state=State.UNDER_REVIEW, requested_amount=Decimal(8000))
     page = client_for(first).get(reverse("grants:decision_record", kwargs={"pk": application.pk}))
     assert page.status_code == 200 and page.context["four_eyes_if_full"]
     response = client_for(first).post(reverse("grants:decision_record", kwargs={"pk": application.pk}), {
@@ -373,7 +373,7 @@ def test_four_eyes_flow_through_the_pages(make_user, settings) -> None:  # type:
 def test_second_approver_sets_a_pending_decision_aside(make_user, settings) -> None:  # type: ignore[no-untyped-def]
     settings.FOUR_EYES_THRESHOLD = 1000
     first, second = make_user("approver"), make_user("approver")
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     services.record_decision(first, application, outcome="approved", granted_amount="6000")
     url = reverse("grants:decision_cancel", kwargs={"pk": application.pk})
     assert client_for(second).post(url, {"reason": ""}).status_code == 422
@@ -385,8 +385,8 @@ def test_second_approver_sets_a_pending_decision_aside(make_user, settings) -> N
 
 def test_decision_above_the_remaining_envelope_is_refused(make_user) -> None:  # type: ignore[no-untyped-def]
     approver = make_user("approver")
-    call = CallFactory(budget=Decimal(10000), committed=Decimal(6000))
-    application = ApplicationFactory(call=call, state=State.UNDER_REVIEW, requested_amount=Decimal(6000))
+    call = CallFactory.create(budget=Decimal(10000), committed=Decimal(6000))
+    application = ApplicationFactory.create(call=call, state=State.UNDER_REVIEW, requested_amount=Decimal(6000))
     response = client_for(approver).post(reverse("grants:decision_record", kwargs={"pk": application.pk}), {
         "outcome": "approved", "granted_amount": "6000", "version": str(application.version),
         "tranches-TOTAL_FORMS": "0", "tranches-INITIAL_FORMS": "0"})
@@ -399,7 +399,7 @@ def test_decision_above_the_remaining_envelope_is_refused(make_user) -> None:  #
 
 def test_decision_form_errors(make_user) -> None:  # type: ignore[no-untyped-def]
     approver = make_user("approver")
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     url = reverse("grants:decision_record", kwargs={"pk": application.pk})
     management = {"tranches-TOTAL_FORMS": "1", "tranches-INITIAL_FORMS": "0"}
     refusal = client_for(approver).post(url, {"outcome": "rejected", "motivation": "", **management,
@@ -415,7 +415,7 @@ def test_decision_form_errors(make_user) -> None:  # type: ignore[no-untyped-def
 def test_small_approval_is_final_at_once(make_user, settings) -> None:  # type: ignore[no-untyped-def]
     settings.FOUR_EYES_THRESHOLD = 25000
     approver = make_user("approver")
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     response = client_for(approver).post(reverse("grants:decision_record", kwargs={"pk": application.pk}), {
         "outcome": "approved", "granted_amount": "6000", "tranches-TOTAL_FORMS": "0",
         "tranches-INITIAL_FORMS": "0"})
@@ -428,7 +428,7 @@ def test_small_approval_is_final_at_once(make_user, settings) -> None:  # type: 
 # --- payments --------------------------------------------------------------------------------------
 
 def _approved(make_user) -> tuple[Application, Tranche]:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(state=State.APPROVED)
+    application = ApplicationFactory.create(state=State.APPROVED)
     Decision.objects.create(application=application, outcome="approved", granted_amount=Decimal(6000),
                             decided_by=make_user("approver"), confirmed_at=timezone.now())
     tranche = Tranche.objects.create(application=application, position=1, due_on=timezone.localdate(),
@@ -474,7 +474,7 @@ def _panel(user, application: Application) -> tuple[dict[str, object], str]:  # 
 
 
 def test_staff_panel_for_officers(officer, reviewer, make_user) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     EligibilityCheck.objects.create(application=application, passed=False, results=[
         {"rule": "incomplete", "passed": True, "violations": []},
         {"rule": "lead_time", "passed": False, "violations": [{"code": "lead_time", "message": "Trop tard.",
@@ -491,7 +491,7 @@ def test_staff_panel_for_officers(officer, reviewer, make_user) -> None:  # type
 def test_staff_panel_for_approvers_and_finance(make_user, settings) -> None:  # type: ignore[no-untyped-def]
     settings.FOUR_EYES_THRESHOLD = 1000
     first, second = make_user("approver"), make_user("approver")
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     context, page = _panel(first, application)
     assert context["can_decide"] and reverse("grants:decision_record", kwargs={"pk": application.pk}) in page
     services.record_decision(first, application, outcome="approved", granted_amount="6000")
@@ -508,13 +508,13 @@ def test_staff_panel_for_approvers_and_finance(make_user, settings) -> None:  # 
 
 
 def test_staff_panel_hidden_from_partners(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(organisation=org_a, state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW)
     context, page = _panel(make_user("partner_admin", organisation=org_a), application)
     assert context == {"visible": False} and page.strip() == ""
 
 
 def test_staff_panel_for_the_reviewer_links_to_their_review(reviewer) -> None:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     review = Review.objects.create(application=application, reviewer=reviewer)
     context, page = _panel(reviewer, application)
     assert not context["sees_all"] and reverse("grants:review", kwargs={"pk": review.pk}) in page
@@ -522,9 +522,9 @@ def test_staff_panel_for_the_reviewer_links_to_their_review(reviewer) -> None:  
 
 def test_unknown_criterion_is_not_accepted(reviewer) -> None:  # type: ignore[no-untyped-def]
     """A criterion added to another call cannot be scored through this review."""
-    application = ApplicationFactory(state=State.UNDER_REVIEW)
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     review = Review.objects.create(application=application, reviewer=reviewer)
-    stray = Criterion.objects.create(call=CallFactory(), title="Autre", weight=1)
+    stray = Criterion.objects.create(call=CallFactory.create(), title="Autre", weight=1)
     relevance, feasibility = application.call.criteria.all()
     response = client_for(reviewer).post(reverse("grants:review", kwargs={"pk": review.pk}), {
         "action": "score", f"score_{relevance.pk}": "3", f"score_{feasibility.pk}": "3",

@@ -58,7 +58,7 @@ def people(make_user, org_a, org_b):  # type: ignore[no-untyped-def]
 
 
 def in_state(org: Any, state: str) -> Application:
-    application = ApplicationFactory(organisation=org, call=CallFactory(), state=state)
+    application = ApplicationFactory.create(organisation=org, call=CallFactory.create(), state=state)
     if state not in {State.DRAFT, State.MORE_INFORMATION_REQUESTED}:
         application.first_submitted_on = timezone.localdate()
         application.save()
@@ -172,7 +172,7 @@ class TestTransitionInputs:
         assert application.state == State.ELIGIBILITY
 
     def test_information_request_needs_questions_then_the_partner_resubmits(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a, call=CallFactory())
+        application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create())
         services.submit(people["partner_admin"], application)
         with pytest.raises(RuleViolation):
             services.request_information(people["officer"], application, "")
@@ -186,7 +186,7 @@ class TestTransitionInputs:
         assert [c.transition for c in application.state_changes.all()] == ["submit", "request_information", "submit"]
 
     def test_a_partner_member_drafts_but_only_an_admin_submits(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a, call=CallFactory())
+        application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create())
         with pytest.raises(PermissionDenied):
             services.submit(people["partner_member"], application)
         services.submit(people["partner_admin"], application)
@@ -212,7 +212,7 @@ class TestTransitionInputs:
         assert application.state == State.CLOSED
 
     def test_the_final_report_needs_deliverables_actual_budget_and_the_report_document(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
-        application = ApplicationFactory(organisation=org_a, call=CallFactory(), state=State.IN_PROGRESS)
+        application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create(), state=State.IN_PROGRESS)
         with pytest.raises(RuleViolation) as refused:
             services.submit_report(people["partner_admin"], application, deliverables=" ")
         assert {(v.code, v.field) for v in refused.value.violations} == {

@@ -22,20 +22,20 @@ def _attach(practice: Any) -> GoodPracticeAttachment:
 
 
 def add_knowledge(world: dict[str, Any]) -> None:
-    practice = GoodPracticeFactory(title="Accueil des nouveaux arrivants", slug="accueil", actors=[world["org_a"]])
-    draft = GoodPracticeFactory(title="Projet en préparation", slug="projet-brouillon", state="draft",
+    practice = GoodPracticeFactory.create(title="Accueil des nouveaux arrivants", slug="accueil", actors=[world["org_a"]])
+    draft = GoodPracticeFactory.create(title="Projet en préparation", slug="projet-brouillon", state="draft",
                                 published_at=None)
-    topic = FaqTopicFactory(name="Inscription", slug="inscription")
+    topic = FaqTopicFactory.create(name="Inscription", slug="inscription")
     world["knowledge"] = {
         "practice": practice,
         "attachment": _attach(practice),
         "draft_practice": draft,
         "draft_attachment": _attach(draft),
         "faq_topic": topic,
-        "faq_question": FaqQuestionFactory(topic=topic),
-        "faq_draft": FaqQuestionFactory(topic=topic, state="draft"),
-        "news": NewsItemFactory(title="Conférence nationale", slug="conference"),
-        "partner_draft": NewsItemFactory(title="Notre fête de quartier", slug="fete-quartier", state="draft",
+        "faq_question": FaqQuestionFactory.create(topic=topic),
+        "faq_draft": FaqQuestionFactory.create(topic=topic, state="draft"),
+        "news": NewsItemFactory.create(title="Conférence nationale", slug="conference"),
+        "partner_draft": NewsItemFactory.create(title="Notre fête de quartier", slug="fete-quartier", state="draft",
                                          published_at=None, issuing_body=world["org_a"],
                                          created_by=world["people"]["partner_admin"]),
     }

@@ -1,10 +1,13 @@
+from collections.abc import Iterable
+
 import factory
 from django.utils import timezone
 
 from subsidia.knowledge.models import FaqQuestion, FaqTopic, GoodPractice, NewsItem, NewsTag
+from subsidia.organisations.models import Municipality, Organisation
 
 
-class GoodPracticeFactory(factory.django.DjangoModelFactory):
+class GoodPracticeFactory(factory.django.DjangoModelFactory[GoodPractice]):
     class Meta:
         model = GoodPractice
         skip_postgeneration_save = True
@@ -17,17 +20,19 @@ class GoodPracticeFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
-    def municipalities(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def municipalities(self: GoodPractice, create: bool, extracted: Iterable[Municipality] | None,
+                       **kwargs: object) -> None:
         if create and extracted:
             self.municipalities.set(extracted)
 
     @factory.post_generation
-    def actors(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def actors(self: GoodPractice, create: bool, extracted: Iterable[Organisation] | None,
+               **kwargs: object) -> None:
         if create and extracted:
             self.actors.set(extracted)
 
 
-class FaqTopicFactory(factory.django.DjangoModelFactory):
+class FaqTopicFactory(factory.django.DjangoModelFactory[FaqTopic]):
     class Meta:
         model = FaqTopic
 
@@ -35,7 +40,7 @@ class FaqTopicFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"rubrique-{n}")
 
 
-class FaqQuestionFactory(factory.django.DjangoModelFactory):
+class FaqQuestionFactory(factory.django.DjangoModelFactory[FaqQuestion]):
     class Meta:
         model = FaqQuestion
 
@@ -45,7 +50,7 @@ class FaqQuestionFactory(factory.django.DjangoModelFactory):
     state = "published"
 
 
-class NewsTagFactory(factory.django.DjangoModelFactory):
+class NewsTagFactory(factory.django.DjangoModelFactory[NewsTag]):
     class Meta:
         model = NewsTag
         django_get_or_create = ("slug",)
@@ -54,7 +59,7 @@ class NewsTagFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda t: t.name.lower().replace(" ", "-"))
 
 
-class NewsItemFactory(factory.django.DjangoModelFactory):
+class NewsItemFactory(factory.django.DjangoModelFactory[NewsItem]):
     class Meta:
         model = NewsItem
         skip_postgeneration_save = True
@@ -66,6 +71,6 @@ class NewsItemFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
-    def tags(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def tags(self: NewsItem, create: bool, extracted: Iterable[NewsTag] | None, **kwargs: object) -> None:
         if create and extracted:
             self.tags.set(extracted)

@@ -45,7 +45,7 @@ def test_good_practice_body_is_sanitised(officer: Any) -> None:
 
 
 def test_faq_answer_is_sanitised(officer: Any) -> None:
-    question = services.create_faq_question(officer, {"topic": FaqTopicFactory().pk, "question": "Q",
+    question = services.create_faq_question(officer, {"topic": FaqTopicFactory.create().pk, "question": "Q",
                                                       "answer": HOSTILE})
     _assert_clean(question.answer)
 
@@ -58,8 +58,8 @@ def test_news_body_is_sanitised_for_partners_too(make_user, org_a) -> None:  # t
 def test_stored_markup_is_sanitised_again_when_shown(client, officer) -> None:  # type: ignore[no-untyped-def]
     from .factories import GoodPracticeFactory, NewsItemFactory
 
-    practice = GoodPracticeFactory(body=HOSTILE)  # written around the services, e.g. by an import
-    item = NewsItemFactory(body=HOSTILE)
+    practice = GoodPracticeFactory.create(body=HOSTILE)  # written around the services, e.g. by an import
+    item = NewsItemFactory.create(body=HOSTILE)
     for url in [reverse("knowledge:good_practice_detail", args=[practice.slug]),
                 reverse("knowledge:news_detail", args=[item.slug])]:
         html = client.get(url).content.decode()

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_good_practices_drafts_hidden_and_archived_readable_not_listed(make_user) -> None:  # type: ignore[no-untyped-def]
-    published = GoodPracticeFactory()
-    draft = GoodPracticeFactory(state="draft")
-    archived = GoodPracticeFactory(state="archived")
+    published = GoodPracticeFactory.create()
+    draft = GoodPracticeFactory.create(state="draft")
+    archived = GoodPracticeFactory.create(state="archived")
     assert list(selectors.published_good_practices()) == [published]
     for user in [AnonymousUser(), make_user(), make_user("moderator")]:
         assert set(selectors.good_practices_readable_by(user)) == {published, archived}
@@ -29,11 +29,11 @@ def test_good_practices_drafts_hidden_and_archived_readable_not_listed(make_user
 
 
 def test_good_practice_filters_and_facet_counts() -> None:
-    theme, other_theme = ThemeFactory(code="logement"), ThemeFactory(code="vivre-ensemble")
-    mersch, org = MunicipalityFactory(name="Mersch"), OrganisationFactory()
-    a = GoodPracticeFactory(theme=theme, municipalities=[mersch], actors=[org], is_example=True)
-    b = GoodPracticeFactory(theme=other_theme)
-    GoodPracticeFactory(theme=theme, state="draft", municipalities=[mersch])
+    theme, other_theme = ThemeFactory.create(code="logement"), ThemeFactory.create(code="vivre-ensemble")
+    mersch, org = MunicipalityFactory.create(name="Mersch"), OrganisationFactory.create()
+    a = GoodPracticeFactory.create(theme=theme, municipalities=[mersch], actors=[org], is_example=True)
+    b = GoodPracticeFactory.create(theme=other_theme)
+    GoodPracticeFactory.create(theme=theme, state="draft", municipalities=[mersch])
     base = selectors.published_good_practices()
     assert list(selectors.filter_good_practices(base, theme="logement")) == [a]
     assert list(selectors.filter_good_practices(base, municipality=mersch.pk)) == [a]
@@ -46,23 +46,23 @@ def test_good_practice_filters_and_facet_counts() -> None:
 
 
 def test_faq_lists_published_questions_by_topic() -> None:
-    first, second, empty = FaqTopicFactory(position=2), FaqTopicFactory(position=1), FaqTopicFactory(position=0)
-    q1 = FaqQuestionFactory(topic=first, position=2)
-    q0 = FaqQuestionFactory(topic=first, position=1)
-    FaqQuestionFactory(topic=first, state="draft")
-    q2 = FaqQuestionFactory(topic=second)
-    FaqQuestionFactory(topic=empty, state="draft")
+    first, second, empty = FaqTopicFactory.create(position=2), FaqTopicFactory.create(position=1), FaqTopicFactory.create(position=0)
+    q1 = FaqQuestionFactory.create(topic=first, position=2)
+    q0 = FaqQuestionFactory.create(topic=first, position=1)
+    FaqQuestionFactory.create(topic=first, state="draft")
+    q2 = FaqQuestionFactory.create(topic=second)
+    FaqQuestionFactory.create(topic=empty, state="draft")
     topics = selectors.published_faq()
     assert topics == [second, first]
     assert topics[1].published_questions == [q0, q1] and topics[0].published_questions == [q2]  # type: ignore[attr-defined]
 
 
 def test_news_scoped_by_reader(make_user, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
-    tag = NewsTagFactory(name="Logement")
-    published = NewsItemFactory(tags=[tag], issuing_body=org_b)
-    NewsItemFactory(state="archived")
-    draft_a = NewsItemFactory(state="draft", issuing_body=org_a, submitted_at=timezone.now())
-    draft_b = NewsItemFactory(state="draft", issuing_body=org_b)
+    tag = NewsTagFactory.create(name="Logement")
+    published = NewsItemFactory.create(tags=[tag], issuing_body=org_b)
+    NewsItemFactory.create(state="archived")
+    draft_a = NewsItemFactory.create(state="draft", issuing_body=org_a, submitted_at=timezone.now())
+    draft_b = NewsItemFactory.create(state="draft", issuing_body=org_b)
     assert list(selectors.published_news()) == [published]
     assert list(selectors.published_news(tag="logement")) == [published]
     assert not selectors.published_news(tag="autre").exists()
@@ -80,7 +80,7 @@ def test_news_scoped_by_reader(make_user, org_a, org_b) -> None:  # type: ignore
 
 
 def test_tags_in_use_count_published_news_only() -> None:
-    tag: Any = NewsTagFactory(name="Intégration", slug="integration")
-    NewsItemFactory(tags=[tag])
-    NewsItemFactory(tags=[tag], state="draft")
+    tag: Any = NewsTagFactory.create(name="Intégration", slug="integration")
+    NewsItemFactory.create(tags=[tag])
+    NewsItemFactory.create(tags=[tag], state="draft")
     assert [(t.slug, t.n) for t in selectors.news_tags_in_use()] == [("integration", 1)]  # type: ignore[attr-defined]

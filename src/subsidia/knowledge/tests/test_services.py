@@ -39,8 +39,8 @@ def _event(title: str = "Conférence nationale") -> Event:
 # --- good practices ------------------------------------------------------------------------------
 
 def test_create_good_practice_sanitises_makes_a_unique_slug_and_audits(officer: Any) -> None:
-    theme, commune, org = ThemeFactory(code="integration"), MunicipalityFactory(name="Mersch"), OrganisationFactory()
-    GoodPracticeFactory(title="Plan communal", slug="plan-communal-d-integration")
+    theme, commune, org = ThemeFactory.create(code="integration"), MunicipalityFactory.create(name="Mersch"), OrganisationFactory.create()
+    GoodPracticeFactory.create(title="Plan communal", slug="plan-communal-d-integration")
     practice = services.create_good_practice(officer, {
         "title": "Plan communal d'intégration", "summary": "Un plan.",
         "body": '<p onclick="x()">Texte <script>alert(1)</script><a href="javascript:alert(1)">lien</a></p>',
@@ -77,7 +77,7 @@ def test_block_sets_the_event_and_must_belong_to_it(officer: Any) -> None:
 
 
 def test_only_officers_write_good_practices(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
-    practice = GoodPracticeFactory()
+    practice = GoodPracticeFactory.create()
     for user in [make_user("partner_admin", organisation=org_a), make_user("moderator"), make_user("admin")]:
         with pytest.raises(PermissionDenied):
             services.create_good_practice(user, {"title": "X", "summary": "Y"})
@@ -87,7 +87,7 @@ def test_only_officers_write_good_practices(make_user, org_a) -> None:  # type: 
 
 
 def test_update_with_a_stale_version_is_a_conflict(officer: Any) -> None:
-    practice = GoodPracticeFactory(title="Avant")
+    practice = GoodPracticeFactory.create(title="Avant")
     services.update_good_practice(officer, practice, {"title": "Première"}, expected_version=1)
     with pytest.raises(Conflict) as error:
         services.update_good_practice(officer, practice, {"title": "Seconde"}, expected_version=1)
@@ -99,7 +99,7 @@ def test_update_with_a_stale_version_is_a_conflict(officer: Any) -> None:
 
 
 def test_attachment_is_checked_by_content_stored_and_deleted(officer: Any, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    practice = GoodPracticeFactory()
+    practice = GoodPracticeFactory.create()
     with pytest.raises(RuleViolation) as error:
         services.add_attachment(officer, practice, SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"))
     assert error.value.violations[0].code == "file_type_not_allowed"
@@ -140,7 +140,7 @@ def test_last_updated_on_changes_with_the_text_not_the_order(officer: Any, on_da
 
 
 def test_faq_question_version_and_topic_rules(officer: Any) -> None:
-    question = FaqQuestionFactory()
+    question = FaqQuestionFactory.create()
     with pytest.raises(Conflict):
         services.update_faq_question(officer, question, {"question": "Nouveau ?"}, expected_version=7)
     with pytest.raises(RuleViolation) as error:
@@ -157,7 +157,7 @@ def test_faq_question_version_and_topic_rules(officer: Any) -> None:
 
 
 def test_only_officers_edit_the_faq(make_user) -> None:  # type: ignore[no-untyped-def]
-    topic = FaqTopicFactory()
+    topic = FaqTopicFactory.create()
     with pytest.raises(PermissionDenied):
         services.create_faq_question(make_user("moderator"), {"topic": topic.pk, "question": "Q", "answer": "A"})
     with pytest.raises(PermissionDenied):
@@ -207,7 +207,7 @@ def test_partner_proposal_sent_back_then_published(make_user, org_a) -> None:  #
 
 
 def test_officer_writes_news_with_any_issuer_and_tags_are_reused(officer: Any) -> None:
-    org = OrganisationFactory()
+    org = OrganisationFactory.create()
     NewsTag.objects.create(name="Intégration", slug="integration")
     item = services.create_news(officer, {"title": "Appel", "body": "<p>x</p>", "issuing_body": org.pk,
                                           "tags": ["integration", "Logement"], "date": "2024-02-11"})
@@ -220,7 +220,7 @@ def test_officer_writes_news_with_any_issuer_and_tags_are_reused(officer: Any) -
 
 
 def test_news_stale_version_is_refused(officer: Any) -> None:
-    item = NewsItemFactory()
+    item = NewsItemFactory.create()
     services.archive_news(officer, item, expected_version=1)
     with pytest.raises(Conflict):
         services.republish_news(officer, item, expected_version=1)

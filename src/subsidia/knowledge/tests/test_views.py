@@ -21,11 +21,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_good_practice_list_filters_and_counts(client) -> None:  # type: ignore[no-untyped-def]
-    theme, mersch = ThemeFactory(code="logement", name="Logement"), MunicipalityFactory(name="Mersch")
-    GoodPracticeFactory(title="Logement abordable", theme=theme, municipalities=[mersch], is_example=True)
-    GoodPracticeFactory(title="Plan d'intégration")
-    GoodPracticeFactory(title="Brouillon caché", state="draft", theme=theme)
-    GoodPracticeFactory(title="Archive cachée", state="archived", theme=theme)
+    theme, mersch = ThemeFactory.create(code="logement", name="Logement"), MunicipalityFactory.create(name="Mersch")
+    GoodPracticeFactory.create(title="Logement abordable", theme=theme, municipalities=[mersch], is_example=True)
+    GoodPracticeFactory.create(title="Plan d'intégration")
+    GoodPracticeFactory.create(title="Brouillon caché", state="draft", theme=theme)
+    GoodPracticeFactory.create(title="Archive cachée", state="archived", theme=theme)
     url = reverse("knowledge:good_practice_list")
     html = client.get(url).content.decode()
     assert "Logement abordable" in html and "Plan d&#x27;intégration" in html
@@ -39,8 +39,8 @@ def test_good_practice_list_filters_and_counts(client) -> None:  # type: ignore[
 
 
 def test_good_practice_detail_and_attachment(client, make_user) -> None:  # type: ignore[no-untyped-def]
-    org = OrganisationFactory(name="Centre social")
-    practice = GoodPracticeFactory(title="Tables rondes", actors=[org], other_actors="Commune\nClub", is_example=True,
+    org = OrganisationFactory.create(name="Centre social")
+    practice = GoodPracticeFactory.create(title="Tables rondes", actors=[org], other_actors="Commune\nClub", is_example=True,
                                    contact_email="contact@example.lu", results="Deux cents personnes")
     attachment = _attach(practice)
     html = client.get(reverse("knowledge:good_practice_detail", args=[practice.slug])).content.decode()
@@ -55,8 +55,8 @@ def test_good_practice_detail_and_attachment(client, make_user) -> None:  # type
 
 
 def test_drafts_answer_404_to_the_public_and_archived_show_a_notice(client, make_user, login) -> None:  # type: ignore[no-untyped-def]
-    draft = GoodPracticeFactory(state="draft")
-    archived = GoodPracticeFactory(state="archived")
+    draft = GoodPracticeFactory.create(state="draft")
+    archived = GoodPracticeFactory.create(state="archived")
     draft_attachment = _attach(draft)
     assert client.get(reverse("knowledge:good_practice_detail", args=[draft.slug])).status_code == 404
     assert client.get(reverse("knowledge:good_practice_attachment",
@@ -68,10 +68,10 @@ def test_drafts_answer_404_to_the_public_and_archived_show_a_notice(client, make
 
 
 def test_faq_page_groups_questions_with_their_date(client) -> None:  # type: ignore[no-untyped-def]
-    topic = FaqTopicFactory(name="Inscription", slug="inscription")
-    FaqQuestionFactory(topic=topic, question="Comment s'inscrire ?", last_updated_on=date(2024, 3, 5),
+    topic = FaqTopicFactory.create(name="Inscription", slug="inscription")
+    FaqQuestionFactory.create(topic=topic, question="Comment s'inscrire ?", last_updated_on=date(2024, 3, 5),
                        answer="<p>En ligne.</p><script>x()</script>")
-    FaqQuestionFactory(topic=topic, question="Question en préparation", state="draft")
+    FaqQuestionFactory.create(topic=topic, question="Question en préparation", state="draft")
     html = client.get(reverse("knowledge:faq")).content.decode()
     assert 'href="#inscription"' in html and 'id="inscription"' in html
     assert "<h3>Comment s&#x27;inscrire ?" in html and "<p>En ligne.</p>" in html and "x()" not in html
@@ -80,10 +80,10 @@ def test_faq_page_groups_questions_with_their_date(client) -> None:  # type: ign
 
 
 def test_news_list_detail_and_feed_links(client) -> None:  # type: ignore[no-untyped-def]
-    tag = NewsTagFactory(name="Logement", slug="logement")
-    NewsItemFactory(title="Nouveau foyer", tags=[tag], place="Mersch")
-    NewsItemFactory(title="Autre nouvelle")
-    NewsItemFactory(title="Pas encore", state="draft")
+    tag = NewsTagFactory.create(name="Logement", slug="logement")
+    NewsItemFactory.create(title="Nouveau foyer", tags=[tag], place="Mersch")
+    NewsItemFactory.create(title="Autre nouvelle")
+    NewsItemFactory.create(title="Pas encore", state="draft")
     html = client.get(reverse("knowledge:news_list")).content.decode()
     assert 'rel="alternate" type="application/rss+xml"' in html and 'type="application/atom+xml"' in html
     assert "Nouveau foyer" in html and "Pas encore" not in html
@@ -94,9 +94,9 @@ def test_news_list_detail_and_feed_links(client) -> None:  # type: ignore[no-unt
 
 
 def test_rss_and_atom_feeds_parse_with_published_items(client) -> None:  # type: ignore[no-untyped-def]
-    item = NewsItemFactory(title="Conférence & ateliers", summary="Le programme", tags=[NewsTagFactory(name="Agenda")],
-                    issuing_body=OrganisationFactory(name="Ministère"))
-    NewsItemFactory(title="Brouillon", state="draft")
+    item = NewsItemFactory.create(title="Conférence & ateliers", summary="Le programme", tags=[NewsTagFactory.create(name="Agenda")],
+                    issuing_body=OrganisationFactory.create(name="Ministère"))
+    NewsItemFactory.create(title="Brouillon", state="draft")
     rss = client.get(reverse("knowledge:news_rss"))
     assert rss.status_code == 200 and rss["Content-Type"].startswith("application/rss+xml")
     items = ET.fromstring(rss.content).findall("./channel/item")  # noqa: S314 - our own feed
@@ -135,7 +135,7 @@ def test_officer_creates_edits_and_publishes_a_good_practice(client, make_user, 
 
 def test_attachment_upload_refuses_a_disguised_file(client, make_user, login) -> None:  # type: ignore[no-untyped-def]
     login(make_user("officer"))
-    practice = GoodPracticeFactory()
+    practice = GoodPracticeFactory.create()
     url = reverse("knowledge:good_practice_attachment_add", args=[practice.pk])
     bad = client.post(url, {"file": SimpleUploadedFile("cv.pdf", b"<html>not a pdf</html>")})
     assert bad.status_code == 422 and "accepté" in bad.content.decode()
@@ -184,8 +184,8 @@ def test_partner_proposes_news_and_officer_sends_it_back(client, make_user, logi
 
 
 def test_partner_sees_only_their_organisation_news(client, make_user, login, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
-    own = NewsItemFactory(title="La nôtre", state="draft", issuing_body=org_a)
-    other = NewsItemFactory(title="La leur", state="draft", issuing_body=org_b, submitted_at=timezone.now())
+    own = NewsItemFactory.create(title="La nôtre", state="draft", issuing_body=org_a)
+    other = NewsItemFactory.create(title="La leur", state="draft", issuing_body=org_b, submitted_at=timezone.now())
     login(make_user("partner_admin", organisation=org_a))
     listing = client.get(reverse("knowledge:news_manage")).content.decode()
     assert "La nôtre" in listing and "La leur" not in listing
@@ -211,7 +211,7 @@ def test_detail_links_a_published_event(client) -> None:  # type: ignore[no-unty
     start = timezone.now()
     event = Event.objects.create(title="Conférence de Mersch", slug="conference-mersch", summary="…",
                                  starts_at=start, ends_at=start + timedelta(hours=4), status="published")
-    practice = GoodPracticeFactory(event=event)
+    practice = GoodPracticeFactory.create(event=event)
     html = client.get(reverse("knowledge:good_practice_detail", args=[practice.slug])).content.decode()
     assert f'href="{reverse("events:detail", kwargs={"slug": event.slug})}"' in html
     event.status = "draft"

@@ -26,7 +26,7 @@ def people(make_user, org_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 def _news_in(status: str, org: Any) -> NewsItem:
     state = workflow.DRAFT if status == workflow.SUBMITTED else status
-    return NewsItemFactory(state=state, issuing_body=org,
+    return NewsItemFactory.create(state=state, issuing_body=org,
                            submitted_at=timezone.now() if status == workflow.SUBMITTED else None)
 
 
@@ -48,7 +48,7 @@ def test_good_practice_transitions(name: str, state: str, people: dict[str, Any]
     transition = workflow.GOOD_PRACTICE_TRANSITIONS[name]
     service = services.PRACTICE_TRANSITION_SERVICES[name]
     for role, user in people.items():
-        practice = GoodPracticeFactory(state=state)
+        practice = GoodPracticeFactory.create(state=state)
         if role not in transition.roles:
             with pytest.raises(PermissionDenied):
                 service(user, practice, expected_version=practice.version)
@@ -101,7 +101,7 @@ def test_news_transitions(name: str, status: str, people: dict[str, Any], org_a:
 def test_faq_transitions(name: str, state: str, people: dict[str, Any]) -> None:
     transition = workflow.FAQ_TRANSITIONS[name]
     for role, user in people.items():
-        question = FaqQuestionFactory(state=state)
+        question = FaqQuestionFactory.create(state=state)
         if role not in transition.roles:
             with pytest.raises(PermissionDenied):
                 services.FAQ_TRANSITION_SERVICES[name](user, question)
@@ -124,7 +124,7 @@ def test_allowed_lists_the_buttons_of_a_role(make_user, org_a) -> None:  # type:
 @pytest.mark.django_db
 def test_archived_practice_published_again_keeps_its_first_publication_date(make_user) -> None:  # type: ignore[no-untyped-def]
     officer = make_user("officer")
-    practice = GoodPracticeFactory(state="draft", published_at=None)
+    practice = GoodPracticeFactory.create(state="draft", published_at=None)
     first = services.publish_good_practice(officer, practice).published_at
     archived = services.archive_good_practice(officer, practice)
     assert archived.archived_at is not None

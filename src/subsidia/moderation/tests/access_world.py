@@ -14,15 +14,15 @@ from .factories import AccountBlockFactory, CommentFactory, FilteredWordFactory,
 
 
 def add_moderation(world: dict[str, Any]) -> None:
-    news = NewsItemFactory(title="Actualité commentée", slug="actualite-commentee-matrice")
-    author = UserFactory(email="lecteur.commentaires@example.lu", full_name="Lecteur Commentaires")
-    pending = CommentFactory(target=news, author=author, status=CommentStatus.PENDING,
+    news = NewsItemFactory.create(title="Actualité commentée", slug="actualite-commentee-matrice")
+    author = UserFactory.create(email="lecteur.commentaires@example.lu", full_name="Lecteur Commentaires")
+    pending = CommentFactory.create(target=news, author=author, status=CommentStatus.PENDING,
                              held_because=HeldBecause.NEW_ACCOUNT)
-    published = CommentFactory(target=news, author=author, status=CommentStatus.PUBLISHED)
-    hidden = CommentFactory(target=news, author=author, status=CommentStatus.HIDDEN, reason="Hors sujet")
-    word = FilteredWordFactory(word="mot interdit")
-    block = AccountBlockFactory(user=UserFactory(email="bloque@example.lu"))
-    waiting = UserFactory(email="en.attente@example.lu", is_active=False)
+    published = CommentFactory.create(target=news, author=author, status=CommentStatus.PUBLISHED)
+    hidden = CommentFactory.create(target=news, author=author, status=CommentStatus.HIDDEN, reason="Hors sujet")
+    word = FilteredWordFactory.create(word="mot interdit")
+    block = AccountBlockFactory.create(user=UserFactory.create(email="bloque@example.lu"))
+    waiting = UserFactory.create(email="en.attente@example.lu", is_active=False)
     world.update({"commented_news": news, "comment_author": author, "comment_pending": pending,
                   "comment_published": published, "comment_hidden": hidden, "filtered_word": word,
                   "comment_block": block, "activation_token": activation_token(waiting)})

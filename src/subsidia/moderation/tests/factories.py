@@ -12,7 +12,7 @@ from subsidia.knowledge.models import NewsItem
 from subsidia.moderation.models import AccountBlock, Comment, CommentReport, CommentStatus, FilteredWord
 
 
-class NewsItemFactory(factory.django.DjangoModelFactory):
+class NewsItemFactory(factory.django.DjangoModelFactory[NewsItem]):
     class Meta:
         model = NewsItem
 
@@ -23,7 +23,7 @@ class NewsItemFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
 
-class CommentFactory(factory.django.DjangoModelFactory):
+class CommentFactory(factory.django.DjangoModelFactory[Comment]):
     class Meta:
         model = Comment
 
@@ -33,7 +33,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     status = CommentStatus.PUBLISHED
 
 
-class CommentReportFactory(factory.django.DjangoModelFactory):
+class CommentReportFactory(factory.django.DjangoModelFactory[CommentReport]):
     class Meta:
         model = CommentReport
 
@@ -42,7 +42,7 @@ class CommentReportFactory(factory.django.DjangoModelFactory):
     reason = "Hors sujet"
 
 
-class AccountBlockFactory(factory.django.DjangoModelFactory):
+class AccountBlockFactory(factory.django.DjangoModelFactory[AccountBlock]):
     class Meta:
         model = AccountBlock
 
@@ -51,7 +51,7 @@ class AccountBlockFactory(factory.django.DjangoModelFactory):
     justification = "Insultes répétées."
 
 
-class FilteredWordFactory(factory.django.DjangoModelFactory):
+class FilteredWordFactory(factory.django.DjangoModelFactory[FilteredWord]):
     class Meta:
         model = FilteredWord
         django_get_or_create = ("word",)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def news():  # type: ignore[no-untyped-def]
-    return NewsItemFactory()
+    return NewsItemFactory.create()
 
 
 @pytest.fixture
@@ -59,9 +59,9 @@ class TestTrust:
     def test_old_account_needs_published_comments(self, make_user):  # type: ignore[no-untyped-def]
         old = make_user(date_joined=timezone.now() - timedelta(days=31))
         CommentFactory.create_batch(2, author=old, status=CommentStatus.PUBLISHED)
-        CommentFactory(author=old, status=CommentStatus.REJECTED)
+        CommentFactory.create(author=old, status=CommentStatus.REJECTED)
         assert not selectors.is_trusted(old)
-        CommentFactory(author=old, status=CommentStatus.PUBLISHED)
+        CommentFactory.create(author=old, status=CommentStatus.PUBLISHED)
         assert selectors.is_trusted(old)
 
     def test_young_account_with_published_comments_is_not_trusted(self, make_user):  # type: ignore[no-untyped-def]
@@ -91,17 +91,17 @@ class TestPosting:
 
     @pytest.mark.parametrize("body", ["Quel CRETIN, celui-là", "quel crétin.", "Crétin!", "un  Crétin\n"])
     def test_filtered_word_holds_even_a_trusted_comment(self, trusted, news, body):  # type: ignore[no-untyped-def]
-        FilteredWordFactory(word="crétin")
+        FilteredWordFactory.create(word="crétin")
         comment = services.post_comment(trusted, news, body)
         assert (comment.status, comment.held_because) == ("pending", "word_filter")
 
     @pytest.mark.parametrize("body", ["Une crétinerie", "discrétion", "cretins"])
     def test_filter_matches_whole_words_only(self, trusted, news, body):  # type: ignore[no-untyped-def]
-        FilteredWordFactory(word="crétin")
+        FilteredWordFactory.create(word="crétin")
         assert services.post_comment(trusted, news, body).status == "published"
 
     def test_filter_matches_expressions(self, trusted, news):  # type: ignore[no-untyped-def]
-        FilteredWordFactory(word="Rentrez chez vous")
+        FilteredWordFactory.create(word="Rentrez chez vous")
         assert services.post_comment(trusted, news, "Qu'ils RENTRENT... non : rentrez, chez vous !").status \
             == "pending"
         assert services.post_comment(trusted, news, "Rentrez tôt chez vous").status == "published"
@@ -117,7 +117,7 @@ class TestPosting:
         assert Comment.objects.filter(author=trusted, body__startswith="xx").count() == 1
 
     def test_blocked_account_is_told_until_when(self, newcomer, news):  # type: ignore[no-untyped-def]
-        block = AccountBlockFactory(user=newcomer, justification="Insultes.")
+        block = AccountBlockFactory.create(user=newcomer, justification="Insultes.")
         with pytest.raises(PermissionDenied) as refused:
             services.post_comment(newcomer, news, "Bonjour")
         assert refused.value.status_code == 403
@@ -126,13 +126,13 @@ class TestPosting:
         assert not Comment.objects.filter(author=newcomer).exists()
 
     def test_expired_or_lifted_block_no_longer_applies(self, newcomer, news):  # type: ignore[no-untyped-def]
-        AccountBlockFactory(user=newcomer, starts_at=timezone.now() - timedelta(days=10),
+        AccountBlockFactory.create(user=newcomer, starts_at=timezone.now() - timedelta(days=10),
                             ends_at=timezone.now() - timedelta(days=1))
-        AccountBlockFactory(user=newcomer, lifted_at=timezone.now())
+        AccountBlockFactory.create(user=newcomer, lifted_at=timezone.now())
         assert services.post_comment(newcomer, news, "Bonjour").pk
 
     def test_only_published_targets_take_comments(self, trusted):  # type: ignore[no-untyped-def]
-        draft = NewsItemFactory(state="draft")
+        draft = NewsItemFactory.create(state="draft")
         with pytest.raises(NotFound):
             services.post_comment(trusted, draft, "Bonjour")
         now = timezone.now()
@@ -239,7 +239,7 @@ class TestModeratorActs:
     def test_each_act_is_audited_and_told_to_the_author(  # type: ignore[no-untyped-def]
             self, act, start, end, reason, moderator, make_user, django_capture_on_commit_callbacks):
         author = make_user(preferred_language="fr")
-        comment = CommentFactory(author=author, status=start)
+        comment = CommentFactory.create(author=author, status=start)
         mail.outbox.clear()
         done = self.decide(act, comment, moderator, reason, django_capture_on_commit_callbacks)
         assert done.status == end and done.moderated_by == moderator and done.reason == reason
@@ -254,7 +254,7 @@ class TestModeratorActs:
 
     @pytest.mark.parametrize("act", ["hide", "reject"])
     def test_reason_is_required(self, act, moderator):  # type: ignore[no-untyped-def]
-        comment = CommentFactory(status="published" if act == "hide" else "pending")
+        comment = CommentFactory.create(status="published" if act == "hide" else "pending")
         with pytest.raises(RuleViolation) as refused:
             services.moderate(moderator, comment, act, "  ")
         assert refused.value.violations[0].field == "reason"
@@ -274,13 +274,13 @@ class TestModeratorActs:
             return original(comment, act)
 
         monkeypatch.setattr(services, "_decision_message", spy)
-        comment = CommentFactory(author=make_user(preferred_language="de"), status="pending")
+        comment = CommentFactory.create(author=make_user(preferred_language="de"), status="pending")
         with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
             services.reject(moderator, comment, "Beleidigend")
         assert languages == ["de"]
 
     def test_stale_version_is_refused(self, moderator, make_user):  # type: ignore[no-untyped-def]
-        comment = CommentFactory(status="pending")
+        comment = CommentFactory.create(status="pending")
         services.approve(make_user("moderator"), comment)
         with pytest.raises(Conflict):
             services.reject(moderator, comment, "Trop tard", expected_version=1)
@@ -321,7 +321,7 @@ class TestBlocks:
     def test_only_moderators_block(self, make_user, newcomer):  # type: ignore[no-untyped-def]
         with pytest.raises(PermissionDenied):
             services.block_account(make_user("officer"), newcomer, timezone.now() + timedelta(days=1), "x")
-        block = AccountBlockFactory(user=newcomer)
+        block = AccountBlockFactory.create(user=newcomer)
         with pytest.raises(PermissionDenied):
             services.lift_block(make_user("officer"), block)
 
@@ -346,20 +346,20 @@ class TestWordFilter:
         with pytest.raises(PermissionDenied):
             services.add_filtered_word(make_user(), "mot")
         with pytest.raises(PermissionDenied):
-            services.remove_filtered_word(make_user("officer"), FilteredWordFactory())
+            services.remove_filtered_word(make_user("officer"), FilteredWordFactory.create())
 
 
 class TestSelectors:
     def test_public_sees_published_and_hidden_authors_also_their_own(  # type: ignore[no-untyped-def]
             self, news, make_user):
         author, other = make_user(), make_user()
-        published = CommentFactory(target=news, status="published")
-        hidden = CommentFactory(target=news, status="hidden")
-        own_pending = CommentFactory(target=news, author=author, status="pending")
-        own_rejected = CommentFactory(target=news, author=author, status="rejected")
-        CommentFactory(target=news, status="pending")
-        CommentFactory(target=news, status="rejected")
-        CommentFactory(status="published")  # another page
+        published = CommentFactory.create(target=news, status="published")
+        hidden = CommentFactory.create(target=news, status="hidden")
+        own_pending = CommentFactory.create(target=news, author=author, status="pending")
+        own_rejected = CommentFactory.create(target=news, author=author, status="rejected")
+        CommentFactory.create(target=news, status="pending")
+        CommentFactory.create(target=news, status="rejected")
+        CommentFactory.create(status="published")  # another page
         from django.contrib.auth.models import AnonymousUser
 
         assert list(selectors.comments_for(news, AnonymousUser())) == [published, hidden]
@@ -369,11 +369,11 @@ class TestSelectors:
         assert not selectors.comments_for(news, author).exists()
 
     def test_queue_tabs(self, make_user):  # type: ignore[no-untyped-def]
-        pending = CommentFactory(status="pending")
-        hidden = CommentFactory(status="hidden")
-        reported = CommentFactory(status="published", report_count=1)
-        CommentReportFactory(comment=reported)
-        old = CommentFactory(status="published", created_at=timezone.now() - timedelta(days=40))
+        pending = CommentFactory.create(status="pending")
+        hidden = CommentFactory.create(status="hidden")
+        reported = CommentFactory.create(status="published", report_count=1)
+        CommentReportFactory.create(comment=reported)
+        old = CommentFactory.create(status="published", created_at=timezone.now() - timedelta(days=40))
         assert list(selectors.moderation_queue("pending")) == [pending]
         assert set(selectors.moderation_queue("reported")) == {hidden, reported}
         assert old not in selectors.moderation_queue("recent")
@@ -386,7 +386,7 @@ class TestSelectors:
 def test_concurrent_reports_count_every_reader(make_user, trusted):  # type: ignore[no-untyped-def]
     import threading
 
-    news = NewsItemFactory()
+    news = NewsItemFactory.create()
     comment = services.post_comment(trusted, news, "Avis tranché.")
     readers = [make_user() for _n in range(3)]
     barrier = threading.Barrier(3)

@@ -46,15 +46,15 @@ def assert_no_raw_html(html: str) -> None:
 
 @pytest.fixture
 def news():  # type: ignore[no-untyped-def]
-    return NewsItemFactory(title="Intégration locale")
+    return NewsItemFactory.create(title="Intégration locale")
 
 
 class TestCommentSection:
     def test_public_sees_published_and_hidden_as_hidden(self, news, make_user):  # type: ignore[no-untyped-def]
-        CommentFactory(target=news, body="Visible par tous", status="published")
-        CommentFactory(target=news, body="Propos masqué", status="hidden")
-        CommentFactory(target=news, body="En attente secrète", status="pending")
-        CommentFactory(target=news, body="Refusé secret", status="rejected")
+        CommentFactory.create(target=news, body="Visible par tous", status="published")
+        CommentFactory.create(target=news, body="Propos masqué", status="hidden")
+        CommentFactory.create(target=news, body="En attente secrète", status="pending")
+        CommentFactory.create(target=news, body="Refusé secret", status="rejected")
         html = render_section(news)
         assert "Visible par tous" in html
         assert HIDDEN_TEXT in html and "Propos masqué" not in html
@@ -65,9 +65,9 @@ class TestCommentSection:
 
     def test_author_sees_own_pending_and_rejected_marked(self, news, make_user):  # type: ignore[no-untyped-def]
         author = make_user()
-        CommentFactory(target=news, author=author, body="Mon attente", status="pending")
-        CommentFactory(target=news, author=author, body="Mon refus", status="rejected", reason="Hors sujet")
-        CommentFactory(target=news, author=author, body="Mon masqué", status="hidden", reason="Agressif")
+        CommentFactory.create(target=news, author=author, body="Mon attente", status="pending")
+        CommentFactory.create(target=news, author=author, body="Mon refus", status="rejected", reason="Hors sujet")
+        CommentFactory.create(target=news, author=author, body="Mon masqué", status="hidden", reason="Agressif")
         html = render_section(news, author)
         assert "Mon attente" in html and "En attente de modération" in html
         assert "Mon refus" in html and "Refusé" in html and "Hors sujet" in html
@@ -77,17 +77,17 @@ class TestCommentSection:
 
     def test_report_form_for_readers_not_on_own_comment(self, news, make_user):  # type: ignore[no-untyped-def]
         author, reader = make_user(), make_user()
-        comment = CommentFactory(target=news, author=author, status="published")
+        comment = CommentFactory.create(target=news, author=author, status="published")
         assert reverse("moderation:report", args=[comment.pk]) not in render_section(news, author)
         assert reverse("moderation:report", args=[comment.pk]) in render_section(news, reader)
-        CommentReportFactory(comment=comment, reporter=reader)
+        CommentReportFactory.create(comment=comment, reporter=reader)
         html = render_section(news, reader)
         assert reverse("moderation:report", args=[comment.pk]) not in html
         assert "Vous avez signalé ce commentaire." in html
 
     def test_blocked_account_sees_until_when_and_why(self, news, make_user):  # type: ignore[no-untyped-def]
         user = make_user()
-        block = AccountBlockFactory(user=user, justification="Insultes répétées")
+        block = AccountBlockFactory.create(user=user, justification="Insultes répétées")
         html = render_section(news, user)
         assert 'name="body"' not in html
         assert "Insultes répétées" in html
@@ -96,15 +96,15 @@ class TestCommentSection:
     @pytest.mark.parametrize("body", MALICIOUS)
     def test_no_raw_html_reaches_the_page(self, news, make_user, body):  # type: ignore[no-untyped-def]
         author = make_user(full_name='<b onmouseover="x">Nom</b>')
-        CommentFactory(target=news, author=author, body=body + "\nligne 2", status="published")
+        CommentFactory.create(target=news, author=author, body=body + "\nligne 2", status="published")
         html = render_section(news, make_user())
         assert_no_raw_html(html)
         assert "<b onmouseover" not in html
         assert "&lt;" in html and "<br>ligne 2" in html
 
     def test_unpublished_target_has_no_section(self, make_user):  # type: ignore[no-untyped-def]
-        draft = NewsItemFactory(state="draft")
-        CommentFactory(target=draft, body="Ne doit pas paraître")
+        draft = NewsItemFactory.create(state="draft")
+        CommentFactory.create(target=draft, body="Ne doit pas paraître")
         assert render_section(draft, make_user()).strip() == ""
 
 
@@ -139,22 +139,22 @@ class TestPosting:
         assert response.status_code == 302 and "evil" not in response["Location"]
         assert client.post(reverse("moderation:post", args=["actualite", 999999]), {"body": "x"}).status_code == 404
         assert client.post(reverse("moderation:post", args=["inconnu", news.pk]), {"body": "x"}).status_code == 404
-        draft = NewsItemFactory(state="draft")
+        draft = NewsItemFactory.create(state="draft")
         assert client.post(reverse("moderation:post", args=["actualite", draft.pk]), {"body": "x"}).status_code == 404
 
     def test_blocked_account_gets_a_message(self, news, make_user, login):  # type: ignore[no-untyped-def]
         user = make_user()
-        AccountBlockFactory(user=user, justification="Spam")
+        AccountBlockFactory.create(user=user, justification="Spam")
         response = self.post(login(user), news, "Achetez !")
         assert response.status_code == 302 and not Comment.objects.exists()
 
     def test_report_of_a_pending_comment_is_404(self, news, make_user, login):  # type: ignore[no-untyped-def]
-        comment = CommentFactory(target=news, status="pending")
+        comment = CommentFactory.create(target=news, status="pending")
         client = login(make_user())
         assert client.post(reverse("moderation:report", args=[comment.pk])).status_code == 404
 
     def test_report_twice_shows_a_message(self, news, make_user, login):  # type: ignore[no-untyped-def]
-        comment = CommentFactory(target=news, status="published")
+        comment = CommentFactory.create(target=news, status="published")
         client = login(make_user())
         client.post(reverse("moderation:report", args=[comment.pk]), {"reason": "Spam"})
         response = client.post(reverse("moderation:report", args=[comment.pk]), {"reason": "Spam"})
@@ -172,9 +172,9 @@ class TestModeratorPages:
     @pytest.mark.parametrize("tab", ["pending", "reported", "recent"])
     def test_queue_escapes_bodies(self, tab, news, make_user, login):  # type: ignore[no-untyped-def]
         for body in MALICIOUS:
-            CommentFactory(target=news, body=body, status="pending")
-            CommentFactory(target=news, body=body, status="hidden")
-        report = CommentReportFactory(comment=CommentFactory(target=news, status="published", report_count=1),
+            CommentFactory.create(target=news, body=body, status="pending")
+            CommentFactory.create(target=news, body=body, status="hidden")
+        report = CommentReportFactory.create(comment=CommentFactory.create(target=news, status="published", report_count=1),
                                       reason='<script>alert("r")</script>')
         response = login(make_user("moderator")).get(reverse("moderation:queue"), {"onglet": tab})
         html = response.content.decode()
@@ -186,7 +186,7 @@ class TestModeratorPages:
 
     def test_queue_shows_what_the_moderator_needs(self, news, make_user, login):  # type: ignore[no-untyped-def]
         author = make_user(full_name="Jeanne Auteur", date_joined=timezone.now() - timedelta(days=2))
-        comment = CommentFactory(target=news, author=author, status="pending", held_because="word_filter")
+        comment = CommentFactory.create(target=news, author=author, status="pending", held_because="word_filter")
         html = login(make_user("moderator")).get(reverse("moderation:queue")).content.decode()
         assert "Jeanne Auteur" in html and "Contient un mot filtré" in html
         assert reverse("moderation:author", args=[author.pk]) in html
@@ -194,7 +194,7 @@ class TestModeratorPages:
         assert reverse("moderation:decide", args=[comment.pk]) in html
 
     def test_decide_without_reason_shows_error_on_the_form(self, news, make_user, login):  # type: ignore[no-untyped-def]
-        comment = CommentFactory(target=news, status="published")
+        comment = CommentFactory.create(target=news, status="published")
         client = login(make_user("moderator"))
         response = client.post(reverse("moderation:decide", args=[comment.pk]),
                                {"action": "hide", "reason": "", "version": comment.version})
@@ -204,7 +204,7 @@ class TestModeratorPages:
         assert comment.status == "published"
 
     def test_decide_and_stale_version(self, news, make_user, login):  # type: ignore[no-untyped-def]
-        comment = CommentFactory(target=news, status="pending")
+        comment = CommentFactory.create(target=news, status="pending")
         client = login(make_user("moderator"))
         response = client.post(reverse("moderation:decide", args=[comment.pk]),
                                {"action": "approve", "version": 1, "next": reverse("moderation:queue")})
@@ -217,7 +217,7 @@ class TestModeratorPages:
 
     def test_author_page_block_and_lift(self, news, make_user, login):  # type: ignore[no-untyped-def]
         author = make_user(full_name="Paul Bloqué")
-        CommentFactory(target=news, author=author, body="<script>x</script>", status="pending")
+        CommentFactory.create(target=news, author=author, body="<script>x</script>", status="pending")
         client = login(make_user("moderator"))
         page = client.get(reverse("moderation:author", args=[author.pk]))
         assert page.status_code == 200 and "&lt;script&gt;" in page.content.decode()
@@ -248,13 +248,13 @@ class TestModeratorPages:
         assert AuditEvent.objects.filter(action__startswith="filtered_word.").count() == 2
 
     def test_admin_is_a_moderator_too(self, make_user, login):  # type: ignore[no-untyped-def]
-        FilteredWordFactory()
+        FilteredWordFactory.create()
         assert login(make_user("admin")).get(reverse("moderation:words")).status_code == 200
 
 
 def test_news_page_shows_the_section_escaped(news, make_user, client):  # type: ignore[no-untyped-def]
-    CommentFactory(target=news, body='<script>alert("x")</script>', status="published")
-    CommentFactory(target=news, body="masqué", status="hidden")
+    CommentFactory.create(target=news, body='<script>alert("x")</script>', status="published")
+    CommentFactory.create(target=news, body="masqué", status="hidden")
     response = client.get(reverse("knowledge:news_detail", kwargs={"slug": news.slug}))
     html = response.content.decode()
     assert response.status_code == 200

@@ -43,7 +43,7 @@ def test_acts_offered_per_status(status: str) -> None:
 @pytest.mark.parametrize("act", ACTS)
 def test_every_act_from_every_status(act: str, status: str, role: str, make_user) -> None:  # type: ignore[no-untyped-def]
     moderator = make_user(role)
-    comment = CommentFactory(status=status)
+    comment = CommentFactory.create(status=status)
     assert workflow.allowed(act, status, moderator.roles) == ((act, status) in EXPECTED)
     if (act, status) in EXPECTED:
         done = services.moderate(moderator, comment, act, "Motif de test")
@@ -61,7 +61,7 @@ def test_every_act_from_every_status(act: str, status: str, role: str, make_user
 def test_only_moderators_act(act: str, role: str | None, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
     person = make_user(role, organisation=org_a if role == "partner_member" else None)
     source = next(s for (a, s) in EXPECTED if a == act)
-    comment = CommentFactory(status=source)
+    comment = CommentFactory.create(status=source)
     assert not workflow.allowed(act, source, person.roles)
     with pytest.raises(PermissionDenied):
         services.moderate(person, comment, act, "Motif")
@@ -73,4 +73,4 @@ def test_unknown_act_is_refused(make_user) -> None:  # type: ignore[no-untyped-d
     from subsidia.core.errors import RuleViolation
 
     with pytest.raises(RuleViolation):
-        services.moderate(make_user("moderator"), CommentFactory(status="pending"), "reports")
+        services.moderate(make_user("moderator"), CommentFactory.create(status="pending"), "reports")

@@ -14,20 +14,20 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entries():
-    violence = ThemeFactory(code="domestic-violence", name="Violence domestique")
-    integration = ThemeFactory(code="integration", name="Intégration")
-    mersch = MunicipalityFactory(name="Mersch")
-    esch = MunicipalityFactory(name="Esch-sur-Alzette")
-    fed = OrganisationFactory(name="Femmes en détresse", acronym="FED", legal_form="asbl", municipality=esch)
+    violence = ThemeFactory.create(code="domestic-violence", name="Violence domestique")
+    integration = ThemeFactory.create(code="integration", name="Intégration")
+    mersch = MunicipalityFactory.create(name="Mersch")
+    esch = MunicipalityFactory.create(name="Esch-sur-Alzette")
+    fed = OrganisationFactory.create(name="Femmes en détresse", acronym="FED", legal_form="asbl", municipality=esch)
     fed.themes.set([violence])
-    asti = OrganisationFactory(name="ASTI", legal_form="asbl", municipality=mersch)
+    asti = OrganisationFactory.create(name="ASTI", legal_form="asbl", municipality=mersch)
     asti.themes.set([integration])
-    fondation = OrganisationFactory(name="Fondation Pro Familia", legal_form="fondation", municipality=esch)
+    fondation = OrganisationFactory.create(name="Fondation Pro Familia", legal_form="fondation", municipality=esch)
     fondation.themes.set([violence])
-    hidden = OrganisationFactory(name="Association cachée", listed_in_directory=False)
-    ContactFactory(organisation=fed, name="Accueil public", is_public=True)
-    ContactFactory(organisation=fed, name="Directrice privée", is_public=False)
-    ServiceFactory(organisation=asti, municipality=esch, name="Guichet Esch")
+    hidden = OrganisationFactory.create(name="Association cachée", listed_in_directory=False)
+    ContactFactory.create(organisation=fed, name="Accueil public", is_public=True)
+    ContactFactory.create(organisation=fed, name="Directrice privée", is_public=False)
+    ServiceFactory.create(organisation=asti, municipality=esch, name="Guichet Esch")
     return {"fed": fed, "asti": asti, "fondation": fondation, "hidden": hidden, "esch": esch, "mersch": mersch}
 
 

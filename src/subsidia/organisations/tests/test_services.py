@@ -23,7 +23,7 @@ def codes(exc: RuleViolation) -> set[str]:
 
 def test_officer_creates_an_organisation_and_the_trail_records_it(make_user):
     officer = make_user("officer")
-    theme = ThemeFactory(code="integration")
+    theme = ThemeFactory.create(code="integration")
     organisation = services.create_organisation(officer, {"name": " ASTI ", "legal_form": "asbl", "themes": [theme]})
     assert organisation.name == "ASTI"
     event = AuditEvent.objects.get(action="organisation.create")
@@ -32,7 +32,7 @@ def test_officer_creates_an_organisation_and_the_trail_records_it(make_user):
 
 def test_create_reports_every_broken_rule_and_writes_nothing(make_user):
     officer = make_user("officer")
-    OrganisationFactory(name="ASTI")
+    OrganisationFactory.create(name="ASTI")
     with pytest.raises(RuleViolation) as caught:
         services.create_organisation(officer, {"name": "asti", "legal_form": "cooperative"})
     assert codes(caught.value) == {"duplicate", "invalid_choice"}
@@ -110,7 +110,7 @@ def test_partner_member_cannot_invite_and_other_admins_see_nothing(make_user, or
 
 def test_partner_admin_removes_a_member_but_not_the_last_admin(make_user, org_a):
     admin = make_user("partner_admin", organisation=org_a)
-    member = MembershipFactory(organisation=org_a, role="partner_member")
+    member = MembershipFactory.create(organisation=org_a, role="partner_member")
     services.remove_member(admin, member)
     assert not Membership.objects.filter(pk=member.pk).exists()
     own = Membership.objects.get(user=admin, organisation=org_a)
