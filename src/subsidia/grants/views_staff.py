@@ -28,6 +28,7 @@ from subsidia.accounts.roles import Role
 from subsidia.core.access import access, roles
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
+from subsidia.core.exports import to_csv
 from subsidia.core.forms import error_summary
 from subsidia.core.http import int_or_none, safe_next
 
@@ -284,7 +285,7 @@ def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
     header, data = exports.headers(), exports.rows(applications)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = HttpResponse(exports.to_csv(header, data), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(to_csv(header, data), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
             exports.to_xlsx(header, data, _("Demandes")),
