@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from pytest_django import Settings
 
 from subsidia.accounts.models import User
 from subsidia.accounts.reauth import AUTHENTICATED_AT, LAST_SEEN
@@ -46,7 +48,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _test_settings(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     # Password hashing is deliberately slow; tests need it fast, not strong.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -72,12 +74,12 @@ def on_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
 
 
 @pytest.fixture
-def org_a(db) -> Organisation:  # type: ignore[no-untyped-def]
+def org_a(db: None) -> Organisation:
     return OrganisationFactory.create(name="Association A", acronym="AA")
 
 
 @pytest.fixture
-def org_b(db) -> Organisation:  # type: ignore[no-untyped-def]
+def org_b(db: None) -> Organisation:
     return OrganisationFactory.create(name="Association B", acronym="AB")
 
 
@@ -96,7 +98,7 @@ def create_user(role: str | None = None, organisation: Organisation | None = Non
 
 
 @pytest.fixture
-def make_user(db) -> Callable[..., User]:  # type: ignore[no-untyped-def]
+def make_user(db: None) -> Callable[..., User]:
     """make_user("officer"), make_user("partner_admin", organisation=org), make_user() for no role."""
     return create_user
 

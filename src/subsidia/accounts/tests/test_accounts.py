@@ -1,16 +1,20 @@
 import io
 import re
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from subsidia.accounts.models import ApiToken, User
 from subsidia.accounts.services import issue_api_token, user_for_token
 from subsidia.audit.models import AuditEvent
+from subsidia.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +24,7 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp.token():06d}"
 
 
-def test_login_with_email_is_case_insensitive(client, make_user):
+def test_login_with_email_is_case_insensitive(client: Client, make_user: Callable[..., User]) -> None:
     make_user(email="alice@example.lu")
     response = client.post(reverse("accounts:login"), {"username": "Alice@Example.LU",
                                                        "password": "correct-horse-battery-staple"})
@@ -28,14 +32,15 @@ def test_login_with_email_is_case_insensitive(client, make_user):
     assert client.session.get("_auth_user_id")
 
 
-def test_wrong_password_shows_a_french_error(client, make_user):
+def test_wrong_password_shows_a_french_error(client: Client, make_user: Callable[..., User]) -> None:
     make_user(email="alice@example.lu")
     response = client.post(reverse("accounts:login"), {"username": "alice@example.lu", "password": "nope"})
     assert response.status_code == 200
     assert "Adresse e-mail ou mot de passe incorrect." in response.content.decode()
 
 
-def test_failed_logins_are_locked_out_after_the_limit(client, make_user, settings):
+def test_failed_logins_are_locked_out_after_the_limit(client: Client, make_user: Callable[..., User],
+                                                      settings: Settings) -> None:
     make_user(email="alice@example.lu")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("accounts:login"), {"username": "alice@example.lu", "password": "wrong"})
@@ -46,7 +51,7 @@ def test_failed_logins_are_locked_out_after_the_limit(client, make_user, setting
     assert not client.session.get("_auth_user_id")
 
 
-def test_staff_must_set_up_and_pass_totp(client, make_user):
+def test_staff_must_set_up_and_pass_totp(client: Client, make_user: Callable[..., User]) -> None:
     officer = make_user("officer", email="agent@example.lu")
     client.post(reverse("accounts:login"), {"username": "agent@example.lu",
                                             "password": "correct-horse-battery-staple"})
@@ -61,7 +66,8 @@ def test_staff_must_set_up_and_pass_totp(client, make_user):
     assert AuditEvent.objects.filter(action="two_factor.enable", object_id=str(officer.pk)).exists()
 
 
-def test_a_wrong_setup_code_confirms_nothing(client, make_user, login):
+def test_a_wrong_setup_code_confirms_nothing(client: Client, make_user: Callable[..., User],
+                                             login: Callable[..., Client]) -> None:
     officer = make_user("officer")
     login(officer, second_factor=False)
     client.get(reverse("accounts:two_factor_setup"))
@@ -74,7 +80,7 @@ def test_a_wrong_setup_code_confirms_nothing(client, make_user, login):
     assert client.get(reverse("core:staff_dashboard"))["Location"] == reverse("accounts:two_factor_setup")
 
 
-def test_staff_with_a_device_is_asked_for_a_code_at_next_login(client, make_user):
+def test_staff_with_a_device_is_asked_for_a_code_at_next_login(client: Client, make_user: Callable[..., User]) -> None:
     officer = make_user("officer", email="agent@example.lu")
     device = TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
     client.post(reverse("accounts:login"), {"username": "agent@example.lu",
@@ -84,14 +90,15 @@ def test_staff_with_a_device_is_asked_for_a_code_at_next_login(client, make_user
     assert client.get(reverse("organisations:list")).status_code == 200
 
 
-def test_partners_do_not_need_a_second_factor(client, make_user, org_a):
+def test_partners_do_not_need_a_second_factor(client: Client, make_user: Callable[..., User],
+                                              org_a: Organisation) -> None:
     make_user("partner_admin", organisation=org_a, email="gestion@example.lu")
     client.post(reverse("accounts:login"), {"username": "gestion@example.lu",
                                             "password": "correct-horse-battery-staple"})
     assert client.get(reverse("core:partner_dashboard")).status_code == 200
 
 
-def test_password_reset_sends_a_working_link(client, make_user):
+def test_password_reset_sends_a_working_link(client: Client, make_user: Callable[..., User]) -> None:
     user = make_user(email="alice@example.lu")
     client.post(reverse("accounts:password_reset"), {"email": "alice@example.lu"})
     assert len(mail.outbox) == 1
@@ -103,7 +110,7 @@ def test_password_reset_sends_a_working_link(client, make_user):
     assert user.check_password("un-nouveau-mot-de-passe-solide")
 
 
-def test_password_reset_does_not_reveal_unknown_addresses(client):
+def test_password_reset_does_not_reveal_unknown_addresses(client: Client) -> None:
     response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.lu"})
     assert response.status_code == 302
     assert mail.outbox == []
@@ -126,7 +133,7 @@ def run(*args: str, stdin: str | None = None) -> str:
     return out.getvalue()
 
 
-def test_create_user_with_staff_role_is_idempotent():
+def test_create_user_with_staff_role_is_idempotent() -> None:
     run("create_user", "Agent@Example.lu", "--role", "officer")
     run("create_user", "agent@example.lu", "--role", "officer")
     user = User.objects.get(email="agent@example.lu")
@@ -135,7 +142,7 @@ def test_create_user_with_staff_role_is_idempotent():
     assert AuditEvent.objects.filter(action="role.grant").count() == 1
 
 
-def test_create_user_with_partner_role_and_password_from_stdin(org_a):
+def test_create_user_with_partner_role_and_password_from_stdin(org_a: Organisation) -> None:
     run("create_user", "gestion@example.lu", "--role", "partner_admin", "--organisation", str(org_a.pk),
         "--password-stdin", stdin="un-mot-de-passe-solide\n")
     user = User.objects.get(email="gestion@example.lu")
@@ -150,19 +157,19 @@ def test_create_user_with_partner_role_and_password_from_stdin(org_a):
     (["x@example.lu", "--role", "partner_member", "--organisation", "999999"], "No organisation"),
     (["not-an-email", "--role", "officer"], "Invalid e-mail"),
 ])
-def test_create_user_refuses_bad_input(args, message):
+def test_create_user_refuses_bad_input(args, message) -> None:
     with pytest.raises(CommandError, match=message):
         run("create_user", *args)
     assert not User.objects.exists()
 
 
-def test_create_user_refuses_a_weak_password():
+def test_create_user_refuses_a_weak_password() -> None:
     with pytest.raises(CommandError, match="Password refused"):
         run("create_user", "x@example.lu", "--role", "officer", "--password-stdin", stdin="1234\n")
     assert not User.objects.exists()
 
 
-def test_issue_token_prints_a_token_that_authenticates(make_user):
+def test_issue_token_prints_a_token_that_authenticates(make_user: Callable[..., User]) -> None:
     user = make_user(email="agent@example.lu")
     token = run("issue_token", "agent@example.lu").strip()
     assert token.startswith("sbs_")
@@ -171,12 +178,12 @@ def test_issue_token_prints_a_token_that_authenticates(make_user):
     assert token not in (stored.digest, stored.hint) and stored.digest == ApiToken.digest_of(token)
 
 
-def test_issue_token_refuses_an_unknown_account():
+def test_issue_token_refuses_an_unknown_account() -> None:
     with pytest.raises(CommandError, match="No account"):
         run("issue_token", "ghost@example.lu")
 
 
-def test_revoked_token_no_longer_authenticates(make_user):
+def test_revoked_token_no_longer_authenticates(make_user: Callable[..., User]) -> None:
     from django.utils import timezone
     user = make_user()
     token = issue_api_token(None, user)

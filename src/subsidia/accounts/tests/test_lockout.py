@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,10 +11,12 @@ import time_machine
 from axes.models import AccessAttempt
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from subsidia.accounts.models import User
 
@@ -23,7 +26,7 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():  # type: ignore[no-untyped-def]
+def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
@@ -38,12 +41,12 @@ def wrong_code(device: TOTPDevice) -> str:
     return "000000" if code_of(device) != "000000" else "111111"
 
 
-def attempt(client, username: str, password: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+def attempt(client: Client, username: str, password: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
     return client.post(reverse("accounts:login"), {"username": username, "password": password},
                        REMOTE_ADDR=address)
 
 
-def signed_in(client) -> bool:  # type: ignore[no-untyped-def]
+def signed_in(client: Client) -> bool:
     return bool(client.session.get("_auth_user_id"))
 
 
@@ -51,7 +54,8 @@ def signed_in(client) -> bool:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("variant", ["BRUTE@example.org", "Brute@Example.org", " brute@example.org ",
                                      "\tbrute@example.org"])
-def test_a_locked_account_stays_locked_whatever_the_spelling(client, make_user, settings, variant):
+def test_a_locked_account_stays_locked_whatever_the_spelling(client: Client, make_user: Callable[..., User],
+                                                             settings: Settings, variant) -> None:
     make_user(email="brute@example.org")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         attempt(client, "brute@example.org", "wrong")
@@ -60,7 +64,8 @@ def test_a_locked_account_stays_locked_whatever_the_spelling(client, make_user, 
     assert not signed_in(client)
 
 
-def test_failures_spread_over_spellings_lock_the_account(client, make_user, settings):
+def test_failures_spread_over_spellings_lock_the_account(client: Client, make_user: Callable[..., User],
+                                                         settings: Settings) -> None:
     make_user(email="brute@example.org")
     variants = ["brute@example.org", "BRUTE@example.org", "Brute@Example.org", " brute@example.org",
                 "brute@EXAMPLE.ORG ", "bRuTe@example.org"]
@@ -71,13 +76,14 @@ def test_failures_spread_over_spellings_lock_the_account(client, make_user, sett
     assert not signed_in(client)
 
 
-def test_the_stored_address_is_normalised_and_found_whatever_the_spelling(make_user):
+def test_the_stored_address_is_normalised_and_found_whatever_the_spelling(make_user: Callable[..., User]) -> None:
     user = User.objects.create_user(email="  Mixed.Case@Example.LU ", password=PASSWORD)
     assert user.email == "mixed.case@example.lu"
     assert User.objects.get_by_natural_key(" MIXED.case@example.lu\t") == user
 
 
-def test_a_right_password_after_a_few_failures_still_signs_in(client, make_user, settings):
+def test_a_right_password_after_a_few_failures_still_signs_in(client: Client, make_user: Callable[..., User],
+                                                              settings: Settings) -> None:
     make_user(email="alice@example.lu")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         attempt(client, "Alice@example.lu", "wrong")
@@ -87,7 +93,8 @@ def test_a_right_password_after_a_few_failures_still_signs_in(client, make_user,
 
 # --- per account from many addresses, per address over many accounts -----------------------------------
 
-def test_failures_on_one_account_from_many_addresses_lock_the_account(client, make_user, settings):
+def test_failures_on_one_account_from_many_addresses_lock_the_account(client: Client, make_user: Callable[..., User],
+                                                                      settings: Settings) -> None:
     make_user(email="target@example.lu")
     for n in range(settings.AXES_FAILURE_LIMIT):
         attempt(client, "target@example.lu", "wrong", address=f"198.51.100.{n + 1}")
@@ -97,7 +104,8 @@ def test_failures_on_one_account_from_many_addresses_lock_the_account(client, ma
     assert not signed_in(client)
 
 
-def test_failures_over_many_accounts_from_one_address_lock_the_address(client, make_user, settings):
+def test_failures_over_many_accounts_from_one_address_lock_the_address(client: Client, make_user: Callable[..., User],
+                                                                       settings: Settings) -> None:
     make_user(email="victim@example.lu")
     for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
         attempt(client, f"guess{n}@example.lu", "wrong", address="198.51.100.66")
@@ -109,7 +117,8 @@ def test_failures_over_many_accounts_from_one_address_lock_the_address(client, m
     assert attempt(client, "victim@example.lu", PASSWORD, address="203.0.113.7").status_code == 302
 
 
-def test_fewer_failures_than_the_address_limit_do_not_lock_the_address(client, make_user, settings):
+def test_fewer_failures_than_the_address_limit_do_not_lock_the_address(client: Client, make_user: Callable[..., User],
+                                                                       settings: Settings) -> None:
     assert settings.AXES_ADDRESS_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
     make_user(email="colleague@example.lu")
     for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT - 1):
@@ -117,7 +126,8 @@ def test_fewer_failures_than_the_address_limit_do_not_lock_the_address(client, m
     assert attempt(client, "colleague@example.lu", PASSWORD, address="198.51.100.80").status_code == 302
 
 
-def test_signing_in_to_ones_own_account_does_not_clear_the_address_count(client, make_user, settings):
+def test_signing_in_to_ones_own_account_does_not_clear_the_address_count(client: Client, make_user: Callable[..., User],
+                                                                         settings: Settings) -> None:
     """An attacker with an account of their own cannot reset the count of their address by signing in."""
     make_user(email="attacker@example.lu")
     make_user(email="victim@example.lu")
@@ -129,7 +139,8 @@ def test_signing_in_to_ones_own_account_does_not_clear_the_address_count(client,
     assert attempt(client, "victim@example.lu", PASSWORD, address="198.51.100.90").status_code == 429
 
 
-def test_the_lockout_ends_after_the_cool_off(client, make_user, settings):
+def test_the_lockout_ends_after_the_cool_off(client: Client, make_user: Callable[..., User],
+                                             settings: Settings) -> None:
     make_user(email="alice@example.lu")
     start = timezone.now()
     with time_machine.travel(start, tick=False) as traveller:
@@ -142,12 +153,13 @@ def test_the_lockout_ends_after_the_cool_off(client, make_user, settings):
 
 # --- the second factor ----------------------------------------------------------------------------------
 
-def password_step(client, email: str):  # type: ignore[no-untyped-def]
+def password_step(client: Client, email: str):  # type: ignore[no-untyped-def]
     response = attempt(client, email, PASSWORD)
     assert response.status_code == 302 and signed_in(client)
 
 
-def test_wrong_second_factor_codes_lock_the_account(client, make_user, settings):
+def test_wrong_second_factor_codes_lock_the_account(client: Client, make_user: Callable[..., User],
+                                                    settings: Settings) -> None:
     officer = make_user("officer", email="agent@example.lu")
     device = TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
     start = timezone.now()
@@ -164,7 +176,8 @@ def test_wrong_second_factor_codes_lock_the_account(client, make_user, settings)
         assert attempt(client, "agent@example.lu", PASSWORD).status_code == 429
 
 
-def test_django_otp_throttling_refuses_even_the_right_code_just_after_a_wrong_one(client, make_user):
+def test_django_otp_throttling_refuses_even_the_right_code_just_after_a_wrong_one(
+        client: Client, make_user: Callable[..., User]) -> None:
     officer = make_user("officer", email="agent@example.lu")
     device = TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
     start = timezone.now()
@@ -184,7 +197,8 @@ def test_django_otp_throttling_refuses_even_the_right_code_just_after_a_wrong_on
         assert client.get(reverse("organisations:list")).status_code == 200
 
 
-def test_a_right_code_clears_the_accounts_failures(client, make_user, settings):
+def test_a_right_code_clears_the_accounts_failures(client: Client, make_user: Callable[..., User],
+                                                   settings: Settings) -> None:
     officer = make_user("officer", email="agent@example.lu")
     device = TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
     start = timezone.now()
@@ -200,11 +214,12 @@ def test_a_right_code_clears_the_accounts_failures(client, make_user, settings):
 
 # --- password reset ---------------------------------------------------------------------------------------
 
-def ask_reset(client, email: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+def ask_reset(client: Client, email: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
     return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address)
 
 
-def test_password_reset_requests_are_throttled_per_target_address(client, make_user, settings):
+def test_password_reset_requests_are_throttled_per_target_address(client: Client, make_user: Callable[..., User],
+                                                                  settings: Settings) -> None:
     make_user(email="alice@example.lu")
     answers = [ask_reset(client, variant, address=f"198.51.100.{n + 1}")
                for n, variant in enumerate(["alice@example.lu", "ALICE@example.lu", " Alice@Example.lu "] * 3)]
@@ -214,7 +229,8 @@ def test_password_reset_requests_are_throttled_per_target_address(client, make_u
     assert len(mail.outbox) == settings.PASSWORD_RESET_PER_EMAIL
 
 
-def test_password_reset_requests_are_throttled_per_client_address(client, make_user, settings):
+def test_password_reset_requests_are_throttled_per_client_address(client: Client, make_user: Callable[..., User],
+                                                                  settings: Settings) -> None:
     for n in range(settings.PASSWORD_RESET_PER_ADDRESS + 2):
         make_user(email=f"person{n}@example.lu")
     statuses = [ask_reset(client, f"person{n}@example.lu", address="198.51.100.9").status_code
@@ -226,7 +242,8 @@ def test_password_reset_requests_are_throttled_per_client_address(client, make_u
     assert ask_reset(client, "person0@example.lu", address="203.0.113.5").status_code == 302
 
 
-def test_password_reset_throttling_does_not_reveal_which_accounts_exist(client, make_user, settings):
+def test_password_reset_throttling_does_not_reveal_which_accounts_exist(client: Client, make_user: Callable[..., User],
+                                                                        settings: Settings) -> None:
     make_user(email="alice@example.lu")
     for _ in range(settings.PASSWORD_RESET_PER_EMAIL + 1):
         known = ask_reset(client, "alice@example.lu", address="198.51.100.20")
@@ -235,7 +252,8 @@ def test_password_reset_throttling_does_not_reveal_which_accounts_exist(client, 
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
 
 
-def test_password_reset_throttle_window_ends(client, make_user, settings):
+def test_password_reset_throttle_window_ends(client: Client, make_user: Callable[..., User],
+                                             settings: Settings) -> None:
     make_user(email="alice@example.lu")
     start = timezone.now()
     with time_machine.travel(start, tick=False) as traveller:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from subsidia.accounts.models import RoleGrant, User
 from subsidia.accounts.reauth import AUTHENTICATED_AT
@@ -21,7 +23,7 @@ from subsidia.accounts.services import issue_api_token
 from subsidia.conftest import sign_in
 from subsidia.grants.models import Decision, State, Tranche
 from subsidia.grants.tests.factories import ApplicationFactory
-from subsidia.organisations.models import Membership
+from subsidia.organisations.models import Membership, Organisation
 from subsidia.organisations.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,16 +45,16 @@ def reauth_target(response) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         yield traveller
 
 
-def later(clock, minutes: float) -> None:  # type: ignore[no-untyped-def]
+def later(clock: time_machine.Traveller, minutes: float) -> None:
     clock.shift(timedelta(minutes=minutes))
 
 
-def approved_tranche(make_user) -> Tranche:  # type: ignore[no-untyped-def]
+def approved_tranche(make_user: Callable[..., User]) -> Tranche:
     application = ApplicationFactory.create(state=State.APPROVED)
     Decision.objects.create(application=application, outcome="approved", granted_amount=Decimal(6000),
                             decided_by=make_user("approver"), confirmed_at=timezone.now())
@@ -79,8 +81,9 @@ PROTECTED = [
 
 
 @pytest.mark.parametrize("name, role, method, kwargs", PROTECTED, ids=[f"{p[2]} {p[0]}" for p in PROTECTED])
-def test_a_stale_session_is_sent_to_confirm_its_identity(client, make_user, clock, settings, name, role, method,
-                                                         kwargs):
+def test_a_stale_session_is_sent_to_confirm_its_identity(client: Client, make_user: Callable[..., User],
+                                                         clock: time_machine.Traveller, settings: Settings, name, role,
+                                                         method, kwargs) -> None:
     sign_in(client, make_user(role))
     later(clock, settings.REAUTH_MAX_AGE_MINUTES + 1)
     url = reverse(name, kwargs=kwargs)
@@ -89,14 +92,17 @@ def test_a_stale_session_is_sent_to_confirm_its_identity(client, make_user, cloc
     assert back.startswith("/") and "//" not in back
 
 
-def test_a_fresh_session_is_not_asked(client, make_user, clock, settings):
+def test_a_fresh_session_is_not_asked(client: Client, make_user: Callable[..., User], clock: time_machine.Traveller,
+                                      settings: Settings) -> None:
     sign_in(client, make_user("approver"))
     later(clock, settings.REAUTH_MAX_AGE_MINUTES - 1)
     # The view itself answers (here: no such application).
     assert client.get(reverse("grants:decision_record", kwargs={"pk": 999999})).status_code == 404
 
 
-def test_staff_confirm_with_their_code_then_the_payment_goes_through(client, make_user, clock, settings):
+def test_staff_confirm_with_their_code_then_the_payment_goes_through(client: Client, make_user: Callable[..., User],
+                                                                     clock: time_machine.Traveller,
+                                                                     settings: Settings) -> None:
     finance = make_user("finance")
     tranche = approved_tranche(make_user)
     sign_in(client, finance)
@@ -119,7 +125,8 @@ def test_staff_confirm_with_their_code_then_the_payment_goes_through(client, mak
     assert tranche.paid_on == timezone.localdate()
 
 
-def test_a_wrong_code_does_not_confirm(client, make_user, clock, settings):
+def test_a_wrong_code_does_not_confirm(client: Client, make_user: Callable[..., User], clock: time_machine.Traveller,
+                                       settings: Settings) -> None:
     finance = make_user("finance")
     sign_in(client, finance)
     device = TOTPDevice.objects.get(user=finance)
@@ -130,7 +137,9 @@ def test_a_wrong_code_does_not_confirm(client, make_user, clock, settings):
     assert reauth_target(client.post(reverse("grants:payment_record", kwargs={"pk": 1}), {}))
 
 
-def test_partners_confirm_with_their_password_then_remove_a_member(client, make_user, org_a, clock, settings):
+def test_partners_confirm_with_their_password_then_remove_a_member(client: Client, make_user: Callable[..., User],
+                                                                   org_a: Organisation, clock: time_machine.Traveller,
+                                                                   settings: Settings) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     member = MembershipFactory.create(organisation=org_a, role="partner_member")
     sign_in(client, admin)
@@ -149,7 +158,8 @@ def test_partners_confirm_with_their_password_then_remove_a_member(client, make_
     assert not Membership.objects.filter(pk=member.pk).exists()
 
 
-def test_the_confirmation_lasts_the_configured_time(client, make_user, org_a, clock, settings):
+def test_the_confirmation_lasts_the_configured_time(client: Client, make_user: Callable[..., User], org_a: Organisation,
+                                                    clock: time_machine.Traveller, settings: Settings) -> None:
     settings.REAUTH_MAX_AGE_MINUTES = 3
     sign_in(client, make_user("partner_admin", organisation=org_a))
     later(clock, 4)
@@ -160,7 +170,9 @@ def test_the_confirmation_lasts_the_configured_time(client, make_user, org_a, cl
                        {"email": "not-an-address"}).status_code == 422
 
 
-def test_wrong_passwords_on_the_confirmation_page_lock_the_account(client, make_user, org_a, clock, settings):
+def test_wrong_passwords_on_the_confirmation_page_lock_the_account(client: Client, make_user: Callable[..., User],
+                                                                   org_a: Organisation, clock: time_machine.Traveller,
+                                                                   settings: Settings) -> None:
     sign_in(client, make_user("partner_admin", organisation=org_a, email="gestion@example.lu"))
     later(clock, settings.REAUTH_MAX_AGE_MINUTES + 1)
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -169,7 +181,8 @@ def test_wrong_passwords_on_the_confirmation_page_lock_the_account(client, make_
     assert not client.session.get("_auth_user_id")
 
 
-def test_the_next_address_must_be_of_this_site(client, make_user, org_a):
+def test_the_next_address_must_be_of_this_site(client: Client, make_user: Callable[..., User],
+                                               org_a: Organisation) -> None:
     sign_in(client, make_user("partner_admin", organisation=org_a))
     done = client.post(reverse("accounts:reauthenticate"), {"password": PASSWORD, "next": "https://evil.example/"})
     assert done["Location"] == reverse("core:dashboard")
@@ -177,7 +190,8 @@ def test_the_next_address_must_be_of_this_site(client, make_user, org_a):
 
 # --- the time of the last authentication is kept in the session ----------------------------------------
 
-def test_sign_in_and_second_factor_record_the_time_of_authentication(client, make_user, clock):
+def test_sign_in_and_second_factor_record_the_time_of_authentication(client: Client, make_user: Callable[..., User],
+                                                                     clock: time_machine.Traveller) -> None:
     officer = make_user("officer", email="agent@example.lu")
     device = TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
     client.post(reverse("accounts:login"), {"username": "agent@example.lu", "password": PASSWORD})
@@ -190,7 +204,8 @@ def test_sign_in_and_second_factor_record_the_time_of_authentication(client, mak
 
 # --- the API -----------------------------------------------------------------------------------------------
 
-def test_a_stale_browser_session_gets_401_from_the_api(client, make_user, clock, settings):
+def test_a_stale_browser_session_gets_401_from_the_api(client: Client, make_user: Callable[..., User],
+                                                       clock: time_machine.Traveller, settings: Settings) -> None:
     finance = make_user("finance")
     tranche = approved_tranche(make_user)
     sign_in(client, finance)
@@ -214,7 +229,8 @@ def test_a_stale_browser_session_gets_401_from_the_api(client, make_user, clock,
 
 @pytest.mark.parametrize("path", ["/applications/999999/decision", "/applications/999999/decision/confirm",
                                   "/conventions/999999/payments/999999/pay"])
-def test_other_binding_api_operations_need_it_too(client, make_user, clock, settings, path):
+def test_other_binding_api_operations_need_it_too(client: Client, make_user: Callable[..., User],
+                                                  clock: time_machine.Traveller, settings: Settings, path) -> None:
     role = "finance" if path.endswith("/pay") else "approver"
     sign_in(client, make_user(role))
     later(clock, settings.REAUTH_MAX_AGE_MINUTES + 1)
@@ -226,7 +242,8 @@ def test_other_binding_api_operations_need_it_too(client, make_user, clock, sett
     assert response.json()["errors"][0]["code"] == "reauthentication_required"
 
 
-def test_api_token_callers_are_exempt(make_user, clock, settings):
+def test_api_token_callers_are_exempt(make_user: Callable[..., User], clock: time_machine.Traveller,
+                                      settings: Settings) -> None:
     finance = make_user("finance")
     tranche = approved_tranche(make_user)
     token = issue_api_token(None, finance)
@@ -238,7 +255,8 @@ def test_api_token_callers_are_exempt(make_user, clock, settings):
 
 # --- the technical administration ---------------------------------------------------------------------------
 
-def test_role_changes_in_the_admin_need_it(client, make_user, clock, settings):
+def test_role_changes_in_the_admin_need_it(client: Client, make_user: Callable[..., User],
+                                           clock: time_machine.Traveller, settings: Settings) -> None:
     admin = make_user("admin")
     target = make_user(email="someone@example.lu")
     sign_in(client, admin)
@@ -255,7 +273,8 @@ def test_role_changes_in_the_admin_need_it(client, make_user, clock, settings):
 
 # --- staff idle timeout ---------------------------------------------------------------------------------
 
-def test_an_idle_staff_session_ends(client, make_user, clock, settings):
+def test_an_idle_staff_session_ends(client: Client, make_user: Callable[..., User], clock: time_machine.Traveller,
+                                    settings: Settings) -> None:
     sign_in(client, make_user("officer"))
     assert client.get(reverse("core:staff_dashboard")).status_code == 200
     later(clock, settings.STAFF_IDLE_TIMEOUT_MINUTES + 1)
@@ -264,27 +283,31 @@ def test_an_idle_staff_session_ends(client, make_user, clock, settings):
     assert not client.session.get("_auth_user_id")
 
 
-def test_an_active_staff_session_lasts(client, make_user, clock, settings):
+def test_an_active_staff_session_lasts(client: Client, make_user: Callable[..., User], clock: time_machine.Traveller,
+                                       settings: Settings) -> None:
     sign_in(client, make_user("officer"))
     for _ in range(4):  # two hours, a request every 25 minutes
         later(clock, settings.STAFF_IDLE_TIMEOUT_MINUTES - 5)
         assert client.get(reverse("core:staff_dashboard")).status_code == 200
 
 
-def test_the_idle_timeout_is_configurable(client, make_user, clock, settings):
+def test_the_idle_timeout_is_configurable(client: Client, make_user: Callable[..., User], clock: time_machine.Traveller,
+                                          settings: Settings) -> None:
     settings.STAFF_IDLE_TIMEOUT_MINUTES = 5
     sign_in(client, make_user("officer"))
     later(clock, 6)
     assert client.get(reverse("core:staff_dashboard")).status_code == 302
 
 
-def test_partners_keep_the_longer_session(client, make_user, org_a, clock, settings):
+def test_partners_keep_the_longer_session(client: Client, make_user: Callable[..., User], org_a: Organisation,
+                                          clock: time_machine.Traveller, settings: Settings) -> None:
     sign_in(client, make_user("partner_admin", organisation=org_a))
     later(clock, settings.STAFF_IDLE_TIMEOUT_MINUTES * 4)
     assert client.get(reverse("core:partner_dashboard")).status_code == 200
 
 
-def test_an_idle_staff_session_gets_401_from_the_api(client, make_user, clock, settings):
+def test_an_idle_staff_session_gets_401_from_the_api(client: Client, make_user: Callable[..., User],
+                                                     clock: time_machine.Traveller, settings: Settings) -> None:
     sign_in(client, make_user("officer"))
     later(clock, settings.STAFF_IDLE_TIMEOUT_MINUTES + 1)
     assert client.get("/api/v1/applications").status_code == 401

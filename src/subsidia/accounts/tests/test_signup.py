@@ -4,6 +4,7 @@ consent, tampered and expired links, and no account enumeration (the same answer
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from subsidia.accounts.models import User
 from subsidia.accounts.services_signup import ACTIVATION_SALT, activation_token
@@ -37,7 +39,8 @@ def link_in(message: Any) -> str:
     return found.group(0)
 
 
-def test_signup_then_activation(client, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_signup_then_activation(client: Client,
+                                django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     response = signup(client, django_capture_on_commit_callbacks,
                       next="/actualites/une-actualite/")
     assert response.status_code == 302 and response["Location"] == reverse("accounts:signup_done")
@@ -63,7 +66,7 @@ def test_signup_then_activation(client, django_capture_on_commit_callbacks):  # 
     assert client.get("/" + path).status_code == 302
 
 
-def test_tampered_and_expired_links(client, make_user, settings):  # type: ignore[no-untyped-def]
+def test_tampered_and_expired_links(client: Client, make_user: Callable[..., User], settings: Settings) -> None:
     user = make_user(is_active=False)
     token = activation_token(user)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
@@ -85,7 +88,7 @@ def test_tampered_and_expired_links(client, make_user, settings):  # type: ignor
     assert not user.is_active and not other.is_active
 
 
-def test_deactivated_account_is_not_reactivated_by_an_old_link(client, make_user):  # type: ignore[no-untyped-def]
+def test_deactivated_account_is_not_reactivated_by_an_old_link(client: Client, make_user: Callable[..., User]) -> None:
     from django.utils import timezone
 
     user = make_user(is_active=False, last_login=timezone.now())
@@ -94,8 +97,9 @@ def test_deactivated_account_is_not_reactivated_by_an_old_link(client, make_user
     assert not user.is_active
 
 
-def test_existing_address_gets_the_same_answer(client, make_user,  # type: ignore[no-untyped-def]
-                                               django_capture_on_commit_callbacks):
+def test_existing_address_gets_the_same_answer(
+        client: Client, make_user: Callable[..., User],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     existing = make_user(email="marie@example.lu", full_name="Marie Existante")
     response = signup(client, django_capture_on_commit_callbacks, full_name="Usurpateur")
     assert response.status_code == 302 and response["Location"] == reverse("accounts:signup_done")
@@ -108,8 +112,9 @@ def test_existing_address_gets_the_same_answer(client, make_user,  # type: ignor
     assert "/inscription/activer/" not in mail.outbox[0].body
 
 
-def test_pending_account_gets_its_activation_link_again(client, make_user,  # type: ignore[no-untyped-def]
-                                                        django_capture_on_commit_callbacks):
+def test_pending_account_gets_its_activation_link_again(
+        client: Client, make_user: Callable[..., User],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     make_user(email="marie@example.lu", is_active=False)
     response = signup(client, django_capture_on_commit_callbacks)
     assert response["Location"] == reverse("accounts:signup_done")
@@ -124,7 +129,7 @@ def test_pending_account_gets_its_activation_link_again(client, make_user,  # ty
     ({"email": "pas-une-adresse"}, "email"),
     ({"full_name": " "}, "full_name"),
 ])
-def test_invalid_forms(client, overrides, field, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_invalid_forms(client: Client, overrides, field, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:  # type: ignore[no-untyped-def]
     response = signup(client, django_capture_on_commit_callbacks, **overrides)
     assert response.status_code == 422
     assert field in response.context["form"].errors
@@ -132,7 +137,8 @@ def test_invalid_forms(client, overrides, field, django_capture_on_commit_callba
     assert 'id="erreurs"' in response.content.decode()
 
 
-def test_page_and_signed_in_redirect(client, make_user, login):  # type: ignore[no-untyped-def]
+def test_page_and_signed_in_redirect(client: Client, make_user: Callable[..., User],
+                                     login: Callable[..., Client]) -> None:
     page = client.get(reverse("accounts:signup"))
     assert page.status_code == 200 and "Conditions d'utilisation" in page.content.decode()
     assert login(make_user()).get(reverse("accounts:signup")).status_code == 302

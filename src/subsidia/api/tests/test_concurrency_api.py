@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import F, Model
 from django.test import Client, RequestFactory, override_settings
+from pytest_django import DjangoDbBlocker, Settings
 
 from subsidia.accounts.services import issue_api_token
 from subsidia.api import concurrency
@@ -63,7 +64,8 @@ def _openapi() -> dict[str, Any]:
 # --- the world of the access matrix, built once for the module --------------------------------------------
 
 @pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def shared_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     media = tmp_path_factory.mktemp("concurrency-media")
     with override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), \
             django_db_blocker.unblock(), transaction.atomic():
@@ -72,7 +74,7 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
 
 
 @pytest.fixture
-def world(db, shared_world, settings) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(db: None, shared_world: dict[str, Any], settings: Settings) -> dict[str, Any]:
     settings.MEDIA_ROOT = shared_world["media_root"]
     return shared_world
 

@@ -1,9 +1,12 @@
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from subsidia.accounts.models import User
 from subsidia.conventions import services
 from subsidia.conventions.models import Convention, ReportKind, ScheduledPayment
 from subsidia.conventions.tests.factories import (
@@ -14,6 +17,7 @@ from subsidia.conventions.tests.factories import (
 )
 from subsidia.grants.models import State
 from subsidia.grants.tests.factories import PDF, ApplicationFactory, CallFactory
+from subsidia.organisations.models import Organisation
 
 from .helpers import auth, call, codes, fields, if_match
 
@@ -22,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(make_user, org_a, org_b):
+def people(make_user: Callable[..., User], org_a: Organisation, org_b: Organisation) -> dict[str, User]:
     return {
         "officer": make_user("officer"), "approver": make_user("approver"), "finance": make_user("finance"),
         "reviewer": make_user("reviewer"), "moderator": make_user("moderator"), "auditor": make_user("auditor"),
@@ -33,13 +37,13 @@ def people(make_user, org_a, org_b):
 
 
 @pytest.fixture
-def h(people):
+def h(people: dict[str, User]) -> dict[str, dict[str, str]]:
     """Authorization headers by person."""
     return {key: auth(user) for key, user in people.items()}
 
 
 @pytest.fixture
-def signed(org_a, people, on_day) -> Convention:
+def signed(org_a: Organisation, people: dict[str, User], on_day: Callable[[date], None]) -> Convention:
     """A convention of organisation A over 2024-2026, one domain at 120 000 € a year with one indicator,
     signed on 15 December 2023."""
     convention = ConventionFactory.create(organisation=org_a, title="Guichet d'accueil")
@@ -61,7 +65,9 @@ def _report_path(convention: Convention, kind: str, year: int = 2024) -> str:
 
 # --- reads -------------------------------------------------------------------------------------------
 
-def test_staff_read_a_convention_with_its_domains_money_and_reports(client, signed, h, on_day):
+def test_staff_read_a_convention_with_its_domains_money_and_reports(client: Client, signed: Convention,
+                                                                    h: dict[str, dict[str, str]],
+                                                                    on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     listing = call(client, "GET", "/conventions", headers=h["finance"]).json()
     assert listing["count"] == 1
@@ -94,7 +100,10 @@ def test_staff_read_a_convention_with_its_domains_money_and_reports(client, sign
     assert len(body["reports"]) == 6 and body["amendments"] == [] and body["overlaps"] == []
 
 
-def test_domains_show_the_amounts_in_force_today_and_the_amendments(client, signed, people, h, on_day):
+def test_domains_show_the_amounts_in_force_today_and_the_amendments(client: Client, signed: Convention,
+                                                                    people: dict[str, User],
+                                                                    h: dict[str, dict[str, str]],
+                                                                    on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 6, 1))
     domain = signed.domains.get()
     services.amend_convention(people["approver"], signed, signed_on=date(2025, 5, 20), effective_from=date(2025, 7, 1),
@@ -111,7 +120,10 @@ def test_domains_show_the_amounts_in_force_today_and_the_amendments(client, sign
     assert after["years"][1]["granted"] == str(services.money.granted(signed, 2025))
 
 
-def test_a_live_subsidy_in_a_conventioned_domain_is_flagged_for_staff_only(client, signed, org_a, h, on_day):
+def test_a_live_subsidy_in_a_conventioned_domain_is_flagged_for_staff_only(client: Client, signed: Convention,
+                                                                           org_a: Organisation,
+                                                                           h: dict[str, dict[str, str]],
+                                                                           on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED, activity_domain=signed.domains.get().activity,
                        start_date=date(2025, 3, 1), end_date=date(2025, 9, 30), title="Permanences du samedi")
@@ -121,7 +133,10 @@ def test_a_live_subsidy_in_a_conventioned_domain_is_flagged_for_staff_only(clien
     assert call(client, "GET", f"/conventions/{signed.pk}", headers=h["admin_a"]).json()["overlaps"] is None
 
 
-def test_partners_see_their_own_signed_conventions_and_nobody_else_does(client, signed, org_a, h, on_day):
+def test_partners_see_their_own_signed_conventions_and_nobody_else_does(client: Client, signed: Convention,
+                                                                        org_a: Organisation,
+                                                                        h: dict[str, dict[str, str]],
+                                                                        on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     draft = ConventionFactory.create(organisation=org_a)
     statement = _report_path(signed, ReportKind.FINANCIAL)
@@ -144,7 +159,10 @@ def test_partners_see_their_own_signed_conventions_and_nobody_else_does(client, 
     assert call(client, "GET", "/conventions").status_code == 401
 
 
-def test_the_list_filters_by_derived_status_organisation_and_day(client, signed, org_a, org_b, h, on_day):
+def test_the_list_filters_by_derived_status_organisation_and_day(client: Client, signed: Convention,
+                                                                 org_a: Organisation, org_b: Organisation,
+                                                                 h: dict[str, dict[str, str]],
+                                                                 on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     draft = ConventionFactory.create(organisation=org_a)
     ended = ConventionFactory.create(organisation=org_b, signed_on=date(2019, 12, 1), starts_on=date(2020, 1, 1),
@@ -182,7 +200,9 @@ def test_the_list_filters_by_derived_status_organisation_and_day(client, signed,
     assert ids("?active_on=0001-01-01") == [] and ids("?active_on=9999-12-31") == []
 
 
-def test_activity_report_detail_shows_values_against_targets(client, signed, h, on_day):
+def test_activity_report_detail_shows_values_against_targets(client: Client, signed: Convention,
+                                                             h: dict[str, dict[str, str]],
+                                                             on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     path = _report_path(signed, ReportKind.ACTIVITY)
     indicator = signed.domains.get().indicators.get()
@@ -201,7 +221,9 @@ def test_activity_report_detail_shows_values_against_targets(client, signed, h, 
 
 # --- writes ------------------------------------------------------------------------------------------
 
-def test_the_yearly_reports_and_payments_through_the_api(client, signed, h, on_day):
+def test_the_yearly_reports_and_payments_through_the_api(client: Client, signed: Convention,
+                                                         h: dict[str, dict[str, str]],
+                                                         on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     activity = _report_path(signed, ReportKind.ACTIVITY)
     indicator = signed.domains.get().indicators.get()
@@ -284,7 +306,8 @@ def test_the_yearly_reports_and_payments_through_the_api(client, signed, h, on_d
     assert year["scheduled"] == "100000.00" and year["statement_status"] == "accepted"
 
 
-def test_another_organisation_cannot_touch_the_reports(client, signed, h, on_day):
+def test_another_organisation_cannot_touch_the_reports(client: Client, signed: Convention, h: dict[str, dict[str, str]],
+                                                       on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     statement = _report_path(signed, ReportKind.FINANCIAL)
     for method, suffix, body in [("PUT", "", {"narrative": "x"}), ("POST", "/submit", None)]:
@@ -295,7 +318,9 @@ def test_another_organisation_cannot_touch_the_reports(client, signed, h, on_day
     assert response.status_code == 404
 
 
-def test_bad_report_input_is_a_422_listing_every_problem_and_nothing_is_written(client, signed, h, on_day):
+def test_bad_report_input_is_a_422_listing_every_problem_and_nothing_is_written(client: Client, signed: Convention,
+                                                                                h: dict[str, dict[str, str]],
+                                                                                on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     activity = _report_path(signed, ReportKind.ACTIVITY)
     statement = _report_path(signed, ReportKind.FINANCIAL)
@@ -326,7 +351,7 @@ def test_bad_report_input_is_a_422_listing_every_problem_and_nothing_is_written(
 
 # --- activity domains and applications ---------------------------------------------------------------
 
-def test_activity_domains_are_public_reference_data(client, db):
+def test_activity_domains_are_public_reference_data(client: Client, db: None) -> None:
     ActivityDomainFactory.create(code="traduction", name="Traduction orale directe")
     ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants")
     body = call(client, "GET", "/activity-domains").json()
@@ -335,7 +360,8 @@ def test_activity_domains_are_public_reference_data(client, db):
     assert set(body["items"][0]) == {"id", "code", "name"}
 
 
-def test_applications_carry_their_activity_domain(client, org_a, h):
+def test_applications_carry_their_activity_domain(client: Client, org_a: Organisation,
+                                                  h: dict[str, dict[str, str]]) -> None:
     domain = ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants")
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a)
     path = f"/applications/{application.pk}"
@@ -357,7 +383,7 @@ def test_applications_carry_their_activity_domain(client, org_a, h):
     assert response.status_code == 201 and response.json()["activity_domain_id"] == domain.pk
 
 
-def test_openapi_lists_the_conventions_operations(client):
+def test_openapi_lists_the_conventions_operations(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     report = "/api/v1/conventions/{convention_id}/reports/{report_id}"
     expected = {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.events.models import Registration
 from subsidia.events.tests.factories import BlockFactory, EventFactory, RegistrationFactory, SessionFactory
@@ -22,7 +25,7 @@ def body(n: int = 1, **extra: object) -> dict[str, object]:
 
 
 class TestReads:
-    def test_list_published_upcoming_by_default(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_list_published_upcoming_by_default(self, client: Client) -> None:
         upcoming = EventFactory.create(capacity=5)
         RegistrationFactory.create(event=upcoming)
         past = EventFactory.create(past=True)
@@ -35,7 +38,7 @@ class TestReads:
         assert [e["id"] for e in call(client, "GET", "/events?when=past").json()["items"]] == [past.pk]
         assert call(client, "GET", "/events?when=all").json()["count"] == 2
 
-    def test_detail_with_programme_and_drafts_hidden(self, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_detail_with_programme_and_drafts_hidden(self, client: Client, make_user: Callable[..., User]) -> None:
         event = EventFactory.create(description="<p>ok</p><script>x()</script>")
         block = BlockFactory.create(event=event, capacity=3)
         SessionFactory.create(event=event, block=block)
@@ -51,7 +54,7 @@ class TestReads:
 
 
 class TestRegistration:
-    def test_confirmed_then_waitlisted_when_full(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_confirmed_then_waitlisted_when_full(self, client: Client) -> None:
         event = EventFactory.create(capacity=1)
         first = call(client, "POST", f"/events/{event.pk}/registrations", body(1))
         assert first.status_code == 201
@@ -65,14 +68,14 @@ class TestRegistration:
         {"registration_opens_at": timezone.now() + timedelta(hours=1)},
         {"status": "cancelled"},
     ], ids=["closed", "not-yet-open", "cancelled"])
-    def test_closed_window_is_409(self, client, changes) -> None:  # type: ignore[no-untyped-def]
+    def test_closed_window_is_409(self, client: Client, changes) -> None:  # type: ignore[no-untyped-def]
         event = EventFactory.create(**changes)
         response = call(client, "POST", f"/events/{event.pk}/registrations", body())
         assert response.status_code == 409 and codes(response) == ["registration_closed"]
         assert response.json()["errors"][0]["message"]
         assert not Registration.objects.exists()
 
-    def test_invalid_data_is_422_with_fields(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_invalid_data_is_422_with_fields(self, client: Client) -> None:
         event = EventFactory.create()
         block = BlockFactory.create(event=event)
         response = call(client, "POST", f"/events/{event.pk}/registrations",
@@ -81,7 +84,7 @@ class TestRegistration:
         assert fields(response) == {"email", "block_ranking", "municipality"}
         assert call(client, "POST", f"/events/{event.pk}/registrations", {"email": "a@b.lu"}).status_code == 422
 
-    def test_municipality_by_name_and_duplicate(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_municipality_by_name_and_duplicate(self, client: Client) -> None:
         event = EventFactory.create()
         mersch = Municipality.objects.create(name="Mersch")
         response = call(client, "POST", f"/events/{event.pk}/registrations", body(municipality="mersch"))
@@ -89,7 +92,7 @@ class TestRegistration:
         again = call(client, "POST", f"/events/{event.pk}/registrations", body())
         assert again.status_code == 422 and codes(again) == ["already_registered"]
 
-    def test_drafts_and_unknown_events_are_404(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_drafts_and_unknown_events_are_404(self, client: Client) -> None:
         draft = EventFactory.create(draft=True)
         assert call(client, "POST", f"/events/{draft.pk}/registrations", body()).status_code == 404
         assert call(client, "POST", "/events/999999/registrations", body()).status_code == 404

@@ -22,6 +22,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, Phase, settings
+from pytest_django import DjangoDbBlocker
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -56,7 +57,8 @@ def keep_the_connection() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_world(keep_the_connection, django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def fuzz_world(keep_the_connection: None, django_db_setup: None, django_db_blocker: DjangoDbBlocker,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("fuzz-media"), PASSWORD_HASHERS=hashers,
                            RATE_LIMITS_ENABLED=False, RATELIMIT_ENABLE=False), \
@@ -70,7 +72,7 @@ def fuzz_world(keep_the_connection, django_db_setup, django_db_blocker, tmp_path
 
 
 @pytest.fixture
-def callers(fuzz_world: dict[str, Any], db: Any, settings: Any) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+def callers(fuzz_world: dict[str, Any], db: Any, settings: Any) -> dict[str, dict[str, str]]:
     settings.RATE_LIMITS_ENABLED = False
     settings.RATELIMIT_ENABLE = False
     return fuzz_world["headers"]  # type: ignore[no-any-return]

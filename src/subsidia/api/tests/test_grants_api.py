@@ -1,11 +1,14 @@
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.grants.models import (
     Application,
@@ -18,6 +21,7 @@ from subsidia.grants.models import (
     StateChange,
 )
 from subsidia.grants.tests.factories import PDF, ApplicationFactory, CallFactory, add_document
+from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import OrganisationFactory
 
 from .helpers import auth, call, codes, if_match
@@ -36,29 +40,30 @@ def upload(client: Client, application_id: int, kind: str, headers, name: str | 
 
 
 @pytest.fixture
-def today():
+def today() -> date:
     return timezone.localdate()
 
 
 @pytest.fixture
-def officer(make_user):
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
 @pytest.fixture
-def partner_admin(make_user, org_a):
+def partner_admin(make_user: Callable[..., User], org_a: Organisation) -> User:
     return make_user("partner_admin", organisation=org_a)
 
 
 @pytest.fixture
-def draft(org_a, today):
+def draft(org_a: Organisation, today: date) -> Application:
     """A complete draft of organisation A: it passes every rule today."""
     return ApplicationFactory.create(call=CallFactory.create(), organisation=org_a)
 
 
 # --- (a) the whole path, through the API only ----------------------------------------------------------
 
-def test_the_whole_path_from_call_to_closure(client, make_user, org_a, settings, today):
+def test_the_whole_path_from_call_to_closure(client: Client, make_user: Callable[..., User], org_a: Organisation,
+                                             settings: Settings, today: date) -> None:
     settings.FOUR_EYES_THRESHOLD = 1000
     officer, partner = auth(make_user("officer")), auth(make_user("partner_admin", organisation=org_a))
     reviewer_user = make_user("reviewer")
@@ -202,7 +207,9 @@ def test_the_whole_path_from_call_to_closure(client, make_user, org_a, settings,
 
 # --- (b) a refused submission reports every failing rule, and changes nothing --------------------------
 
-def test_a_refused_submission_lists_every_failing_rule_and_changes_nothing(client, make_user, today):
+def test_a_refused_submission_lists_every_failing_rule_and_changes_nothing(client: Client,
+                                                                           make_user: Callable[..., User],
+                                                                           today: date) -> None:
     company = OrganisationFactory.create(legal_form="company")
     partner = auth(make_user("partner_admin", organisation=company))
     closed_call = CallFactory.create(opens_on=today - timedelta(days=90), closes_on=today - timedelta(days=1))
@@ -228,7 +235,7 @@ def test_a_refused_submission_lists_every_failing_rule_and_changes_nothing(clien
     assert [v["code"] for v in preview] == found
 
 
-def test_the_lead_time_boundary(client, partner_admin, draft, today):
+def test_the_lead_time_boundary(client: Client, partner_admin: User, draft: Application, today: date) -> None:
     partner = auth(partner_admin)
     six_weeks = today + timedelta(weeks=6)
     path = f"/applications/{draft.pk}"
@@ -249,7 +256,8 @@ def test_the_lead_time_boundary(client, partner_admin, draft, today):
 
 # --- (c) another organisation's application does not exist for you ------------------------------------
 
-def test_another_organisations_application_answers_404(client, make_user, org_b, draft):
+def test_another_organisations_application_answers_404(client: Client, make_user: Callable[..., User],
+                                                       org_b: Organisation, draft: Application) -> None:
     other = auth(make_user("partner_admin", organisation=org_b))
     version = draft.version
     requests = [
@@ -271,7 +279,8 @@ def test_another_organisations_application_answers_404(client, make_user, org_b,
     assert not draft.documents.filter(kind="annex").exists()
 
 
-def test_a_partner_cannot_draft_for_another_organisation(client, make_user, org_a, org_b, today):
+def test_a_partner_cannot_draft_for_another_organisation(client: Client, make_user: Callable[..., User],
+                                                         org_a: Organisation, org_b: Organisation, today: date) -> None:
     other = auth(make_user("partner_admin", organisation=org_b))
     response = call(client, "POST", "/applications", {
         "call_id": CallFactory.create().pk, "organisation_id": org_a.pk, "title": "Projet"}, other)
@@ -282,7 +291,8 @@ def test_a_partner_cannot_draft_for_another_organisation(client, make_user, org_
 # --- (d) uploads are checked by their content ------------------------------------------------------------
 
 @pytest.mark.parametrize("content", EXECUTABLES, ids=["windows-exe", "elf"])
-def test_a_renamed_executable_is_refused_and_nothing_is_stored(client, partner_admin, draft, content):
+def test_a_renamed_executable_is_refused_and_nothing_is_stored(client: Client, partner_admin: User, draft: Application,
+                                                               content) -> None:
     before = draft.documents.count()
     version = draft.version
     response = upload(client, draft.pk, "budget", auth(partner_admin), name="budget.pdf", content=content)
@@ -294,21 +304,22 @@ def test_a_renamed_executable_is_refused_and_nothing_is_stored(client, partner_a
     assert draft.version == version
 
 
-def test_a_new_upload_is_a_new_version(client, partner_admin, draft):
+def test_a_new_upload_is_a_new_version(client: Client, partner_admin: User, draft: Application) -> None:
     response = upload(client, draft.pk, "budget", auth(partner_admin), name="budget-v2.pdf")
     assert response.status_code == 201
     assert response.json()["version"] == 2 and response.json()["original_name"] == "budget-v2.pdf"
     assert ApplicationDocument.objects.filter(application=draft, kind="budget").count() == 2
 
 
-def test_an_unknown_document_kind_is_a_422(client, partner_admin, draft):
+def test_an_unknown_document_kind_is_a_422(client: Client, partner_admin: User, draft: Application) -> None:
     response = upload(client, draft.pk, "selfie", auth(partner_admin))
     assert response.status_code == 422 and codes(response) == ["invalid_choice"]
 
 
 # --- (e) optimistic locking: nothing is lost ---------------------------------------------------------------
 
-def test_two_patches_with_the_same_version_the_second_is_refused(client, make_user, org_a, draft):
+def test_two_patches_with_the_same_version_the_second_is_refused(client: Client, make_user: Callable[..., User],
+                                                                 org_a: Organisation, draft: Application) -> None:
     version = draft.version
     first, second = auth(make_user("partner_admin", organisation=org_a)), auth(make_user("officer"))
 
@@ -327,7 +338,7 @@ def test_two_patches_with_the_same_version_the_second_is_refused(client, make_us
     assert draft.version == version + 1
 
 
-def test_a_stale_call_edit_is_refused(client, officer):
+def test_a_stale_call_edit_is_refused(client: Client, officer: User) -> None:
     call_ = CallFactory.create()
     headers = auth(officer)
     assert call(client, "PATCH", f"/calls/{call_.pk}", {"budget": "90000", "version": 1}, headers).status_code == 200
@@ -337,7 +348,7 @@ def test_a_stale_call_edit_is_refused(client, officer):
     assert call_.budget == Decimal("90000") and call_.version == 2
 
 
-def test_a_stale_transition_is_refused(client, partner_admin, draft):
+def test_a_stale_transition_is_refused(client: Client, partner_admin: User, draft: Application) -> None:
     response = call(client, "POST", f"/applications/{draft.pk}/submit", {"version": draft.version - 1},
                     auth(partner_admin))
     assert response.status_code == 409 and codes(response) == ["stale_version"]
@@ -345,7 +356,7 @@ def test_a_stale_transition_is_refused(client, partner_admin, draft):
 
 # --- (f) the schema -----------------------------------------------------------------------------------------
 
-def test_openapi_lists_the_grants_operations(client):
+def test_openapi_lists_the_grants_operations(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     expected = {
         "/api/v1/calls": {"get", "post"}, "/api/v1/calls/{call_id}": {"get", "patch"},
@@ -372,7 +383,8 @@ def test_openapi_lists_the_grants_operations(client):
 
 # --- roles, states and the workflow's other paths -----------------------------------------------------------
 
-def test_a_role_that_may_not_act_gets_403_and_an_illegal_move_409(client, make_user, org_a, draft):
+def test_a_role_that_may_not_act_gets_403_and_an_illegal_move_409(client: Client, make_user: Callable[..., User],
+                                                                  org_a: Organisation, draft: Application) -> None:
     member = auth(make_user("partner_member", organisation=org_a))
     response = call(client, "POST", f"/applications/{draft.pk}/submit", None, member)
     assert response.status_code == 403 and codes(response) == ["forbidden"]
@@ -384,14 +396,15 @@ def test_a_role_that_may_not_act_gets_403_and_an_illegal_move_409(client, make_u
     assert draft.state == State.DRAFT
 
 
-def test_transitions_accept_an_empty_body(client, partner_admin, draft):
+def test_transitions_accept_an_empty_body(client: Client, partner_admin: User, draft: Application) -> None:
     """With the ETag in If-Match, a transition needs no body."""
     path = f"/applications/{draft.pk}"
     response = client.generic("POST", f"/api/v1{path}/submit", headers=if_match(client, path, auth(partner_admin)))
     assert response.status_code == 200, response.content
 
 
-def test_information_request_then_resubmission(client, partner_admin, officer, org_a, today):
+def test_information_request_then_resubmission(client: Client, partner_admin: User, officer: User, org_a: Organisation,
+                                               today: date) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.SUBMITTED,
                                      first_submitted_on=today)
     path = f"/applications/{application.pk}"
@@ -410,7 +423,7 @@ def test_information_request_then_resubmission(client, partner_admin, officer, o
     assert response.status_code == 200 and response.json()["state"] == "submitted"
 
 
-def test_declare_ineligible_keeps_the_reasons(client, officer, org_a, today):
+def test_declare_ineligible_keeps_the_reasons(client: Client, officer: User, org_a: Organisation, today: date) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.ELIGIBILITY,
                                      first_submitted_on=today)
     response = call(client, "POST", f"/applications/{application.pk}/declare-ineligible",
@@ -420,7 +433,8 @@ def test_declare_ineligible_keeps_the_reasons(client, officer, org_a, today):
     assert response.json()["ineligibility_reasons"] == ["Hors du champ de l'appel."]
 
 
-def test_withdraw_and_report_returned(client, partner_admin, officer, org_a, draft):
+def test_withdraw_and_report_returned(client: Client, partner_admin: User, officer: User, org_a: Organisation,
+                                      draft: Application) -> None:
     response = call(client, "POST", f"/applications/{draft.pk}/withdraw", {"note": "Abandon."},
                     if_match(client, f"/applications/{draft.pk}", auth(partner_admin)))
     assert response.status_code == 200 and response.json()["state"] == "withdrawn"
@@ -430,8 +444,10 @@ def test_withdraw_and_report_returned(client, partner_admin, officer, org_a, dra
     assert response.status_code == 200 and response.json()["state"] == "in_progress"
 
 
-def test_the_partner_does_not_see_a_pending_decision_and_staff_see_the_reviews(client, make_user, org_a,
-                                                                                 partner_admin, settings):
+def test_the_partner_does_not_see_a_pending_decision_and_staff_see_the_reviews(client: Client,
+                                                                               make_user: Callable[..., User],
+                                                                               org_a: Organisation, partner_admin: User,
+                                                                               settings: Settings) -> None:
     settings.FOUR_EYES_THRESHOLD = 1000
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
     approver = make_user("approver")
@@ -450,7 +466,7 @@ def test_the_partner_does_not_see_a_pending_decision_and_staff_see_the_reviews(c
     assert call(client, "GET", "/tranches", headers=auth(make_user("finance"))).json()["count"] == 0
 
 
-def test_decision_errors(client, make_user, org_a, today):
+def test_decision_errors(client: Client, make_user: Callable[..., User], org_a: Organisation, today: date) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
     approver = {**auth(make_user("approver")), "If-Match": f'"application-{application.pk}-v{application.version}"'}
     response = call(client, "POST", f"/applications/{application.pk}/decision",
@@ -474,7 +490,8 @@ def test_decision_errors(client, make_user, org_a, today):
     assert not Decision.objects.exclude(application=application).exists()
 
 
-def test_payments_close_and_summary(client, make_user, org_a, today):
+def test_payments_close_and_summary(client: Client, make_user: Callable[..., User], org_a: Organisation,
+                                    today: date) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
     response = call(client, "POST", f"/applications/{application.pk}/decision",
                     {"outcome": "approved", "granted_amount": "6000", "version": application.version},
@@ -495,7 +512,7 @@ def test_payments_close_and_summary(client, make_user, org_a, today):
     assert call(client, "GET", "/tranches?paid=true", headers=finance).json()["count"] == 1
 
 
-def test_close_needs_every_tranche_paid(client, officer, org_a, today):
+def test_close_needs_every_tranche_paid(client: Client, officer: User, org_a: Organisation, today: date) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.REPORTING)
     application.tranches.create(position=1, due_on=today, amount=Decimal(1000))
     response = call(client, "POST", f"/applications/{application.pk}/close", {"version": application.version},
@@ -503,7 +520,7 @@ def test_close_needs_every_tranche_paid(client, officer, org_a, today):
     assert response.status_code == 422 and codes(response) == ["unpaid_tranches"]
 
 
-def test_reviewer_conflict_and_scope(client, make_user, org_a):
+def test_reviewer_conflict_and_scope(client: Client, make_user: Callable[..., User], org_a: Organisation) -> None:
     reviewer_user = make_user("reviewer")
     reviewer = auth(reviewer_user)
     mine = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
@@ -521,7 +538,8 @@ def test_reviewer_conflict_and_scope(client, make_user, org_a):
     assert response.status_code == 200 and response.json()["status"] == "conflict"
 
 
-def test_assigning_someone_who_is_not_a_reviewer_is_a_422(client, officer, make_user, org_a):
+def test_assigning_someone_who_is_not_a_reviewer_is_a_422(client: Client, officer: User, make_user: Callable[..., User],
+                                                          org_a: Organisation) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.UNDER_REVIEW)
     response = call(client, "POST", f"/applications/{application.pk}/reviewers",
                     {"reviewer_ids": [make_user("finance").pk, 999999]}, auth(officer))
@@ -533,7 +551,7 @@ def test_assigning_someone_who_is_not_a_reviewer_is_a_422(client, officer, make_
 
 # --- calls and lists ----------------------------------------------------------------------------------------
 
-def test_calls_the_public_sees_published_ones_staff_drafts_too(client, officer, today):
+def test_calls_the_public_sees_published_ones_staff_drafts_too(client: Client, officer: User, today: date) -> None:
     published = CallFactory.create(title="Ouvert", year=today.year)
     CallFactory.create(title="Brouillon", is_published=False, year=today.year)
     CallFactory.create(title="Clos", year=today.year - 1, opens_on=today - timedelta(days=400),
@@ -562,7 +580,7 @@ def test_calls_the_public_sees_published_ones_staff_drafts_too(client, officer, 
     ({"title": "T", "programme": "P", "year": 2026, "budget": "1000", "required_document_kinds": ["final_report"]},
      "invalid_choice", "required_document_kinds"),
 ])
-def test_bad_call_input_is_a_422_and_nothing_is_written(client, officer, body, code, field):
+def test_bad_call_input_is_a_422_and_nothing_is_written(client: Client, officer: User, body, code, field) -> None:
     response = call(client, "POST", "/calls", body, auth(officer))
     assert response.status_code == 422, response.content
     assert {"code": code, "field": field} in [{"code": e["code"], "field": e["field"]}
@@ -570,7 +588,7 @@ def test_bad_call_input_is_a_422_and_nothing_is_written(client, officer, body, c
     assert not Call.objects.exists()
 
 
-def test_a_null_title_on_patch_is_a_422_not_a_500(client, officer):
+def test_a_null_title_on_patch_is_a_422_not_a_500(client: Client, officer: User) -> None:
     call_ = CallFactory.create()
     response = call(client, "PATCH", f"/calls/{call_.pk}", {"title": None, "year": None, "version": call_.version},
                     auth(officer))
@@ -578,7 +596,8 @@ def test_a_null_title_on_patch_is_a_422_not_a_500(client, officer):
     assert set(codes(response)) == {"invalid"}
 
 
-def test_applications_list_is_scoped_filtered_and_paginated(client, make_user, org_a, org_b):
+def test_applications_list_is_scoped_filtered_and_paginated(client: Client, make_user: Callable[..., User],
+                                                            org_a: Organisation, org_b: Organisation) -> None:
     first_call = CallFactory.create()
     for _ in range(3):
         ApplicationFactory.create(call=first_call, organisation=org_a, complete=False)
@@ -595,7 +614,8 @@ def test_applications_list_is_scoped_filtered_and_paginated(client, make_user, o
     assert call(client, "GET", "/applications").status_code == 401
 
 
-def test_create_application_refuses_a_closed_call_and_bad_lines(client, partner_admin, org_a, today):
+def test_create_application_refuses_a_closed_call_and_bad_lines(client: Client, partner_admin: User,
+                                                                org_a: Organisation, today: date) -> None:
     headers = auth(partner_admin)
     closed = CallFactory.create(closes_on=today - timedelta(days=1))
     response = call(client, "POST", "/applications", {"call_id": closed.pk, "organisation_id": org_a.pk,
@@ -613,7 +633,7 @@ def test_create_application_refuses_a_closed_call_and_bad_lines(client, partner_
     assert not Application.objects.exists()
 
 
-def test_final_report_needs_its_document(client, partner_admin, org_a):
+def test_final_report_needs_its_document(client: Client, partner_admin: User, org_a: Organisation) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.IN_PROGRESS)
     headers, path = auth(partner_admin), f"/applications/{application.pk}"
     response = call(client, "POST", f"{path}/final-report", {"deliverables": ""}, if_match(client, path, headers))
@@ -630,7 +650,7 @@ def test_final_report_needs_its_document(client, partner_admin, org_a):
 @pytest.mark.parametrize("query", ["/applications?organisation_id=99999999999999999999",
                                    "/applications?call_id=99999999999999999999",
                                    "/tranches?application_id=99999999999999999999"])
-def test_an_id_beyond_the_database_range_is_a_clear_422(client, officer, query):
+def test_an_id_beyond_the_database_range_is_a_clear_422(client: Client, officer: User, query) -> None:
     response = call(client, "GET", query, headers=auth(officer))
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"]

@@ -1,13 +1,17 @@
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import calendar, services
-from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingStatus
+from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingSeries, MeetingStatus
 from subsidia.dialogue.tests.factories import MeetingSeriesFactory
+from subsidia.organisations.models import Organisation
 
 from .helpers import auth, call, codes, fields, if_match
 
@@ -16,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(make_user, org_a, org_b):
+def people(make_user: Callable[..., User], org_a: Organisation, org_b: Organisation) -> dict[str, User]:
     return {
         "officer": make_user("officer"), "auditor": make_user("auditor"), "reviewer": make_user("reviewer"),
         "moderator": make_user("moderator"),
@@ -27,12 +31,12 @@ def people(make_user, org_a, org_b):
 
 
 @pytest.fixture
-def h(people):
+def h(people: dict[str, User]) -> dict[str, dict[str, str]]:
     return {key: auth(user) for key, user in people.items()}
 
 
 @pytest.fixture
-def series(org_a, people):
+def series(org_a: Organisation, people: dict[str, User]) -> MeetingSeries:
     """A quarterly series of organisation A, its first meeting in ten days (four meetings generated)."""
     return services.create_series(people["officer"], {
         "title": "Dialogue des gestionnaires", "department": DepartmentFactory.create(name="Département test").pk,
@@ -43,7 +47,7 @@ def series(org_a, people):
 
 
 @pytest.fixture
-def past(series, people, org_a):
+def past(series: MeetingSeries, people: dict[str, User], org_a: Organisation) -> Meeting:
     """A meeting held a month ago: minutes written (not yet published), one decision, one action item."""
     start = (timezone.now() - timedelta(days=30)).replace(microsecond=0)
     meeting = Meeting.objects.create(series=series, starts_at=start, ends_at=start + timedelta(hours=2),
@@ -56,13 +60,15 @@ def past(series, people, org_a):
     return meeting
 
 
-def _upcoming(series) -> list[Meeting]:
+def _upcoming(series: MeetingSeries) -> list[Meeting]:
     return list(series.meetings.filter(starts_at__gt=timezone.now()).order_by("starts_at"))
 
 
 # --- reads -------------------------------------------------------------------------------------------
 
-def test_a_meeting_as_partners_and_staff_see_it(client, series, past, people, h, org_a):
+def test_a_meeting_as_partners_and_staff_see_it(client: Client, series: MeetingSeries, past: Meeting,
+                                                people: dict[str, User], h: dict[str, dict[str, str]],
+                                                org_a: Organisation) -> None:
     next_meeting = _upcoming(series)[0]
     body = call(client, "GET", f"/meetings/{next_meeting.pk}", headers=h["admin_a"]).json()
     assert body["series"] == {"id": series.pk, "title": "Dialogue des gestionnaires"}
@@ -95,7 +101,9 @@ def test_a_meeting_as_partners_and_staff_see_it(client, series, past, people, h,
         "Tour de table.", ["Bilan en juin"], True)
 
 
-def test_other_organisations_and_staff_outside_the_series_see_nothing(client, series, past, h):
+def test_other_organisations_and_staff_outside_the_series_see_nothing(client: Client, series: MeetingSeries,
+                                                                      past: Meeting,
+                                                                      h: dict[str, dict[str, str]]) -> None:
     meeting = _upcoming(series)[0]
     for who in ("admin_b", "reviewer", "moderator"):
         assert call(client, "GET", "/meetings", headers=h[who]).json() == {"items": [], "count": 0}
@@ -106,7 +114,8 @@ def test_other_organisations_and_staff_outside_the_series_see_nothing(client, se
     assert call(client, "GET", "/meetings").status_code == 401
 
 
-def test_the_list_puts_upcoming_meetings_first_and_filters(client, series, past, h):
+def test_the_list_puts_upcoming_meetings_first_and_filters(client: Client, series: MeetingSeries, past: Meeting,
+                                                           h: dict[str, dict[str, str]]) -> None:
     start = past.starts_at - timedelta(days=90)
     older = Meeting.objects.create(series=series, starts_at=start, ends_at=start + timedelta(hours=2),
                                    status=MeetingStatus.CANCELLED)
@@ -140,7 +149,8 @@ def test_the_list_puts_upcoming_meetings_first_and_filters(client, series, past,
     assert response.status_code == 422 and fields(response) == {"series_id"}
 
 
-def test_series_with_their_organisations_and_next_meetings(client, series, past, h, org_a):
+def test_series_with_their_organisations_and_next_meetings(client: Client, series: MeetingSeries, past: Meeting,
+                                                           h: dict[str, dict[str, str]], org_a: Organisation) -> None:
     listing = call(client, "GET", "/meeting-series", headers=h["member_a"]).json()
     assert [s["id"] for s in listing["items"]] == [series.pk]
     body = call(client, "GET", f"/meeting-series/{series.pk}", headers=h["member_a"]).json()
@@ -155,7 +165,8 @@ def test_series_with_their_organisations_and_next_meetings(client, series, past,
 
 # --- writes ------------------------------------------------------------------------------------------
 
-def test_agenda_proposals(client, series, past, people, h, org_a, org_b):
+def test_agenda_proposals(client: Client, series: MeetingSeries, past: Meeting, people: dict[str, User],
+                          h: dict[str, dict[str, str]], org_a: Organisation, org_b: Organisation) -> None:
     meeting = _upcoming(series)[0]
     path = f"/meetings/{meeting.pk}/agenda-items"
     response = call(client, "POST", path, {"title": "Postes d'interprètes", "description": "Pour 2026",
@@ -194,7 +205,10 @@ def test_agenda_proposals(client, series, past, people, h, org_a, org_b):
     assert AgendaItem.objects.filter(meeting=meeting).count() == 2
 
 
-def test_the_owner_updates_an_action_item_status_and_officers_the_rest(client, series, past, people, h, org_b):
+def test_the_owner_updates_an_action_item_status_and_officers_the_rest(client: Client, series: MeetingSeries,
+                                                                       past: Meeting, people: dict[str, User],
+                                                                       h: dict[str, dict[str, str]],
+                                                                       org_b: Organisation) -> None:
     item = ActionItem.objects.get(raised_at=past)
     path = f"/action-items/{item.pk}"
     response = call(client, "PATCH", path, {"status": "in_progress", "version": 1}, h["admin_a"])
@@ -221,7 +235,7 @@ def test_the_owner_updates_an_action_item_status_and_officers_the_rest(client, s
     assert item.status == "done" and item.version == 3
 
 
-def test_openapi_lists_the_meetings_operations(client):
+def test_openapi_lists_the_meetings_operations(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     expected = {"/api/v1/meetings": {"get"}, "/api/v1/meetings/{meeting_id}": {"get"},
                 "/api/v1/meetings/{meeting_id}/agenda-items": {"post"}, "/api/v1/meeting-series": {"get"},

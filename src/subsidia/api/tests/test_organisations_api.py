@@ -1,8 +1,10 @@
 import json
+from collections.abc import Callable
 
 import pytest
 from django.test import Client
 
+from subsidia.accounts.models import User
 from subsidia.accounts.services import issue_api_token
 from subsidia.audit.models import AuditEvent
 from subsidia.conftest import sign_in
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer_headers(make_user):
+def officer_headers(make_user: Callable[..., User]) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_api_token(None, make_user('officer'))}"}
 
 
@@ -28,7 +30,7 @@ def call(client: Client, method: str, path: str, body=None, headers=None, raw: s
                           headers=headers or {})
 
 
-def test_create_answers_the_object_with_its_id(client, officer_headers):
+def test_create_answers_the_object_with_its_id(client: Client, officer_headers: dict[str, str]) -> None:
     ThemeFactory.create(code="integration")
     MunicipalityFactory.create(name="Mersch")
     response = call(client, "POST", "/organisations", {
@@ -44,7 +46,7 @@ def test_create_answers_the_object_with_its_id(client, officer_headers):
     assert AuditEvent.objects.filter(action="organisation.create", object_id=str(organisation.pk)).exists()
 
 
-def test_patch_changes_only_the_given_fields(client, officer_headers):
+def test_patch_changes_only_the_given_fields(client: Client, officer_headers: dict[str, str]) -> None:
     organisation = OrganisationFactory.create(name="ASTI", acronym="", website="https://asti.lu")
     response = call(client, "PATCH", f"/organisations/{organisation.pk}", {"acronym": "ASTI"}, officer_headers)
     assert response.status_code == 200
@@ -60,7 +62,8 @@ def test_patch_changes_only_the_given_fields(client, officer_headers):
     ({"name": "X", "legal_form": "asbl", "website": "not a url"}, "invalid", "website"),
     ({"name": "X", "legal_form": "asbl", "name_typo": 1, "email": "nope"}, "invalid", "email"),
 ])
-def test_bad_input_gets_a_structured_422_and_nothing_is_written(client, officer_headers, body, code, field):
+def test_bad_input_gets_a_structured_422_and_nothing_is_written(client: Client, officer_headers: dict[str, str], body,
+                                                                code, field) -> None:
     response = call(client, "POST", "/organisations", body, officer_headers)
     assert response.status_code == 422, response.content
     errors = response.json()["errors"]
@@ -68,7 +71,7 @@ def test_bad_input_gets_a_structured_422_and_nothing_is_written(client, officer_
     assert not Organisation.objects.exists()
 
 
-def test_duplicate_name_is_a_422(client, officer_headers):
+def test_duplicate_name_is_a_422(client: Client, officer_headers: dict[str, str]) -> None:
     OrganisationFactory.create(name="ASTI")
     response = call(client, "POST", "/organisations", {"name": "asti", "legal_form": "asbl"}, officer_headers)
     assert response.status_code == 422
@@ -76,19 +79,19 @@ def test_duplicate_name_is_a_422(client, officer_headers):
 
 
 @pytest.mark.parametrize("raw", ["{not json", "[]", '"a string"', ""])
-def test_malformed_json_is_a_4xx_with_errors_never_a_500(client, officer_headers, raw):
+def test_malformed_json_is_a_4xx_with_errors_never_a_500(client: Client, officer_headers: dict[str, str], raw) -> None:
     response = call(client, "POST", "/organisations", headers=officer_headers, raw=raw)
     assert 400 <= response.status_code < 500
     assert response.json()["errors"]
 
 
-def test_unknown_organisation_is_404(client, officer_headers):
+def test_unknown_organisation_is_404(client: Client, officer_headers: dict[str, str]) -> None:
     response = call(client, "GET", "/organisations/999999", headers=officer_headers)
     assert response.status_code == 404
     assert response.json() == {"errors": [{"code": "not_found", "message": "Ressource introuvable.", "field": None}]}
 
 
-def test_the_public_sees_the_directory_and_public_contacts_only(client):
+def test_the_public_sees_the_directory_and_public_contacts_only(client: Client) -> None:
     listed = OrganisationFactory.create(name="Listed")
     ContactFactory.create(organisation=listed, name="Public", is_public=True)
     ContactFactory.create(organisation=listed, name="Private", is_public=False)
@@ -99,7 +102,7 @@ def test_the_public_sees_the_directory_and_public_contacts_only(client):
     assert call(client, "GET", f"/organisations/{unlisted.pk}").status_code == 404
 
 
-def test_staff_see_every_organisation_and_contact(client, officer_headers):
+def test_staff_see_every_organisation_and_contact(client: Client, officer_headers: dict[str, str]) -> None:
     listed = OrganisationFactory.create(name="Listed")
     ContactFactory.create(organisation=listed, name="Private", is_public=False)
     OrganisationFactory.create(name="Unlisted", listed_in_directory=False)
@@ -108,7 +111,7 @@ def test_staff_see_every_organisation_and_contact(client, officer_headers):
     assert items[0]["contacts"][0]["name"] == "Private"
 
 
-def test_list_is_paginated_and_filterable(client):
+def test_list_is_paginated_and_filterable(client: Client) -> None:
     theme = ThemeFactory.create(code="integration")
     for n in range(55):
         organisation = OrganisationFactory.create(name=f"Org {n:02d}", legal_form="fondation" if n % 5 == 0 else "asbl")
@@ -123,7 +126,7 @@ def test_list_is_paginated_and_filterable(client):
     assert call(client, "GET", "/organisations?q=Org%2001").json()["count"] == 1
 
 
-def test_a_bad_token_is_401_not_anonymous(client):
+def test_a_bad_token_is_401_not_anonymous(client: Client) -> None:
     response = call(client, "GET", "/organisations", headers={"Authorization": "Bearer sbs_forged"})
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "invalid_token"
@@ -131,7 +134,7 @@ def test_a_bad_token_is_401_not_anonymous(client):
     assert response.status_code == 401
 
 
-def test_session_auth_needs_csrf_for_writes(make_user):
+def test_session_auth_needs_csrf_for_writes(make_user: Callable[..., User]) -> None:
     client = Client(enforce_csrf_checks=True)
     sign_in(client, make_user("officer"))
     response = call(client, "POST", "/organisations", {"name": "X", "legal_form": "asbl"})
@@ -144,14 +147,14 @@ def test_session_auth_needs_csrf_for_writes(make_user):
     assert response.status_code == 201
 
 
-def test_staff_session_without_second_factor_is_refused(client, make_user):
+def test_staff_session_without_second_factor_is_refused(client: Client, make_user: Callable[..., User]) -> None:
     sign_in(client, make_user("officer"), second_factor=False)
     response = call(client, "GET", "/organisations")
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "two_factor_required"
 
 
-def test_openapi_schema_and_docs_are_served(client):
+def test_openapi_schema_and_docs_are_served(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/organisations", "/api/v1/organisations/{organisation_id}"} <= set(schema["paths"])
     assert "post" in schema["paths"]["/api/v1/organisations"]

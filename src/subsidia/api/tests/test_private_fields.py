@@ -30,6 +30,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
 from subsidia.accounts.services import issue_api_token
 from subsidia.api.api import api
@@ -144,7 +145,8 @@ def add_private_markers(world: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def marked_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def marked_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     media = tmp_path_factory.mktemp("private-fields-media")
     with override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), \
             django_db_blocker.unblock(), transaction.atomic():

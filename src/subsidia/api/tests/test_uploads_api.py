@@ -5,19 +5,23 @@ their metadata."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 
+from subsidia.accounts.models import User
 from subsidia.conventions import services as conventions
 from subsidia.conventions.models import ReportDocument, ReportKind
 from subsidia.conventions.tests.factories import ConventionDomainFactory, ConventionFactory
 from subsidia.core.tests import uploads_samples as samples
-from subsidia.grants.models import ApplicationDocument
+from subsidia.grants.models import Application, ApplicationDocument
 from subsidia.grants.tests.factories import ApplicationFactory, CallFactory
+from subsidia.organisations.models import Organisation
 
 from .helpers import auth
 
@@ -30,16 +34,16 @@ def bomb() -> bytes:
 
 
 @pytest.fixture
-def partner_admin(make_user, org_a):
+def partner_admin(make_user: Callable[..., User], org_a: Organisation) -> User:
     return make_user("partner_admin", organisation=org_a)
 
 
 @pytest.fixture
-def draft(org_a):
+def draft(org_a: Organisation) -> Application:
     return ApplicationFactory.create(call=CallFactory.create(), organisation=org_a)
 
 
-def post_document(client, draft, user, name: str, content: bytes, kind: str = "annex"):
+def post_document(client: Client, draft: Application, user, name: str, content: bytes, kind: str = "annex"):
     return client.post(f"/api/v1/applications/{draft.pk}/documents",
                        {"kind": kind, "file": SimpleUploadedFile(name, content, "application/octet-stream")},
                        headers=auth(user))
@@ -63,7 +67,7 @@ def error(response) -> dict:
 ], ids=["zip-bomb", "lying-zip-bomb", "zip-claiming-pdf", "zip-claiming-png", "plain-zip", "presentation",
         "png-bomb"])
 def test_an_application_document_is_refused_with_a_422_and_nothing_is_stored(
-        client, partner_admin, draft, bomb, name, content_of, code):
+        client: Client, partner_admin: User, draft: Application, bomb: bytes, name, content_of, code) -> None:
     version = draft.version
     response = post_document(client, draft, partner_admin, name, content_of(bomb))
     assert error(response)["code"] == code
@@ -78,7 +82,8 @@ def test_an_application_document_is_refused_with_a_422_and_nothing_is_stored(
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ("budget.xlsx", samples.ooxml("xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 ], ids=["odt", "docx", "xlsx"])
-def test_real_office_documents_are_accepted(client, partner_admin, draft, name, content, expected):
+def test_real_office_documents_are_accepted(client: Client, partner_admin: User, draft: Application, name, content,
+                                            expected) -> None:
     response = post_document(client, draft, partner_admin, name, content)
     assert response.status_code == 201, response.content
     assert response.json()["content_type"] == expected
@@ -87,7 +92,8 @@ def test_real_office_documents_are_accepted(client, partner_admin, draft, name, 
         assert handle.read() == content
 
 
-def test_a_photo_attached_as_a_document_is_stored_without_its_gps_position(client, partner_admin, draft):
+def test_a_photo_attached_as_a_document_is_stored_without_its_gps_position(client: Client, partner_admin: User,
+                                                                           draft: Application) -> None:
     response = post_document(client, draft, partner_admin, "photo-foyer.jpg", samples.jpeg_with_gps())
     assert response.status_code == 201, response.content
     document = ApplicationDocument.objects.get(pk=response.json()["id"])
@@ -99,7 +105,9 @@ def test_a_photo_attached_as_a_document_is_stored_without_its_gps_position(clien
         assert not image.getexif() and image.size == (16, 32)
 
 
-def test_a_report_document_bomb_is_refused_with_a_422(client, org_a, make_user, on_day, bomb):
+def test_a_report_document_bomb_is_refused_with_a_422(client: Client, org_a: Organisation,
+                                                      make_user: Callable[..., User], on_day: Callable[[date], None],
+                                                      bomb: bytes) -> None:
     convention = ConventionFactory.create(organisation=org_a, title="Guichet")
     ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("1000.00"))
     on_day(date(2023, 12, 20))

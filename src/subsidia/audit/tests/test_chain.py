@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from io import StringIO
@@ -17,9 +17,12 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.audit import heads
 from subsidia.audit.chain import GENESIS, HASHED_FIELDS, compute_hash, verify_chain
 from subsidia.audit.models import AuditEvent
@@ -32,7 +35,7 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 
 
 @pytest.fixture
-def events(make_user) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def events(make_user: Callable[..., User]) -> list[AuditEvent]:
     officer = make_user("officer")
     organisation = OrganisationFactory.create(name="Avant")
     return [
@@ -75,7 +78,7 @@ def rewrite_chain_consistently() -> None:
         prev = digest
 
 
-def test_each_record_carries_the_previous_records_hash(events):
+def test_each_record_carries_the_previous_records_hash(events: list[AuditEvent]) -> None:
     stored = list(AuditEvent.objects.order_by("id"))
     assert stored[0].prev_hash == GENESIS
     for before, after in itertools.pairwise(stored):
@@ -85,7 +88,7 @@ def test_each_record_carries_the_previous_records_hash(events):
     assert f"Audit chain intact: 5 records, head record {stored[-1].id} hash {stored[-1].hash}." in verify()
 
 
-def test_hash_is_sha256_of_sorted_key_json_with_utc_times_and_decimal_strings():
+def test_hash_is_sha256_of_sorted_key_json_with_utc_times_and_decimal_strings() -> None:
     fields = {"id": 7, "occurred_at": dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))),
               "actor_id": None, "actor_label": "système", "action": "a.b", "object_type": "x.y", "object_id": "3",
               "object_repr": "Objet", "before": None, "after": {"z": Decimal("10.50"), "a": [1, 2.0]}, "note": ""}
@@ -95,14 +98,14 @@ def test_hash_is_sha256_of_sorted_key_json_with_utc_times_and_decimal_strings():
     assert compute_hash(fields, GENESIS) == hashlib.sha256(expected.encode()).hexdigest()
 
 
-def test_stored_hash_matches_the_values_read_back(events):
+def test_stored_hash_matches_the_values_read_back(events: list[AuditEvent]) -> None:
     # Decimals and date-times in before/after are stored as JSON strings: the hash is of what reads back.
     event = AuditEvent.objects.get(pk=events[0].pk)
     assert event.after["amount"] == "1250.50"
     assert compute_hash({f: getattr(event, f) for f in HASHED_FIELDS}, event.prev_hash) == event.hash
 
 
-def test_a_field_changed_behind_the_triggers_is_reported_with_its_record(events):
+def test_a_field_changed_behind_the_triggers_is_reported_with_its_record(events: list[AuditEvent]) -> None:
     target = events[2]
     with triggers_off():
         raw("UPDATE audit_auditevent SET object_repr = 'Falsifié' WHERE id = %s", [target.pk])
@@ -115,7 +118,7 @@ def test_a_field_changed_behind_the_triggers_is_reported_with_its_record(events)
     assert f"found {compute_hash(tampered, target.prev_hash)}" in message
 
 
-def test_a_deleted_middle_record_is_reported_at_the_next_one(events):
+def test_a_deleted_middle_record_is_reported_at_the_next_one(events: list[AuditEvent]) -> None:
     with triggers_off():
         raw("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
         result = verify_chain()
@@ -125,19 +128,19 @@ def test_a_deleted_middle_record_is_reported_at_the_next_one(events):
     assert "removed or inserted after record" in brk.problem
 
 
-def test_a_removed_first_record_is_reported(events):
+def test_a_removed_first_record_is_reported(events: list[AuditEvent]) -> None:
     with triggers_off():
         raw("DELETE FROM audit_auditevent WHERE id = %s", [events[0].pk])
         result = verify_chain()
     assert (result.breaks[0].record_id, result.breaks[0].expected) == (events[1].pk, GENESIS)
 
 
-def test_disabled_or_dropped_triggers_are_reported(events):
+def test_disabled_or_dropped_triggers_are_reported(events: list[AuditEvent]) -> None:
     with triggers_off(), pytest.raises(CommandError, match="Append-only protection: trigger audit_event_no_"):
         verify()
 
 
-def test_a_consistent_rewrite_passes_alone_but_not_against_the_exported_head(events):
+def test_a_consistent_rewrite_passes_alone_but_not_against_the_exported_head(events: list[AuditEvent]) -> None:
     exported = heads.export_head()
     head_file = Path(settings.MEDIA_ROOT) / exported
     assert "Passes through the exported head" in verify("--against", str(head_file))
@@ -153,7 +156,7 @@ def test_a_consistent_rewrite_passes_alone_but_not_against_the_exported_head(eve
             verify("--against-latest")  # the same head, found by name in storage
 
 
-def test_the_chain_cut_short_is_caught_against_the_exported_head(events):
+def test_the_chain_cut_short_is_caught_against_the_exported_head(events: list[AuditEvent]) -> None:
     head = heads.read_head(str(Path(settings.MEDIA_ROOT) / heads.export_head()))
     with triggers_off():
         raw("DELETE FROM audit_auditevent WHERE id >= %s", [events[3].pk])
@@ -163,7 +166,9 @@ def test_the_chain_cut_short_is_caught_against_the_exported_head(events):
     assert "missing" in result.breaks[0].problem
 
 
-def test_daily_export_writes_a_head_file_per_day_and_mails_the_auditors(events, make_user, mailoutbox):
+def test_daily_export_writes_a_head_file_per_day_and_mails_the_auditors(events: list[AuditEvent],
+                                                                        make_user: Callable[..., User],
+                                                                        mailoutbox: list[EmailMessage]) -> None:
     from huey.contrib.djhuey import HUEY
 
     assert "subsidia.audit.tasks.export_audit_chain_head" in HUEY._registry._registry
@@ -182,7 +187,8 @@ def test_daily_export_writes_a_head_file_per_day_and_mails_the_auditors(events, 
     assert events[-1].hash in mailoutbox[0].body
 
 
-def test_export_flags_a_broken_chain(events, mailoutbox, settings):
+def test_export_flags_a_broken_chain(events: list[AuditEvent], mailoutbox: list[EmailMessage],
+                                     settings: Settings) -> None:
     settings.AUDIT_HEAD_RECIPIENTS = ["controle@example.lu"]
     with triggers_off():
         raw("UPDATE audit_auditevent SET note = 'x' WHERE id = %s", [events[0].pk])
@@ -192,14 +198,14 @@ def test_export_flags_a_broken_chain(events, mailoutbox, settings):
     assert "ALERTE" in mailoutbox[0].subject and mailoutbox[0].to == ["controle@example.lu"]
 
 
-def test_bulk_create_chains_each_record():
+def test_bulk_create_chains_each_record() -> None:
     AuditEvent.objects.bulk_create([AuditEvent(actor_label="x", action=f"a{n}", object_type="t", object_id="1",
                                                object_repr="r") for n in range(3)])
     assert verify_chain().head.count == 3 and verify_chain().ok
 
 
 @postgres_only
-def test_postgres_refuses_truncate(events):
+def test_postgres_refuses_truncate(events: list[AuditEvent]) -> None:
     raw("SET CONSTRAINTS ALL IMMEDIATE")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         raw("TRUNCATE audit_auditevent")
@@ -208,7 +214,7 @@ def test_postgres_refuses_truncate(events):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_keep_one_linear_chain():
+def test_concurrent_appends_keep_one_linear_chain() -> None:
     organisation = OrganisationFactory.create()
     writers, per_writer = 4, 15
     barrier = threading.Barrier(writers)

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
+from pytest_django import Settings
 
 from subsidia.audit.chain import ADVISORY_LOCK_KEY, verify_chain
 from subsidia.audit.dbroles import runtime_grants_sql, switch_to_migration_role, temporary_connection
@@ -53,13 +54,13 @@ def runtime_role() -> Iterator[str]:
     "CREATE FUNCTION public.f() RETURNS int AS 'SELECT 1' LANGUAGE sql",
     "UPDATE django_migrations SET name = name",
 ])
-def test_runtime_role_cannot_change_the_trail_or_its_triggers(runtime_role, statement):
+def test_runtime_role_cannot_change_the_trail_or_its_triggers(runtime_role: str, statement) -> None:
     with psycopg.connect(_conninfo(runtime_role), autocommit=True) as runtime, \
             pytest.raises(psycopg.errors.InsufficientPrivilege):
         runtime.execute(statement)
 
 
-def test_runtime_role_reads_appends_and_works_on_the_other_tables(runtime_role):
+def test_runtime_role_reads_appends_and_works_on_the_other_tables(runtime_role: str) -> None:
     with psycopg.connect(_conninfo(runtime_role)) as runtime:  # one transaction, rolled back
         runtime.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
         runtime.execute("SELECT count(*) FROM audit_auditevent").fetchone()
@@ -81,7 +82,7 @@ class _Rollback(Exception):
     pass
 
 
-def test_migrate_runs_as_the_migration_role_and_grants_the_runtime_role(runtime_role, settings):
+def test_migrate_runs_as_the_migration_role_and_grants_the_runtime_role(runtime_role: str, settings: Settings) -> None:
     with psycopg.connect(_conninfo(), autocommit=True) as owner:
         owner.execute(f'REVOKE ALL ON TABLE audit_auditevent FROM "{runtime_role}"')
     owner_settings = connection.settings_dict

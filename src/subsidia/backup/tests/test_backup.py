@@ -5,7 +5,7 @@ Runs on SQLite and on PostgreSQL (restored into a database of its own, created h
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.audit.chain import current_head, verify_chain
 from subsidia.audit.dbroles import database_settings_from_url, temporary_connection
 from subsidia.audit.models import AuditEvent
@@ -53,7 +55,7 @@ def empty_target(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def world(make_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(make_user: Callable[..., User]) -> dict[str, Any]:
     officer = make_user("officer")
     organisations = [OrganisationFactory.create(name=f"Association n°{n}") for n in range(3)]
     for organisation in organisations:
@@ -70,7 +72,8 @@ def run(command: str, *args: str) -> str:
     return out.getvalue()
 
 
-def test_backup_restored_into_an_empty_database_holds_the_same_data(world, tmp_path, empty_target, settings):
+def test_backup_restored_into_an_empty_database_holds_the_same_data(world: dict[str, Any], tmp_path: Path,
+                                                                    empty_target: str, settings: Settings) -> None:
     backup_dir = tmp_path / "backup"
     head = current_head()
     assert head.count == 3
@@ -100,7 +103,8 @@ def test_backup_restored_into_an_empty_database_holds_the_same_data(world, tmp_p
         assert Organisation.objects.using(alias).get(pk=world["organisations"][1].pk).name == "Association n°1"
 
 
-def test_restore_refuses_a_non_empty_database_unless_forced(world, tmp_path, empty_target):
+def test_restore_refuses_a_non_empty_database_unless_forced(world: dict[str, Any], tmp_path: Path,
+                                                            empty_target: str) -> None:
     backup_dir = tmp_path / "backup"
     run("backup", str(backup_dir))
     run("restore", str(backup_dir), "--database-url", empty_target)
@@ -110,7 +114,8 @@ def test_restore_refuses_a_non_empty_database_unless_forced(world, tmp_path, emp
                                                       "--force")
 
 
-def test_restore_checks_the_manifest_sums_before_anything(world, tmp_path, empty_target):
+def test_restore_checks_the_manifest_sums_before_anything(world: dict[str, Any], tmp_path: Path,
+                                                          empty_target: str) -> None:
     backup_dir = tmp_path / "backup"
     run("backup", str(backup_dir))
     (backup_dir / "media" / "documents" / "statuts.pdf").write_bytes(b"%PDF-1.4 falsified")
@@ -120,7 +125,7 @@ def test_restore_checks_the_manifest_sums_before_anything(world, tmp_path, empty
         assert connections[alias].introspection.table_names() == []  # nothing was restored
 
 
-def test_backup_goes_into_an_empty_directory(world, tmp_path):
+def test_backup_goes_into_an_empty_directory(world: dict[str, Any], tmp_path: Path) -> None:
     (tmp_path / "backup").mkdir()
     (tmp_path / "backup" / "old.txt").write_text("x")
     with pytest.raises(CommandError, match="is not empty"):

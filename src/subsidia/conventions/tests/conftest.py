@@ -1,38 +1,41 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from subsidia.accounts.models import User
 from subsidia.conventions import services
 from subsidia.conventions.models import Convention
+from subsidia.organisations.models import Organisation
 
 from .factories import ConventionDomainFactory, ConventionFactory, IndicatorFactory
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
 @pytest.fixture
-def approver(make_user):  # type: ignore[no-untyped-def]
+def approver(make_user: Callable[..., User]) -> User:
     return make_user("approver")
 
 
 @pytest.fixture
-def finance(make_user):  # type: ignore[no-untyped-def]
+def finance(make_user: Callable[..., User]) -> User:
     return make_user("finance")
 
 
 @pytest.fixture
-def gestionnaire(make_user, org_a):  # type: ignore[no-untyped-def]
+def gestionnaire(make_user: Callable[..., User], org_a: Organisation) -> User:
     return make_user("partner_admin", organisation=org_a)
 
 
 @pytest.fixture
-def draft(org_a) -> Convention:  # type: ignore[no-untyped-def]
+def draft(org_a: Organisation) -> Convention:
     """A draft convention of org_a, 2024-2026, one domain at 120 000 € a year with one indicator."""
     convention = ConventionFactory.create(organisation=org_a)
     domain = ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"))
@@ -41,7 +44,7 @@ def draft(org_a) -> Convention:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def signed(draft, approver, on_day) -> Convention:  # type: ignore[no-untyped-def]
+def signed(draft: Convention, approver: User, on_day: Callable[[date], None]) -> Convention:
     """The draft, signed by the approver on 15 December 2023."""
     on_day(date(2023, 12, 20))
     return services.sign_convention(approver, draft, signed_on=date(2023, 12, 15),

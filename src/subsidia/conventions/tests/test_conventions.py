@@ -3,12 +3,15 @@ payments, yearly reports (accepted and returned), overlapping funding, and who m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conventions import selectors, services
 from subsidia.conventions.models import (
@@ -21,9 +24,10 @@ from subsidia.conventions.models import (
     YearlyReport,
 )
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from subsidia.grants.models import State
+from subsidia.grants.models import Application, State
 from subsidia.grants.tests.factories import PDF, ApplicationFactory
 from subsidia.notifications.models import Kind, Notification
+from subsidia.organisations.models import Organisation
 
 from .factories import ActivityDomainFactory, ConventionDomainFactory, ConventionFactory, DepartmentFactory
 
@@ -44,7 +48,8 @@ class TestStatus:
         (date(2026, 12, 31), Status.ACTIVE, True),
         (date(2027, 1, 1), Status.ENDED, False),
     ])
-    def test_status_and_conventionnee_follow_the_dates(self, draft, org_a, org_b, day, status, conventioned):
+    def test_status_and_conventionnee_follow_the_dates(self, draft: Convention, org_a: Organisation,
+                                                       org_b: Organisation, day, status, conventioned) -> None:
         draft.signed_on = date(2023, 12, 15)
         draft.save()
         shown = draft.signed_on <= day
@@ -55,7 +60,9 @@ class TestStatus:
         assert (org_a in selectors.conventioned_organisations(day)) is (conventioned and shown)
         assert org_b not in selectors.conventioned_organisations(day)
 
-    def test_a_termination_ends_conventionnee_the_day_it_takes_effect(self, signed, approver, org_a, on_day):
+    def test_a_termination_ends_conventionnee_the_day_it_takes_effect(self, signed: Convention, approver: User,
+                                                                      org_a: Organisation,
+                                                                      on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         services.terminate_convention(approver, signed, terminated_on=date(2025, 7, 1),
                                       reason="Cessation des activités du guichet.")
@@ -66,8 +73,8 @@ class TestStatus:
         assert not selectors.is_conventioned(org_a, date(2025, 7, 1))
         assert signed.last_day == date(2025, 6, 30)
 
-    def test_an_amendment_extending_the_end_keeps_the_organisation_conventionnee(self, signed, approver, org_a,
-                                                                                on_day):
+    def test_an_amendment_extending_the_end_keeps_the_organisation_conventionnee(
+            self, signed: Convention, approver: User, org_a: Organisation, on_day: Callable[[date], None]) -> None:
         assert not selectors.is_conventioned(org_a, date(2027, 3, 1))
         on_day(date(2026, 10, 1))
         services.amend_convention(approver, signed, signed_on=date(2026, 9, 30), effective_from=date(2026, 10, 1),
@@ -75,7 +82,7 @@ class TestStatus:
         assert selectors.is_conventioned(org_a, date(2027, 3, 1))
         assert not selectors.is_conventioned(org_a, date(2028, 1, 1))
 
-    def test_one_active_convention_among_several_is_enough(self, org_a):
+    def test_one_active_convention_among_several_is_enough(self, org_a: Organisation) -> None:
         ConventionFactory.create(organisation=org_a, signed_on=date(2020, 1, 1), starts_on=date(2020, 1, 1),
                           ends_on=date(2022, 12, 31))
         ConventionFactory.create(organisation=org_a, signed_on=date(2023, 1, 1), starts_on=date(2023, 1, 1),
@@ -88,7 +95,8 @@ class TestStatus:
 
 @pytest.mark.django_db
 class TestPreparingAndSigning:
-    def test_an_officer_prepares_a_convention_with_domains_and_indicators(self, officer, org_a):
+    def test_an_officer_prepares_a_convention_with_domains_and_indicators(self, officer: User,
+                                                                          org_a: Organisation) -> None:
         department = DepartmentFactory.create()
         domains = [ActivityDomainFactory.create(), ActivityDomainFactory.create()]
         convention = services.create_convention(officer, {
@@ -106,7 +114,7 @@ class TestPreparingAndSigning:
         assert convention.domains.first().indicators.get().yearly_target == D("20.00")
         assert AuditEvent.objects.filter(action="convention.create", object_id=str(convention.pk)).exists()
 
-    def test_every_problem_is_reported_at_once_and_nothing_is_written(self, officer, org_a):
+    def test_every_problem_is_reported_at_once_and_nothing_is_written(self, officer: User, org_a: Organisation) -> None:
         with pytest.raises(RuleViolation) as error:
             services.create_convention(officer, {
                 "department": org_a.pk, "organisation": org_a.pk, "title": "", "starts_on": "2025-01-01",
@@ -115,7 +123,8 @@ class TestPreparingAndSigning:
         assert {"department", "title", "ends_on", "domains.0.activity", "domains.0.yearly_amount"} <= fields
         assert not Convention.objects.exists()
 
-    def test_only_officers_prepare_and_only_approvers_sign(self, draft, make_user, org_a):
+    def test_only_officers_prepare_and_only_approvers_sign(self, draft: Convention, make_user: Callable[..., User],
+                                                           org_a: Organisation) -> None:
         with pytest.raises(PermissionDenied):
             services.create_convention(make_user("approver"), {"organisation": org_a.pk})
         with pytest.raises(PermissionDenied):
@@ -123,12 +132,13 @@ class TestPreparingAndSigning:
         with pytest.raises(PermissionDenied):
             services.sign_convention(make_user("finance"), draft)
 
-    def test_partners_do_not_see_drafts(self, draft, gestionnaire):
+    def test_partners_do_not_see_drafts(self, draft: Convention, gestionnaire: User) -> None:
         with pytest.raises(NotFound):
             services.sign_convention(gestionnaire, draft)
         assert not selectors.conventions_visible_to(gestionnaire).exists()
 
-    def test_signing_sets_up_the_reports_and_cannot_happen_twice(self, gestionnaire, signed, approver):
+    def test_signing_sets_up_the_reports_and_cannot_happen_twice(self, gestionnaire: User, signed: Convention,
+                                                                 approver: User) -> None:
         reports = signed.reports.order_by("year", "kind")
         assert [(r.year, r.kind, r.status, r.due_on) for r in reports] == [
             (year, kind, ReportStatus.EXPECTED, date(year + 1, 3, 31))
@@ -138,7 +148,7 @@ class TestPreparingAndSigning:
             services.sign_convention(approver, signed)
         assert codes(error) == ["illegal_transition"]
 
-    def test_a_convention_without_amount_cannot_be_signed(self, approver, on_day):
+    def test_a_convention_without_amount_cannot_be_signed(self, approver: User, on_day: Callable[[date], None]) -> None:
         convention = ConventionFactory.create()
         with pytest.raises(RuleViolation) as error:
             services.sign_convention(approver, convention)
@@ -148,11 +158,11 @@ class TestPreparingAndSigning:
             services.sign_convention(approver, convention)
         assert codes(error) == ["no_amount"]
 
-    def test_a_signed_convention_is_no_longer_editable(self, signed, officer):
+    def test_a_signed_convention_is_no_longer_editable(self, signed: Convention, officer: User) -> None:
         with pytest.raises(Conflict):
             services.update_convention(officer, signed, {"title": "Autre"})
 
-    def test_a_stale_edit_is_refused_and_changes_nothing(self, draft, officer):
+    def test_a_stale_edit_is_refused_and_changes_nothing(self, draft: Convention, officer: User) -> None:
         services.update_convention(officer, draft, {"title": "Premier"}, expected_version=1)
         with pytest.raises(Conflict) as error:
             services.update_convention(officer, draft, {"title": "Second"}, expected_version=1)
@@ -163,7 +173,8 @@ class TestPreparingAndSigning:
 
 @pytest.mark.django_db
 class TestAmendmentsAndTermination:
-    def test_an_amendment_must_fall_within_the_convention_and_change_something(self, signed, approver, on_day):
+    def test_an_amendment_must_fall_within_the_convention_and_change_something(self, signed: Convention, approver: User,
+                                                                               on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         with pytest.raises(RuleViolation) as error:
             services.amend_convention(approver, signed, signed_on=date(2025, 5, 1), effective_from=date(2027, 2, 1),
@@ -175,7 +186,8 @@ class TestAmendmentsAndTermination:
         assert codes(error) == ["empty"]
         assert not signed.amendments.exists()
 
-    def test_amendments_are_numbered_versions(self, signed, approver, on_day):
+    def test_amendments_are_numbered_versions(self, signed: Convention, approver: User,
+                                              on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         domain = signed.domains.get()
         first = services.amend_convention(approver, signed, signed_on=date(2025, 5, 1),
@@ -188,7 +200,8 @@ class TestAmendmentsAndTermination:
         assert (second.previous_ends_on, second.ends_on) == (date(2026, 12, 31), date(2027, 6, 30))
         assert first.lines.get().fte == D("2.00")  # unchanged staff when the amendment gives none
 
-    def test_termination_needs_a_reason_and_drops_what_is_no_longer_due(self, signed, approver, on_day):
+    def test_termination_needs_a_reason_and_drops_what_is_no_longer_due(self, signed: Convention, approver: User,
+                                                                        on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         with pytest.raises(RuleViolation) as error:
             services.terminate_convention(approver, signed, terminated_on=date(2025, 7, 1), reason=" ")
@@ -205,7 +218,8 @@ class TestAmendmentsAndTermination:
 
 @pytest.mark.django_db
 class TestPayments:
-    def test_finance_records_a_payment_once(self, signed, finance, officer, gestionnaire, on_day):
+    def test_finance_records_a_payment_once(self, signed: Convention, finance: User, officer: User, gestionnaire: User,
+                                            on_day: Callable[[date], None]) -> None:
         payment = ScheduledPayment.objects.get(convention=signed, year=2024, kind=PaymentKind.ADVANCE, position=1)
         with pytest.raises(PermissionDenied):
             services.record_payment(officer, payment)
@@ -232,7 +246,9 @@ class TestYearlyReports:
         return services.save_report(user, report, {"narrative": "Une année chargée.",
                                                    "values": {indicator.pk: {"value": "310", "comment": "Objectif"}}})
 
-    def test_a_member_fills_in_but_only_a_gestionnaire_files(self, signed, org_a, make_user, gestionnaire, on_day):
+    def test_a_member_fills_in_but_only_a_gestionnaire_files(self, signed: Convention, org_a: Organisation,
+                                                             make_user: Callable[..., User], gestionnaire: User,
+                                                             on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 2, 1))
         member = make_user("partner_member", organisation=org_a)
         report = self._fill(member, self._activity(signed))
@@ -243,7 +259,8 @@ class TestYearlyReports:
         report.refresh_from_db()
         assert (report.status, report.submitted_by) == (ReportStatus.SUBMITTED, gestionnaire)
 
-    def test_a_report_is_filed_complete_and_after_the_year(self, signed, gestionnaire, on_day):
+    def test_a_report_is_filed_complete_and_after_the_year(self, signed: Convention, gestionnaire: User,
+                                                           on_day: Callable[[date], None]) -> None:
         on_day(date(2024, 12, 31))
         report = self._activity(signed)
         with pytest.raises(RuleViolation) as error:
@@ -257,7 +274,8 @@ class TestYearlyReports:
         report.refresh_from_db()
         assert report.status == ReportStatus.EXPECTED
 
-    def test_an_officer_returns_with_comments_then_accepts(self, signed, gestionnaire, officer, on_day):
+    def test_an_officer_returns_with_comments_then_accepts(self, signed: Convention, gestionnaire: User, officer: User,
+                                                           on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 2, 1))
         report = services.submit_report(gestionnaire, self._fill(gestionnaire, self._activity(signed)))
         with pytest.raises(RuleViolation) as error:
@@ -282,7 +300,8 @@ class TestYearlyReports:
         with pytest.raises(Conflict):
             services.save_report(gestionnaire, report, {"narrative": "Trop tard"})
 
-    def test_officers_do_not_file_and_partners_do_not_accept(self, signed, gestionnaire, officer, on_day):
+    def test_officers_do_not_file_and_partners_do_not_accept(self, signed: Convention, gestionnaire: User,
+                                                             officer: User, on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 2, 1))
         report = self._fill(gestionnaire, self._activity(signed))
         with pytest.raises(PermissionDenied):
@@ -291,7 +310,8 @@ class TestYearlyReports:
         with pytest.raises(PermissionDenied):
             services.accept_report(gestionnaire, report)
 
-    def test_a_renamed_executable_is_refused_as_a_report_document(self, signed, gestionnaire, on_day):
+    def test_a_renamed_executable_is_refused_as_a_report_document(self, signed: Convention, gestionnaire: User,
+                                                                  on_day: Callable[[date], None]) -> None:
         report = signed.reports.get(year=2024, kind=ReportKind.FINANCIAL)
         upload = SimpleUploadedFile("comptes.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64, "application/pdf")
         with pytest.raises(RuleViolation) as error:
@@ -300,7 +320,8 @@ class TestYearlyReports:
         services.add_report_document(gestionnaire, report, SimpleUploadedFile("comptes.pdf", PDF))
         assert report.documents.count() == 1
 
-    def test_overdue_reports_are_listed(self, signed, gestionnaire, on_day):
+    def test_overdue_reports_are_listed(self, signed: Convention, gestionnaire: User,
+                                        on_day: Callable[[date], None]) -> None:
         assert not selectors.overdue_reports(date(2025, 3, 31)).exists()
         overdue = selectors.overdue_reports(date(2025, 4, 1))
         assert sorted((r.year, r.kind) for r in overdue) == [(2024, "activity"), (2024, "financial")]
@@ -312,18 +333,21 @@ class TestYearlyReports:
 @pytest.mark.django_db
 class TestOverlappingFunding:
     @pytest.fixture
-    def application(self, signed, org_a):  # type: ignore[no-untyped-def]
+    def application(self, signed: Convention, org_a: Organisation) -> Application:
         domain = signed.domains.get()
         return ApplicationFactory.create(organisation=org_a, activity_domain=domain.activity, state=State.SUBMITTED,
                                   start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
 
-    def test_a_subsidy_for_a_conventioned_domain_over_the_same_period_is_flagged(self, signed, application):
+    def test_a_subsidy_for_a_conventioned_domain_over_the_same_period_is_flagged(self, signed: Convention,
+                                                                                 application: Application) -> None:
         [overlap] = selectors.overlaps_for_application(application)
         assert (overlap.convention, overlap.domain, overlap.start, overlap.end) == (
             signed, signed.domains.get(), date(2025, 9, 1), date(2026, 3, 31))
         assert [o.application for o in selectors.overlaps_for_convention(signed)] == [application]
 
-    def test_another_domain_another_period_or_another_organisation_is_not(self, signed, application, org_b):
+    def test_another_domain_another_period_or_another_organisation_is_not(self, signed: Convention,
+                                                                          application: Application,
+                                                                          org_b: Organisation) -> None:
         application.activity_domain = ActivityDomainFactory.create()
         application.save()
         assert selectors.overlaps_for_application(application) == []
@@ -336,17 +360,19 @@ class TestOverlappingFunding:
         assert selectors.overlaps_for_application(elsewhere) == []
         assert selectors.overlaps_for_convention(signed) == []
 
-    def test_a_termination_ends_the_overlap(self, signed, application, approver, on_day):
+    def test_a_termination_ends_the_overlap(self, signed: Convention, application: Application, approver: User,
+                                            on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         services.terminate_convention(approver, signed, terminated_on=date(2025, 9, 1), reason="Fin anticipée")
         assert selectors.overlaps_for_application(application) == []
 
-    def test_a_draft_convention_does_not_count(self, draft, org_a):
+    def test_a_draft_convention_does_not_count(self, draft: Convention, org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, activity_domain=draft.domains.get().activity,
                                          start_date=date(2025, 1, 1), end_date=date(2025, 6, 30))
         assert selectors.overlaps_for_application(application) == []
 
-    def test_the_funding_overview_adds_conventions_and_subsidies_by_year(self, signed, application):
+    def test_the_funding_overview_adds_conventions_and_subsidies_by_year(self, signed: Convention,
+                                                                         application: Application) -> None:
         overview = selectors.funding_overview(signed.organisation, date(2025, 1, 1), date(2026, 12, 31))
         assert overview.years == [2025, 2026]
         kinds = [(line.kind, line.warning) for line in overview.lines]
@@ -357,7 +383,9 @@ class TestOverlappingFunding:
 
 @pytest.mark.django_db
 class TestVisibility:
-    def test_a_partner_sees_only_its_own_conventions_and_reports(self, signed, make_user, org_b, gestionnaire):
+    def test_a_partner_sees_only_its_own_conventions_and_reports(self, signed: Convention,
+                                                                 make_user: Callable[..., User], org_b: Organisation,
+                                                                 gestionnaire: User) -> None:
         other = make_user("partner_admin", organisation=org_b)
         assert list(selectors.conventions_visible_to(gestionnaire)) == [signed]
         assert not selectors.conventions_visible_to(other).exists()
@@ -366,12 +394,15 @@ class TestVisibility:
         with pytest.raises(NotFound):
             services.save_report(other, statement, {"narrative": "intrusion"})
 
-    def test_reviewers_and_moderators_see_no_convention(self, signed, make_user):
+    def test_reviewers_and_moderators_see_no_convention(self, signed: Convention,
+                                                        make_user: Callable[..., User]) -> None:
         for role in ("reviewer", "moderator"):
             assert not selectors.conventions_visible_to(make_user(role)).exists()
 
     @pytest.mark.parametrize("url_name", ["conventions:detail", "conventions:report"])
-    def test_the_pages_answer_404_to_another_organisation(self, signed, make_user, org_b, login, url_name):
+    def test_the_pages_answer_404_to_another_organisation(self, signed: Convention, make_user: Callable[..., User],
+                                                          org_b: Organisation, login: Callable[..., Client],
+                                                          url_name) -> None:
         from django.urls import reverse
 
         target = signed.pk if url_name == "conventions:detail" else signed.reports.filter(

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,7 +79,7 @@ def _check_money(convention: Convention, today) -> None:
 
 
 @pytest.mark.django_db
-def test_the_conventions_demo_and_loading_it_again(client):
+def test_the_conventions_demo_and_loading_it_again(client: Client) -> None:
     output = load()
     first = counts()
     assert "Conventions: 16 (16 created" in output

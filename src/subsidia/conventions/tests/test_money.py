@@ -3,12 +3,14 @@ through amendments (subsidia.conventions.money and the services that keep the sc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from subsidia.accounts.models import User
 from subsidia.conventions import money, services
 from subsidia.conventions.models import Convention, PaymentKind, ReportKind, ScheduledPayment
 from subsidia.conventions.selectors import with_details
@@ -31,12 +33,12 @@ def schedule(convention: Convention, year: int) -> list[tuple[str, int, date, De
 
 @pytest.mark.django_db
 class TestGranted:
-    def test_a_full_year_is_exactly_the_yearly_amount(self):
+    def test_a_full_year_is_exactly_the_yearly_amount(self) -> None:
         domain = ConventionDomainFactory.create(yearly_amount=D("120000.00"))
         assert money.granted(fresh(domain.convention), 2025) == D("120000.00")
         assert money.granted(fresh(domain.convention), 2024) == D("120000.00")  # a leap year, in full
 
-    def test_a_part_of_a_leap_year_counts_366_days(self):
+    def test_a_part_of_a_leap_year_counts_366_days(self) -> None:
         convention = ConventionFactory.create(starts_on=date(2024, 3, 1), ends_on=date(2025, 12, 31))
         ConventionDomainFactory.create(convention=convention, yearly_amount=D("120000.00"))
         # 306 days (1 March to 31 December) of 366, then of 365 for the same dates a year later.
@@ -45,13 +47,13 @@ class TestGranted:
         ConventionDomainFactory.create(convention=later, yearly_amount=D("120000.00"))
         assert money.granted(fresh(later), 2025) == D("100602.74")
 
-    def test_the_29th_of_february_alone(self):
+    def test_the_29th_of_february_alone(self) -> None:
         convention = ConventionFactory.create(starts_on=date(2024, 2, 29), ends_on=date(2024, 2, 29))
         ConventionDomainFactory.create(convention=convention, yearly_amount=D("36600.00"))
         assert money.granted(fresh(convention), 2024) == D("100.00")
         assert money.covered_years(fresh(convention)) == [2024]
 
-    def test_domains_add_up_and_years_outside_the_period_are_nothing(self):
+    def test_domains_add_up_and_years_outside_the_period_are_nothing(self) -> None:
         convention = ConventionFactory.create()
         ConventionDomainFactory.create(convention=convention, yearly_amount=D("100000.00"))
         ConventionDomainFactory.create(convention=convention, yearly_amount=D("50000.50"))
@@ -62,7 +64,7 @@ class TestGranted:
 
 @pytest.mark.django_db
 class TestSchedule:
-    def test_signing_plans_quarterly_advances_and_the_balance(self, signed):
+    def test_signing_plans_quarterly_advances_and_the_balance(self, signed: Convention) -> None:
         assert schedule(signed, 2025) == [
             (PaymentKind.ADVANCE, 1, date(2025, 1, 1), D("27000.00"), False),
             (PaymentKind.ADVANCE, 2, date(2025, 4, 1), D("27000.00"), False),
@@ -73,7 +75,8 @@ class TestSchedule:
         ]
         assert sorted({p.year for p in signed.payments.all()}) == [2024, 2025, 2026]
 
-    def test_a_part_year_starts_its_advances_on_the_first_day(self, draft, approver, on_day):
+    def test_a_part_year_starts_its_advances_on_the_first_day(self, draft: Convention, approver: User,
+                                                              on_day: Callable[[date], None]) -> None:
         draft.starts_on = date(2024, 5, 15)
         draft.save()
         on_day(date(2024, 5, 1))
@@ -90,13 +93,14 @@ class TestSchedule:
 
 @pytest.mark.django_db
 class TestBalances:
-    def _pay(self, convention, finance, on_day, year, position, day):  # type: ignore[no-untyped-def]
+    def _pay(self, convention, finance: User, on_day: Callable[[date], None], year, position, day):  # type: ignore[no-untyped-def]
         on_day(day)
         payment = ScheduledPayment.objects.get(convention=convention, year=year, kind=PaymentKind.ADVANCE,
                                                position=position)
         return services.record_payment(finance, payment, paid_on=day, payment_reference=f"VIR-{year}-{position}")
 
-    def test_the_balance_at_several_dates(self, signed, finance, on_day):
+    def test_the_balance_at_several_dates(self, signed: Convention, finance: User,
+                                          on_day: Callable[[date], None]) -> None:
         self._pay(signed, finance, on_day, 2025, 1, date(2025, 1, 10))
         self._pay(signed, finance, on_day, 2025, 2, date(2025, 4, 3))
         convention = fresh(signed)
@@ -114,7 +118,9 @@ class TestBalances:
         later = money.position(convention, 2025, date(2026, 6, 1))
         assert later.overdue == D("54000.00") and later.due == D("120000.00")
 
-    def test_an_amendment_reshapes_the_unpaid_lines_and_keeps_the_paid_ones(self, signed, finance, approver, on_day):
+    def test_an_amendment_reshapes_the_unpaid_lines_and_keeps_the_paid_ones(self, signed: Convention, finance: User,
+                                                                            approver: User,
+                                                                            on_day: Callable[[date], None]) -> None:
         self._pay(signed, finance, on_day, 2025, 1, date(2025, 1, 10))
         self._pay(signed, finance, on_day, 2025, 2, date(2025, 4, 3))
         on_day(date(2025, 6, 20))
@@ -137,7 +143,8 @@ class TestBalances:
         assert money.rate_on(convention.domains.get(), date(2025, 7, 1)).fte == D("2.50")
         assert money.rate_on(convention.domains.get(), date(2025, 6, 30)).fte == D("2.00")
 
-    def test_an_amendment_extending_the_end_adds_a_year_over_a_leap_day(self, signed, approver, on_day):
+    def test_an_amendment_extending_the_end_adds_a_year_over_a_leap_day(self, signed: Convention, approver: User,
+                                                                        on_day: Callable[[date], None]) -> None:
         on_day(date(2026, 6, 1))
         services.amend_convention(approver, signed, signed_on=date(2026, 5, 20), effective_from=date(2026, 6, 1),
                                   ends_on=date(2028, 2, 29), summary="Prolongation")
@@ -146,7 +153,7 @@ class TestBalances:
         assert money.granted(convention, 2028) == D("19672.13")  # 60 days of 366
         assert convention.reports.filter(year=2028).count() == 2
 
-    def _file_statement(self, convention, spent, on_day, make_user, officer):  # type: ignore[no-untyped-def]
+    def _file_statement(self, convention, spent, on_day: Callable[[date], None], make_user: Callable[..., User], officer: User):  # type: ignore[no-untyped-def]
         on_day(date(2026, 2, 1))
         admin = make_user("partner_admin", organisation=convention.organisation)
         report = convention.reports.get(year=2025, kind=ReportKind.FINANCIAL)
@@ -156,7 +163,9 @@ class TestBalances:
         services.submit_report(admin, report)
         return services.accept_report(officer, report)
 
-    def test_spending_less_than_the_advances_leaves_a_surplus_to_recover(self, signed, finance, on_day, make_user):
+    def test_spending_less_than_the_advances_leaves_a_surplus_to_recover(self, signed: Convention, finance: User,
+                                                                         on_day: Callable[[date], None],
+                                                                         make_user: Callable[..., User]) -> None:
         for position, day in enumerate([date(2025, 1, 5), date(2025, 4, 5), date(2025, 7, 5), date(2025, 10, 5)], 1):
             self._pay(signed, finance, on_day, 2025, position, day)
         self._file_statement(signed, "100000.00", on_day, make_user, make_user("officer"))
@@ -169,7 +178,8 @@ class TestBalances:
         assert [row for row in schedule(signed, 2025) if not row[4]] == []
 
     def test_spending_more_than_granted_pays_the_balance_up_to_the_amount_granted(
-            self, signed, finance, on_day, make_user):
+            self, signed: Convention, finance: User, on_day: Callable[[date], None],
+            make_user: Callable[..., User]) -> None:
         for position, day in enumerate([date(2025, 1, 5), date(2025, 4, 5), date(2025, 7, 5), date(2025, 10, 5)], 1):
             self._pay(signed, finance, on_day, 2025, position, day)
         self._file_statement(signed, "130000.00", on_day, make_user, make_user("officer"))

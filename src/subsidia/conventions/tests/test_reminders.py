@@ -4,6 +4,7 @@ once however often the job runs, and only for signed conventions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -12,10 +13,20 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
-from subsidia.conventions.models import PaymentKind, ReportKind, ReportStatus, ScheduledPayment, YearlyReport
+from subsidia.accounts.models import User
+from subsidia.conventions.models import (
+    Convention,
+    PaymentKind,
+    ReportKind,
+    ReportStatus,
+    ScheduledPayment,
+    YearlyReport,
+)
 from subsidia.conventions.tasks import daily_convention_reminders, send_convention_reminders
 from subsidia.notifications.models import Kind, Notification
+from subsidia.organisations.models import Organisation
 
 from .factories import ConventionDomainFactory, ConventionFactory
 
@@ -24,13 +35,13 @@ SOON = DUE - timedelta(days=10)
 
 
 @pytest.fixture(autouse=True)
-def _reminder_settings(settings):
+def _reminder_settings(settings: Settings) -> None:
     settings.REMINDER_DAYS_AHEAD = 14
     settings.CONVENTION_REPORTS_DUE = "03-31"
 
 
 @pytest.fixture
-def partners(org_a, make_user):
+def partners(org_a: Organisation, make_user: Callable[..., User]) -> list[User]:
     return [make_user("partner_admin", organisation=org_a), make_user("partner_member", organisation=org_a)]
 
 
@@ -45,8 +56,9 @@ def _reports_2024(convention) -> list[YearlyReport]:
 # --- yearly reports ------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_reports_due_soon_notify_the_members_once(signed, partners, org_b, make_user,
-                                                  django_capture_on_commit_callbacks):
+def test_reports_due_soon_notify_the_members_once(
+        signed: Convention, partners: list[User], org_b: Organisation, make_user: Callable[..., User],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     stranger = make_user("partner_admin", organisation=org_b)
     _pay_everything(signed)
     with django_capture_on_commit_callbacks(execute=True):
@@ -72,7 +84,9 @@ def test_reports_due_soon_notify_the_members_once(signed, partners, org_b, make_
 
 
 @pytest.mark.django_db
-def test_an_overdue_report_is_reminded_once_more(signed, partners, django_capture_on_commit_callbacks):
+def test_an_overdue_report_is_reminded_once_more(
+        signed: Convention, partners: list[User],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     _pay_everything(signed)
     assert send_convention_reminders(today=SOON) == 4
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,7 +103,7 @@ def test_an_overdue_report_is_reminded_once_more(signed, partners, django_captur
 
 
 @pytest.mark.django_db
-def test_a_returned_report_is_reminded_with_the_officers_remarks(signed, partners):
+def test_a_returned_report_is_reminded_with_the_officers_remarks(signed: Convention, partners: list[User]) -> None:
     _pay_everything(signed)
     activity, financial = _reports_2024(signed)
     YearlyReport.objects.filter(pk=financial.pk).update(status=ReportStatus.ACCEPTED)
@@ -102,7 +116,8 @@ def test_a_returned_report_is_reminded_with_the_officers_remarks(signed, partner
 
 
 @pytest.mark.django_db
-def test_no_report_reminder_too_early_filed_or_for_a_draft(signed, partners, org_a, make_user):
+def test_no_report_reminder_too_early_filed_or_for_a_draft(signed: Convention, partners: list[User],
+                                                           org_a: Organisation, make_user: Callable[..., User]) -> None:
     make_user("finance")
     _pay_everything(signed)
     assert send_convention_reminders(today=DUE - timedelta(days=15)) == 0  # beyond the window
@@ -122,8 +137,9 @@ def test_no_report_reminder_too_early_filed_or_for_a_draft(signed, partners, org
 # --- payments ------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_unpaid_advances_due_soon_notify_finance_once(signed, make_user, gestionnaire,
-                                                      django_capture_on_commit_callbacks):
+def test_unpaid_advances_due_soon_notify_finance_once(
+        signed: Convention, make_user: Callable[..., User], gestionnaire: User,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     finance = [make_user("finance"), make_user("finance")]
     officer = make_user("officer")
     today = date(2024, 3, 25)
@@ -148,7 +164,8 @@ def test_unpaid_advances_due_soon_notify_finance_once(signed, make_user, gestion
 
 
 @pytest.mark.django_db
-def test_a_balance_is_reminded_once_the_statement_is_accepted(signed, make_user):
+def test_a_balance_is_reminded_once_the_statement_is_accepted(signed: Convention,
+                                                              make_user: Callable[..., User]) -> None:
     make_user("finance")
     signed.payments.filter(kind=PaymentKind.ADVANCE, year=2024).update(paid_on=date(2024, 1, 5))
     signed.payments.filter(year__gt=2024).update(paid_on=date(2024, 1, 5))
@@ -163,7 +180,7 @@ def test_a_balance_is_reminded_once_the_statement_is_accepted(signed, make_user)
 
 # --- the worker ----------------------------------------------------------------------------------
 
-def test_daily_convention_reminders_is_a_periodic_task_of_the_worker():
+def test_daily_convention_reminders_is_a_periodic_task_of_the_worker() -> None:
     from huey.contrib.djhuey import HUEY
 
     autodiscover_modules("tasks")  # what `subsidia run_huey` does at start
@@ -176,7 +193,7 @@ def test_daily_convention_reminders_is_a_periodic_task_of_the_worker():
 
 
 @pytest.mark.django_db
-def test_daily_convention_reminders_runs_from_today(org_a, partners, approver):
+def test_daily_convention_reminders_runs_from_today(org_a: Organisation, partners: list[User], approver: User) -> None:
     from subsidia.conventions import services
 
     today = timezone.localdate()

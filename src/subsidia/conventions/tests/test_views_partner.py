@@ -7,21 +7,25 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conventions import services
 from subsidia.conventions.models import Convention, ReportDocument, ReportKind, ReportStatus, YearlyReport
 from subsidia.dialogue.tests.factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
-from subsidia.grants.models import State
+from subsidia.grants.models import Application, State
 from subsidia.grants.tests.factories import PDF, ApplicationFactory
+from subsidia.organisations.models import Organisation
 
 from .factories import ActivityDomainFactory, ConventionDomainFactory, IndicatorFactory
 
@@ -47,24 +51,24 @@ def report_of(convention: Convention, kind: str, year: int = 2024) -> YearlyRepo
 
 
 @pytest.fixture
-def member(make_user, org_a):  # type: ignore[no-untyped-def]
+def member(make_user: Callable[..., User], org_a: Organisation) -> User:
     return make_user("partner_member", organisation=org_a)
 
 
 @pytest.fixture
-def outsider(make_user, org_b):  # type: ignore[no-untyped-def]
+def outsider(make_user: Callable[..., User], org_b: Organisation) -> User:
     """The gestionnaire of another organisation."""
     return make_user("partner_admin", organisation=org_b)
 
 
 @pytest.fixture
-def statement(signed, on_day):  # type: ignore[no-untyped-def]
+def statement(signed: Convention, on_day: Callable[[date], None]) -> YearlyReport:
     on_day(date(2025, 2, 1))
     return report_of(signed, ReportKind.FINANCIAL)
 
 
 @pytest.fixture
-def activity(signed, on_day):  # type: ignore[no-untyped-def]
+def activity(signed: Convention, on_day: Callable[[date], None]) -> YearlyReport:
     on_day(date(2025, 2, 1))
     return report_of(signed, ReportKind.ACTIVITY)
 
@@ -77,7 +81,8 @@ def add_document(user: Any, report: YearlyReport) -> ReportDocument:
 
 
 class TestConventionPage:
-    def test_a_partner_member_reads_the_convention(self, signed, member, login, on_day) -> None:  # type: ignore[no-untyped-def]
+    def test_a_partner_member_reads_the_convention(self, signed: Convention, member: User, login: Callable[..., Client],
+                                                   on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 5, 1))
         text = page(login(member).get(reverse("conventions:detail", args=[signed.pk])))
         assert signed.reference in text and "En vigueur" in text
@@ -90,7 +95,9 @@ class TestConventionPage:
         assert "Aucun avenant." in text
         assert "Modifier la convention" not in text and "financement en double" not in text.lower()
 
-    def test_the_amounts_in_force_follow_the_amendments(self, signed, approver, member, login, on_day) -> None:  # type: ignore[no-untyped-def]
+    def test_the_amounts_in_force_follow_the_amendments(self, signed: Convention, approver: User, member: User,
+                                                        login: Callable[..., Client],
+                                                        on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         domain = signed.domains.get()
         services.amend_convention(approver, signed, signed_on=date(2025, 6, 1), effective_from=date(2025, 7, 1),
@@ -104,7 +111,8 @@ class TestConventionPage:
         # Before → after, per domain.
         assert re.search(r"120 000,00 €</td><td>150 000,00 €", text)
 
-    def test_the_overlapping_funding_is_shown_to_the_ministry_only(self, signed, officer, member, login) -> None:  # type: ignore[no-untyped-def]
+    def test_the_overlapping_funding_is_shown_to_the_ministry_only(self, signed: Convention, officer: User,
+                                                                   member: User, login: Callable[..., Client]) -> None:
         application = ApplicationFactory.create(organisation=signed.organisation, state=State.SUBMITTED,
                                          activity_domain=signed.domains.get().activity, title="Guichet bis",
                                          start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
@@ -114,13 +122,17 @@ class TestConventionPage:
         assert "Attention : financement en double possible" in text
         assert application.reference in text and "du 1 septembre 2025 au 31 mars 2026" in text
 
-    def test_another_organisation_gets_404(self, signed, outsider, login) -> None:  # type: ignore[no-untyped-def]
+    def test_another_organisation_gets_404(self, signed: Convention, outsider: User,
+                                           login: Callable[..., Client]) -> None:
         assert login(outsider).get(reverse("conventions:detail", args=[signed.pk])).status_code == 404
 
-    def test_partners_do_not_see_drafts(self, draft, gestionnaire, login) -> None:  # type: ignore[no-untyped-def]
+    def test_partners_do_not_see_drafts(self, draft: Convention, gestionnaire: User,
+                                        login: Callable[..., Client]) -> None:
         assert login(gestionnaire).get(reverse("conventions:detail", args=[draft.pk])).status_code == 404
 
-    def test_finance_records_a_payment_from_the_schedule(self, signed, finance, member, login, on_day) -> None:  # type: ignore[no-untyped-def]
+    def test_finance_records_a_payment_from_the_schedule(self, signed: Convention, finance: User, member: User,
+                                                         login: Callable[..., Client],
+                                                         on_day: Callable[[date], None]) -> None:
         on_day(date(2024, 1, 10))
         url = reverse("conventions:detail", args=[signed.pk])
         payment = signed.payments.order_by("due_on").first()
@@ -135,7 +147,8 @@ class TestConventionPage:
         text = page(login(member).get(url))
         assert "payé le 5 janvier 2024 (VIR-2024-1)" in text
 
-    def test_the_ministry_sees_the_acts_its_role_allows(self, draft, officer, approver, login) -> None:  # type: ignore[no-untyped-def]
+    def test_the_ministry_sees_the_acts_its_role_allows(self, draft: Convention, officer: User, approver: User,
+                                                        login: Callable[..., Client]) -> None:
         """Rendered last: the ministry's pages are another module's; their links appear once they are served."""
         url = reverse("conventions:detail", args=[draft.pk])
         officer_page = page(login(officer).get(url))
@@ -152,7 +165,8 @@ class TestConventionPage:
 
 
 class TestActivityReport:
-    def test_the_form_shows_each_indicator_with_its_target(self, activity, member, login) -> None:  # type: ignore[no-untyped-def]
+    def test_the_form_shows_each_indicator_with_its_target(self, activity: YearlyReport, member: User,
+                                                           login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
         response = login(member).get(reverse("conventions:report", args=[activity.pk]))
         text = page(response)
@@ -164,8 +178,9 @@ class TestActivityReport:
         assert "Seul un gestionnaire de l'organisation peut déposer le rapport." in text
         assert reverse("conventions:report_submit", args=[activity.pk]) not in text
 
-    def test_a_member_fills_in_and_the_gestionnaire_files_through_the_pages(self, activity, member, gestionnaire,
-                                                                           login) -> None:  # type: ignore[no-untyped-def]
+    def test_a_member_fills_in_and_the_gestionnaire_files_through_the_pages(self, activity: YearlyReport, member: User,
+                                                                            gestionnaire: User,
+                                                                            login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
         url = reverse("conventions:report", args=[activity.pk])
         response = login(member).post(url, {"version": activity.version, "narrative": "Une année chargée.",
@@ -190,7 +205,8 @@ class TestActivityReport:
         text = page(login(member).get(url))
         assert 'name="narrative"' not in text and "310 personnes" in text and "300 personnes" in text
 
-    def test_an_invalid_value_is_refused_with_the_error_summary(self, activity, member, login) -> None:  # type: ignore[no-untyped-def]
+    def test_an_invalid_value_is_refused_with_the_error_summary(self, activity: YearlyReport, member: User,
+                                                                login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
         response = login(member).post(reverse("conventions:report", args=[activity.pk]), {
             "version": activity.version, "narrative": "Texte", f"value_{indicator.pk}": "beaucoup"})
@@ -201,7 +217,8 @@ class TestActivityReport:
         activity.refresh_from_db()
         assert activity.narrative == "" and not activity.indicator_values.exists()
 
-    def test_a_stale_copy_is_refused_and_the_input_kept(self, activity, member, gestionnaire, login) -> None:  # type: ignore[no-untyped-def]
+    def test_a_stale_copy_is_refused_and_the_input_kept(self, activity: YearlyReport, member: User, gestionnaire: User,
+                                                        login: Callable[..., Client]) -> None:
         old_version = activity.version
         services.save_report(gestionnaire, activity, {"narrative": "Version de la gestionnaire"})
         url = reverse("conventions:report", args=[activity.pk])
@@ -219,7 +236,8 @@ class TestActivityReport:
         activity.refresh_from_db()
         assert activity.narrative == "Ma version à moi"
 
-    def test_a_stale_copy_is_not_filed(self, activity, gestionnaire, member, login) -> None:  # type: ignore[no-untyped-def]
+    def test_a_stale_copy_is_not_filed(self, activity: YearlyReport, gestionnaire: User, member: User,
+                                       login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
         old_version = activity.version
         services.save_report(member, activity, {"narrative": "Année", "values": {indicator.pk: "300"}})
@@ -231,7 +249,8 @@ class TestActivityReport:
         activity.refresh_from_db()
         assert activity.status == ReportStatus.EXPECTED
 
-    def test_an_incomplete_report_is_not_filed_and_says_why(self, activity, gestionnaire, login) -> None:  # type: ignore[no-untyped-def]
+    def test_an_incomplete_report_is_not_filed_and_says_why(self, activity: YearlyReport, gestionnaire: User,
+                                                            login: Callable[..., Client]) -> None:
         response = login(gestionnaire).post(reverse("conventions:report_submit", args=[activity.pk]),
                                             {"version": activity.version})
         assert response.status_code == 422
@@ -240,8 +259,8 @@ class TestActivityReport:
         activity.refresh_from_db()
         assert activity.status == ReportStatus.EXPECTED
 
-    def test_the_officer_comment_is_shown_when_returned(self, activity, gestionnaire, officer, member,
-                                                        login) -> None:  # type: ignore[no-untyped-def]
+    def test_the_officer_comment_is_shown_when_returned(self, activity: YearlyReport, gestionnaire: User, officer: User,
+                                                        member: User, login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
         services.save_report(gestionnaire, activity, {"narrative": "Année", "values": {indicator.pk: "300"}})
         services.submit_report(gestionnaire, activity)
@@ -252,14 +271,16 @@ class TestActivityReport:
 
 
 class TestFinancialStatement:
-    def test_the_form_shows_the_amount_granted_for_the_year(self, statement, member, login) -> None:  # type: ignore[no-untyped-def]
+    def test_the_form_shows_the_amount_granted_for_the_year(self, statement: YearlyReport, member: User,
+                                                            login: Callable[..., Client]) -> None:
         domain = statement.convention.domains.get()
         text = page(login(member).get(reverse("conventions:report", args=[statement.pk])))
         assert f'name="spent_{domain.pk}"' in text
         assert "Montant accordé pour 2024 : 120 000,00 €." in text
         assert "Joignez les comptes de l'année (pièce justificative)." in text
 
-    def test_the_gestionnaire_declares_documents_and_files(self, statement, gestionnaire, officer, login) -> None:  # type: ignore[no-untyped-def]
+    def test_the_gestionnaire_declares_documents_and_files(self, statement: YearlyReport, gestionnaire: User,
+                                                           officer: User, login: Callable[..., Client]) -> None:
         domain = statement.convention.domains.get()
         client = login(gestionnaire)
         url = reverse("conventions:report", args=[statement.pk])
@@ -289,7 +310,8 @@ class TestFinancialStatement:
             assert reverse("conventions:report_review", args=[statement.pk]) in text
             assert 'name="decision"' in text and f'name="version" value="{statement.version}"' in text
 
-    def test_a_renamed_executable_is_refused(self, statement, gestionnaire, login) -> None:  # type: ignore[no-untyped-def]
+    def test_a_renamed_executable_is_refused(self, statement: YearlyReport, gestionnaire: User,
+                                             login: Callable[..., Client]) -> None:
         response = login(gestionnaire).post(reverse("conventions:report_document_add", args=[statement.pk]), {
             "file": SimpleUploadedFile("comptes.pdf", EXECUTABLE, "application/pdf")})
         assert response.status_code == 422
@@ -297,8 +319,9 @@ class TestFinancialStatement:
         assert "Le formulaire contient une erreur" in text and "Ce type de fichier n'est pas accepté" in text
         assert not statement.documents.exists()
 
-    def test_a_document_is_served_as_an_attachment_with_its_type(self, statement, gestionnaire, member, officer,
-                                                                  outsider, login) -> None:  # type: ignore[no-untyped-def]
+    def test_a_document_is_served_as_an_attachment_with_its_type(self, statement: YearlyReport, gestionnaire: User,
+                                                                 member: User, officer: User, outsider: User,
+                                                                 login: Callable[..., Client]) -> None:
         document = add_document(gestionnaire, statement)
         url = reverse("conventions:report_document", args=[statement.pk, document.pk])
         for person in (member, officer):
@@ -310,8 +333,9 @@ class TestFinancialStatement:
             assert b"".join(response.streaming_content) == PDF
         assert login(outsider).get(url).status_code == 404
 
-    def test_a_document_of_another_report_is_not_served_through_this_one(self, statement, activity, gestionnaire,
-                                                                         login) -> None:  # type: ignore[no-untyped-def]
+    def test_a_document_of_another_report_is_not_served_through_this_one(self, statement: YearlyReport,
+                                                                         activity: YearlyReport, gestionnaire: User,
+                                                                         login: Callable[..., Client]) -> None:
         document = add_document(gestionnaire, statement)
         url = reverse("conventions:report_document", args=[activity.pk, document.pk])
         assert login(gestionnaire).get(url).status_code == 404
@@ -321,7 +345,8 @@ class TestAnotherOrganisation:
     """The issue's bar: a partner manager of one organisation cannot see another organisation's convention or
     financial statement, nor act on it."""
 
-    def test_every_page_and_action_answers_404(self, statement, gestionnaire, outsider, login) -> None:  # type: ignore[no-untyped-def]
+    def test_every_page_and_action_answers_404(self, statement: YearlyReport, gestionnaire: User, outsider: User,
+                                               login: Callable[..., Client]) -> None:
         document = add_document(gestionnaire, statement)
         client = login(outsider)
         convention = statement.convention
@@ -338,7 +363,8 @@ class TestAnotherOrganisation:
         statement.refresh_from_db()
         assert not statement.spending.exists() and statement.documents.count() == 1
 
-    def test_the_dashboard_shows_none_of_it(self, statement, outsider, login) -> None:  # type: ignore[no-untyped-def]
+    def test_the_dashboard_shows_none_of_it(self, statement: YearlyReport, outsider: User,
+                                            login: Callable[..., Client]) -> None:
         text = page(login(outsider).get(reverse("core:partner_dashboard")))
         assert statement.convention.reference not in text
         assert "Votre organisation n'a pas de convention signée avec le ministère." in text
@@ -348,8 +374,9 @@ class TestAnotherOrganisation:
 
 
 class TestPartnerDashboard:
-    def test_conventions_reports_meetings_and_actions(self, signed, gestionnaire, org_a, org_b, login,
-                                                      on_day) -> None:  # type: ignore[no-untyped-def]
+    def test_conventions_reports_meetings_and_actions(self, signed: Convention, gestionnaire: User, org_a: Organisation,
+                                                      org_b: Organisation, login: Callable[..., Client],
+                                                      on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 4, 15))
         series = MeetingSeriesFactory.create(title="Dialogue intégration", organisations=[org_a])
         soon = MeetingFactory.create(series=series, starts_at=timezone.now() + timedelta(days=10))
@@ -369,7 +396,8 @@ class TestPartnerDashboard:
         assert "Actions de suivi à mener" in text and "Envoyer la liste des bénévoles" in text
         assert "Action d'un autre" not in text
 
-    def test_filed_reports_are_no_longer_to_file(self, activity, gestionnaire, login) -> None:  # type: ignore[no-untyped-def]
+    def test_filed_reports_are_no_longer_to_file(self, activity: YearlyReport, gestionnaire: User,
+                                                 login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
         services.save_report(gestionnaire, activity, {"narrative": "Année", "values": {indicator.pk: "300"}})
         services.submit_report(gestionnaire, activity)
@@ -383,13 +411,14 @@ class TestPartnerDashboard:
 
 class TestApplicationOverlap:
     @pytest.fixture
-    def application(self, signed, org_a):  # type: ignore[no-untyped-def]
+    def application(self, signed: Convention, org_a: Organisation) -> Application:
         return ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED, title="Guichet bis",
                                   activity_domain=signed.domains.get().activity,
                                   start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
 
-    def test_the_ministry_is_warned_of_a_possible_double_funding(self, application, signed, officer, gestionnaire,
-                                                                login) -> None:  # type: ignore[no-untyped-def]
+    def test_the_ministry_is_warned_of_a_possible_double_funding(self, application: Application, signed: Convention,
+                                                                 officer: User, gestionnaire: User,
+                                                                 login: Callable[..., Client]) -> None:
         url = reverse("grants:application_detail", args=[application.pk])
         text = page(login(officer).get(url))
         domain = signed.domains.get().activity.name
@@ -399,13 +428,15 @@ class TestApplicationOverlap:
         partner = page(login(gestionnaire).get(url))
         assert "Financement en double possible" not in partner and domain in partner
 
-    def test_no_warning_for_another_domain(self, application, officer, login) -> None:  # type: ignore[no-untyped-def]
+    def test_no_warning_for_another_domain(self, application: Application, officer: User,
+                                           login: Callable[..., Client]) -> None:
         application.activity_domain = ActivityDomainFactory.create()
         application.save()
         text = page(login(officer).get(reverse("grants:application_detail", args=[application.pk])))
         assert "Financement en double possible" not in text
 
-    def test_the_partner_names_the_domain_in_the_application(self, gestionnaire, login, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_the_partner_names_the_domain_in_the_application(self, gestionnaire: User, login: Callable[..., Client],
+                                                             org_a: Organisation) -> None:
         domain = ActivityDomainFactory.create(name="Traduction orale directe")
         application = ApplicationFactory.create(organisation=org_a, state=State.DRAFT)
         url = reverse("grants:application_edit", args=[application.pk])
@@ -420,7 +451,9 @@ class TestApplicationOverlap:
         assert application.activity_domain == domain
 
 
-def test_a_second_domain_and_indicator_are_grouped(draft, approver, member, login, on_day) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_domain_and_indicator_are_grouped(draft: Convention, approver: User, member: User,
+                                                   login: Callable[..., Client],
+                                                   on_day: Callable[[date], None]) -> None:
     second = ConventionDomainFactory.create(convention=draft, yearly_amount=Decimal("36500.00"))
     IndicatorFactory.create(domain=second, name="Interprétations", unit="heures", yearly_target=Decimal("500"))
     on_day(date(2023, 12, 20))

@@ -5,6 +5,7 @@ dashboard's sections."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conftest import sign_in
 from subsidia.conventions import forms_staff, services
@@ -27,6 +29,7 @@ from subsidia.conventions.models import (
 )
 from subsidia.grants.models import State
 from subsidia.grants.tests.factories import ApplicationFactory
+from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import OrganisationFactory
 
 from .factories import (
@@ -62,7 +65,8 @@ def actions(convention: Convention) -> list[str]:
 # --- the list ----------------------------------------------------------------------------------------
 
 class TestList:
-    def test_staff_see_every_convention_with_its_figures(self, signed, org_b, officer, on_day):
+    def test_staff_see_every_convention_with_its_figures(self, signed: Convention, org_b: Organisation, officer: User,
+                                                         on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 4, 2))  # the 2024 reports were due on 31 March 2025
         ConventionFactory.create(organisation=org_b, title="Projet de B")
         response = client_for(officer).get(reverse("conventions:list"))
@@ -76,7 +80,8 @@ class TestList:
         assert reverse("conventions:create") in content
         assert reverse("conventions:funding", kwargs={"pk": signed.organisation_id}) in content
 
-    def test_filters_and_search(self, signed, org_a, org_b, officer, on_day):
+    def test_filters_and_search(self, signed: Convention, org_a: Organisation, org_b: Organisation, officer: User,
+                                on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 1, 15))
         other_department = DepartmentFactory.create(name="Département de l'égalité")
         draft_b = ConventionFactory.create(organisation=org_b, department=other_department, title="Guichet B")
@@ -102,7 +107,8 @@ class TestList:
         response = client.get(reverse("conventions:list"), {"organisation": org_b.pk})
         assert reverse("conventions:funding", kwargs={"pk": org_b.pk}) in page(response)
 
-    def test_derived_statuses_terminated_and_signed(self, signed, approver, officer, on_day):
+    def test_derived_statuses_terminated_and_signed(self, signed: Convention, approver: User, officer: User,
+                                                    on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         services.terminate_convention(approver, signed, terminated_on=date(2025, 6, 1), reason="Fin")
         coming = ConventionFactory.create(signed_on=date(2025, 5, 1), starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
@@ -113,7 +119,7 @@ class TestList:
         assert [r["convention"] for r in client.get(reverse("conventions:list"), {"status": "signed"})
                 .context["rows"]] == [coming]
 
-    def test_pagination(self, officer):
+    def test_pagination(self, officer: User) -> None:
         department = DepartmentFactory.create()
         for n in range(27):
             ConventionFactory.create(department=department, title=f"Convention n° {n}")
@@ -124,8 +130,11 @@ class TestList:
         second = client.get(reverse("conventions:list"), {"page": 2})
         assert len(second.context["rows"]) == 2
 
-    def test_a_partner_sees_only_its_own_signed_conventions_without_staff_tools(self, signed, org_a, org_b,
-                                                                               gestionnaire, make_user, on_day):
+    def test_a_partner_sees_only_its_own_signed_conventions_without_staff_tools(self, signed: Convention,
+                                                                                org_a: Organisation,
+                                                                                org_b: Organisation, gestionnaire: User,
+                                                                                make_user: Callable[..., User],
+                                                                                on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 1, 15))
         ConventionFactory.create(organisation=org_a, title="Brouillon de A")  # a draft is not shown to partners
         other = ConventionFactory.create(organisation=org_b, title="Convention de B", signed_on=date(2023, 12, 1))
@@ -143,13 +152,13 @@ class TestList:
         assert signed.reference not in page(response)
 
     @pytest.mark.parametrize("role", ["reviewer", "moderator"])
-    def test_staff_without_conventions_are_refused(self, make_user, role):
+    def test_staff_without_conventions_are_refused(self, make_user: Callable[..., User], role) -> None:
         assert client_for(make_user(role)).get(reverse("conventions:list")).status_code == 403
 
 
 # --- preparing a draft -------------------------------------------------------------------------------
 
-def _convention_post(department, organisation, domains: list[dict[str, str]] | None = None,
+def _convention_post(department: Organisation, organisation, domains: list[dict[str, str]] | None = None,
                      **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "department": str(department.pk), "organisation": str(organisation.pk), "reference": "",
@@ -167,10 +176,11 @@ def _convention_post(department, organisation, domains: list[dict[str, str]] | N
 
 class TestPreparing:
     @pytest.fixture
-    def department(self):  # type: ignore[no-untyped-def]
+    def department(self) -> Organisation:
         return DepartmentFactory.create(name="Département de l'intégration")
 
-    def test_the_choices_separate_departments_from_partners(self, department, org_a, officer):
+    def test_the_choices_separate_departments_from_partners(self, department: Organisation, org_a: Organisation,
+                                                            officer: User) -> None:
         response = client_for(officer).get(reverse("conventions:create"))
         assert response.status_code == 200
         form = response.context["form"]
@@ -178,7 +188,8 @@ class TestPreparing:
         assert org_a in form.fields["organisation"].queryset
         assert department not in form.fields["organisation"].queryset
 
-    def test_an_officer_creates_a_draft_with_domains_and_indicators(self, department, org_a, officer):
+    def test_an_officer_creates_a_draft_with_domains_and_indicators(self, department: Organisation, org_a: Organisation,
+                                                                    officer: User) -> None:
         guichet, interpretariat = ActivityDomainFactory.create(name="Guichet"), ActivityDomainFactory.create(name="Interprétariat")
         data = _convention_post(department, org_a, [
             {"activity": str(guichet.pk), "description": "Accueil", "yearly_amount": "150000", "fte": "2.5",
@@ -199,7 +210,8 @@ class TestPreparing:
             interpretariat, D("30000.50"), D("0"), 0)
         assert actions(convention) == ["convention.create"]
 
-    def test_badly_written_indicators_are_shown_line_by_line(self, department, org_a, officer):
+    def test_badly_written_indicators_are_shown_line_by_line(self, department: Organisation, org_a: Organisation,
+                                                             officer: User) -> None:
         activity = ActivityDomainFactory.create()
         data = _convention_post(department, org_a, [
             {"activity": str(activity.pk), "yearly_amount": "1000",
@@ -213,7 +225,7 @@ class TestPreparing:
         assert 'href="#id_domains-0-indicators"' in content  # the summary links to the field
         assert not Convention.objects.exists()
 
-    def test_service_rules_go_on_the_fields(self, department, org_a, officer):
+    def test_service_rules_go_on_the_fields(self, department: Organisation, org_a: Organisation, officer: User) -> None:
         activity = ActivityDomainFactory.create()
         data = _convention_post(department, org_a, [{"activity": str(activity.pk), "yearly_amount": "1000"}],
                                 starts_on="2026-06-01", ends_on="2026-01-01")
@@ -223,7 +235,8 @@ class TestPreparing:
         assert "La fin de la convention précède son début." in page(response)
         assert not Convention.objects.exists()
 
-    def test_a_domain_twice_and_a_missing_amount_are_refused(self, department, org_a, officer):
+    def test_a_domain_twice_and_a_missing_amount_are_refused(self, department: Organisation, org_a: Organisation,
+                                                             officer: User) -> None:
         activity = ActivityDomainFactory.create()
         data = _convention_post(department, org_a, [
             {"activity": str(activity.pk), "yearly_amount": "1000"},
@@ -237,13 +250,13 @@ class TestPreparing:
         assert "Ligne 1 · Montant annuel (€)" in page(response)
         assert not Convention.objects.exists()
 
-    def test_an_administration_cannot_be_the_partner(self, department, officer):
+    def test_an_administration_cannot_be_the_partner(self, department: Organisation, officer: User) -> None:
         data = _convention_post(department, DepartmentFactory.create(), [])
         response = client_for(officer).post(reverse("conventions:create"), data)
         assert response.status_code == 422
         assert response.context["form"].errors["organisation"]
 
-    def test_the_edit_form_is_filled_in_and_saves(self, draft, officer):
+    def test_the_edit_form_is_filled_in_and_saves(self, draft: Convention, officer: User) -> None:
         client = client_for(officer)
         response = client.get(reverse("conventions:edit", kwargs={"pk": draft.pk}))
         assert response.status_code == 200
@@ -264,7 +277,8 @@ class TestPreparing:
             (D("125000"), ["Nouvel indicateur"])]
         assert actions(draft) == ["convention.update"]
 
-    def test_a_stale_edit_is_refused_and_the_input_kept(self, draft, officer, make_user):
+    def test_a_stale_edit_is_refused_and_the_input_kept(self, draft: Convention, officer: User,
+                                                        make_user: Callable[..., User]) -> None:
         client = client_for(officer)
         version = client.get(reverse("conventions:edit", kwargs={"pk": draft.pk})).context["form"].initial["version"]
         services.update_convention(make_user("officer"), draft, {"notes": "Note du collègue."})
@@ -280,7 +294,7 @@ class TestPreparing:
         assert draft.title != "Mon titre à moi" and draft.notes == "Note du collègue."
         assert draft.domains.get().yearly_amount == D("120000.00")
 
-    def test_a_signed_convention_is_no_longer_edited(self, signed, officer):
+    def test_a_signed_convention_is_no_longer_edited(self, signed: Convention, officer: User) -> None:
         client = client_for(officer)
         response = client.get(reverse("conventions:edit", kwargs={"pk": signed.pk}))
         assert response.status_code == 302
@@ -293,7 +307,7 @@ class TestPreparing:
         signed.refresh_from_db()
         assert signed.title != "Changement"
 
-    def test_delete_a_draft(self, draft, officer):
+    def test_delete_a_draft(self, draft: Convention, officer: User) -> None:
         client = client_for(officer)
         url = reverse("conventions:delete", kwargs={"pk": draft.pk})
         assert client.get(url).status_code == 200
@@ -305,13 +319,13 @@ class TestPreparing:
         assert not Convention.objects.filter(pk=draft.pk).exists()
         assert AuditEvent.objects.filter(action="convention.delete", object_id=str(draft.pk)).exists()
 
-    def test_a_signed_convention_is_not_deleted(self, signed, officer):
+    def test_a_signed_convention_is_not_deleted(self, signed: Convention, officer: User) -> None:
         response = client_for(officer).post(reverse("conventions:delete", kwargs={"pk": signed.pk}),
                                             {"version": str(signed.version)})
         assert response.status_code == 409
         assert Convention.objects.filter(pk=signed.pk).exists()
 
-    def test_only_officers_prepare(self, draft, approver, gestionnaire):
+    def test_only_officers_prepare(self, draft: Convention, approver: User, gestionnaire: User) -> None:
         for user in (approver, gestionnaire):
             client = client_for(user)
             assert client.get(reverse("conventions:create")).status_code == 403
@@ -321,7 +335,8 @@ class TestPreparing:
 # --- the approver's acts -------------------------------------------------------------------------
 
 class TestSigning:
-    def test_the_approver_signs(self, draft, approver, gestionnaire, on_day):
+    def test_the_approver_signs(self, draft: Convention, approver: User, gestionnaire: User,
+                                on_day: Callable[[date], None]) -> None:
         on_day(date(2023, 12, 20))
         client = client_for(approver)
         url = reverse("conventions:sign", kwargs={"pk": draft.pk})
@@ -338,7 +353,8 @@ class TestSigning:
         assert draft.reports.count() == 6 and draft.payments.exists()
         assert actions(draft) == ["convention.sign"]
 
-    def test_sign_errors_are_shown_on_the_form(self, draft, approver, on_day):
+    def test_sign_errors_are_shown_on_the_form(self, draft: Convention, approver: User,
+                                               on_day: Callable[[date], None]) -> None:
         on_day(date(2023, 12, 20))
         url = reverse("conventions:sign", kwargs={"pk": draft.pk})
         response = client_for(approver).post(url, {"signed_on": "2023-12-15", "signed_by_partner_on": "2023-12-18",
@@ -351,14 +367,15 @@ class TestSigning:
         draft.refresh_from_db()
         assert draft.signed_on is None
 
-    def test_a_convention_without_domain_cannot_be_signed(self, approver, on_day):
+    def test_a_convention_without_domain_cannot_be_signed(self, approver: User, on_day: Callable[[date], None]) -> None:
         empty = ConventionFactory.create()
         response = client_for(approver).post(reverse("conventions:sign", kwargs={"pk": empty.pk}),
                                              {"signed_on": "2023-12-15", "version": str(empty.version)})
         assert response.status_code == 422
         assert "au moins un domaine" in page(response)
 
-    def test_a_stale_signature_is_refused(self, draft, approver, officer, on_day):
+    def test_a_stale_signature_is_refused(self, draft: Convention, approver: User, officer: User,
+                                          on_day: Callable[[date], None]) -> None:
         on_day(date(2023, 12, 20))
         version = draft.version
         services.update_convention(officer, draft, {"notes": "Dernière relecture."})
@@ -370,16 +387,17 @@ class TestSigning:
         draft.refresh_from_db()
         assert draft.signed_on is None
 
-    def test_a_signed_convention_is_not_signed_again(self, signed, approver):
+    def test_a_signed_convention_is_not_signed_again(self, signed: Convention, approver: User) -> None:
         response = client_for(approver).get(reverse("conventions:sign", kwargs={"pk": signed.pk}))
         assert response.status_code == 302
 
-    def test_officers_do_not_sign(self, draft, officer):
+    def test_officers_do_not_sign(self, draft: Convention, officer: User) -> None:
         assert client_for(officer).get(reverse("conventions:sign", kwargs={"pk": draft.pk})).status_code == 403
 
 
 class TestAmending:
-    def test_the_approver_records_an_amendment(self, signed, approver, on_day):
+    def test_the_approver_records_an_amendment(self, signed: Convention, approver: User,
+                                               on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         client = client_for(approver)
         url = reverse("conventions:amend", kwargs={"pk": signed.pk})
@@ -400,7 +418,8 @@ class TestAmending:
         assert signed.ends_on == date(2027, 12, 31)
         assert actions(signed)[-1] == "convention.amend"
 
-    def test_an_amendment_that_changes_nothing_is_refused(self, signed, approver, on_day):
+    def test_an_amendment_that_changes_nothing_is_refused(self, signed: Convention, approver: User,
+                                                          on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         response = client_for(approver).post(reverse("conventions:amend", kwargs={"pk": signed.pk}), {
             "signed_on": "2025-05-20", "effective_from": "2025-07-01", "ends_on": "", "summary": "Rien",
@@ -409,7 +428,8 @@ class TestAmending:
         assert "ne change ni montant ni date de fin" in page(response)
         assert not Amendment.objects.exists()
 
-    def test_amendment_errors_go_on_their_fields(self, signed, approver, on_day):
+    def test_amendment_errors_go_on_their_fields(self, signed: Convention, approver: User,
+                                                 on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         domain = signed.domains.get()
         response = client_for(approver).post(reverse("conventions:amend", kwargs={"pk": signed.pk}), {
@@ -425,7 +445,8 @@ class TestAmending:
         assert response.context["form"].errors["effective_from"]
         assert not Amendment.objects.exists()
 
-    def test_a_stale_amendment_is_refused(self, signed, approver, make_user, on_day):
+    def test_a_stale_amendment_is_refused(self, signed: Convention, approver: User, make_user: Callable[..., User],
+                                          on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         domain = signed.domains.get()
         response = client_for(approver).post(reverse("conventions:amend", kwargs={"pk": signed.pk}), {
@@ -437,7 +458,7 @@ class TestAmending:
 
 
 class TestTerminating:
-    def test_the_approver_terminates(self, signed, approver, on_day):
+    def test_the_approver_terminates(self, signed: Convention, approver: User, on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         client = client_for(approver)
         url = reverse("conventions:terminate", kwargs={"pk": signed.pk})
@@ -449,7 +470,7 @@ class TestTerminating:
         assert (signed.terminated_on, signed.termination_reason) == (date(2025, 7, 1), "Cessation des activités.")
         assert actions(signed)[-1] == "convention.terminate"
 
-    def test_termination_errors(self, signed, approver, on_day):
+    def test_termination_errors(self, signed: Convention, approver: User, on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         client = client_for(approver)
         url = reverse("conventions:terminate", kwargs={"pk": signed.pk})
@@ -466,7 +487,7 @@ class TestTerminating:
         signed.refresh_from_db()
         assert signed.terminated_on is None
 
-    def test_a_draft_is_not_terminated(self, draft, approver):
+    def test_a_draft_is_not_terminated(self, draft: Convention, approver: User) -> None:
         response = client_for(approver).post(reverse("conventions:terminate", kwargs={"pk": draft.pk}), {
             "terminated_on": "2025-07-01", "reason": "Motif", "version": str(draft.version)})
         assert response.status_code == 409
@@ -476,7 +497,8 @@ class TestTerminating:
 # --- payments ------------------------------------------------------------------------------------
 
 class TestPayments:
-    def test_finance_sees_the_schedule_and_records_a_payment(self, signed, finance, on_day):
+    def test_finance_sees_the_schedule_and_records_a_payment(self, signed: Convention, finance: User,
+                                                             on_day: Callable[[date], None]) -> None:
         on_day(date(2024, 4, 15))
         client = client_for(finance)
         response = client.get(reverse("conventions:payments"))
@@ -497,7 +519,8 @@ class TestPayments:
         paid = client.get(reverse("conventions:payments"), {"state": "paid"})
         assert [r["payment"] for r in paid.context["rows"]] == [first]
 
-    def test_payment_filters(self, signed, finance, approver, org_b, on_day):
+    def test_payment_filters(self, signed: Convention, finance: User, approver: User, org_b: Organisation,
+                             on_day: Callable[[date], None]) -> None:
         on_day(date(2024, 4, 15))
         client = client_for(finance)
 
@@ -519,7 +542,7 @@ class TestPayments:
         assert found(state="paid") == []
         assert len(found(state="all")) == len(found())
 
-    def test_a_bad_payment_is_refused(self, signed, finance, on_day):
+    def test_a_bad_payment_is_refused(self, signed: Convention, finance: User, on_day: Callable[[date], None]) -> None:
         on_day(date(2024, 4, 15))
         payment = ScheduledPayment.objects.filter(convention=signed).order_by("due_on").first()
         client = client_for(finance)
@@ -539,7 +562,9 @@ class TestPayments:
         payment.refresh_from_db()
         assert payment.paid_on == date(2024, 4, 1)
 
-    def test_officers_read_without_forms_and_partners_are_refused(self, signed, officer, gestionnaire, on_day):
+    def test_officers_read_without_forms_and_partners_are_refused(self, signed: Convention, officer: User,
+                                                                  gestionnaire: User,
+                                                                  on_day: Callable[[date], None]) -> None:
         on_day(date(2024, 4, 15))
         response = client_for(officer).get(reverse("conventions:payments"))
         assert response.status_code == 200 and not response.context["can_pay"]
@@ -553,7 +578,7 @@ class TestPayments:
 
 # --- yearly reports ------------------------------------------------------------------------------
 
-def _submitted(convention: Convention, gestionnaire, on_day) -> YearlyReport:  # type: ignore[no-untyped-def]
+def _submitted(convention: Convention, gestionnaire: User, on_day: Callable[[date], None]) -> YearlyReport:
     on_day(date(2025, 2, 1))
     report = convention.reports.get(year=2024, kind=ReportKind.ACTIVITY)
     indicator = convention.domains.get().indicators.get()
@@ -563,7 +588,8 @@ def _submitted(convention: Convention, gestionnaire, on_day) -> YearlyReport:  #
 
 
 class TestReports:
-    def test_the_list_and_its_filters(self, signed, gestionnaire, officer, approver, on_day):
+    def test_the_list_and_its_filters(self, signed: Convention, gestionnaire: User, officer: User, approver: User,
+                                      on_day: Callable[[date], None]) -> None:
         submitted = _submitted(signed, gestionnaire, on_day)
         on_day(date(2025, 4, 15))
         client = client_for(officer)
@@ -588,7 +614,8 @@ class TestReports:
         response = client.get(reverse("conventions:reports"), {"status": "submitted"})
         assert reverse("conventions:report_review", kwargs={"pk": submitted.pk}) in response.content.decode()
 
-    def test_the_officer_accepts_a_report(self, signed, gestionnaire, officer, on_day):
+    def test_the_officer_accepts_a_report(self, signed: Convention, gestionnaire: User, officer: User,
+                                          on_day: Callable[[date], None]) -> None:
         report = _submitted(signed, gestionnaire, on_day)
         client = client_for(officer)
         url = reverse("conventions:report_review", kwargs={"pk": report.pk})
@@ -604,7 +631,8 @@ class TestReports:
                                                                               officer)
         assert AuditEvent.objects.filter(action="convention.report_accept", object_id=str(report.pk)).exists()
 
-    def test_a_return_needs_a_comment(self, signed, gestionnaire, officer, on_day):
+    def test_a_return_needs_a_comment(self, signed: Convention, gestionnaire: User, officer: User,
+                                      on_day: Callable[[date], None]) -> None:
         report = _submitted(signed, gestionnaire, on_day)
         client = client_for(officer)
         url = reverse("conventions:report_review", kwargs={"pk": report.pk})
@@ -623,7 +651,8 @@ class TestReports:
         assert report.status == ReportStatus.RETURNED
         assert AuditEvent.objects.filter(action="convention.report_return", object_id=str(report.pk)).exists()
 
-    def test_a_stale_review_is_refused(self, signed, gestionnaire, officer, on_day):
+    def test_a_stale_review_is_refused(self, signed: Convention, gestionnaire: User, officer: User,
+                                       on_day: Callable[[date], None]) -> None:
         report = _submitted(signed, gestionnaire, on_day)
         response = client_for(officer).post(reverse("conventions:report_review", kwargs={"pk": report.pk}), {
             "decision": "return", "comment": "Mon commentaire", "version": str(report.version - 1)})
@@ -633,7 +662,7 @@ class TestReports:
         report.refresh_from_db()
         assert report.status == ReportStatus.SUBMITTED
 
-    def test_a_report_not_filed_has_nothing_to_review(self, signed, officer):
+    def test_a_report_not_filed_has_nothing_to_review(self, signed: Convention, officer: User) -> None:
         report = signed.reports.get(year=2024, kind=ReportKind.FINANCIAL)
         client = client_for(officer)
         url = reverse("conventions:report_review", kwargs={"pk": report.pk})
@@ -643,7 +672,8 @@ class TestReports:
         report.refresh_from_db()
         assert report.status == ReportStatus.EXPECTED
 
-    def test_partners_do_not_review(self, signed, gestionnaire, on_day):
+    def test_partners_do_not_review(self, signed: Convention, gestionnaire: User,
+                                    on_day: Callable[[date], None]) -> None:
         report = _submitted(signed, gestionnaire, on_day)
         client = client_for(gestionnaire)
         assert client.get(reverse("conventions:reports")).status_code == 403
@@ -655,7 +685,8 @@ class TestReports:
 # --- funding overview ----------------------------------------------------------------------------
 
 class TestFunding:
-    def test_the_overview_shows_amounts_by_year_and_the_overlaps(self, signed, org_a, officer, on_day):
+    def test_the_overview_shows_amounts_by_year_and_the_overlaps(self, signed: Convention, org_a: Organisation,
+                                                                 officer: User, on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         application = ApplicationFactory.create(organisation=org_a, activity_domain=signed.domains.get().activity,
                                          state=State.SUBMITTED, start_date=date(2025, 9, 1),
@@ -674,7 +705,8 @@ class TestFunding:
         assert response.context["overview"].years == [2025]
         assert response.context["totals"] == [D("120000.00") + application.requested_amount]
 
-    def test_an_invalid_period_is_refused(self, org_a, officer, on_day):
+    def test_an_invalid_period_is_refused(self, org_a: Organisation, officer: User,
+                                          on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         response = client_for(officer).get(reverse("conventions:funding", kwargs={"pk": org_a.pk}),
                                            {"start": 2026, "end": 2024})
@@ -685,7 +717,8 @@ class TestFunding:
                                            {"start": "x", "end": 2024})
         assert response.status_code == 422
 
-    def test_an_unknown_organisation_is_404_and_partners_are_refused(self, org_a, officer, gestionnaire):
+    def test_an_unknown_organisation_is_404_and_partners_are_refused(self, org_a: Organisation, officer: User,
+                                                                     gestionnaire: User) -> None:
         assert client_for(officer).get(reverse("conventions:funding", kwargs={"pk": 999999})).status_code == 404
         assert client_for(gestionnaire).get(reverse("conventions:funding", kwargs={"pk": org_a.pk})).status_code \
             == 403
@@ -694,7 +727,9 @@ class TestFunding:
 # --- the dashboard -------------------------------------------------------------------------------
 
 class TestDashboard:
-    def test_the_officer_sees_overdue_reports_and_reports_to_review(self, signed, gestionnaire, officer, on_day):
+    def test_the_officer_sees_overdue_reports_and_reports_to_review(self, signed: Convention, gestionnaire: User,
+                                                                    officer: User,
+                                                                    on_day: Callable[[date], None]) -> None:
         report = _submitted(signed, gestionnaire, on_day)
         on_day(date(2025, 4, 15))
         response = client_for(officer).get(reverse("core:staff_dashboard"))
@@ -707,7 +742,8 @@ class TestDashboard:
         assert reverse("conventions:reports") + "?overdue=on" in response.content.decode()
         assert reverse("conventions:report_review", kwargs={"pk": report.pk}) in response.content.decode()
 
-    def test_staff_without_conventions_do_not_see_them(self, signed, make_user, on_day):
+    def test_staff_without_conventions_do_not_see_them(self, signed: Convention, make_user: Callable[..., User],
+                                                       on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 4, 15))
         response = client_for(make_user("reviewer")).get(reverse("core:staff_dashboard"))
         assert response.status_code == 200
@@ -720,7 +756,7 @@ def test_the_indicator_parser() -> None:
     assert [p.split(" :")[0] for p in problems] == ["Ligne 2", "Ligne 3", "Ligne 5"]
 
 
-def test_yearly_total_follows_amendments(signed, approver, on_day) -> None:  # type: ignore[no-untyped-def]
+def test_yearly_total_follows_amendments(signed: Convention, approver: User, on_day: Callable[[date], None]) -> None:
     from subsidia.conventions.views_staff import yearly_total
 
     on_day(date(2025, 6, 1))

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from pytest_django import DjangoDbBlocker, Settings
 
 from subsidia.accounts.services import issue_api_token
 from subsidia.api.api import api
@@ -171,7 +172,8 @@ def test_every_view_declares_its_policy() -> None:
 
 
 @pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def shared_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The world is built once for the module, in a transaction rolled back at its end; each test runs in a
     savepoint inside it (pytest-django's ``db``), so what a request changes is undone before the next test.
     Its files live in one media folder for the module."""
@@ -183,7 +185,7 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
 
 
 @pytest.fixture
-def world(db, shared_world, settings) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(db: None, shared_world: dict[str, Any], settings: Settings) -> dict[str, Any]:
     settings.MEDIA_ROOT = shared_world["media_root"]
     return shared_world
 

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from unittest import mock
 
 import pytest
 from django.db import InterfaceError, OperationalError, connections
 from django.test import Client
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.accounts.services import issue_api_token
 from subsidia.conftest import sign_in
 
@@ -47,7 +49,7 @@ def test_a_page_answers_503_when_the_database_is_down(client: Client, error: typ
 
 
 @pytest.mark.django_db
-def test_a_signed_in_page_answers_503_when_the_session_cannot_be_read(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_in_page_answers_503_when_the_session_cannot_be_read(make_user: Callable[..., User]) -> None:
     """The session (and the user) are loaded by a middleware, not by the view: still 503, not 500."""
     client = Client(raise_request_exception=False)
     sign_in(client, make_user())
@@ -68,7 +70,7 @@ def test_the_api_answers_503_json_when_the_database_is_down(client: Client) -> N
 
 
 @pytest.mark.django_db
-def test_the_api_with_a_token_answers_503_json_when_the_database_is_down(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_with_a_token_answers_503_json_when_the_database_is_down(make_user: Callable[..., User]) -> None:
     user = make_user()
     token = issue_api_token(user, user)
     client = Client(raise_request_exception=False, headers={"Authorization": f"Bearer {token}"})
@@ -119,14 +121,14 @@ def test_readyz_answers_200_when_everything_is_reachable(client: Client) -> None
     assert all(check["ok"] for check in body["checks"].values())
 
 
-def test_the_probes_are_not_redirected_to_https(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_probes_are_not_redirected_to_https(client: Client, settings: Settings) -> None:
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 301
 
 
 @pytest.mark.django_db
-def test_other_errors_still_answer_500(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_other_errors_still_answer_500(make_user: Callable[..., User]) -> None:
     client = Client(raise_request_exception=False)
     with mock.patch("subsidia.core.views.Organisation.objects.filter", side_effect=ValueError("bug")):
         response = client.get("/")

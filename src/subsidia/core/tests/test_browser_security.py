@@ -12,6 +12,7 @@ from unittest import mock
 import pytest
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
+from pytest_django import Settings
 
 from subsidia.accounts.models import User
 from subsidia.organisations.tests.factories import OrganisationFactory
@@ -60,7 +61,7 @@ def test_the_reauthentication_page_and_its_error(open_page: Callable[..., Watche
     _accessible_at_both_widths(watched)
 
 
-def test_the_throttled_password_reset_page(open_page: Callable[..., Watched], settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_throttled_password_reset_page(open_page: Callable[..., Watched], settings: Settings) -> None:  # noqa: F811
     settings.PASSWORD_RESET_PER_ADDRESS = 1
     watched = open_page()
     for attempt in range(2):
@@ -73,7 +74,7 @@ def test_the_throttled_password_reset_page(open_page: Callable[..., Watched], se
     _accessible_at_both_widths(watched, 429)
 
 
-def test_the_rate_limit_page(open_page: Callable[..., Watched], settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_rate_limit_page(open_page: Callable[..., Watched], settings: Settings) -> None:  # noqa: F811
     settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS = "1/h"
     watched = open_page()
     statuses = []

@@ -24,14 +24,14 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
-def test_check_deploy_is_clean_in_production_mode():
+def test_check_deploy_is_clean_in_production_mode() -> None:
     result = run(PRODUCTION, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY"])
-def test_production_refuses_to_start_without_a_secret_key(missing):
+def test_production_refuses_to_start_without_a_secret_key(missing) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run(env, "check")
     assert result.returncode != 0
@@ -44,14 +44,14 @@ def test_production_refuses_to_start_without_a_secret_key(missing):
     ({"SITE_URL": "http://subsidia.example.lu"}, "subsidia.E002"),
     ({"EMAIL_URL": "consolemail://"}, "subsidia.E003"),
 ])
-def test_check_deploy_fails_without_a_mail_server_and_an_https_site_url(change, check_id):
+def test_check_deploy_fails_without_a_mail_server_and_an_https_site_url(change, check_id) -> None:
     env = {k: v for k, v in {**PRODUCTION, **change}.items() if v is not None}
     result = run(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert check_id in result.stdout + result.stderr
 
 
-def test_the_mail_and_site_checks_are_deploy_checks_only():
+def test_the_mail_and_site_checks_are_deploy_checks_only() -> None:
     """The test run itself (DEBUG=0, EMAIL_URL=consolemail://, no SITE_URL) passes a plain `check`."""
     env = {k: v for k, v in PRODUCTION.items() if k not in {"EMAIL_URL", "SITE_URL"}}
     result = run(env, "check")

@@ -30,7 +30,9 @@ from django.apps import apps
 from django.core import mail
 from django.db import connection, models, transaction
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from subsidia.accounts.models import User
 from subsidia.conventions import services as conventions
 from subsidia.conventions import workflow as conventions_workflow
 from subsidia.conventions.models import Convention, ReportKind, YearlyReport
@@ -51,6 +53,7 @@ from subsidia.knowledge.tests.factories import FaqQuestionFactory, GoodPracticeF
 from subsidia.moderation import services as moderation
 from subsidia.moderation import workflow as moderation_workflow
 from subsidia.moderation.tests.factories import CommentFactory
+from subsidia.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -413,7 +416,8 @@ CASES = dict(_table_cases())
 
 
 @pytest.fixture
-def world(make_user, org_a, on_day, settings) -> World:  # type: ignore[no-untyped-def]
+def world(make_user: Callable[..., User], org_a: Organisation, on_day: Callable[[date], None],
+          settings: Settings) -> World:
     settings.FOUR_EYES_THRESHOLD = 25000
     people = {role: make_user(role, organisation=org_a if role.startswith("partner") else None)
               for role in ["officer", "approver", "finance", "moderator", "partner_admin"]}
@@ -427,7 +431,7 @@ def _fresh(obj: models.Model) -> Any:
 
 @pytest.mark.parametrize("case_id", list(CASES))
 def test_a_fault_after_any_write_leaves_the_previous_state_and_nothing_else(
-        case_id: str, world: World, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        case_id: str, world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     case = CASES[case_id]()
     obj = case.make(world)
     mail.outbox.clear()

@@ -15,6 +15,7 @@ with the same Message-ID (at least once, never lost; mail systems drop the dupli
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conventions import services as conventions
 from subsidia.conventions import tasks as convention_tasks
@@ -42,6 +45,7 @@ from subsidia.grants.tests.factories import ApplicationFactory
 from subsidia.notifications.models import Notification
 from subsidia.organisations import services as organisations
 from subsidia.organisations import tasks as organisation_tasks
+from subsidia.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +99,7 @@ def assert_each_once(notifications: Counter[Any], emails: Counter[Any], expected
 # --- the daily reminders (notification keys) ---------------------------------------------------
 
 @pytest.fixture
-def grant_reminders_due(org_a, make_user, settings):  # type: ignore[no-untyped-def]
+def grant_reminders_due(org_a: Organisation, make_user: Callable[..., User], settings: Settings) -> int:
     """Two final reports due soon (two partner members each) and two tranches to pay (one finance officer):
     six reminders."""
     settings.REMINDER_DAYS_AHEAD = 14
@@ -111,16 +115,17 @@ def grant_reminders_due(org_a, make_user, settings):  # type: ignore[no-untyped-
     return 6
 
 
-def test_the_grant_reminders_run_twice_remind_once(grant_reminders_due,  # type: ignore[no-untyped-def]
-                                                   django_capture_on_commit_callbacks):
+def test_the_grant_reminders_run_twice_remind_once(
+        grant_reminders_due: int, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         assert grant_tasks.daily_reminders.call_local() == grant_reminders_due
         assert grant_tasks.daily_reminders.call_local() == 0
     assert_each_once(*effects(), expected=grant_reminders_due)
 
 
-def test_the_grant_reminders_killed_midway_then_rerun_remind_once(  # type: ignore[no-untyped-def]
-        grant_reminders_due, monkeypatch, django_capture_on_commit_callbacks):
+def test_the_grant_reminders_killed_midway_then_rerun_remind_once(
+        grant_reminders_due: int, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     restart = die_after(monkeypatch, grant_tasks, "notify", calls=2)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(Killed):
         grant_tasks.daily_reminders.call_local()
@@ -133,7 +138,8 @@ def test_the_grant_reminders_killed_midway_then_rerun_remind_once(  # type: igno
 
 
 @pytest.fixture
-def convention_reminders_due(org_a, make_user, on_day, settings):  # type: ignore[no-untyped-def]
+def convention_reminders_due(org_a: Organisation, make_user: Callable[..., User], on_day: Callable[[date], None],
+                             settings: Settings) -> None:
     """A convention signed for 2024-2026, seen on 20 March 2025: the two 2024 reports (two members) and the
     2025 advance (one finance officer)."""
     settings.REMINDER_DAYS_AHEAD = 14
@@ -148,8 +154,8 @@ def convention_reminders_due(org_a, make_user, on_day, settings):  # type: ignor
     mail.outbox.clear()
 
 
-def test_the_convention_reminders_run_twice_remind_once(convention_reminders_due,  # type: ignore[no-untyped-def]
-                                                        django_capture_on_commit_callbacks):
+def test_the_convention_reminders_run_twice_remind_once(
+        convention_reminders_due: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         first = convention_tasks.daily_convention_reminders.call_local()
         assert first >= 4
@@ -157,8 +163,9 @@ def test_the_convention_reminders_run_twice_remind_once(convention_reminders_due
     assert_each_once(*effects(), expected=first)
 
 
-def test_the_convention_reminders_killed_midway_then_rerun_remind_once(  # type: ignore[no-untyped-def]
-        convention_reminders_due, monkeypatch, django_capture_on_commit_callbacks):
+def test_the_convention_reminders_killed_midway_then_rerun_remind_once(
+        convention_reminders_due: None, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         expected = convention_tasks.daily_convention_reminders.call_local()
     Notification.objects.all().delete()
@@ -180,7 +187,7 @@ def _pdf() -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def two_expiring_documents(make_user, org_a, org_b):  # type: ignore[no-untyped-def]
+def two_expiring_documents(make_user: Callable[..., User], org_a: Organisation, org_b: Organisation) -> list[str]:
     make_user("officer")
     today = timezone.localdate()
     for organisation in (org_a, org_b):
@@ -194,8 +201,8 @@ def _warned_about(names: list[str]) -> list[str]:
     return sorted(name for m in mail.outbox for name in names if name in m.subject)
 
 
-def test_the_document_expiry_warnings_killed_between_two_documents_then_rerun_warn_once(  # type: ignore[no-untyped-def]
-        two_expiring_documents, monkeypatch):
+def test_the_document_expiry_warnings_killed_between_two_documents_then_rerun_warn_once(
+        two_expiring_documents: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Each warning is claimed (``expiry_warning_sent_on``) in the transaction that sends it: killed while
     preparing the second, the re-run sends only the second, and a third run nothing."""
     from subsidia.organisations import services as module
@@ -210,8 +217,8 @@ def test_the_document_expiry_warnings_killed_between_two_documents_then_rerun_wa
     assert _warned_about(two_expiring_documents) == sorted(two_expiring_documents)
 
 
-def test_the_document_expiry_warning_killed_after_the_servers_ok_is_sent_again_not_lost(  # type: ignore[no-untyped-def]
-        two_expiring_documents, monkeypatch):
+def test_the_document_expiry_warning_killed_after_the_servers_ok_is_sent_again_not_lost(
+        two_expiring_documents: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """The window no database closes: the mail server took the message, the worker died before the commit.
     The claim is rolled back, so the re-run sends that warning again (at least once, never lost)."""
     from subsidia.organisations import services as module
@@ -234,7 +241,7 @@ def _expired_event() -> Event:
     return event
 
 
-def test_the_retention_job_killed_after_one_event_then_rerun_deletes_each_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_retention_job_killed_after_one_event_then_rerun_deletes_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
     events = [_expired_event(), _expired_event(), _expired_event()]
     restart = die_after(monkeypatch, retention, "_delete_for", calls=1)
     with pytest.raises(Killed):
@@ -252,7 +259,7 @@ def test_the_retention_job_killed_after_one_event_then_rerun_deletes_each_once(m
                                          object_id=str(event.pk)).count() == 1
 
 
-def test_the_retention_job_killed_inside_an_events_transaction_leaves_it_whole(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_retention_job_killed_inside_an_events_transaction_leaves_it_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed after the registrations were deleted but before the event was marked: nothing of it is lost."""
     event = _expired_event()
     restart = die_after(monkeypatch, retention, "record", calls=1)
@@ -293,8 +300,8 @@ def test_each_registration_e_mail_goes_once_per_purpose() -> None:
     assert len(mail.outbox) == 3 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 3
 
 
-def test_the_registration_e_mail_killed_after_the_servers_ok_is_sent_again_with_the_same_message_id(  # type: ignore[no-untyped-def]
-        monkeypatch) -> None:
+def test_the_registration_e_mail_killed_after_the_servers_ok_is_sent_again_with_the_same_message_id(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The window no database closes: the server took it, the worker died before the commit. The re-run sends
     it again (never lost), with the same Message-ID (mail systems drop the duplicate); a third run nothing."""
     registration = RegistrationFactory.create(status=RegistrationStatus.CONFIRMED)
@@ -307,7 +314,7 @@ def test_the_registration_e_mail_killed_after_the_servers_ok_is_sent_again_with_
     assert len(mail.outbox) == 2 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 1
 
 
-def test_a_registration_e_mail_refused_by_the_server_is_sent_on_the_retry(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_registration_e_mail_refused_by_the_server_is_sent_on_the_retry(monkeypatch: pytest.MonkeyPatch) -> None:
     import smtplib
 
     registration = RegistrationFactory.create(status=RegistrationStatus.CONFIRMED)
@@ -339,16 +346,17 @@ def _allocated_event(make_user: Any, django_capture_on_commit_callbacks: Any) ->
     return event, ids
 
 
-def test_the_allocation_results_run_twice_tell_each_once(make_user,  # type: ignore[no-untyped-def]
-                                                          django_capture_on_commit_callbacks) -> None:
+def test_the_allocation_results_run_twice_tell_each_once(
+        make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     event, ids = _allocated_event(make_user, django_capture_on_commit_callbacks)
     assert event_tasks.send_allocation_results.call_local(event.pk, ids) == 3
     assert event_tasks.send_allocation_results.call_local(event.pk, ids) == 0
     assert _sent_to() == ["p0@example.lu", "p1@example.lu", "p2@example.lu"]
 
 
-def test_the_allocation_results_killed_after_the_first_then_rerun_send_only_the_rest(  # type: ignore[no-untyped-def]
-        make_user, django_capture_on_commit_callbacks, monkeypatch) -> None:
+def test_the_allocation_results_killed_after_the_first_then_rerun_send_only_the_rest(
+        make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     event, ids = _allocated_event(make_user, django_capture_on_commit_callbacks)
     restart = die_before(monkeypatch, event_tasks.EmailMessage, "send", call=2)
     with pytest.raises(Killed):
@@ -359,8 +367,8 @@ def test_the_allocation_results_killed_after_the_first_then_rerun_send_only_the_
     assert _sent_to() == ["p0@example.lu", "p1@example.lu", "p2@example.lu"]
 
 
-def test_a_new_run_of_the_allocation_is_told_again(make_user,  # type: ignore[no-untyped-def]
-                                                   django_capture_on_commit_callbacks) -> None:
+def test_a_new_run_of_the_allocation_is_told_again(
+        make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     from subsidia.accounts.roles import Role
     from subsidia.events import services
 
@@ -385,7 +393,8 @@ def test_the_event_cancellation_run_twice_tells_each_once() -> None:
     assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
 
 
-def test_the_event_cancellation_killed_after_the_first_then_rerun_tells_only_the_rest(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_event_cancellation_killed_after_the_first_then_rerun_tells_only_the_rest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     event = StaffEventFactory.create()
     ids = _registrations(event)
     restart = die_before(monkeypatch, event_tasks.EmailMessage, "send", call=2)
@@ -404,8 +413,8 @@ def test_the_evaluation_invitations_run_twice_invite_each_once() -> None:
     assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
 
 
-def test_the_evaluation_invitations_killed_after_the_first_then_rerun_invite_only_the_rest(  # type: ignore[no-untyped-def]
-        monkeypatch) -> None:
+def test_the_evaluation_invitations_killed_after_the_first_then_rerun_invite_only_the_rest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     ids = _registrations(StaffEventFactory.create())
     restart = die_before(monkeypatch, event_tasks.EmailMessage, "send", call=2)
     with pytest.raises(Killed):
@@ -415,7 +424,8 @@ def test_the_evaluation_invitations_killed_after_the_first_then_rerun_invite_onl
     assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
 
 
-def test_one_refused_e_mail_does_not_hold_back_the_others_and_the_retry_sends_it(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_one_refused_e_mail_does_not_hold_back_the_others_and_the_retry_sends_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     import smtplib
 
     ids = _registrations(StaffEventFactory.create())
@@ -436,8 +446,8 @@ def test_one_refused_e_mail_does_not_hold_back_the_others_and_the_retry_sends_it
     assert _sent_to() == ["r0@example.lu", "r1@example.lu", "r2@example.lu"]
 
 
-def test_the_meeting_invitations_rerun_after_a_failure_midway_send_each_once(  # type: ignore[no-untyped-def]
-        make_user, monkeypatch) -> None:
+def test_the_meeting_invitations_rerun_after_a_failure_midway_send_each_once(
+        make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed at the third invitee: the retry sends only to the third, a further run to nobody."""
     people = [make_user(), make_user(), make_user()]
     meeting = MeetingFactory.create()
@@ -450,8 +460,8 @@ def test_the_meeting_invitations_rerun_after_a_failure_midway_send_each_once(  #
     assert _sent_to() == sorted(p.email for p in people)
 
 
-def test_a_meeting_invitation_killed_after_the_servers_ok_is_sent_again_with_the_same_message_id(  # type: ignore[no-untyped-def]
-        make_user, monkeypatch) -> None:
+def test_a_meeting_invitation_killed_after_the_servers_ok_is_sent_again_with_the_same_message_id(
+        make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch) -> None:
     people = [make_user(), make_user(), make_user()]
     meeting = MeetingFactory.create()
     restart = die_after(monkeypatch, dialogue_tasks.EmailMessage, "send", calls=2)
@@ -463,7 +473,7 @@ def test_a_meeting_invitation_killed_after_the_servers_ok_is_sent_again_with_the
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 3
 
 
-def test_a_changed_meeting_is_sent_again_once(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_meeting_is_sent_again_once(make_user: Callable[..., User]) -> None:
     """A new SEQUENCE (moved, relocated, cancelled) is a new invitation to everyone, itself sent once."""
     from subsidia.dialogue.models import Meeting
 
@@ -482,7 +492,7 @@ def test_a_changed_meeting_is_sent_again_once(make_user) -> None:  # type: ignor
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers, and the audit trail's "
                     "append-only trigger forbids the flush a transactional test needs; runs on PostgreSQL")
-def test_two_workers_running_the_same_e_mail_job_at_once_send_it_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_running_the_same_e_mail_job_at_once_send_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The second worker waits on the first one's claim (the unique key), then finds it taken."""
     import threading
     import time

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
+from subsidia.accounts.models import User
 from subsidia.core.values import years_earlier
 from subsidia.organisations.tests.factories import OrganisationFactory
 
@@ -22,7 +25,8 @@ def test_years_earlier() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("moment", ["2028-02-29T08:00+01:00", "2028-02-29T23:59+01:00", "2028-03-01T00:30+01:00"])
-def test_the_staff_dashboard_answers_on_a_leap_day(moment: str, login, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_staff_dashboard_answers_on_a_leap_day(moment: str, login: Callable[..., Client],
+                                                   make_user: Callable[..., User]) -> None:
     with time_machine.travel(moment, tick=False):
         stale = OrganisationFactory.create(name="Vérifiée il y a longtemps", listed_in_directory=True,
                                     last_verified_on=date(2027, 2, 28) - timedelta(days=1))

@@ -3,13 +3,16 @@ another account from another address is not affected; the next window accepts wr
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.accounts.services import issue_api_token
 from subsidia.conftest import sign_in
 from subsidia.core.ratelimit import client_address
@@ -24,7 +27,7 @@ MOMENT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(MOMENT, tick=False) as traveller:
         yield traveller
 
@@ -34,7 +37,9 @@ def _comment(client: Client, news, body: str, address: str = "192.0.2.10"):  # t
                        REMOTE_ADDR=address)
 
 
-def test_the_comment_beyond_the_limit_is_refused_and_not_stored(clock, make_user, settings):  # type: ignore[no-untyped-def]
+def test_the_comment_beyond_the_limit_is_refused_and_not_stored(clock: time_machine.Traveller,
+                                                                make_user: Callable[..., User],
+                                                                settings: Settings) -> None:
     settings.RATE_LIMIT_COMMENTS = "10/m"
     news = NewsItemFactory.create()
     author = sign_in(Client(), make_user())
@@ -60,7 +65,8 @@ def test_the_comment_beyond_the_limit_is_refused_and_not_stored(clock, make_user
     assert Comment.objects.filter(body="Une minute plus tard").exists()
 
 
-def test_one_address_is_limited_over_several_accounts(clock, make_user, settings):  # type: ignore[no-untyped-def]
+def test_one_address_is_limited_over_several_accounts(clock: time_machine.Traveller, make_user: Callable[..., User],
+                                                      settings: Settings) -> None:
     settings.RATE_LIMIT_COMMENTS_PER_ADDRESS = "3/m"
     news = NewsItemFactory.create()
     for n in range(3):
@@ -70,7 +76,7 @@ def test_one_address_is_limited_over_several_accounts(clock, make_user, settings
     assert Comment.objects.count() == 4
 
 
-def test_event_registrations_are_limited_per_address(clock, settings):  # type: ignore[no-untyped-def]
+def test_event_registrations_are_limited_per_address(clock: time_machine.Traveller, settings: Settings) -> None:
     settings.RATE_LIMIT_REGISTRATIONS_PER_ADDRESS = "2/m"
     event = EventFactory.create()
     url = reverse("events:register", args=[event.slug])
@@ -83,7 +89,7 @@ def test_event_registrations_are_limited_per_address(clock, settings):  # type: 
     assert client.post(url, {}, REMOTE_ADDR="192.0.2.21").status_code == 422
 
 
-def test_sign_ups_are_limited_per_address(clock, settings):  # type: ignore[no-untyped-def]
+def test_sign_ups_are_limited_per_address(clock: time_machine.Traveller, settings: Settings) -> None:
     settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS = "2/h"
     client = Client()
     url = reverse("accounts:signup")
@@ -94,7 +100,8 @@ def test_sign_ups_are_limited_per_address(clock, settings):  # type: ignore[no-u
     assert 1 <= int(refused["Retry-After"]) <= 3600
 
 
-def test_api_writes_beyond_the_limit_answer_429_json(clock, make_user, settings):  # type: ignore[no-untyped-def]
+def test_api_writes_beyond_the_limit_answer_429_json(clock: time_machine.Traveller, make_user: Callable[..., User],
+                                                     settings: Settings) -> None:
     settings.RATE_LIMIT_API_WRITES = "3/m"
     officer = make_user("officer")
     client = Client(headers={"Authorization": f"Bearer {issue_api_token(officer, officer)}"})
@@ -120,7 +127,8 @@ def test_api_writes_beyond_the_limit_answer_429_json(clock, make_user, settings)
     assert create("Association suivante").status_code == 201
 
 
-def test_limits_can_be_turned_off(clock, make_user, settings):  # type: ignore[no-untyped-def]
+def test_limits_can_be_turned_off(clock: time_machine.Traveller, make_user: Callable[..., User],
+                                  settings: Settings) -> None:
     settings.RATE_LIMITS_ENABLED = False
     settings.RATE_LIMIT_COMMENTS = "1/m"
     news = NewsItemFactory.create()
@@ -128,7 +136,7 @@ def test_limits_can_be_turned_off(clock, make_user, settings):  # type: ignore[n
     assert [_comment(author, news, f"c{n}").status_code for n in range(3)] == [302, 302, 302]
 
 
-def test_the_client_address_behind_trusted_proxies(rf, settings):  # type: ignore[no-untyped-def]
+def test_the_client_address_behind_trusted_proxies(rf: RequestFactory, settings: Settings) -> None:
     request = rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1")
     settings.RATE_LIMIT_PROXY_COUNT = 0
     assert client_address(request) == "10.0.0.1"  # X-Forwarded-For is not trusted without proxies

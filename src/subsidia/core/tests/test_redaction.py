@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.mail import EmailMessage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from pytest_django import Settings
 
 from subsidia.core.mail import ConsoleEmailBackend
 from subsidia.core.redaction import RedactSecretsFilter, redact
@@ -116,7 +117,7 @@ def _message() -> EmailMessage:
                         "no-reply@subsidia.invalid", ["a@example.lu"])
 
 
-def test_console_backend_writes_nothing_when_debug_is_off(settings, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_console_backend_writes_nothing_when_debug_is_off(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     settings.DEBUG = False
     stream = io.StringIO()
     sent = ConsoleEmailBackend(stream=stream).send_messages([_message()])
@@ -126,7 +127,7 @@ def test_console_backend_writes_nothing_when_debug_is_off(settings, caplog) -> N
     assert "refused" in caplog.text
 
 
-def test_console_backend_writes_in_development(settings) -> None:  # type: ignore[no-untyped-def]
+def test_console_backend_writes_in_development(settings: Settings) -> None:
     settings.DEBUG = True
     stream = io.StringIO()
     assert ConsoleEmailBackend(stream=stream).send_messages([_message()]) == 1

@@ -14,6 +14,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import formats, translation
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
@@ -86,7 +87,7 @@ def test_committed_mo_matches_po(language: str) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
-def test_home_page_follows_accept_language(client, language: str) -> None:  # type: ignore[no-untyped-def]
+def test_home_page_follows_accept_language(client: Client, language: str) -> None:
     response = client.get("/", headers={"accept-language": language})
     assert response.status_code == 200
     html = response.content.decode()
@@ -98,7 +99,7 @@ def test_home_page_follows_accept_language(client, language: str) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_home_page_is_in_french_by_default(client) -> None:  # type: ignore[no-untyped-def]
+def test_home_page_is_in_french_by_default(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()

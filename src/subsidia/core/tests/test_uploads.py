@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
+from pytest_django import Settings
 
 from subsidia.core import uploads
 from subsidia.core.errors import RuleViolation
@@ -55,13 +56,14 @@ def bomb() -> bytes:
 
 # --- zip bombs: refused, memory bounded ---------------------------------------------------------------
 
-def test_a_zip_bomb_member_is_refused_by_its_declared_ratio_in_bounded_memory(bomb):
+def test_a_zip_bomb_member_is_refused_by_its_declared_ratio_in_bounded_memory(bomb: bytes) -> None:
     assert len(bomb) < 400_000
     assert peak_while(lambda: check_upload(upload(bomb, "rapport.odt"), DOCUMENTS)) < BOUNDED
     assert refused(bomb, DOCUMENTS, "rapport.odt") == "archive_bomb"
 
 
-def test_a_zip_bomb_is_never_inflated_even_when_the_limits_would_let_it_through(bomb, settings):
+def test_a_zip_bomb_is_never_inflated_even_when_the_limits_would_let_it_through(bomb: bytes,
+                                                                                settings: Settings) -> None:
     """With the ratio and total limits lifted, the member is still read only up to its small cap."""
     settings.UPLOAD_ARCHIVE_MAX_RATIO = 10**9
     settings.UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_BYTES = 10**12
@@ -69,14 +71,14 @@ def test_a_zip_bomb_is_never_inflated_even_when_the_limits_would_let_it_through(
     assert refused(bomb, DOCUMENTS, "rapport.odt") == "file_type_not_allowed"  # no manifest read: no ODF
 
 
-def test_a_member_lying_about_its_size_is_refused_while_reading_in_bounded_memory(bomb):
+def test_a_member_lying_about_its_size_is_refused_while_reading_in_bounded_memory(bomb: bytes) -> None:
     """Its headers declare 1000 bytes; it would inflate to 200 MB: the read stops at the declared size."""
     liar = samples.lie_about(bomb, "META-INF/manifest.xml", 1000)
     assert peak_while(lambda: check_upload(upload(liar, "rapport.odt"), DOCUMENTS)) < BOUNDED
     assert refused(liar, DOCUMENTS, "rapport.odt") == "archive_bomb"
 
 
-def test_a_zip_bomb_as_the_mimetype_member_is_refused(bomb):
+def test_a_zip_bomb_as_the_mimetype_member_is_refused(bomb: bytes) -> None:
     mimetype_bomb = samples.with_bomb("mimetype", 20 * samples.MB)
     assert peak_while(lambda: check_upload(upload(mimetype_bomb, "rapport.odt"), DOCUMENTS)) < BOUNDED
     assert refused(mimetype_bomb, DOCUMENTS) == "archive_bomb"
@@ -84,7 +86,7 @@ def test_a_zip_bomb_as_the_mimetype_member_is_refused(bomb):
     assert refused(liar, DOCUMENTS) in {"archive_bomb", "file_type_not_allowed"}  # deflated: no ODF anyway
 
 
-def test_a_zip_bomb_where_a_photo_is_expected_is_not_even_opened(bomb, monkeypatch):
+def test_a_zip_bomb_where_a_photo_is_expected_is_not_even_opened(bomb: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     def never(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the archive was opened")
 
@@ -93,24 +95,24 @@ def test_a_zip_bomb_where_a_photo_is_expected_is_not_even_opened(bomb, monkeypat
     assert refused(bomb, PDF_ONLY) == "file_type_not_allowed"
 
 
-def test_too_many_members_are_refused_before_the_directory_is_parsed(settings):
+def test_too_many_members_are_refused_before_the_directory_is_parsed(settings: Settings) -> None:
     settings.UPLOAD_ARCHIVE_MAX_MEMBERS = 5
     assert refused(samples.ooxml(extra_members=10), DOCUMENTS) == "archive_too_many_members"
     assert check_upload(upload(samples.ooxml(extra_members=2)), DOCUMENTS).content_type == uploads.DOCX
 
 
-def test_a_total_uncompressed_size_over_the_limit_is_refused(settings):
+def test_a_total_uncompressed_size_over_the_limit_is_refused(settings: Settings) -> None:
     settings.UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_BYTES = 50_000
     assert refused(samples.ooxml(extra_members=3, extra_size=20_480), DOCUMENTS) == "archive_too_large"
     assert check_upload(upload(samples.ooxml(extra_members=1, extra_size=20_480)), DOCUMENTS)
 
 
-def test_a_member_compressed_with_bzip2_is_refused():
+def test_a_member_compressed_with_bzip2_is_refused() -> None:
     """zipfile inflates bzip2 and lzma without an output bound: office documents never use them."""
     assert refused(samples.bzip2_member(), DOCUMENTS) == "file_corrupt"
 
 
-def test_the_upload_is_read_in_chunks_never_whole():
+def test_the_upload_is_read_in_chunks_never_whole() -> None:
     class Guarded(io.BytesIO):
         largest = 0
 
@@ -128,7 +130,7 @@ def test_the_upload_is_read_in_chunks_never_whole():
         assert Guarded.largest <= 256 * 1024, Guarded.largest
 
 
-def test_an_upload_larger_than_its_declared_size_is_measured_and_refused(settings):
+def test_an_upload_larger_than_its_declared_size_is_measured_and_refused(settings: Settings) -> None:
     settings.UPLOAD_MAX_BYTES = 1000
     file = SimpleUploadedFile("document.pdf", PDF + b"%" * 2000)
     file.size = 10
@@ -140,7 +142,7 @@ def test_an_upload_larger_than_its_declared_size_is_measured_and_refused(setting
 # --- archives: recognised by their real structure ----------------------------------------------------------
 
 @pytest.mark.parametrize("claimed", ["image/png", "image/jpeg", "application/pdf"])
-def test_a_fake_odf_claiming_an_image_or_a_pdf_is_refused_as_a_photo_and_as_a_pdf(claimed):
+def test_a_fake_odf_claiming_an_image_or_a_pdf_is_refused_as_a_photo_and_as_a_pdf(claimed) -> None:
     fake = samples.odf(claimed)
     assert refused(fake, PHOTOS, "photo.png") == "not_an_image"
     assert refused(fake, PDF_ONLY, "document.pdf") == "file_type_not_allowed"
@@ -154,7 +156,7 @@ def test_a_fake_odf_claiming_an_image_or_a_pdf_is_refused_as_a_photo_and_as_a_pd
     (samples.ooxml("docx"), uploads.DOCX),
     (samples.ooxml("xlsx"), uploads.XLSX),
 ], ids=["odt", "ods", "docx", "xlsx"])
-def test_real_minimal_office_documents_are_accepted_where_documents_are(content, expected):
+def test_real_minimal_office_documents_are_accepted_where_documents_are(content, expected) -> None:
     checked = check_upload(upload(content, "document.bin"), DOCUMENTS)
     assert (checked.content_type, checked.extension) == (expected, uploads.EXTENSIONS[expected])
     assert checked.size == len(content) and checked.file.read() == content
@@ -165,7 +167,7 @@ def test_real_minimal_office_documents_are_accepted_where_documents_are(content,
 
 @pytest.mark.parametrize("content, expected", [(samples.odf(samples.ODP), uploads.ODP),
                                                (samples.ooxml("pptx"), uploads.PPTX)], ids=["odp", "pptx"])
-def test_presentations_are_accepted_only_as_knowledge_attachments(content, expected):
+def test_presentations_are_accepted_only_as_knowledge_attachments(content, expected) -> None:
     assert check_upload(upload(content), PUBLICATIONS).content_type == expected
     assert refused(content, DOCUMENTS) == "file_type_not_allowed"
 
@@ -181,18 +183,18 @@ def test_presentations_are_accepted_only_as_knowledge_attachments(content, expec
     b"PK\x03\x04" + b"\x00" * 64,                                # not even a readable zip
 ], ids=["plain-zip", "deflated-mimetype", "no-manifest", "manifest-disagrees", "template", "no-main-part",
         "undeclared-main-part", "broken"])
-def test_a_zip_that_is_not_a_real_office_document_is_refused(content):
+def test_a_zip_that_is_not_a_real_office_document_is_refused(content) -> None:
     assert refused(content, DOCUMENTS, "document.docx") == "file_type_not_allowed"
     assert refused(content, PUBLICATIONS, "document.docx") == "file_type_not_allowed"
 
 
-def test_a_pdf_only_field_takes_a_pdf_and_nothing_else():
+def test_a_pdf_only_field_takes_a_pdf_and_nothing_else() -> None:
     assert check_upload(upload(PDF), PDF_ONLY).content_type == uploads.PDF
     for content in (samples.odf(), samples.ooxml(), samples.image("PNG"), samples.image("JPEG")):
         assert refused(content, PDF_ONLY) == "file_type_not_allowed"
 
 
-def test_refusals_name_the_formats_of_the_use():
+def test_refusals_name_the_formats_of_the_use() -> None:
     with pytest.raises(RuleViolation) as caught:
         check_upload(upload(PDF), PHOTOS, "image")
     assert caught.value.violations[0].field == "image"
@@ -204,7 +206,7 @@ def test_refusals_name_the_formats_of_the_use():
 
 # --- images: decoded, bounded, re-encoded without metadata -------------------------------------------------
 
-def test_a_jpeg_with_exif_gps_is_stored_without_any_exif_and_upright():
+def test_a_jpeg_with_exif_gps_is_stored_without_any_exif_and_upright() -> None:
     original = samples.jpeg_with_gps(size=(32, 16), orientation=6)
     with Image.open(io.BytesIO(original)) as before:
         assert before.getexif().get_ifd(0x8825)  # the GPS position is there
@@ -224,7 +226,7 @@ def test_a_jpeg_with_exif_gps_is_stored_without_any_exif_and_upright():
 
 @pytest.mark.parametrize("image_format, mime", [("PNG", "image/png"), ("WEBP", "image/webp"),
                                                 ("JPEG", "image/jpeg")])
-def test_photos_are_re_encoded_in_their_own_format(image_format, mime):
+def test_photos_are_re_encoded_in_their_own_format(image_format, mime) -> None:
     original = samples.image(image_format, size=(5, 4))
     checked = check_upload(SimpleUploadedFile("x", original), PHOTOS)
     assert checked.content_type == mime and isinstance(checked, CheckedFile)
@@ -232,7 +234,7 @@ def test_photos_are_re_encoded_in_their_own_format(image_format, mime):
         assert stored.format == image_format and stored.size == (5, 4)
 
 
-def test_a_decompression_bomb_png_is_refused_before_it_is_decoded():
+def test_a_decompression_bomb_png_is_refused_before_it_is_decoded() -> None:
     bomb = samples.png_bomb()
     assert len(bomb) < 2000
     assert peak_while(lambda: check_upload(SimpleUploadedFile("bombe.png", bomb), PHOTOS)) < BOUNDED
@@ -243,13 +245,13 @@ def test_a_decompression_bomb_png_is_refused_before_it_is_decoded():
     assert Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS <= 40_000_000
 
 
-def test_the_pixel_limit_is_a_setting(settings):
+def test_the_pixel_limit_is_a_setting(settings: Settings) -> None:
     settings.UPLOAD_IMAGE_MAX_PIXELS = 100
     assert refused(samples.image("PNG", size=(20, 20)), PHOTOS) == "image_too_large"
     assert check_upload(upload(samples.image("PNG", size=(10, 10))), PHOTOS)
 
 
-def test_an_image_accepted_as_a_document_is_re_encoded_too():
+def test_an_image_accepted_as_a_document_is_re_encoded_too() -> None:
     original = samples.jpeg_with_gps()
     checked = check_upload(upload(original, "scan.jpg"), DOCUMENTS)
     assert checked.content_type == "image/jpeg" and b"Exif" not in checked.file.read()
@@ -261,12 +263,12 @@ def test_an_image_accepted_as_a_document_is_re_encoded_too():
     b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x08" * 64,
 ], ids=["truncated-png", "png-header-only", "jpeg-header-only"])
 @pytest.mark.parametrize("pillow_lenient", [False, True], ids=["pillow-default", "after-weasyprint-import"])
-def test_a_broken_image_is_refused(content, pillow_lenient, monkeypatch):
+def test_a_broken_image_is_refused(content, pillow_lenient, monkeypatch: pytest.MonkeyPatch) -> None:
     """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on when imported: uploads are decoded strictly anyway."""
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", pillow_lenient)
     assert refused(content, PHOTOS) == "image_corrupt"
     assert ImageFile.LOAD_TRUNCATED_IMAGES is pillow_lenient
 
 
-def test_an_empty_file_is_refused():
+def test_an_empty_file_is_refused() -> None:
     assert refused(b"", DOCUMENTS) == "empty_file"

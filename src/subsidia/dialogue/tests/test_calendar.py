@@ -3,23 +3,27 @@ parser (vobject), with stable UIDs, SEQUENCE that rises on changes, and the toke
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
 import time_machine
 import vobject
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import services
 from subsidia.dialogue.calendar import uid_of
-from subsidia.dialogue.models import MeetingStatus
+from subsidia.dialogue.models import MeetingSeries, MeetingStatus
+from subsidia.organisations.models import Organisation
 
 
 @pytest.fixture(autouse=True, params=["2026-12-04T09:00+01:00", "2027-02-20T09:00+01:00", "2027-08-10T09:00+02:00"],
                 ids=["meetings-across-the-spring-change", "first-meeting-in-summer", "across-the-autumn-change"])
-def clock(request):  # type: ignore[no-untyped-def]
+def clock(request: pytest.FixtureRequest) -> Iterator[None]:
     """The series starts 30 days from "now": from these days its quarterly meetings fall on both sides of a
     clock change, so the feed is read back in summer and in winter time whatever day the suite runs on."""
     with time_machine.travel(request.param, tick=False):
@@ -27,12 +31,12 @@ def clock(request):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
 @pytest.fixture
-def series(org_a, officer):  # type: ignore[no-untyped-def]
+def series(org_a: Organisation, officer: User) -> MeetingSeries:
     return services.create_series(officer, {
         "title": "Réunion des gestionnaires conventionnés", "department": DepartmentFactory.create().pk,
         "organisations": [org_a.pk], "cadence": "quarterly",
@@ -49,7 +53,8 @@ def parse(content: bytes) -> list:  # type: ignore[type-arg]
 
 @pytest.mark.django_db
 class TestFeeds:
-    def test_a_series_feed_parses_with_every_meeting(self, series, org_a, make_user, client):
+    def test_a_series_feed_parses_with_every_meeting(self, series: MeetingSeries, org_a: Organisation,
+                                                     make_user: Callable[..., User], client: Client) -> None:
         user = make_user("partner_admin", organisation=org_a)
         token = services.calendar_token(user).token
         response = client.get(reverse("dialogue:series_feed", kwargs={"token": token, "pk": series.pk}))
@@ -68,7 +73,8 @@ class TestFeeds:
         assert "DTSTART;TZID=Europe/Luxembourg:" in response.content.decode()
         assert vobject.readOne(response.content.decode()).vtimezone.tzid.value == "Europe/Luxembourg"
 
-    def test_uids_are_stable_and_the_sequence_rises_on_a_change(self, series, officer, client):
+    def test_uids_are_stable_and_the_sequence_rises_on_a_change(self, series: MeetingSeries, officer: User,
+                                                                client: Client) -> None:
         token = services.calendar_token(officer).token
         url = reverse("dialogue:series_feed", kwargs={"token": token, "pk": series.pk})
         before = parse(client.get(url).content)
@@ -86,8 +92,11 @@ class TestFeeds:
         assert cancelled.status.value == "CANCELLED"
         assert by_uid[uid_of(series.meetings.get(occurrence=0))].sequence.value == "0"
 
-    def test_a_personal_feed_holds_the_meetings_of_every_series_the_person_sees(self, series, org_a, org_b,
-                                                                                make_user, officer, client):
+    def test_a_personal_feed_holds_the_meetings_of_every_series_the_person_sees(self, series: MeetingSeries,
+                                                                                org_a: Organisation,
+                                                                                org_b: Organisation,
+                                                                                make_user: Callable[..., User],
+                                                                                officer: User, client: Client) -> None:
         from subsidia.dialogue.tests.factories import MeetingSeriesFactory
 
         other = services.create_series(officer, {
@@ -102,7 +111,9 @@ class TestFeeds:
         staff_events = parse(client.get(reverse("dialogue:user_feed", kwargs={"token": staff_token})).content)
         assert {uid_of(m) for m in other.meetings.all()} <= {e.uid.value for e in staff_events}
 
-    def test_a_bad_or_renewed_token_and_a_foreign_series_answer_404(self, series, org_b, make_user, client):
+    def test_a_bad_or_renewed_token_and_a_foreign_series_answer_404(self, series: MeetingSeries, org_b: Organisation,
+                                                                    make_user: Callable[..., User],
+                                                                    client: Client) -> None:
         outsider = make_user("partner_admin", organisation=org_b)
         token = services.calendar_token(outsider).token
         assert client.get(reverse("dialogue:series_feed", kwargs={"token": token, "pk": series.pk})).status_code \
@@ -116,14 +127,15 @@ class TestFeeds:
         outsider.save()
         assert client.get(reverse("dialogue:user_feed", kwargs={"token": renewed})).status_code == 404
 
-    def test_one_meeting_as_an_ics_download(self, series, org_a, make_user, login):
+    def test_one_meeting_as_an_ics_download(self, series: MeetingSeries, org_a: Organisation,
+                                            make_user: Callable[..., User], login: Callable[..., Client]) -> None:
         meeting = series.meetings.get(occurrence=0)
         user = make_user("partner_member", organisation=org_a)
         response = login(user).get(reverse("dialogue:meeting_ics", kwargs={"pk": meeting.pk}))
         [event] = parse(response.content)
         assert event.uid.value == uid_of(meeting)
 
-    def test_the_invitation_lists_the_attendees(self, series, officer):
+    def test_the_invitation_lists_the_attendees(self, series: MeetingSeries, officer: User) -> None:
         from subsidia.dialogue.calendar import invitation
 
         meeting = series.meetings.get(occurrence=0)

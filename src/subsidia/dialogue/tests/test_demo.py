@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,7 +44,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_the_dialogue_demo_and_loading_it_again(client):
+def test_the_dialogue_demo_and_loading_it_again(client: Client) -> None:
     load()
     first = counts()
     load()

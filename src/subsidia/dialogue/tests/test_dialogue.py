@@ -3,13 +3,16 @@ minutes, action items carried over until done, invitations, and who sees what.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
@@ -18,9 +21,11 @@ from subsidia.dialogue.models import (
     ActionStatus,
     AgendaItemStatus,
     Meeting,
+    MeetingSeries,
     MeetingStatus,
 )
 from subsidia.notifications.models import Kind, Notification
+from subsidia.organisations.models import Organisation
 
 from .factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
 
@@ -36,25 +41,25 @@ def local(*args: int) -> datetime:
 
 
 class TestCadence:
-    def test_quarterly_meetings_roll_over_the_year_end(self):
+    def test_quarterly_meetings_roll_over_the_year_end(self) -> None:
         first = local(2026, 11, 15, 14, 0)
         starts = [start for _n, start in cadence.occurrences(first, "quarterly", local(2027, 12, 31))]
         assert [timezone.localtime(s, LUX).date() for s in starts] == [
             date(2026, 11, 15), date(2027, 2, 15), date(2027, 5, 15), date(2027, 8, 15), date(2027, 11, 15)]
 
-    def test_monthly_on_the_31st_clamps_then_comes_back(self):
+    def test_monthly_on_the_31st_clamps_then_comes_back(self) -> None:
         first = local(2027, 12, 31, 9, 30)
         days = [timezone.localtime(cadence.occurrence(first, "monthly", n), LUX).date() for n in range(4)]
         assert days == [date(2027, 12, 31), date(2028, 1, 31), date(2028, 2, 29), date(2028, 3, 31)]
 
-    def test_the_wall_clock_time_is_kept_across_daylight_saving_changes(self):
+    def test_the_wall_clock_time_is_kept_across_daylight_saving_changes(self) -> None:
         first = local(2026, 12, 10, 14, 0)  # winter time, UTC+1
         summer = cadence.occurrence(first, "quarterly", 2)  # 10 June 2027, summer time, UTC+2
         assert timezone.localtime(summer, LUX).hour == 14
         assert summer.utcoffset() is not None
         assert (summer.astimezone(ZoneInfo("UTC")).hour, first.astimezone(ZoneInfo("UTC")).hour) == (12, 13)
 
-    def test_weekly_and_yearly(self):
+    def test_weekly_and_yearly(self) -> None:
         first = local(2026, 12, 28, 10, 0)
         assert timezone.localtime(cadence.occurrence(first, "weekly", 1), LUX).date() == date(2027, 1, 4)
         leap = local(2028, 2, 29, 10, 0)
@@ -63,12 +68,12 @@ class TestCadence:
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
 @pytest.fixture
-def series(org_a, officer):  # type: ignore[no-untyped-def]
+def series(org_a: Organisation, officer: User) -> MeetingSeries:
     return services.create_series(officer, {
         "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory.create().pk,
         "organisations": [org_a.pk], "cadence": "quarterly", "ministry_participants": [officer.pk],
@@ -77,18 +82,19 @@ def series(org_a, officer):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def gestionnaire(make_user, org_a):  # type: ignore[no-untyped-def]
+def gestionnaire(make_user: Callable[..., User], org_a: Organisation) -> User:
     return make_user("partner_admin", organisation=org_a)
 
 
 @pytest.mark.django_db
 class TestGeneration:
-    def test_a_new_series_has_a_year_of_meetings(self, series):
+    def test_a_new_series_has_a_year_of_meetings(self, series: MeetingSeries) -> None:
         meetings = list(series.meetings.order_by("starts_at"))
         assert [m.occurrence for m in meetings] == [0, 1, 2, 3]
         assert all(m.ends_at - m.starts_at == timedelta(minutes=120) and m.place == "Salle 1" for m in meetings)
 
-    def test_generating_again_creates_nothing_and_keeps_moved_meetings(self, series, officer):
+    def test_generating_again_creates_nothing_and_keeps_moved_meetings(self, series: MeetingSeries,
+                                                                       officer: User) -> None:
         moved = series.meetings.get(occurrence=1)
         new_start = moved.starts_at + timedelta(days=3)
         services.update_meeting(officer, moved, {"starts_at": new_start, "ends_at": new_start + timedelta(hours=2)})
@@ -100,13 +106,13 @@ class TestGeneration:
         assert moved.starts_at == new_start and moved.ical_sequence == 1
         assert series.meetings.get(occurrence=2).status == MeetingStatus.CANCELLED
 
-    def test_only_officers_manage_series(self, series, gestionnaire, org_a):
+    def test_only_officers_manage_series(self, series: MeetingSeries, gestionnaire: User, org_a: Organisation) -> None:
         with pytest.raises(PermissionDenied):
             services.generate_meetings(gestionnaire, series)
         with pytest.raises(PermissionDenied):
             services.create_series(gestionnaire, {"title": "x"})
 
-    def test_invalid_series_reports_every_problem(self, officer, org_a):
+    def test_invalid_series_reports_every_problem(self, officer: User, org_a: Organisation) -> None:
         with pytest.raises(RuleViolation) as error:
             services.create_series(officer, {"title": "", "department": org_a.pk, "organisations": [],
                                              "cadence": "daily", "first_starts_at": "demain",
@@ -117,7 +123,8 @@ class TestGeneration:
 
 @pytest.mark.django_db
 class TestAgendaAndMinutes:
-    def test_partners_propose_and_officers_decide(self, series, gestionnaire, officer, make_user, org_a):
+    def test_partners_propose_and_officers_decide(self, series: MeetingSeries, gestionnaire: User, officer: User,
+                                                  make_user: Callable[..., User], org_a: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
         item = services.propose_agenda_item(gestionnaire, meeting, "Financement des postes d'interprètes")
         assert (item.status, item.organisation) == (AgendaItemStatus.PROPOSED, org_a)
@@ -134,7 +141,8 @@ class TestAgendaAndMinutes:
         with pytest.raises(Conflict):
             services.decide_agenda_item(officer, item, accept=False, reason="non")
 
-    def test_other_partners_see_only_accepted_items(self, series, gestionnaire, make_user, org_b):
+    def test_other_partners_see_only_accepted_items(self, series: MeetingSeries, gestionnaire: User,
+                                                    make_user: Callable[..., User], org_b: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
         series.organisations.add(org_b)
         proposal = services.propose_agenda_item(gestionnaire, meeting, "Point A")
@@ -144,8 +152,9 @@ class TestAgendaAndMinutes:
         proposal.save()
         assert list(selectors.agenda(meeting, other)) == [proposal]
 
-    def test_minutes_are_written_after_the_meeting_and_read_once_published(self, series, officer, gestionnaire,
-                                                                           org_a):
+    def test_minutes_are_written_after_the_meeting_and_read_once_published(self, series: MeetingSeries, officer: User,
+                                                                           gestionnaire: User,
+                                                                           org_a: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
         with pytest.raises(Conflict) as error:
             services.record_minutes(officer, meeting, "trop tôt")
@@ -174,12 +183,13 @@ class TestAgendaAndMinutes:
 @pytest.mark.django_db
 class TestActionItems:
     @pytest.fixture
-    def three(self, org_a):  # type: ignore[no-untyped-def]
+    def three(self, org_a: Organisation) -> list[Meeting]:
         series = MeetingSeriesFactory.create(organisations=[org_a])
         now = timezone.now()
         return [MeetingFactory.create(series=series, starts_at=now + timedelta(days=d)) for d in (-180, -90, 0, 90)]
 
-    def test_an_open_action_is_carried_over_until_done_then_noted_once(self, three, org_a, officer, gestionnaire):
+    def test_an_open_action_is_carried_over_until_done_then_noted_once(self, three: list[Meeting], org_a: Organisation,
+                                                                       officer: User, gestionnaire: User) -> None:
         first, second, third, fourth = three
         action = services.add_action_item(officer, first, {"title": "Recenser les besoins en traduction",
                                                            "owner_organisation": org_a.pk,
@@ -198,7 +208,7 @@ class TestActionItems:
         assert list(selectors.follow_up(fifth)) == []
         assert list(selectors.follow_up(third)) == [action]  # history stays true
 
-    def test_a_cancelled_meeting_does_not_swallow_the_follow_up(self, three, officer):
+    def test_a_cancelled_meeting_does_not_swallow_the_follow_up(self, three: list[Meeting], officer: User) -> None:
         first, second, third, _fourth = three
         action = ActionItemFactory.create(raised_at=first, closed_at=second.starts_at + timedelta(days=1),
                                    status=ActionStatus.DONE)
@@ -207,7 +217,9 @@ class TestActionItems:
         # The previous meeting held before the third is the first: the action closed since then is noted.
         assert list(selectors.follow_up(third)) == [action]
 
-    def test_the_owner_updates_the_status_and_nothing_else(self, three, officer, gestionnaire, org_a, make_user):
+    def test_the_owner_updates_the_status_and_nothing_else(self, three: list[Meeting], officer: User,
+                                                           gestionnaire: User, org_a: Organisation,
+                                                           make_user: Callable[..., User]) -> None:
         action = services.add_action_item(officer, three[0], {"title": "Note", "owner_organisation": org_a.pk})
         with pytest.raises(PermissionDenied):
             services.update_action_item(gestionnaire, action, {"title": "Autre"})
@@ -220,7 +232,8 @@ class TestActionItems:
         with pytest.raises(PermissionDenied):
             services.update_action_item(make_user("partner_member", organisation=org_a), action, {"status": "done"})
 
-    def test_an_action_needs_an_owner_from_the_series(self, three, officer, org_b):
+    def test_an_action_needs_an_owner_from_the_series(self, three: list[Meeting], officer: User,
+                                                      org_b: Organisation) -> None:
         with pytest.raises(RuleViolation) as error:
             services.add_action_item(officer, three[0], {"title": "x", "owner_organisation": org_b.pk})
         assert error.value.violations[0].field == "owner_organisation"
@@ -230,7 +243,8 @@ class TestActionItems:
 
 @pytest.mark.django_db
 class TestVisibilityAndInvitations:
-    def test_partners_see_only_their_series(self, series, gestionnaire, make_user, org_b):
+    def test_partners_see_only_their_series(self, series: MeetingSeries, gestionnaire: User,
+                                            make_user: Callable[..., User], org_b: Organisation) -> None:
         other = make_user("partner_admin", organisation=org_b)
         assert list(selectors.series_visible_to(gestionnaire)) == [series]
         assert not selectors.meetings_visible_to(other).exists()
@@ -239,8 +253,9 @@ class TestVisibilityAndInvitations:
         reviewer = make_user("reviewer")
         assert not selectors.series_visible_to(reviewer).exists()
 
-    def test_invitations_carry_an_ics_and_updates_follow(self, series, officer, gestionnaire,
-                                                        django_capture_on_commit_callbacks):
+    def test_invitations_carry_an_ics_and_updates_follow(
+            self, series: MeetingSeries, officer: User, gestionnaire: User,
+            django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         meeting = series.meetings.get(occurrence=0)
         with django_capture_on_commit_callbacks(execute=True):
             invited = services.send_invitations(officer, meeting)

@@ -5,6 +5,7 @@ organisation's series)."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.conftest import sign_in
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import services
@@ -25,6 +28,7 @@ from subsidia.dialogue.models import (
     MeetingSeries,
     MeetingStatus,
 )
+from subsidia.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -42,27 +46,27 @@ def local_text(moment) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer", full_name="Olivier Officer")
 
 
 @pytest.fixture
-def gestionnaire(make_user, org_a):  # type: ignore[no-untyped-def]
+def gestionnaire(make_user: Callable[..., User], org_a: Organisation) -> User:
     return make_user("partner_admin", organisation=org_a, full_name="Gaëlle Gestionnaire")
 
 
 @pytest.fixture
-def member(make_user, org_a):  # type: ignore[no-untyped-def]
+def member(make_user: Callable[..., User], org_a: Organisation) -> User:
     return make_user("partner_member", organisation=org_a, full_name="Marc Membre")
 
 
 @pytest.fixture
-def outsider(make_user, org_b):  # type: ignore[no-untyped-def]
+def outsider(make_user: Callable[..., User], org_b: Organisation) -> User:
     return make_user("partner_admin", organisation=org_b)
 
 
 @pytest.fixture
-def series(org_a, officer, gestionnaire):  # type: ignore[no-untyped-def]
+def series(org_a: Organisation, officer: User, gestionnaire: User) -> MeetingSeries:
     return services.create_series(officer, {
         "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory.create(name="Département de "
                                                                                     "l'intégration").pk,
@@ -73,7 +77,7 @@ def series(org_a, officer, gestionnaire):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def meeting(series) -> Meeting:  # type: ignore[no-untyped-def]
+def meeting(series: MeetingSeries) -> Meeting:
     return series.meetings.get(occurrence=0)
 
 
@@ -88,8 +92,10 @@ def held(meeting: Meeting) -> Meeting:
 # --- series ----------------------------------------------------------------------------------------
 
 class TestSeriesPages:
-    def test_the_list_shows_each_person_their_series_with_the_next_meeting(self, series, meeting, officer,
-                                                                           gestionnaire, outsider, make_user):
+    def test_the_list_shows_each_person_their_series_with_the_next_meeting(self, series: MeetingSeries,
+                                                                           meeting: Meeting, officer: User,
+                                                                           gestionnaire: User, outsider: User,
+                                                                           make_user: Callable[..., User]) -> None:
         response = client_for(gestionnaire).get(reverse("dialogue:series_list"))
         assert response.status_code == 200
         text = page(response)
@@ -101,8 +107,10 @@ class TestSeriesPages:
         reviewer = client_for(make_user("reviewer")).get(reverse("dialogue:series_list"))
         assert "Aucune série de réunions" in page(reviewer)
 
-    def test_the_series_page_shows_its_facts_meetings_actions_and_the_persons_own_feed(
-            self, series, meeting, officer, gestionnaire, org_a):
+    def test_the_series_page_shows_its_facts_meetings_actions_and_the_persons_own_feed(self, series: MeetingSeries,
+                                                                                       meeting: Meeting, officer: User,
+                                                                                       gestionnaire: User,
+                                                                                       org_a: Organisation) -> None:
         officer_token = services.calendar_token(officer).token
         held_meeting = held(series.meetings.get(occurrence=1))
         services.add_action_item(officer, held_meeting, {"title": "Recenser les besoins",
@@ -125,7 +133,8 @@ class TestSeriesPages:
         assert reverse("dialogue:meeting_add", kwargs={"pk": series.pk}) in officer_page
         assert token not in officer_page
 
-    def test_an_officer_creates_a_series_and_its_meetings_are_planned(self, officer, org_a, org_b):
+    def test_an_officer_creates_a_series_and_its_meetings_are_planned(self, officer: User, org_a: Organisation,
+                                                                      org_b: Organisation) -> None:
         department = DepartmentFactory.create()
         client = client_for(officer)
         assert client.get(reverse("dialogue:series_create")).status_code == 200
@@ -145,7 +154,7 @@ class TestSeriesPages:
         assert first.ends_at - first.starts_at == timedelta(minutes=90)
         assert set(series.organisations.all()) == {org_a, org_b} and series.meetings.count() == 4
 
-    def test_invalid_input_answers_422_with_the_error_summary(self, officer, org_a):
+    def test_invalid_input_answers_422_with_the_error_summary(self, officer: User, org_a: Organisation) -> None:
         response = client_for(officer).post(reverse("dialogue:series_create"), {
             "title": "", "department": DepartmentFactory.create().pk, "organisations": [org_a.pk], "cadence": "daily",
             "first_date": "demain", "first_time": "14:00", "duration_minutes": "5", "online_url": "pas une adresse"})
@@ -155,7 +164,8 @@ class TestSeriesPages:
         assert 'href="#id_title"' in text and 'href="#id_first_date"' in text
         assert not MeetingSeries.objects.exists()
 
-    def test_a_stale_version_answers_409_and_keeps_the_input(self, series, officer, org_a):
+    def test_a_stale_version_answers_409_and_keeps_the_input(self, series: MeetingSeries, officer: User,
+                                                             org_a: Organisation) -> None:
         client = client_for(officer)
         form = client.get(reverse("dialogue:series_edit", kwargs={"pk": series.pk})).context["form"]
         data = {**{k: v for k, v in form.initial.items() if k not in ("organisations", "ministry_participants")},
@@ -176,7 +186,7 @@ class TestSeriesPages:
         series.refresh_from_db()
         assert series.title == "Mon nouvel intitulé"
 
-    def test_generating_and_adding_meetings(self, series, officer):
+    def test_generating_and_adding_meetings(self, series: MeetingSeries, officer: User) -> None:
         client = client_for(officer)
         series.meetings.filter(occurrence=3).delete()
         response = client.post(reverse("dialogue:series_generate", kwargs={"pk": series.pk}),
@@ -205,7 +215,8 @@ class TestSeriesPages:
 # --- the meeting page and the agenda ---------------------------------------------------------------
 
 class TestMeetingAndAgenda:
-    def test_the_meeting_page_shows_the_meeting_in_local_time(self, meeting, gestionnaire, officer):
+    def test_the_meeting_page_shows_the_meeting_in_local_time(self, meeting: Meeting, gestionnaire: User,
+                                                              officer: User) -> None:
         services.update_meeting(officer, meeting, {"online_url": "https://visio.example.lu/r"})
         response = client_for(gestionnaire).get(reverse("dialogue:meeting", kwargs={"pk": meeting.pk}))
         text = page(response)
@@ -216,7 +227,8 @@ class TestMeetingAndAgenda:
         assert reverse("dialogue:meeting_edit", kwargs={"pk": meeting.pk}) not in text
         assert reverse("dialogue:invite", kwargs={"pk": meeting.pk}) not in text
 
-    def test_a_gestionnaire_proposes_and_the_officer_accepts_or_declines(self, meeting, gestionnaire, officer, org_a):
+    def test_a_gestionnaire_proposes_and_the_officer_accepts_or_declines(self, meeting: Meeting, gestionnaire: User,
+                                                                         officer: User, org_a: Organisation) -> None:
         partner = client_for(gestionnaire)
         url = reverse("dialogue:agenda_propose", kwargs={"pk": meeting.pk})
         response = partner.post(url, {"title": "Interprétariat", "description": "Coût des interprètes."})
@@ -248,19 +260,19 @@ class TestMeetingAndAgenda:
         assert "Non retenu" in text and "Traité au groupe de travail." in text and "Inscrit à l'ordre du jour" in text
         assert reverse("dialogue:agenda_decide", kwargs={"pk": first.pk}) not in text
 
-    def test_an_officer_adds_a_point_directly(self, meeting, officer):
+    def test_an_officer_adds_a_point_directly(self, meeting: Meeting, officer: User) -> None:
         response = client_for(officer).post(reverse("dialogue:agenda_propose", kwargs={"pk": meeting.pk}),
                                             {"title": "Bilan de l'année"})
         assert response.status_code == 302
         assert AgendaItem.objects.get(title="Bilan de l'année").status == AgendaItemStatus.ACCEPTED
 
-    def test_an_empty_proposal_answers_422(self, meeting, gestionnaire):
+    def test_an_empty_proposal_answers_422(self, meeting: Meeting, gestionnaire: User) -> None:
         response = client_for(gestionnaire).post(reverse("dialogue:agenda_propose", kwargs={"pk": meeting.pk}),
                                                  {"title": ""})
         assert response.status_code == 422
         assert 'href="#proposition-title"' in page(response)
 
-    def test_a_member_who_is_not_gestionnaire_cannot_propose(self, meeting, member):
+    def test_a_member_who_is_not_gestionnaire_cannot_propose(self, meeting: Meeting, member: User) -> None:
         client = client_for(member)
         assert reverse("dialogue:agenda_propose", kwargs={"pk": meeting.pk}) not in page(
             client.get(reverse("dialogue:meeting", kwargs={"pk": meeting.pk})))
@@ -269,8 +281,10 @@ class TestMeetingAndAgenda:
         assert "gestionnaires des organisations participantes" in page(response)
         assert not AgendaItem.objects.exists()
 
-    def test_a_gestionnaire_of_two_organisations_chooses_on_whose_behalf(self, series, meeting, make_user, org_a,
-                                                                         org_b):
+    def test_a_gestionnaire_of_two_organisations_chooses_on_whose_behalf(self, series: MeetingSeries, meeting: Meeting,
+                                                                         make_user: Callable[..., User],
+                                                                         org_a: Organisation,
+                                                                         org_b: Organisation) -> None:
         series.organisations.add(org_b)
         both = make_user("partner_admin", organisation=org_a)
         from subsidia.organisations.tests.factories import MembershipFactory
@@ -284,7 +298,7 @@ class TestMeetingAndAgenda:
         assert client.post(url, {"title": "Point commun", "organisation": org_b.pk}).status_code == 302
         assert AgendaItem.objects.get(title="Point commun").organisation == org_b
 
-    def test_another_organisation_gets_404(self, series, meeting, outsider):
+    def test_another_organisation_gets_404(self, series: MeetingSeries, meeting: Meeting, outsider: User) -> None:
         client = client_for(outsider)
         for name, pk in [("dialogue:series", series.pk), ("dialogue:meeting", meeting.pk),
                          ("dialogue:meeting_ics", meeting.pk)]:
@@ -293,7 +307,7 @@ class TestMeetingAndAgenda:
                            {"title": "Intrusion"}).status_code == 404
         assert not AgendaItem.objects.exists()
 
-    def test_an_officer_moves_then_cancels_a_meeting(self, meeting, officer):
+    def test_an_officer_moves_then_cancels_a_meeting(self, meeting: Meeting, officer: User) -> None:
         client = client_for(officer)
         url = reverse("dialogue:meeting_edit", kwargs={"pk": meeting.pk})
         initial = client.get(url).context["form"].initial
@@ -320,8 +334,9 @@ class TestMeetingAndAgenda:
 # --- minutes ---------------------------------------------------------------------------------------
 
 class TestMinutes:
-    def test_minutes_recorded_then_published_become_visible_to_the_partner(self, meeting, officer, gestionnaire,
-                                                                           org_a):
+    def test_minutes_recorded_then_published_become_visible_to_the_partner(self, meeting: Meeting, officer: User,
+                                                                           gestionnaire: User,
+                                                                           org_a: Organisation) -> None:
         held(meeting)
         staff, partner = client_for(officer), client_for(gestionnaire)
         url = reverse("dialogue:minutes", kwargs={"pk": meeting.pk})
@@ -363,7 +378,7 @@ class TestMinutes:
         again = staff.post(publish, {"version": Meeting.objects.get(pk=meeting.pk).version})
         assert again.status_code == 409 and "déjà publié" in page(again)
 
-    def test_invalid_minutes_answer_422_and_a_stale_version_409(self, meeting, officer):
+    def test_invalid_minutes_answer_422_and_a_stale_version_409(self, meeting: Meeting, officer: User) -> None:
         held(meeting)
         client = client_for(officer)
         url = reverse("dialogue:minutes", kwargs={"pk": meeting.pk})
@@ -381,7 +396,7 @@ class TestMinutes:
         meeting.refresh_from_db()
         assert meeting.minutes == "Autre version."
 
-    def test_minutes_of_a_meeting_to_come_cannot_be_written(self, meeting, officer):
+    def test_minutes_of_a_meeting_to_come_cannot_be_written(self, meeting: Meeting, officer: User) -> None:
         response = client_for(officer).get(reverse("dialogue:minutes", kwargs={"pk": meeting.pk}))
         assert response.status_code == 200
         assert "une fois la réunion commencée" in page(response) and "presences-TOTAL_FORMS" not in page(response)
@@ -390,8 +405,9 @@ class TestMinutes:
 # --- action items ----------------------------------------------------------------------------------
 
 class TestActions:
-    def test_an_officer_adds_an_action_and_the_owner_updates_its_status(self, meeting, officer, gestionnaire, member,
-                                                                        org_a):
+    def test_an_officer_adds_an_action_and_the_owner_updates_its_status(self, meeting: Meeting, officer: User,
+                                                                        gestionnaire: User, member: User,
+                                                                        org_a: Organisation) -> None:
         staff = client_for(officer)
         url = reverse("dialogue:action_add", kwargs={"pk": meeting.pk})
         refused = staff.post(url, {"title": "Sans responsable"})
@@ -424,7 +440,8 @@ class TestActions:
         assert member_client.get(update).status_code == 403
         assert member_client.post(update, {"status": "open"}).status_code == 403
 
-    def test_the_officer_changes_everything_of_an_action(self, meeting, officer, org_a):
+    def test_the_officer_changes_everything_of_an_action(self, meeting: Meeting, officer: User,
+                                                         org_a: Organisation) -> None:
         action = services.add_action_item(officer, meeting, {"title": "Note", "owner_organisation": org_a.pk})
         client = client_for(officer)
         update = reverse("dialogue:action_update", kwargs={"pk": action.pk})
@@ -440,7 +457,8 @@ class TestActions:
         invalid = client.post(update, {"title": "", "status": "open", "version": action.version})
         assert invalid.status_code == 422 and 'href="#action-title"' in page(invalid)
 
-    def test_actions_carried_over_are_listed_at_the_next_meeting(self, series, officer, gestionnaire, org_a):
+    def test_actions_carried_over_are_listed_at_the_next_meeting(self, series: MeetingSeries, officer: User,
+                                                                 gestionnaire: User, org_a: Organisation) -> None:
         first = held(series.meetings.get(occurrence=0))
         services.add_action_item(officer, first, {"title": "Action reportée", "owner_organisation": org_a.pk})
         following = series.meetings.get(occurrence=1)
@@ -452,8 +470,9 @@ class TestActions:
 # --- invitations and calendars ---------------------------------------------------------------------
 
 class TestInvitationsAndCalendar:
-    def test_invitations_are_sent_with_an_ics(self, meeting, officer, gestionnaire,
-                                              django_capture_on_commit_callbacks):
+    def test_invitations_are_sent_with_an_ics(
+            self, meeting: Meeting, officer: User, gestionnaire: User,
+            django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         with django_capture_on_commit_callbacks(execute=True):
             response = client_for(officer).post(reverse("dialogue:invite", kwargs={"pk": meeting.pk}),
                                                 {"version": meeting.version})
@@ -465,7 +484,7 @@ class TestInvitationsAndCalendar:
         meeting.refresh_from_db()
         assert meeting.invitations_sent_at is not None
 
-    def test_invitations_to_a_moved_meeting_seen_before_answer_409(self, meeting, officer):
+    def test_invitations_to_a_moved_meeting_seen_before_answer_409(self, meeting: Meeting, officer: User) -> None:
         version = meeting.version
         services.update_meeting(officer, meeting, {"place": "Salle 7"})
         response = client_for(officer).post(reverse("dialogue:invite", kwargs={"pk": meeting.pk}),
@@ -473,8 +492,9 @@ class TestInvitationsAndCalendar:
         assert response.status_code == 409 and "modifiées entre-temps" in page(response)
         assert not mail.outbox
 
-    def test_the_calendar_page_shows_the_own_address_and_renewing_revokes_the_old_one(self, series, gestionnaire,
-                                                                                       officer):
+    def test_the_calendar_page_shows_the_own_address_and_renewing_revokes_the_old_one(self, series: MeetingSeries,
+                                                                                      gestionnaire: User,
+                                                                                      officer: User) -> None:
         officer_token = services.calendar_token(officer).token
         client = client_for(gestionnaire)
         response = client.get(reverse("dialogue:calendar"))
@@ -495,14 +515,15 @@ class TestInvitationsAndCalendar:
 
 
 class TestNavigation:
-    def test_the_dialogue_is_in_the_navigation_of_partners_and_staff(self, gestionnaire, officer, client):
+    def test_the_dialogue_is_in_the_navigation_of_partners_and_staff(self, gestionnaire: User, officer: User,
+                                                                     client: Client) -> None:
         link = f'href="{reverse("dialogue:series_list")}"'
         assert link in page(client_for(gestionnaire).get(reverse("notifications:list")))
         assert link in page(client_for(officer).get(reverse("notifications:list")))
         assert link not in page(client.get(reverse("core:home")))
 
-    def test_the_conventions_are_in_the_navigation_of_partners_and_the_ministrys_readers(self, gestionnaire,
-                                                                                         officer, make_user):
+    def test_the_conventions_are_in_the_navigation_of_partners_and_the_ministrys_readers(
+            self, gestionnaire: User, officer: User, make_user: Callable[..., User]) -> None:
         link = f'href="{reverse("conventions:list")}"'
         assert link in page(client_for(gestionnaire).get(reverse("notifications:list")))
         assert link in page(client_for(officer).get(reverse("notifications:list")))

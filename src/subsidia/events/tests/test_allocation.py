@@ -4,10 +4,13 @@ choice left at their turn, explained to each person."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied
@@ -81,7 +84,9 @@ class TestRunAllocation:
                                            block_ranking=[popular.pk, quiet.pk]) for n in range(5)]
         return event, popular, quiet, registrations
 
-    def test_stores_the_result_explains_it_and_e_mails_it(self, make_user, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    def test_stores_the_result_explains_it_and_e_mails_it(
+            self, make_user: Callable[..., User],
+            django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         event, popular, quiet, _registrations = self.make_event()
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
@@ -103,7 +108,7 @@ class TestRunAllocation:
         assert len(mail.outbox) == 5 and all("Vous avez obtenu" in m.body for m in mail.outbox)
         assert AuditEvent.objects.filter(action="event.allocate").exists()
 
-    def test_rerunning_gives_the_same_result(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_rerunning_gives_the_same_result(self, make_user: Callable[..., User]) -> None:
         event, *_ = self.make_event()
         officer = make_user(Role.OFFICER)
         first = services.run_allocation(officer, event)
@@ -112,7 +117,7 @@ class TestRunAllocation:
         assert again == first
         assert set(BlockChoice.objects.filter(allocated=True).values_list("registration", "block")) == snapshot
 
-    def test_a_new_seed_changes_the_order(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_a_new_seed_changes_the_order(self, make_user: Callable[..., User]) -> None:
         event, *_ = self.make_event()
         officer = make_user(Role.OFFICER)
         first = services.run_allocation(officer, event)
@@ -125,7 +130,7 @@ class TestRunAllocation:
             orders.append(services.run_allocation(officer, event).order)
         assert any(order != first.order for order in orders)
 
-    def test_only_confirmed_people_take_part(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_only_confirmed_people_take_part(self, make_user: Callable[..., User]) -> None:
         event, _popular, _quiet, registrations = self.make_event()
         services.cancel_registration(None, registrations[0])
         result = services.run_allocation(make_user(Role.OFFICER), event)
@@ -133,7 +138,7 @@ class TestRunAllocation:
         registrations[0].refresh_from_db()
         assert registrations[0].status == RegistrationStatus.CANCELLED and services.explain(registrations[0]) == []
 
-    def test_officers_only_and_blocks_needed(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_officers_only_and_blocks_needed(self, make_user: Callable[..., User]) -> None:
         event, *_ = self.make_event()
         with pytest.raises(PermissionDenied):
             services.run_allocation(make_user(Role.MODERATOR), event)

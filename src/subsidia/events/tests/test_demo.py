@@ -60,12 +60,12 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo(db):  # type: ignore[no-untyped-def]
+def demo(db: None) -> str:
     output = load()
     return output
 
 
-def test_loading_the_demo_again_adds_nothing(demo):
+def test_loading_the_demo_again_adds_nothing(demo: str) -> None:
     first = counts()
     photo_files = sorted(p.image.name for p in Photo.objects.all())
     assert "Events: 4 (4 created" in demo and "Good practices: 24 (24 created" in demo
@@ -82,7 +82,7 @@ def test_loading_the_demo_again_adds_nothing(demo):
     assert counts() == first
 
 
-def test_the_2017_conference_in_mersch(demo):
+def test_the_2017_conference_in_mersch(demo: str) -> None:
     event = Event.objects.get(slug=MERSCH_SLUG)
     assert event.title == "Conférence nationale sur l'intégration au niveau local"
     assert event.time_zone == "Europe/Luxembourg"
@@ -104,7 +104,7 @@ def test_the_2017_conference_in_mersch(demo):
     assert "<script" not in event.description and "exemples" in event.description
 
 
-def test_the_24_example_good_practices(demo):
+def test_the_24_example_good_practices(demo: str) -> None:
     event = Event.objects.get(slug=MERSCH_SLUG)
     practices = GoodPractice.objects.filter(event=event)
     assert practices.count() == 24
@@ -122,7 +122,7 @@ def test_the_24_example_good_practices(demo):
     assert practices.exclude(other_actors="").count() >= 20
 
 
-def test_the_evaluation_and_the_photos(demo):
+def test_the_evaluation_and_the_photos(demo: str) -> None:
     event = Event.objects.get(slug=MERSCH_SLUG)
     kinds = set(event.evaluation_questions.values_list("kind", flat=True))
     assert kinds == {QuestionKind.RATING, QuestionKind.CHOICE, QuestionKind.TEXT}
@@ -142,7 +142,7 @@ def test_the_evaluation_and_the_photos(demo):
         assert photo.size == default_storage.size(photo.image.name)
 
 
-def test_the_events_around_today(demo):
+def test_the_events_around_today(demo: str) -> None:
     now = timezone.now()
     upcoming = Event.objects.get(slug=UPCOMING_SLUG)
     assert upcoming.starts_at > now + timedelta(days=35) and upcoming.is_example
@@ -171,7 +171,7 @@ def test_the_events_around_today(demo):
     assert all(r.email.endswith("@example.lu") for r in Registration.objects.all())
 
 
-def test_the_faq_and_the_news(demo):
+def test_the_faq_and_the_news(demo: str) -> None:
     assert FaqTopic.objects.count() >= 3
     questions = FaqQuestion.objects.published()
     assert 10 <= questions.count() <= 14 and questions.filter(is_example=True).exists()
@@ -187,7 +187,7 @@ def test_the_faq_and_the_news(demo):
     assert draft.created_by.email == "gestionnaire@demo.subsidia.lu"
 
 
-def test_public_accounts_and_comments_to_moderate(demo):
+def test_public_accounts_and_comments_to_moderate(demo: str) -> None:
     public = User.objects.filter(email__startswith="lecteur", email__endswith="@demo.subsidia.lu")
     assert public.count() == 4
     now = timezone.now()

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.core.mail import EmailMessage
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied, RuleViolation
 from subsidia.events import charts, evaluation
-from subsidia.events.models import EvaluationAnswer, EvaluationResponse, QuestionKind, RegistrationStatus
+from subsidia.events.models import EvaluationAnswer, EvaluationResponse, Event, QuestionKind, RegistrationStatus
 
 from .factories_staff import QuestionFactory, RegistrationFactory, StaffEventFactory
 
@@ -24,12 +29,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
 @pytest.fixture
-def past_event():  # type: ignore[no-untyped-def]
+def past_event() -> Event:
     start = timezone.now() - timedelta(days=2)
     return StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4))
 
@@ -44,7 +49,7 @@ def _questionnaire(event):  # type: ignore[no-untyped-def]
 
 # --- builder -------------------------------------------------------------------------------------
 
-def test_questions_are_built_by_officers_only(officer, make_user, past_event):  # type: ignore[no-untyped-def]
+def test_questions_are_built_by_officers_only(officer: User, make_user: Callable[..., User], past_event: Event) -> None:
     with pytest.raises(PermissionDenied):
         evaluation.add_question(make_user("moderator"), past_event, {"text": "Q", "kind": "rating"})
     with pytest.raises(RuleViolation) as caught:
@@ -60,7 +65,7 @@ def test_questions_are_built_by_officers_only(officer, make_user, past_event):  
     assert AuditEvent.objects.filter(action="evaluation_question.create").count() == 2
 
 
-def test_answered_questions_keep_their_type(officer, past_event):  # type: ignore[no-untyped-def]
+def test_answered_questions_keep_their_type(officer: User, past_event: Event) -> None:
     rating, _choice, _text = _questionnaire(past_event)
     registration = RegistrationFactory.create(event=past_event, evaluation_invited_at=timezone.now())
     evaluation.submit_response(registration, {f"q{rating.pk}": "4"})
@@ -75,8 +80,8 @@ def test_answered_questions_keep_their_type(officer, past_event):  # type: ignor
 
 # --- sending -------------------------------------------------------------------------------------
 
-def test_sent_to_those_checked_in(officer, past_event, mailoutbox,  # type: ignore[no-untyped-def]
-                                  django_capture_on_commit_callbacks):
+def test_sent_to_those_checked_in(officer: User, past_event: Event, mailoutbox: list[EmailMessage],
+                                  django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     _questionnaire(past_event)
     came = RegistrationFactory.create(event=past_event, checked_in_at=timezone.now())
     RegistrationFactory.create(event=past_event)  # confirmed but did not come
@@ -93,8 +98,9 @@ def test_sent_to_those_checked_in(officer, past_event, mailoutbox,  # type: igno
         evaluation.send_questionnaire(officer, past_event)
 
 
-def test_sent_to_every_confirmed_person_when_nobody_was_checked_in(officer, past_event,  # type: ignore[no-untyped-def]
-                                                                    mailoutbox, django_capture_on_commit_callbacks):
+def test_sent_to_every_confirmed_person_when_nobody_was_checked_in(
+        officer: User, past_event: Event, mailoutbox: list[EmailMessage],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     _questionnaire(past_event)
     confirmed = RegistrationFactory.create_batch(2, event=past_event)
     RegistrationFactory.create(event=past_event, status=RegistrationStatus.CANCELLED)
@@ -104,7 +110,7 @@ def test_sent_to_every_confirmed_person_when_nobody_was_checked_in(officer, past
     assert sorted(m.to[0] for m in mailoutbox) == sorted(r.email for r in confirmed)
 
 
-def test_not_sent_before_the_end_nor_without_questions(officer, past_event):  # type: ignore[no-untyped-def]
+def test_not_sent_before_the_end_nor_without_questions(officer: User, past_event: Event) -> None:
     RegistrationFactory.create(event=past_event)
     with pytest.raises(RuleViolation):
         evaluation.send_questionnaire(officer, past_event)
@@ -121,7 +127,7 @@ def _invited(event):  # type: ignore[no-untyped-def]
     return RegistrationFactory.create(event=event, evaluation_invited_at=timezone.now())
 
 
-def test_answer_once_through_the_link(client, past_event):  # type: ignore[no-untyped-def]
+def test_answer_once_through_the_link(client: Client, past_event: Event) -> None:
     rating, choice, text = _questionnaire(past_event)
     registration = _invited(past_event)
     url = reverse("events:evaluation_answer", kwargs={"token": evaluation.token_for(registration)})
@@ -141,7 +147,7 @@ def test_answer_once_through_the_link(client, past_event):  # type: ignore[no-un
     assert EvaluationResponse.objects.count() == 1
 
 
-def test_the_service_refuses_a_second_answer_and_bad_values(past_event):  # type: ignore[no-untyped-def]
+def test_the_service_refuses_a_second_answer_and_bad_values(past_event: Event) -> None:
     rating, choice, _text = _questionnaire(past_event)
     registration = _invited(past_event)
     with pytest.raises(RuleViolation) as caught:
@@ -153,7 +159,7 @@ def test_the_service_refuses_a_second_answer_and_bad_values(past_event):  # type
     assert EvaluationAnswer.objects.count() == 1
 
 
-def test_tampered_or_foreign_token_is_not_found(client, past_event):  # type: ignore[no-untyped-def]
+def test_tampered_or_foreign_token_is_not_found(client: Client, past_event: Event) -> None:
     registration = _invited(past_event)
     token = evaluation.token_for(registration)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
@@ -167,7 +173,7 @@ def test_tampered_or_foreign_token_is_not_found(client, past_event):  # type: ig
 
 # --- results, charts and the report --------------------------------------------------------------
 
-def test_results_are_aggregated_without_names(past_event):  # type: ignore[no-untyped-def]
+def test_results_are_aggregated_without_names(past_event: Event) -> None:
     rating, choice, text = _questionnaire(past_event)
     for score, pick in [(5, "Plénière"), (4, "Plénière"), (4, "Tables rondes")]:
         evaluation.submit_response(_invited(past_event), {f"q{rating.pk}": score, f"q{choice.pk}": pick,
@@ -180,7 +186,7 @@ def test_results_are_aggregated_without_names(past_event):  # type: ignore[no-un
     assert results[rating.pk].answered == 3
 
 
-def test_chart_is_accessible_svg_with_the_numbers():  # type: ignore[no-untyped-def]
+def test_chart_is_accessible_svg_with_the_numbers() -> None:
     svg = str(charts.bar_chart("Note <globale>", "Réponses par note.", [("1", 0), ("4", 12), ("5", 7)]))
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert "<title" in svg and "<desc" in svg and "Note &lt;globale&gt;" in svg
@@ -188,7 +194,8 @@ def test_chart_is_accessible_svg_with_the_numbers():  # type: ignore[no-untyped-
     assert "style=" not in svg and "<script" not in svg
 
 
-def test_report_hidden_until_published(officer, client, past_event, login):  # type: ignore[no-untyped-def]
+def test_report_hidden_until_published(officer: User, client: Client, past_event: Event,
+                                       login: Callable[..., Client]) -> None:
     rating, _choice, _text = _questionnaire(past_event)
     for _ in range(5):  # fewer answers would publish no chart (test_evaluation_small_numbers.py)
         evaluation.submit_response(_invited(past_event), {f"q{rating.pk}": "5"})
@@ -209,7 +216,7 @@ def test_report_hidden_until_published(officer, client, past_event, login):  # t
     assert client.get(url).status_code == 404
 
 
-def test_results_page_for_officers(officer, login, past_event):  # type: ignore[no-untyped-def]
+def test_results_page_for_officers(officer: User, login: Callable[..., Client], past_event: Event) -> None:
     rating, _choice, _text = _questionnaire(past_event)
     evaluation.submit_response(_invited(past_event), {f"q{rating.pk}": "2"})
     client = login(officer)
@@ -218,7 +225,7 @@ def test_results_page_for_officers(officer, login, past_event):  # type: ignore[
     assert page.status_code == 200 and "<svg" in body and "Personne" not in body
 
 
-def test_after_event_links(past_event):  # type: ignore[no-untyped-def]
+def test_after_event_links(past_event: Event) -> None:
     from django.template.loader import render_to_string
 
     assert render_to_string("events/_after_event_links.html", {"event": past_event}).strip() == ""

@@ -6,15 +6,18 @@ page keeps the exact numbers."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.core.disclosure import Count, protect, small_count
 from subsidia.events import evaluation
-from subsidia.events.models import QuestionKind
+from subsidia.events.models import Event, QuestionKind
 from subsidia.events.tests.factories import EventFactory
 
 from .factories_staff import QuestionFactory, RegistrationFactory, StaffEventFactory
@@ -23,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(make_user):  # type: ignore[no-untyped-def]
+def event(make_user: Callable[..., User]) -> Event:
     start = timezone.now() - timedelta(days=2)
     event = StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4))
     event.evaluation_report = "<p>Bilan de la journée.</p>"
@@ -32,14 +35,14 @@ def event(make_user):  # type: ignore[no-untyped-def]
     return event
 
 
-def _questions(event):  # type: ignore[no-untyped-def]
+def _questions(event: Event):  # type: ignore[no-untyped-def]
     rating = QuestionFactory.create(event=event, text="Note globale", kind=QuestionKind.RATING, position=1)
     choice = QuestionFactory.create(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
                              options="Tables rondes\nPlénière", position=2)
     return rating, choice
 
 
-def _answer(event, answers):  # type: ignore[no-untyped-def]
+def _answer(event: Event, answers):  # type: ignore[no-untyped-def]
     registration = RegistrationFactory.create(event=event, evaluation_invited_at=timezone.now())
     evaluation.submit_response(registration, answers)
 
@@ -51,14 +54,14 @@ def _rows(html: str, caption: str) -> dict[str, str]:
     return {label: count.replace("&lt;", "<").replace("&ge;", "≥") for label, count in rows}
 
 
-def _report(client, event) -> str:  # type: ignore[no-untyped-def]
+def _report(client: Client, event: Event) -> str:
     response = client.get(reverse("events:evaluation_report", kwargs={"slug": event.slug}))
     assert response.status_code == 200
     return response.content.decode()
 
 
 @pytest.mark.parametrize("answers", [1, 2, 4])
-def test_below_five_respondents_no_figure_is_published(client, event, answers):  # type: ignore[no-untyped-def]
+def test_below_five_respondents_no_figure_is_published(client: Client, event: Event, answers) -> None:  # type: ignore[no-untyped-def]
     rating, choice = _questions(event)
     for _ in range(answers):
         _answer(event, {f"q{rating.pk}": "4", f"q{choice.pk}": "Plénière"})
@@ -69,7 +72,7 @@ def test_below_five_respondents_no_figure_is_published(client, event, answers): 
     assert "Bilan de la journée" in html  # the report itself is published
 
 
-def test_five_identical_answers_are_shown(client, event):  # type: ignore[no-untyped-def]
+def test_five_identical_answers_are_shown(client: Client, event: Event) -> None:
     rating, choice = _questions(event)
     for _ in range(5):
         _answer(event, {f"q{rating.pk}": "4", f"q{choice.pk}": "Plénière"})
@@ -80,7 +83,9 @@ def test_five_identical_answers_are_shown(client, event):  # type: ignore[no-unt
     assert "moyenne 4,00 sur 5" in html
 
 
-def test_small_cells_read_less_than_five_with_a_second_cell_hidden(client, event, login, make_user):  # type: ignore[no-untyped-def]
+def test_small_cells_read_less_than_five_with_a_second_cell_hidden(client: Client, event: Event,
+                                                                   login: Callable[..., Client],
+                                                                   make_user: Callable[..., User]) -> None:
     rating, choice = _questions(event)
     # Ratings: 1 x "2", 6 x "4", 5 x "5" (12 respondents); choices: 2 x tables rondes, 10 x plénière.
     for n, value in enumerate(["2"] + ["4"] * 6 + ["5"] * 5):
@@ -104,7 +109,7 @@ def test_small_cells_read_less_than_five_with_a_second_cell_hidden(client, event
     assert _rows(staff, "Format préféré") == {"Tables rondes": "2", "Plénière": "10"}
 
 
-def test_those_who_did_not_answer_a_question_are_a_cell_too(client, event):  # type: ignore[no-untyped-def]
+def test_those_who_did_not_answer_a_question_are_a_cell_too(client: Client, event: Event) -> None:
     rating, choice = _questions(event)
     for n in range(7):
         answers = {f"q{rating.pk}": "5"}
@@ -117,7 +122,7 @@ def test_those_who_did_not_answer_a_question_are_a_cell_too(client, event):  # t
     assert choices == {"Tables rondes": "< 5", "Plénière": "5", "Sans réponse": "< 5"}
 
 
-def test_a_small_participant_count_reads_less_than_five(client):  # type: ignore[no-untyped-def]
+def test_a_small_participant_count_reads_less_than_five(client: Client) -> None:
     past = EventFactory.create(past=True, participant_count=3)
     html = client.get(reverse("events:detail", args=[past.slug])).content.decode()
     assert "&lt; 5 participants" in html and "3 participants" not in html

@@ -4,12 +4,16 @@ published events."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import PermissionDenied, RuleViolation
 from subsidia.core.tests import uploads_samples
@@ -25,7 +29,7 @@ TEXTS = {"caption": "Les tables rondes", "credit": "Ministère",
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
@@ -33,7 +37,7 @@ def _png(name: str = "photo.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG, "image/png")
 
 
-def test_add_reorder_delete(officer, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_add_reorder_delete(officer: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     event = StaffEventFactory.create()
     first = gallery.add_photo(officer, event, _png(), TEXTS)
     second = gallery.add_photo(officer, event, SimpleUploadedFile("b.jpg", JPEG, "image/jpeg"), TEXTS)
@@ -51,14 +55,14 @@ def test_add_reorder_delete(officer, django_capture_on_commit_callbacks):  # typ
 
 
 @pytest.mark.parametrize("missing", ["caption", "credit", "alt_text"])
-def test_texts_are_required(officer, missing):  # type: ignore[no-untyped-def]
+def test_texts_are_required(officer: User, missing) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(RuleViolation) as caught:
         gallery.add_photo(officer, StaffEventFactory.create(), _png(), {**TEXTS, missing: "   "})
     assert [v.field for v in caught.value.violations] == [missing]
     assert not Photo.objects.exists()
 
 
-def test_a_non_image_named_jpg_is_refused(officer):  # type: ignore[no-untyped-def]
+def test_a_non_image_named_jpg_is_refused(officer: User) -> None:
     fake = SimpleUploadedFile("photo.jpg", b"%PDF-1.4\n%not a photo\n", "image/jpeg")
     with pytest.raises(RuleViolation) as caught:
         gallery.add_photo(officer, StaffEventFactory.create(), fake, TEXTS)
@@ -66,12 +70,12 @@ def test_a_non_image_named_jpg_is_refused(officer):  # type: ignore[no-untyped-d
     assert not Photo.objects.exists()
 
 
-def test_only_officers_upload(make_user):  # type: ignore[no-untyped-def]
+def test_only_officers_upload(make_user: Callable[..., User]) -> None:
     with pytest.raises(PermissionDenied):
         gallery.add_photo(make_user("moderator"), StaffEventFactory.create(), _png(), TEXTS)
 
 
-def test_upload_page_shows_clear_errors(officer, login):  # type: ignore[no-untyped-def]
+def test_upload_page_shows_clear_errors(officer: User, login: Callable[..., Client]) -> None:
     event = StaffEventFactory.create()
     client = login(officer)
     url = reverse("events:staff_photos", kwargs={"pk": event.pk})
@@ -86,7 +90,7 @@ def test_upload_page_shows_clear_errors(officer, login):  # type: ignore[no-unty
     assert response.status_code == 302 and Photo.objects.count() == 1
 
 
-def test_public_gallery_and_files(officer, client):  # type: ignore[no-untyped-def]
+def test_public_gallery_and_files(officer: User, client: Client) -> None:
     event = StaffEventFactory.create()
     photo = gallery.add_photo(officer, event, _png(), TEXTS)
     page = client.get(reverse("events:gallery", kwargs={"slug": event.slug}))
@@ -106,7 +110,7 @@ def test_public_gallery_and_files(officer, client):  # type: ignore[no-untyped-d
 
 # --- uploads: photos re-encoded without metadata, archives and bombs refused ---------------------------------
 
-def test_a_photo_with_its_gps_position_is_stored_upright_without_any_exif(officer):  # type: ignore[no-untyped-def]
+def test_a_photo_with_its_gps_position_is_stored_upright_without_any_exif(officer: User) -> None:
     original = uploads_samples.jpeg_with_gps(size=(32, 16), orientation=6)
     photo = gallery.add_photo(officer, StaffEventFactory.create(), SimpleUploadedFile("foyer.jpg", original), TEXTS)
     with photo.image.open("rb") as handle:
@@ -117,7 +121,7 @@ def test_a_photo_with_its_gps_position_is_stored_upright_without_any_exif(office
         assert not image.getexif() and image.size == (16, 32)
 
 
-def test_a_webp_photo_is_accepted(officer):  # type: ignore[no-untyped-def]
+def test_a_webp_photo_is_accepted(officer: User) -> None:
     upload = SimpleUploadedFile("photo.webp", uploads_samples.image("WEBP"), "image/webp")
     photo = gallery.add_photo(officer, StaffEventFactory.create(), upload, TEXTS)
     assert photo.content_type == "image/webp" and photo.image.name.endswith(".webp")
@@ -129,7 +133,7 @@ def test_a_webp_photo_is_accepted(officer):  # type: ignore[no-untyped-def]
     (uploads_samples.png_bomb(), "image_too_large"),
 ], ids=["zip-claiming-png", "real-odt", "decompression-bomb"])
 def test_the_page_refuses_a_fake_photo_clearly_and_stores_nothing(  # type: ignore[no-untyped-def]
-        officer, login, content, code):
+        officer: User, login: Callable[..., Client], content, code) -> None:
     event = StaffEventFactory.create()
     url = reverse("events:staff_photos", kwargs={"pk": event.pk})
     response = login(officer).post(url, {"image": SimpleUploadedFile("photo.png", content, "image/png"), **TEXTS})

@@ -4,6 +4,7 @@ cancellation with promotion and its e-mail, check-in, the .ics and the signed li
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
@@ -32,7 +35,8 @@ def codes(error: RuleViolation) -> dict[str | None, str]:
 
 @pytest.mark.django_db
 class TestCapacity:
-    def test_confirmed_while_seats_left_then_waitlisted_in_order(self, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    def test_confirmed_while_seats_left_then_waitlisted_in_order(
+            self, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         event = EventFactory.create(capacity=2)
         with django_capture_on_commit_callbacks(execute=True):
             first, second, third, fourth = (sign_up(event, n) for n in range(4))
@@ -160,7 +164,7 @@ class TestValidation:
             sign_up(event, 2, session_ids=[session.pk])
         assert codes(refused.value) == {"sessions": "session_full"}
 
-    def test_municipality_and_user(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_municipality_and_user(self, make_user: Callable[..., User]) -> None:
         event = EventFactory.create()
         mersch = Municipality.objects.create(name="Mersch")
         user = make_user()
@@ -174,7 +178,8 @@ class TestValidation:
 
 @pytest.mark.django_db
 class TestCancellation:
-    def test_cancelling_promotes_the_first_waiting_and_tells_them(self, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    def test_cancelling_promotes_the_first_waiting_and_tells_them(
+            self, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         event = EventFactory.create(capacity=1)
         seated = sign_up(event, 0)
         first_waiting, second_waiting = sign_up(event, 1), sign_up(event, 2)
@@ -203,7 +208,7 @@ class TestCancellation:
         with pytest.raises(Conflict):
             services.cancel_registration(None, registration)
 
-    def test_only_the_registrant_or_an_officer(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_only_the_registrant_or_an_officer(self, make_user: Callable[..., User]) -> None:
         registration = sign_up(EventFactory.create(), 0)
         with pytest.raises(PermissionDenied):
             services.cancel_registration(make_user(), registration)
@@ -219,7 +224,7 @@ class TestCancellation:
         assert [r.pk for r in promoted] == [waiting[0].pk, waiting[1].pk]
         assert selectors.waitlist(event).get().pk == waiting[2].pk
 
-    def test_promoted_after_the_allocation_gets_the_best_seat_left(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_promoted_after_the_allocation_gets_the_best_seat_left(self, make_user: Callable[..., User]) -> None:
         event = EventFactory.create(capacity=2)
         full, free = BlockFactory.create(event=event, capacity=1), BlockFactory.create(event=event, capacity=5)
         first = sign_up(event, 0, block_ranking=[full.pk, free.pk])
@@ -239,7 +244,7 @@ class TestCancellation:
 
 @pytest.mark.django_db
 class TestCheckIn:
-    def test_officer_checks_in_once(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_officer_checks_in_once(self, make_user: Callable[..., User]) -> None:
         officer = make_user(Role.OFFICER)
         registration = sign_up(EventFactory.create(), 0)
         first = services.check_in(officer, registration)
@@ -248,7 +253,7 @@ class TestCheckIn:
         assert again.already_checked_in and again.checked_in_at == first.checked_in_at
         assert AuditEvent.objects.filter(action="event_registration.check_in").count() == 1
 
-    def test_only_officers_and_only_confirmed(self, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_only_officers_and_only_confirmed(self, make_user: Callable[..., User]) -> None:
         event = EventFactory.create(capacity=1)
         sign_up(event, 0)
         waiting = sign_up(event, 1)
@@ -268,7 +273,7 @@ class TestSigning:
         assert signing.uid_from(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), "cancel") is None
         assert signing.uid_from("n'importe quoi", "status") is None
 
-    def test_expired_tokens_are_refused(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def test_expired_tokens_are_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
         registration = RegistrationFactory.create()
         token = signing.token_for(registration, "status")
         monkeypatch.setattr(signing, "MAX_AGE_SECONDS", -1)

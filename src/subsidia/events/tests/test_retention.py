@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.events.models import (
     BlockChoice,
@@ -37,7 +40,7 @@ def _fill(event):  # type: ignore[no-untyped-def]
     return people, response
 
 
-def test_deletes_after_the_period_only_and_keeps_the_counts():  # type: ignore[no-untyped-def]
+def test_deletes_after_the_period_only_and_keeps_the_counts() -> None:
     expired = _past_event(days_ago=31, retention=30)
     kept = _past_event(days_ago=29, retention=30)
     _people, response = _fill(expired)
@@ -61,7 +64,7 @@ def test_deletes_after_the_period_only_and_keeps_the_counts():  # type: ignore[n
     assert "@" not in str(audit.after) and "Personne" not in str(audit.after) + audit.note
 
 
-def test_is_idempotent_and_keeps_a_count_set_by_hand():  # type: ignore[no-untyped-def]
+def test_is_idempotent_and_keeps_a_count_set_by_hand() -> None:
     event = _past_event(days_ago=10, retention=5, participant_count=162)
     _fill(event)
     assert delete_expired_registrations() == 1
@@ -71,21 +74,22 @@ def test_is_idempotent_and_keeps_a_count_set_by_hand():  # type: ignore[no-untyp
     assert AuditEvent.objects.filter(action="event.registration_data_deleted").count() == 1
 
 
-def test_the_period_is_counted_from_the_end_of_the_event():  # type: ignore[no-untyped-def]
+def test_the_period_is_counted_from_the_end_of_the_event() -> None:
     event = _past_event(days_ago=3, retention=3)
     now = timezone.now()
     assert delete_expired_registrations(now=event.ends_at + timedelta(days=3) - timedelta(minutes=1)) == 0
     assert delete_expired_registrations(now=max(now, event.ends_at + timedelta(days=3))) == 1
 
 
-def test_the_daily_task_runs_the_deletion():  # type: ignore[no-untyped-def]
+def test_the_daily_task_runs_the_deletion() -> None:
     event = _past_event(days_ago=40, retention=1)
     _fill(event)
     delete_expired_registration_data.call_local()
     assert not Registration.objects.filter(event=event).exists()
 
 
-def test_staff_page_says_when_the_data_will_be_and_were_deleted(make_user, login):  # type: ignore[no-untyped-def]
+def test_staff_page_says_when_the_data_will_be_and_were_deleted(make_user: Callable[..., User],
+                                                                login: Callable[..., Client]) -> None:
     from django.urls import reverse
 
     event = _past_event(days_ago=2, retention=30)

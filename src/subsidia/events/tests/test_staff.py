@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.mail import EmailMessage
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied, RuleViolation
 from subsidia.events import selectors, services_staff
@@ -29,14 +34,14 @@ def _data(**overrides):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
 # --- services ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role", ["moderator", "auditor", "approver", None])
-def test_only_officers_manage_events(make_user, role):  # type: ignore[no-untyped-def]
+def test_only_officers_manage_events(make_user: Callable[..., User], role) -> None:  # type: ignore[no-untyped-def]
     user = make_user(role) if role else make_user()
     event = StaffEventFactory.create()
     with pytest.raises(PermissionDenied):
@@ -51,7 +56,7 @@ def test_only_officers_manage_events(make_user, role):  # type: ignore[no-untype
     assert not AuditEvent.objects.exists()
 
 
-def test_create_event_is_a_draft_with_a_unique_slug_and_sanitised_description(officer):  # type: ignore[no-untyped-def]
+def test_create_event_is_a_draft_with_a_unique_slug_and_sanitised_description(officer: User) -> None:
     first = services_staff.create_event(officer, _data(description='<p onclick="x()">Bonjour<script>alert(1)'
                                                                    '</script></p>'))
     second = services_staff.create_event(officer, _data())
@@ -63,11 +68,11 @@ def test_create_event_is_a_draft_with_a_unique_slug_and_sanitised_description(of
     assert audit.actor == officer and audit.after["title"] == first.title
 
 
-def test_reserved_words_never_become_an_event_address(officer):  # type: ignore[no-untyped-def]
+def test_reserved_words_never_become_an_event_address(officer: User) -> None:
     assert services_staff.create_event(officer, _data(title="Gestion")).slug == "gestion-evenement"
 
 
-def test_broken_rules_write_nothing(officer):  # type: ignore[no-untyped-def]
+def test_broken_rules_write_nothing(officer: User) -> None:
     start = timezone.now() + timedelta(days=5)
     with pytest.raises(RuleViolation) as caught:
         services_staff.create_event(officer, _data(ends_at=start, starts_at=start + timedelta(hours=1), place="",
@@ -77,7 +82,7 @@ def test_broken_rules_write_nothing(officer):  # type: ignore[no-untyped-def]
     assert not Event.objects.exists() and not AuditEvent.objects.exists()
 
 
-def test_update_checks_the_version_and_keeps_capacity_above_confirmed(officer):  # type: ignore[no-untyped-def]
+def test_update_checks_the_version_and_keeps_capacity_above_confirmed(officer: User) -> None:
     event = StaffEventFactory.create(capacity=3)
     RegistrationFactory.create_batch(3, event=event)
     with pytest.raises(Conflict):
@@ -90,8 +95,9 @@ def test_update_checks_the_version_and_keeps_capacity_above_confirmed(officer): 
     assert not AuditEvent.objects.filter(action="event.update").exists()
 
 
-def test_raising_the_capacity_promotes_the_waiting_list(officer, mailoutbox,  # type: ignore[no-untyped-def]
-                                                        django_capture_on_commit_callbacks):
+def test_raising_the_capacity_promotes_the_waiting_list(
+        officer: User, mailoutbox: list[EmailMessage],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     event = StaffEventFactory.create(capacity=1)
     RegistrationFactory.create(event=event)
     first = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
@@ -109,7 +115,7 @@ def test_raising_the_capacity_promotes_the_waiting_list(officer, mailoutbox,  # 
     assert audit.after["promoted_from_waiting_list"] == 1
 
 
-def test_moving_an_event_bumps_its_calendar_sequence(officer):  # type: ignore[no-untyped-def]
+def test_moving_an_event_bumps_its_calendar_sequence(officer: User) -> None:
     event = StaffEventFactory.create()
     services_staff.update_event(officer, event, {"summary": "Autre résumé"})
     event.refresh_from_db()
@@ -120,7 +126,7 @@ def test_moving_an_event_bumps_its_calendar_sequence(officer):  # type: ignore[n
     assert event.ical_sequence == 1
 
 
-def test_publish_only_a_draft(officer):  # type: ignore[no-untyped-def]
+def test_publish_only_a_draft(officer: User) -> None:
     event = StaffEventFactory.create(status=EventStatus.DRAFT)
     services_staff.publish_event(officer, event)
     event.refresh_from_db()
@@ -130,8 +136,9 @@ def test_publish_only_a_draft(officer):  # type: ignore[no-untyped-def]
         services_staff.publish_event(officer, event)
 
 
-def test_cancel_tells_every_registrant_once_committed(officer, mailoutbox,  # type: ignore[no-untyped-def]
-                                                      django_capture_on_commit_callbacks):
+def test_cancel_tells_every_registrant_once_committed(
+        officer: User, mailoutbox: list[EmailMessage],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     event = StaffEventFactory.create()
     confirmed = RegistrationFactory.create(event=event)
     waiting = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED)
@@ -151,7 +158,7 @@ def test_cancel_tells_every_registrant_once_committed(officer, mailoutbox,  # ty
         services_staff.cancel_event(officer, event)
 
 
-def test_programme_blocks_and_sessions(officer):  # type: ignore[no-untyped-def]
+def test_programme_blocks_and_sessions(officer: User) -> None:
     event = StaffEventFactory.create()
     block = services_staff.add_block(officer, event, {"kind": "table", "title": "Logement abordable",
                                                       "capacity": 8})
@@ -173,7 +180,7 @@ def test_programme_blocks_and_sessions(officer):  # type: ignore[no-untyped-def]
     assert {"event_block.create", "event_block.update", "event_session.create", "event_session.delete"} <= actions
 
 
-def test_a_chosen_block_cannot_be_deleted(officer):  # type: ignore[no-untyped-def]
+def test_a_chosen_block_cannot_be_deleted(officer: User) -> None:
     block = BlockFactory.create()
     registration = RegistrationFactory.create(event=block.event)
     BlockChoice.objects.create(registration=registration, block=block, rank=1)
@@ -185,7 +192,8 @@ def test_a_chosen_block_cannot_be_deleted(officer):  # type: ignore[no-untyped-d
     assert not Block.objects.filter(pk=block.pk).exists()
 
 
-def test_staff_cancel_promotes_the_next_person(officer, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_staff_cancel_promotes_the_next_person(
+        officer: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     event = StaffEventFactory.create(capacity=1)
     confirmed = RegistrationFactory.create(event=event)
     waiting = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED)
@@ -197,7 +205,7 @@ def test_staff_cancel_promotes_the_next_person(officer, django_capture_on_commit
     assert waiting.status == RegistrationStatus.CONFIRMED
 
 
-def test_staff_cancel_refused_to_others(make_user):  # type: ignore[no-untyped-def]
+def test_staff_cancel_refused_to_others(make_user: Callable[..., User]) -> None:
     registration = RegistrationFactory.create()
     with pytest.raises(PermissionDenied):
         services_staff.staff_cancel_registration(make_user("auditor"), registration)
@@ -205,7 +213,7 @@ def test_staff_cancel_refused_to_others(make_user):  # type: ignore[no-untyped-d
     assert registration.status == RegistrationStatus.CONFIRMED
 
 
-def test_staff_list_counts(officer):  # type: ignore[no-untyped-def]
+def test_staff_list_counts(officer: User) -> None:
     event = StaffEventFactory.create()
     RegistrationFactory.create_batch(2, event=event)
     RegistrationFactory.create(event=event, checked_in_at=timezone.now())
@@ -215,7 +223,7 @@ def test_staff_list_counts(officer):  # type: ignore[no-untyped-def]
     assert (row.confirmed_count, row.waitlisted_count, row.cancelled_count, row.attended_count) == (3, 1, 1, 1)
 
 
-def test_registrations_order_confirmed_then_waiting_list_in_order():  # type: ignore[no-untyped-def]
+def test_registrations_order_confirmed_then_waiting_list_in_order() -> None:
     event = StaffEventFactory.create()
     now = timezone.now()
     late = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)
@@ -229,7 +237,7 @@ def test_registrations_order_confirmed_then_waiting_list_in_order():  # type: ig
 
 # --- pages ---------------------------------------------------------------------------------------
 
-def test_create_page_reads_times_in_the_events_time_zone(officer, login):  # type: ignore[no-untyped-def]
+def test_create_page_reads_times_in_the_events_time_zone(officer: User, login: Callable[..., Client]) -> None:
     client = login(officer)
     assert client.get(reverse("events:staff_create")).status_code == 200
     response = client.post(reverse("events:staff_create"), {
@@ -243,7 +251,7 @@ def test_create_page_reads_times_in_the_events_time_zone(officer, login):  # typ
     assert detail.status_code == 200 and "Side event à New York" in detail.content.decode()
 
 
-def test_create_page_shows_the_rules_as_form_errors(officer, login):  # type: ignore[no-untyped-def]
+def test_create_page_shows_the_rules_as_form_errors(officer: User, login: Callable[..., Client]) -> None:
     client = login(officer)
     response = client.post(reverse("events:staff_create"), {
         "title": "Sans lieu", "summary": "x", "time_zone": "Europe/Luxembourg", "starts_at": "2031-03-10T09:00",
@@ -253,8 +261,9 @@ def test_create_page_shows_the_rules_as_form_errors(officer, login):  # type: ig
     assert not Event.objects.exists()
 
 
-def test_registrations_page_and_allocation_button(officer, login,  # type: ignore[no-untyped-def]
-                                                  django_capture_on_commit_callbacks):
+def test_registrations_page_and_allocation_button(
+        officer: User, login: Callable[..., Client],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     event = StaffEventFactory.create(capacity=10, allocation_seed="abcdef0123456789")
     block = BlockFactory.create(event=event, capacity=1)
     person = RegistrationFactory.create(event=event, accessibility_needs="Fauteuil roulant")
@@ -269,7 +278,8 @@ def test_registrations_page_and_allocation_button(officer, login,  # type: ignor
     assert BlockChoice.objects.get(registration=person).allocated
 
 
-def test_staff_cancel_page(officer, login, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_staff_cancel_page(officer: User, login: Callable[..., Client],
+                           django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     registration = RegistrationFactory.create()
     client = login(officer)
     with django_capture_on_commit_callbacks(execute=True):

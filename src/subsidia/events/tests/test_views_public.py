@@ -3,14 +3,18 @@ waiting list), signed links (status, cancellation, check-in, certificate) and th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.events import services, signing
 from subsidia.events.models import Registration, RegistrationStatus
@@ -26,7 +30,7 @@ def form_data(n: int = 1, **extra: object) -> dict[str, object]:
 
 
 class TestListAndDetail:
-    def test_list_upcoming_past_and_filters(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_list_upcoming_past_and_filters(self, client: Client) -> None:
         theme = Theme.objects.create(code="integration", name="Intégration")
         upcoming = EventFactory.create(title="À venir sur place")
         upcoming.themes.add(theme)
@@ -42,7 +46,7 @@ class TestListAndDetail:
         by_theme = client.get(reverse("events:list"), {"theme": theme.pk}).content.decode()
         assert upcoming.title in by_theme and online.title not in by_theme
 
-    def test_detail_shows_programme_seats_and_sanitised_description(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_detail_shows_programme_seats_and_sanitised_description(self, client: Client) -> None:
         event = EventFactory.create(capacity=3, description='<p>Bienvenue</p><script>alert(1)</script>',
                              time_zone="Europe/Luxembourg")
         block = BlockFactory.create(event=event, title="Logement abordable")
@@ -56,7 +60,8 @@ class TestListAndDetail:
         assert "<script>alert" not in page and "Bienvenue" in page
         assert reverse("events:register", args=[event.slug]) in page
 
-    def test_drafts_only_for_officers(self, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    def test_drafts_only_for_officers(self, client: Client, make_user: Callable[..., User],
+                                      login: Callable[..., Client]) -> None:
         draft = EventFactory.create(draft=True)
         url = reverse("events:detail", args=[draft.slug])
         assert client.get(url).status_code == 404
@@ -64,7 +69,7 @@ class TestListAndDetail:
         login(make_user(Role.OFFICER))
         assert client.get(url).status_code == 200
 
-    def test_the_ics_download(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_the_ics_download(self, client: Client) -> None:
         event = EventFactory.create()
         response = client.get(reverse("events:ics", args=[event.slug]))
         assert response["Content-Type"].startswith("text/calendar")
@@ -76,7 +81,8 @@ class TestListAndDetail:
 
 
 class TestRegistrationPage:
-    def test_registering_redirects_to_the_status_page(self, client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    def test_registering_redirects_to_the_status_page(
+            self, client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         event = EventFactory.create(blocks_per_person=1)
         first, second = BlockFactory.create(event=event), BlockFactory.create(event=event)
         form = client.get(reverse("events:register", args=[event.slug])).content.decode()
@@ -92,7 +98,7 @@ class TestRegistrationPage:
         status = client.get(response["Location"]).content.decode()
         assert "Votre place est confirmée" in status
 
-    def test_errors_are_shown_on_the_form(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_errors_are_shown_on_the_form(self, client: Client) -> None:
         event = EventFactory.create()
         block = BlockFactory.create(event=event)
         BlockFactory.create(event=event)
@@ -107,7 +113,7 @@ class TestRegistrationPage:
         assert response.status_code == 422 and "déjà inscrite" in response.content.decode()
         assert Registration.objects.count() == 1
 
-    def test_a_closed_window_is_said_and_refused(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_a_closed_window_is_said_and_refused(self, client: Client) -> None:
         event = EventFactory.create(registration_closes_at=timezone.now() - timedelta(hours=1))
         page = client.get(reverse("events:register", args=[event.slug]))
         assert page.status_code == 200 and "sont closes" in page.content.decode()
@@ -116,14 +122,14 @@ class TestRegistrationPage:
         assert response.status_code == 409 and "sont closes" in response.content.decode()
         assert not Registration.objects.exists()
 
-    def test_not_yet_open_and_cancelled(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_not_yet_open_and_cancelled(self, client: Client) -> None:
         soon = EventFactory.create(registration_opens_at=timezone.now() + timedelta(days=3))
         assert "pas encore ouvertes" in client.get(reverse("events:register", args=[soon.slug])).content.decode()
         cancelled = EventFactory.create(status="cancelled")
         response = client.post(reverse("events:register", args=[cancelled.slug]), form_data())
         assert response.status_code == 409 and "annulé" in response.content.decode()
 
-    def test_full_event_puts_people_on_the_waiting_list(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_full_event_puts_people_on_the_waiting_list(self, client: Client) -> None:
         event = EventFactory.create(capacity=1)
         RegistrationFactory.create(event=event)
         assert "liste d'attente" in client.get(reverse("events:register", args=[event.slug])).content.decode()
@@ -131,7 +137,7 @@ class TestRegistrationPage:
         status = client.get(response["Location"]).content.decode()
         assert "position 1 sur la liste d'attente" in status
 
-    def test_sessions_with_capacity_are_offered(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_sessions_with_capacity_are_offered(self, client: Client) -> None:
         event = EventFactory.create()
         limited = SessionFactory.create(event=event, capacity=1, title="Atelier limité")
         SessionFactory.create(event=event, title="Plénière")
@@ -143,7 +149,7 @@ class TestRegistrationPage:
 
 
 class TestSignedLinks:
-    def test_tampered_or_wrong_purpose_links_are_404(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_tampered_or_wrong_purpose_links_are_404(self, client: Client) -> None:
         registration = RegistrationFactory.create()
         token = signing.token_for(registration, "status")
         assert client.get(reverse("events:registration_status", args=[token])).status_code == 200
@@ -151,7 +157,8 @@ class TestSignedLinks:
         assert client.get(reverse("events:registration_cancel", args=[token])).status_code == 404
         assert client.get(reverse("events:certificate", args=[token])).status_code == 404
 
-    def test_cancelling_through_the_link_promotes_the_next(self, client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    def test_cancelling_through_the_link_promotes_the_next(
+            self, client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         event = EventFactory.create(capacity=1)
         seated = services.register(None, event, full_name="A", email="a@example.lu")
         waiting = services.register(None, event, full_name="B", email="b@example.lu")
@@ -169,7 +176,8 @@ class TestSignedLinks:
         assert {m.to[0] for m in mail.outbox} == {"a@example.lu", "b@example.lu"}
         assert "déjà annulée" in client.get(url).content.decode()
 
-    def test_check_in_by_scanning_is_for_officers_and_idempotent(self, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    def test_check_in_by_scanning_is_for_officers_and_idempotent(self, client: Client, make_user: Callable[..., User],
+                                                                 login: Callable[..., Client]) -> None:
         registration = RegistrationFactory.create(full_name="Anna Schmit")
         url = reverse("events:check_in", args=[signing.token_for(registration, "checkin")])
         assert client.get(url).status_code == 302  # to the login page
@@ -183,7 +191,7 @@ class TestSignedLinks:
         again = client.post(url, follow=True).content.decode()
         assert "déjà enregistré" in again
 
-    def test_certificate_only_for_people_who_came(self, client) -> None:  # type: ignore[no-untyped-def]
+    def test_certificate_only_for_people_who_came(self, client: Client) -> None:
         registration = RegistrationFactory.create(full_name="Anna Schmit")
         url = reverse("events:certificate", args=[signing.token_for(registration, "certificate")])
         assert client.get(url).status_code == 404
@@ -192,7 +200,7 @@ class TestSignedLinks:
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
 
-    def test_status_page_explains_the_allocation(self, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    def test_status_page_explains_the_allocation(self, client: Client, make_user: Callable[..., User]) -> None:
         event = EventFactory.create()
         block = BlockFactory.create(event=event, title="Vivre ensemble")
         registration = services.register(None, event, full_name="A", email="a@example.lu", block_ranking=[block.pk])

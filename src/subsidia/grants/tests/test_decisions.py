@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.grants import selectors, services
-from subsidia.grants.models import Call, Decision, Review, State
+from subsidia.grants.models import Application, Call, Decision, Review, State
+from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory, CallFactory
 
@@ -19,7 +23,7 @@ TODAY = timezone.localdate
 
 
 @pytest.fixture
-def people(make_user, org_a):  # type: ignore[no-untyped-def]
+def people(make_user: Callable[..., User], org_a: Organisation) -> dict[str, User]:
     return {
         "partner_admin": make_user("partner_admin", organisation=org_a),
         "officer": make_user("officer"),
@@ -32,12 +36,12 @@ def people(make_user, org_a):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def call():  # type: ignore[no-untyped-def]
+def call() -> Call:
     return CallFactory.create(budget=Decimal("10000.00"))
 
 
 @pytest.fixture
-def under_review(call, org_a):  # type: ignore[no-untyped-def]
+def under_review(call: Call, org_a: Organisation) -> Application:
     return ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
                               first_submitted_on=TODAY(), requested_amount=Decimal("6000"))
 
@@ -48,7 +52,9 @@ def approve(actor, application, amount="6000", tranches=None):  # type: ignore[n
 
 
 class TestReviews:
-    def test_assignment_is_for_reviewers_only_and_in_review_states(self, people, under_review, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_assignment_is_for_reviewers_only_and_in_review_states(self, people: dict[str, User],
+                                                                   under_review: Application,
+                                                                   org_a: Organisation) -> None:
         with pytest.raises(RuleViolation) as refused:
             services.assign_reviewers(people["officer"], [under_review], [people["finance"]])
         assert refused.value.violations[0].code == "not_a_reviewer"
@@ -61,14 +67,15 @@ class TestReviews:
         assert len(created) == 1
         assert services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]]) == []
 
-    def test_reviewers_see_only_their_assigned_applications(self, people, under_review, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_reviewers_see_only_their_assigned_applications(self, people: dict[str, User], under_review: Application,
+                                                            org_a: Organisation) -> None:
         other = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW)
         services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         visible = selectors.applications_visible_to(people["reviewer"])
         assert list(visible) == [under_review]
         assert other not in selectors.applications_visible_to(people["reviewer2"])
 
-    def test_weighted_average_and_spread(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_weighted_average_and_spread(self, people: dict[str, User], under_review: Application) -> None:
         relevance, feasibility = under_review.call.criteria.all()  # weights 3 and 1
         reviews = services.assign_reviewers(people["officer"], [under_review],
                                             [people["reviewer"], people["reviewer2"]])
@@ -83,7 +90,8 @@ class TestReviews:
             2, Decimal("3.50"), Decimal("4.00") - 1, Decimal("4.00"), Decimal("1.00"))
         assert stats.recommendations == {"fund": 1, "fund_with_conditions": 1}
 
-    def test_every_criterion_must_be_scored_from_0_to_5(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_every_criterion_must_be_scored_from_0_to_5(self, people: dict[str, User],
+                                                        under_review: Application) -> None:
         relevance, _feasibility = under_review.call.criteria.all()
         [review] = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         with pytest.raises(RuleViolation) as refused:
@@ -92,7 +100,8 @@ class TestReviews:
         review.refresh_from_db()
         assert review.status == Review.Status.ASSIGNED and not review.scores.exists()
 
-    def test_a_conflict_of_interest_takes_the_reviewer_off(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_a_conflict_of_interest_takes_the_reviewer_off(self, people: dict[str, User],
+                                                           under_review: Application) -> None:
         [review] = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         with pytest.raises(RuleViolation):
             services.declare_conflict(people["reviewer"], review, " ")
@@ -102,14 +111,15 @@ class TestReviews:
             services.submit_review(people["reviewer"], review, {relevance.pk: (3, ""), feasibility.pk: (3, "")},
                                    "fund")
 
-    def test_only_the_assigned_reviewer_scores(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_only_the_assigned_reviewer_scores(self, people: dict[str, User], under_review: Application) -> None:
         [review] = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         with pytest.raises(NotFound):
             services.submit_review(people["reviewer2"], review, {}, "fund")
 
 
 class TestDecision:
-    def test_below_the_threshold_one_approver_decides(self, people, under_review, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_below_the_threshold_one_approver_decides(self, people: dict[str, User], under_review: Application,
+                                                      settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 10000
         decision = approve(people["approver"], under_review, "6000")
         under_review.refresh_from_db()
@@ -117,7 +127,8 @@ class TestDecision:
         assert Call.objects.get(pk=under_review.call_id).committed == Decimal("6000")
         assert under_review.report_due_on is not None
 
-    def test_above_the_threshold_a_second_approver_confirms(self, people, under_review, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_above_the_threshold_a_second_approver_confirms(self, people: dict[str, User], under_review: Application,
+                                                            settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 5000
         decision = approve(people["approver"], under_review, "6000")
         under_review.refresh_from_db()
@@ -132,12 +143,14 @@ class TestDecision:
         assert under_review.state == State.APPROVED and decision.confirmed_by == people["approver2"]
         assert Call.objects.get(pk=under_review.call_id).committed == Decimal("6000")
 
-    def test_the_database_refuses_a_self_confirmed_decision(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_the_database_refuses_a_self_confirmed_decision(self, people: dict[str, User],
+                                                            under_review: Application) -> None:
         with pytest.raises(IntegrityError), transaction.atomic():
             Decision.objects.create(application=under_review, outcome="approved", granted_amount=1,
                                     decided_by=people["approver"], confirmed_by=people["approver"])
 
-    def test_a_second_approver_may_set_a_pending_decision_aside(self, people, under_review, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_a_second_approver_may_set_a_pending_decision_aside(self, people: dict[str, User],
+                                                                under_review: Application, settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 5000
         approve(people["approver"], under_review, "6000")
         services.cancel_pending_decision(people["approver2"], under_review, "Montant à revoir")
@@ -145,13 +158,14 @@ class TestDecision:
         assert not under_review.tranches.exists()
         approve(people["approver2"], under_review, "4000")
 
-    def test_granted_cannot_exceed_requested(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_granted_cannot_exceed_requested(self, people: dict[str, User], under_review: Application) -> None:
         with pytest.raises(RuleViolation) as refused:
             approve(people["approver"], under_review, "6000.01")
         assert refused.value.violations[0].code == "granted_above_requested"
         assert not Decision.objects.exists()
 
-    def test_the_schedule_must_add_up_to_the_granted_amount(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_the_schedule_must_add_up_to_the_granted_amount(self, people: dict[str, User],
+                                                            under_review: Application) -> None:
         with pytest.raises(RuleViolation) as refused:
             approve(people["approver"], under_review, "6000", [{"due_on": TODAY().isoformat(), "amount": "3000"},
                                                                {"due_on": TODAY().isoformat(), "amount": "2000"}])
@@ -160,7 +174,8 @@ class TestDecision:
                                                            {"due_on": TODAY().isoformat(), "amount": "3000"}])
         assert [t.position for t in under_review.tranches.all()] == [1, 2]
 
-    def test_the_envelope_never_goes_negative(self, people, call, org_a, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_the_envelope_never_goes_negative(self, people: dict[str, User], call: Call, org_a: Organisation,
+                                              settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 100000
         first = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
                                    requested_amount=Decimal("6000"))
@@ -174,7 +189,8 @@ class TestDecision:
         call.refresh_from_db()
         assert call.committed == call.budget and call.remaining == 0
 
-    def test_a_confirmation_rechecks_the_envelope(self, people, call, org_a, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_a_confirmation_rechecks_the_envelope(self, people: dict[str, User], call: Call, org_a: Organisation,
+                                                  settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 5000
         first = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
                                    requested_amount=Decimal("6000"))
@@ -190,11 +206,11 @@ class TestDecision:
         assert second.state == State.UNDER_REVIEW
         assert Call.objects.get(pk=call.pk).committed == Decimal("6000")
 
-    def test_the_database_keeps_the_envelope_within_budget(self, call) -> None:  # type: ignore[no-untyped-def]
+    def test_the_database_keeps_the_envelope_within_budget(self, call: Call) -> None:
         with pytest.raises(IntegrityError), transaction.atomic():
             Call.objects.filter(pk=call.pk).update(committed=call.budget + 1)
 
-    def test_a_rejection_needs_a_motivation(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_a_rejection_needs_a_motivation(self, people: dict[str, User], under_review: Application) -> None:
         with pytest.raises(RuleViolation):
             services.record_decision(people["approver"], under_review, outcome="rejected")
         services.record_decision(people["approver"], under_review, outcome="rejected", motivation="Hors priorités")
@@ -204,7 +220,8 @@ class TestDecision:
 
 
 class TestPayments:
-    def test_finance_records_each_tranche_once(self, people, under_review, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_finance_records_each_tranche_once(self, people: dict[str, User], under_review: Application,
+                                               settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 100000
         approve(people["approver"], under_review, "6000", [{"due_on": TODAY().isoformat(), "amount": "4000"},
                                                            {"due_on": TODAY().isoformat(), "amount": "2000"}])
@@ -219,7 +236,7 @@ class TestPayments:
         assert first.paid_on == TODAY() and first.payment_reference == "VIR-1"
         assert second.paid_on is None
 
-    def test_no_payment_before_approval(self, people, under_review) -> None:  # type: ignore[no-untyped-def]
+    def test_no_payment_before_approval(self, people: dict[str, User], under_review: Application) -> None:
         from subsidia.grants.models import Tranche
 
         tranche = Tranche.objects.create(application=under_review, position=1, due_on=TODAY(), amount=1)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
+from pytest_django import Settings
 
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
@@ -38,7 +39,7 @@ COUNTED = [Call, Application, ApplicationDocument, BudgetLine, StateChange, Elig
 
 
 @pytest.fixture(autouse=True)
-def _fast_demo(settings):
+def _fast_demo(settings: Settings) -> None:
     settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -54,7 +55,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_the_2023_integration_call():
+def test_the_2023_integration_call() -> None:
     load()
     call = Call.objects.get(title="Subsides intégration 2023")
     assert (call.programme, call.year, call.min_lead_weeks) == ("Subsides intégration", 2023, 6)
@@ -76,7 +77,7 @@ def test_the_2023_integration_call():
 
 
 @pytest.mark.django_db
-def test_a_rolling_call_is_open_now():
+def test_a_rolling_call_is_open_now() -> None:
     load()
     today = timezone.localdate()
     call = Call.objects.get(title=f"Subsides vivre ensemble {today.year}")
@@ -89,7 +90,7 @@ def test_a_rolling_call_is_open_now():
 
 
 @pytest.mark.django_db
-def test_applications_in_every_state_and_consistent():
+def test_applications_in_every_state_and_consistent() -> None:
     load()
     call = Call.objects.get(title="Subsides intégration 2023")
     applications = list(Application.objects.filter(call__in=Call.objects.filter(
@@ -129,7 +130,7 @@ def test_applications_in_every_state_and_consistent():
 
 
 @pytest.mark.django_db
-def test_decisions_payments_reviews_and_reports():
+def test_decisions_payments_reviews_and_reports() -> None:
     load()
     call = Call.objects.get(title="Subsides intégration 2023")
     approver2 = User.objects.get(email="approver2@demo.subsidia.lu")
@@ -167,7 +168,7 @@ def test_decisions_payments_reviews_and_reports():
 
 
 @pytest.mark.django_db
-def test_loading_again_changes_nothing():
+def test_loading_again_changes_nothing() -> None:
     load()
     first = counts()
     applications = dict(Application.objects.values_list("reference", "updated_at"))
@@ -179,7 +180,7 @@ def test_loading_again_changes_nothing():
     assert first["Application"] >= 12 and first["Call"] == 2
 
 
-def test_tiny_pdf_is_well_formed():
+def test_tiny_pdf_is_well_formed() -> None:
     """The demo documents are real PDFs: each cross-reference entry points at its object."""
     import re
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,11 +12,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.grants import services
 from subsidia.grants.models import Application, ApplicationDocument, Call, State
+from subsidia.organisations.models import Organisation
 
 from .factories import PDF, ApplicationFactory, CallFactory
 
@@ -24,7 +28,7 @@ EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\
 
 
 @pytest.fixture
-def people(make_user, org_a, org_b):  # type: ignore[no-untyped-def]
+def people(make_user: Callable[..., User], org_a: Organisation, org_b: Organisation) -> dict[str, User]:
     return {
         "member": make_user("partner_member", organisation=org_a),
         "admin": make_user("partner_admin", organisation=org_a),
@@ -36,7 +40,7 @@ def people(make_user, org_a, org_b):  # type: ignore[no-untyped-def]
 
 
 class TestCalls:
-    def test_an_officer_creates_a_call_with_the_published_defaults(self, people) -> None:  # type: ignore[no-untyped-def]
+    def test_an_officer_creates_a_call_with_the_published_defaults(self, people: dict[str, User]) -> None:
         call = services.create_call(people["officer"], {
             "programme": "Subsides intégration", "year": 2027, "title": "Subsides intégration 2027",
             "budget": "150000", "priorities": ["Participation politique", "Lutte contre les discriminations"],
@@ -58,7 +62,7 @@ class TestCalls:
         assert not dependent.is_shown({"communes": "non"}) and dependent.is_shown({"communes": "oui"})
         assert AuditEvent.objects.filter(action="call.create", object_id=str(call.pk)).exists()
 
-    def test_every_invalid_field_is_reported_at_once(self, people) -> None:  # type: ignore[no-untyped-def]
+    def test_every_invalid_field_is_reported_at_once(self, people: dict[str, User]) -> None:
         with pytest.raises(RuleViolation) as refused:
             services.create_call(people["officer"], {
                 "programme": "", "title": "X", "year": 1900, "budget": "-1", "eligible_legal_forms": ["sarl"],
@@ -68,11 +72,11 @@ class TestCalls:
             "programme", "year", "budget", "eligible_legal_forms", "min_lead_weeks", "closes_on"}
         assert not Call.objects.exists()
 
-    def test_only_officers_manage_calls(self, people) -> None:  # type: ignore[no-untyped-def]
+    def test_only_officers_manage_calls(self, people: dict[str, User]) -> None:
         with pytest.raises(PermissionDenied):
             services.create_call(people["approver"], {"programme": "P", "title": "T", "year": 2027, "budget": 1})
 
-    def test_a_stale_call_edit_is_refused(self, people) -> None:  # type: ignore[no-untyped-def]
+    def test_a_stale_call_edit_is_refused(self, people: dict[str, User]) -> None:
         call = CallFactory.create()
         services.update_call(people["officer"], call, {"title": "Premier"}, expected_version=1)
         with pytest.raises(Conflict):
@@ -80,7 +84,7 @@ class TestCalls:
         call.refresh_from_db()
         assert call.title == "Premier" and call.version == 2
 
-    def test_a_priority_in_use_cannot_be_removed(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_a_priority_in_use_cannot_be_removed(self, people: dict[str, User], org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a)
         call = application.call
         with pytest.raises(RuleViolation) as refused:
@@ -88,7 +92,7 @@ class TestCalls:
         assert refused.value.violations[0].code == "in_use"
         assert call.priorities.count() == 2
 
-    def test_the_envelope_cannot_shrink_below_what_is_committed(self, people) -> None:  # type: ignore[no-untyped-def]
+    def test_the_envelope_cannot_shrink_below_what_is_committed(self, people: dict[str, User]) -> None:
         call = CallFactory.create(budget=Decimal(10000), committed=Decimal(8000))
         with pytest.raises(RuleViolation) as refused:
             services.update_call(people["officer"], call, {"budget": "7999.99"})
@@ -96,7 +100,8 @@ class TestCalls:
 
 
 class TestDrafting:
-    def test_a_member_drafts_for_their_own_organisation_only(self, people, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
+    def test_a_member_drafts_for_their_own_organisation_only(self, people: dict[str, User], org_a: Organisation,
+                                                             org_b: Organisation) -> None:
         call = CallFactory.create()
         application = services.create_application(people["member"], call, org_a, {
             "title": "Ciné-débats", "budget_lines": [{"label": "Salle", "kind": "expense", "amount": "500"}]})
@@ -107,7 +112,7 @@ class TestDrafting:
         with pytest.raises(NotFound):
             services.create_application(people["officer"], call, org_a, {"title": "Pas un partenaire"})
 
-    def test_no_draft_on_an_unpublished_or_closed_call(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_no_draft_on_an_unpublished_or_closed_call(self, people: dict[str, User], org_a: Organisation) -> None:
         with pytest.raises(NotFound):
             services.create_application(people["member"], CallFactory.create(is_published=False), org_a, {"title": "X"})
         closed = CallFactory.create(opens_on=timezone.localdate() - timedelta(days=60),
@@ -116,7 +121,8 @@ class TestDrafting:
             services.create_application(people["member"], closed, org_a, {"title": "X"})
         assert refused.value.violations[0].code == "call_closed"
 
-    def test_invalid_values_are_all_reported_and_nothing_is_saved(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_invalid_values_are_all_reported_and_nothing_is_saved(self, people: dict[str, User],
+                                                                  org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a)
         before = (application.title, application.version, application.budget_lines.count())
         with pytest.raises(RuleViolation) as refused:
@@ -130,7 +136,8 @@ class TestDrafting:
         application.refresh_from_db()
         assert (application.title, application.version, application.budget_lines.count()) == before
 
-    def test_the_partner_cannot_edit_after_submission_but_an_officer_can(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_the_partner_cannot_edit_after_submission_but_an_officer_can(self, people: dict[str, User],
+                                                                         org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a)
         services.submit(people["admin"], application)
         with pytest.raises(Conflict) as refused:
@@ -142,7 +149,7 @@ class TestDrafting:
         with pytest.raises(PermissionDenied):
             services.update_application(people["approver"], application, {"title": "Non"})
 
-    def test_answers_are_checked_by_kind(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_answers_are_checked_by_kind(self, people: dict[str, User], org_a: Organisation) -> None:
         from subsidia.grants.models import Question
 
         application = ApplicationFactory.create(organisation=org_a)
@@ -161,7 +168,8 @@ class TestDrafting:
 
 
 class TestOptimisticLocking:
-    def test_a_second_edit_based_on_the_same_version_is_refused_and_nothing_is_lost(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_a_second_edit_based_on_the_same_version_is_refused_and_nothing_is_lost(self, people: dict[str, User],
+                                                                                    org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED)
         # Both officers open the application at the same version.
         seen_by_first = seen_by_second = Application.objects.get(pk=application.pk).version
@@ -181,7 +189,7 @@ class TestOptimisticLocking:
             ("Commune", Decimal("1000.00")), ("Impression", Decimal("7000.00"))]
         assert AuditEvent.objects.filter(action="application.update", object_id=str(application.pk)).count() == 1
 
-    def test_a_transition_on_a_stale_copy_is_refused(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_a_transition_on_a_stale_copy_is_refused(self, people: dict[str, User], org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a)
         version = application.version
         services.update_application(people["member"], application, {"summary": "Revu"}, expected_version=version)
@@ -193,7 +201,7 @@ class TestOptimisticLocking:
     @pytest.mark.django_db(transaction=True)
     @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers, and the audit trail's "
                         "append-only trigger forbids the flush a transactional test needs; runs on PostgreSQL")
-    def test_two_simultaneous_saves_exactly_one_wins(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_two_simultaneous_saves_exactly_one_wins(self, people: dict[str, User], org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED)
         version = application.version
         barrier = threading.Barrier(2)
@@ -224,7 +232,8 @@ class TestOptimisticLocking:
 
 
 class TestDocuments:
-    def test_a_renamed_executable_uploaded_as_budget_pdf_is_refused(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_a_renamed_executable_uploaded_as_budget_pdf_is_refused(self, people: dict[str, User],
+                                                                    org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, complete=False)
         upload = SimpleUploadedFile("budget.pdf", EXECUTABLE, content_type="application/pdf")
         with pytest.raises(RuleViolation) as refused:
@@ -233,7 +242,8 @@ class TestDocuments:
         assert not ApplicationDocument.objects.exists()
         assert not default_storage.exists(f"applications/{application.pk}")
 
-    def test_a_pdf_is_stored_by_content_and_each_version_kept(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_a_pdf_is_stored_by_content_and_each_version_kept(self, people: dict[str, User],
+                                                              org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, complete=False)
         first = services.add_document(people["member"], application, "budget",
                                       SimpleUploadedFile("budget.exe", PDF, content_type="application/x-msdownload"))
@@ -243,14 +253,15 @@ class TestDocuments:
         assert default_storage.exists(first.file.name) and default_storage.exists(second.file.name)
         assert [d.pk for d in application.current_documents()] == [second.pk]
 
-    def test_the_size_limit_is_configurable(self, people, org_a, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_the_size_limit_is_configurable(self, people: dict[str, User], org_a: Organisation,
+                                            settings: Settings) -> None:
         settings.UPLOAD_MAX_BYTES = 10
         application = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(RuleViolation) as refused:
             services.add_document(people["member"], application, "budget", SimpleUploadedFile("b.pdf", PDF))
         assert refused.value.violations[0].code == "file_too_large"
 
-    def test_report_documents_only_once_the_project_runs(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_report_documents_only_once_the_project_runs(self, people: dict[str, User], org_a: Organisation) -> None:
         draft = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(RuleViolation):
             services.add_document(people["member"], draft, "final_report", SimpleUploadedFile("r.pdf", PDF))
@@ -259,7 +270,7 @@ class TestDocuments:
         with pytest.raises(RuleViolation):
             services.add_document(people["member"], running, "budget", SimpleUploadedFile("b.pdf", PDF))
 
-    def test_another_organisation_cannot_upload(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_another_organisation_cannot_upload(self, people: dict[str, User], org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(NotFound):
             services.add_document(people["admin_b"], application, "budget", SimpleUploadedFile("b.pdf", PDF))

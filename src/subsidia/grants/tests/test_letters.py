@@ -3,6 +3,7 @@ amount, the payment schedule, or the motivation of a refusal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -12,9 +13,11 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from subsidia.accounts.models import User
 from subsidia.grants.letters import store_decision_letter
 from subsidia.grants.models import Decision, State, Tranche
 from subsidia.grants.tasks import generate_decision_letter
+from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory
 
@@ -25,7 +28,7 @@ def _spaces(text: str) -> str:
 
 
 @pytest.fixture
-def approved(org_a, make_user):
+def approved(org_a: Organisation, make_user: Callable[..., User]) -> Decision:
     org_a.street = "10, rue de l'Exemple"
     org_a.postal_code = "L-1234"
     org_a.save()
@@ -55,7 +58,7 @@ def _html(decision: Decision) -> str:
 
 
 @pytest.mark.django_db
-def test_store_decision_letter_writes_a_pdf_through_the_storage(approved):
+def test_store_decision_letter_writes_a_pdf_through_the_storage(approved: Decision) -> None:
     decision = store_decision_letter(approved)
     assert decision.letter.name
     assert default_storage.exists(decision.letter.name)
@@ -69,7 +72,7 @@ def test_store_decision_letter_writes_a_pdf_through_the_storage(approved):
 
 
 @pytest.mark.django_db
-def test_the_background_task_stores_the_letter(approved):
+def test_the_background_task_stores_the_letter(approved: Decision) -> None:
     generate_decision_letter.call_local(approved.pk)
     letter = Decision.objects.get(pk=approved.pk).letter
     assert letter.name and default_storage.exists(letter.name)
@@ -77,7 +80,7 @@ def test_the_background_task_stores_the_letter(approved):
 
 
 @pytest.mark.django_db
-def test_approval_letter_names_the_organisation_amount_and_tranches(approved):
+def test_approval_letter_names_the_organisation_amount_and_tranches(approved: Decision) -> None:
     text = _spaces(_html(approved))
     application = approved.application
     assert application.organisation.name in text
@@ -96,7 +99,7 @@ def test_approval_letter_names_the_organisation_amount_and_tranches(approved):
 
 
 @pytest.mark.django_db
-def test_rejection_letter_has_the_motivation(org_a, make_user):
+def test_rejection_letter_has_the_motivation(org_a: Organisation, make_user: Callable[..., User]) -> None:
     application = ApplicationFactory.create(organisation=org_a, state=State.REJECTED, first_submitted_on=date(2023, 3, 1))
     decision = Decision.objects.create(
         application=application, outcome=Decision.Outcome.REJECTED,
@@ -111,7 +114,7 @@ def test_rejection_letter_has_the_motivation(org_a, make_user):
 
 
 @pytest.mark.django_db
-def test_letter_is_dated_the_day_the_decision_took_effect(approved):
+def test_letter_is_dated_the_day_the_decision_took_effect(approved: Decision) -> None:
     from unittest import mock
 
     from subsidia.grants import letters

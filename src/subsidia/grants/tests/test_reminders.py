@@ -3,6 +3,7 @@ to finance, pending reviews to the reviewer; each sent once, however often the j
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -11,10 +12,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from subsidia.accounts.models import User
 from subsidia.grants.models import Review, State, Tranche
 from subsidia.grants.tasks import daily_reminders, send_reminders
 from subsidia.notifications.models import Kind, Notification
+from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory
 
@@ -22,13 +26,13 @@ TODAY = date(2023, 11, 6)
 
 
 @pytest.fixture(autouse=True)
-def _reminder_settings(settings):
+def _reminder_settings(settings: Settings) -> None:
     settings.REMINDER_DAYS_AHEAD = 14
     settings.REVIEW_REMINDER_AFTER_DAYS = 7
 
 
 @pytest.fixture
-def partners(org_a, make_user):
+def partners(org_a: Organisation, make_user: Callable[..., User]) -> list[User]:
     return [make_user("partner_admin", organisation=org_a), make_user("partner_member", organisation=org_a)]
 
 
@@ -44,8 +48,9 @@ def _kinds(user) -> list[str]:
 # --- final reports -------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_report_due_soon_notifies_the_partner_members_once(org_a, org_b, partners, make_user,
-                                                           django_capture_on_commit_callbacks):
+def test_report_due_soon_notifies_the_partner_members_once(
+        org_a: Organisation, org_b: Organisation, partners: list[User], make_user: Callable[..., User],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     stranger = make_user("partner_admin", organisation=org_b)
     application = _in_progress(org_a, TODAY + timedelta(days=14))
     with django_capture_on_commit_callbacks(execute=True):
@@ -67,7 +72,7 @@ def test_report_due_soon_notifies_the_partner_members_once(org_a, org_b, partner
 
 
 @pytest.mark.django_db
-def test_overdue_report_is_reminded_once_more(org_a, partners):
+def test_overdue_report_is_reminded_once_more(org_a: Organisation, partners: list[User]) -> None:
     _in_progress(org_a, TODAY + timedelta(days=3))
     assert send_reminders(today=TODAY) == 2
     assert send_reminders(today=TODAY + timedelta(days=4)) == 2  # now overdue: one more reminder
@@ -76,7 +81,7 @@ def test_overdue_report_is_reminded_once_more(org_a, partners):
 
 
 @pytest.mark.django_db
-def test_no_report_reminder_too_early_or_for_other_states(org_a, partners):
+def test_no_report_reminder_too_early_or_for_other_states(org_a: Organisation, partners: list[User]) -> None:
     _in_progress(org_a, TODAY + timedelta(days=15))  # beyond the window
     for state in (State.REPORTING, State.CLOSED, State.APPROVED):
         _in_progress(org_a, TODAY + timedelta(days=5), state=state)
@@ -88,7 +93,9 @@ def test_no_report_reminder_too_early_or_for_other_states(org_a, partners):
 # --- payments ------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_unpaid_tranche_due_soon_notifies_finance(org_a, partners, make_user, django_capture_on_commit_callbacks):
+def test_unpaid_tranche_due_soon_notifies_finance(
+        org_a: Organisation, partners: list[User], make_user: Callable[..., User],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     finance = [make_user("finance"), make_user("finance")]
     officer = make_user("officer")
     application = _in_progress(org_a, TODAY + timedelta(days=200))
@@ -112,7 +119,8 @@ def test_unpaid_tranche_due_soon_notifies_finance(org_a, partners, make_user, dj
 
 
 @pytest.mark.django_db
-def test_no_payment_reminder_for_paid_tranches_or_closed_files(org_a, make_user):
+def test_no_payment_reminder_for_paid_tranches_or_closed_files(org_a: Organisation,
+                                                               make_user: Callable[..., User]) -> None:
     make_user("finance")
     paid = _in_progress(org_a, TODAY + timedelta(days=200))
     Tranche.objects.create(application=paid, position=1, due_on=TODAY + timedelta(days=2),
@@ -131,7 +139,9 @@ def _at(day: date) -> datetime:
 
 
 @pytest.mark.django_db
-def test_pending_review_reminds_the_reviewer(org_a, make_user, django_capture_on_commit_callbacks):
+def test_pending_review_reminds_the_reviewer(
+        org_a: Organisation, make_user: Callable[..., User],
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     reviewer, other = make_user("reviewer"), make_user("reviewer")
     application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
     review = Review.objects.create(application=application, reviewer=reviewer,
@@ -149,7 +159,7 @@ def test_pending_review_reminds_the_reviewer(org_a, make_user, django_capture_on
 
 
 @pytest.mark.django_db
-def test_pending_review_counts_from_the_given_day(org_a, make_user):
+def test_pending_review_counts_from_the_given_day(org_a: Organisation, make_user: Callable[..., User]) -> None:
     """``today`` is honoured for reviews too (a review 2 days old as of ``today``: no reminder yet)."""
     reviewer = make_user("reviewer")
     application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
@@ -159,7 +169,8 @@ def test_pending_review_counts_from_the_given_day(org_a, make_user):
 
 
 @pytest.mark.django_db
-def test_no_review_reminder_when_submitted_declined_or_decided(org_a, make_user):
+def test_no_review_reminder_when_submitted_declined_or_decided(org_a: Organisation,
+                                                               make_user: Callable[..., User]) -> None:
     long_ago = _at(TODAY - timedelta(days=30))
     for status in (Review.Status.SUBMITTED, Review.Status.CONFLICT):
         application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW, first_submitted_on=TODAY)
@@ -172,7 +183,7 @@ def test_no_review_reminder_when_submitted_declined_or_decided(org_a, make_user)
 
 
 @pytest.mark.django_db
-def test_reminders_are_written_in_the_recipients_language(org_a, make_user):
+def test_reminders_are_written_in_the_recipients_language(org_a: Organisation, make_user: Callable[..., User]) -> None:
     make_user("partner_admin", organisation=org_a, preferred_language="fr")
     _in_progress(org_a, TODAY + timedelta(days=5))
     send_reminders(today=TODAY)
@@ -181,7 +192,7 @@ def test_reminders_are_written_in_the_recipients_language(org_a, make_user):
 
 # --- the worker ----------------------------------------------------------------------------------
 
-def test_daily_reminders_is_a_periodic_task_of_the_worker():
+def test_daily_reminders_is_a_periodic_task_of_the_worker() -> None:
     from huey.contrib.djhuey import HUEY
 
     autodiscover_modules("tasks")  # what `subsidia run_huey` does at start
@@ -196,7 +207,7 @@ def test_daily_reminders_is_a_periodic_task_of_the_worker():
 
 
 @pytest.mark.django_db
-def test_daily_reminders_runs_send_reminders(org_a, partners):
+def test_daily_reminders_runs_send_reminders(org_a: Organisation, partners: list[User]) -> None:
     ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS,
                        report_due_on=timezone.localdate() + timedelta(days=1))
     assert daily_reminders.call_local() == 2

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.grants.models import (
     Application,
     ApplicationDocument,
@@ -22,6 +25,7 @@ from subsidia.grants.models import (
     State,
     Tranche,
 )
+from subsidia.organisations.models import Organisation
 
 from .factories import PDF, ApplicationFactory, CallFactory, add_document
 
@@ -55,19 +59,20 @@ def draft_data(application: Application, **changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def admin_a(make_user, org_a):  # type: ignore[no-untyped-def]
+def admin_a(make_user: Callable[..., User], org_a: Organisation) -> User:
     return make_user("partner_admin", organisation=org_a)
 
 
 @pytest.fixture
-def draft(org_a):  # type: ignore[no-untyped-def]
+def draft(org_a: Organisation) -> Application:
     return ApplicationFactory.create(organisation=org_a, state=State.DRAFT)
 
 
 # --- public pages ------------------------------------------------------------------------------------
 
 
-def test_the_public_sees_open_calls_and_their_conditions(client, login, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_sees_open_calls_and_their_conditions(client: Client, login: Callable[..., Client],
+                                                         make_user: Callable[..., User], org_a: Organisation) -> None:
     dated = CallFactory.create(title="Appel daté")
     rolling = CallFactory.create(title="Appel au fil de l'eau", closes_on=None)
     hidden = CallFactory.create(title="Appel en préparation", is_published=False)
@@ -90,7 +95,8 @@ def test_the_public_sees_open_calls_and_their_conditions(client, login, make_use
 # --- drafting ------------------------------------------------------------------------------------------
 
 
-def test_a_partner_drafts_an_application_through_the_form(login, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_partner_drafts_an_application_through_the_form(login: Callable[..., Client], make_user: Callable[..., User],
+                                                          org_a: Organisation) -> None:
     call = CallFactory.create()
     client = login(make_user("partner_member", organisation=org_a))
     response = client.post(reverse("grants:application_create", args=[call.pk]),
@@ -123,7 +129,9 @@ def test_a_partner_drafts_an_application_through_the_form(login, make_user, org_
     assert "Brouillon enregistré." in page(client.get(response["Location"]))
 
 
-def test_a_closed_call_refuses_new_applications_on_the_form(login, make_user, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_call_refuses_new_applications_on_the_form(login: Callable[..., Client],
+                                                            make_user: Callable[..., User], org_a: Organisation,
+                                                            org_b: Organisation) -> None:
     closed = CallFactory.create(opens_on=timezone.localdate() - timedelta(days=60),
                          closes_on=timezone.localdate() - timedelta(days=1))
     client = login(make_user("partner_admin", organisation=org_a))
@@ -140,7 +148,8 @@ def test_a_closed_call_refuses_new_applications_on_the_form(login, make_user, or
     assert not Application.objects.exists()
 
 
-def test_invalid_input_is_shown_on_the_form_with_a_linked_summary(login, admin_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_is_shown_on_the_form_with_a_linked_summary(login: Callable[..., Client], admin_a: User,
+                                                                  draft: Application) -> None:
     client = login(admin_a)
     response = client.post(reverse("grants:application_edit", args=[draft.pk]),
                            draft_data(draft, title="", **{"budget-3-label": "Affiches", "budget-3-amount": ""}))
@@ -152,7 +161,8 @@ def test_invalid_input_is_shown_on_the_form_with_a_linked_summary(login, admin_a
     assert draft.title != "" and draft.version == 1
 
 
-def test_autosave_returns_the_new_version_and_the_refreshed_preview(login, admin_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_autosave_returns_the_new_version_and_the_refreshed_preview(login: Callable[..., Client], admin_a: User,
+                                                                    draft: Application) -> None:
     client = login(admin_a)
     response = client.post(reverse("grants:application_autosave", args=[draft.pk]),
                            draft_data(draft, summary=""), headers={"HX-Request": "true"})
@@ -165,7 +175,8 @@ def test_autosave_returns_the_new_version_and_the_refreshed_preview(login, admin
     assert draft.version == 2 and draft.summary == ""
 
 
-def test_a_stale_version_is_refused_and_the_input_is_kept(login, admin_a, make_user, draft) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_version_is_refused_and_the_input_is_kept(login: Callable[..., Client], admin_a: User,
+                                                          make_user: Callable[..., User], draft: Application) -> None:
     client = login(admin_a)
     stale = draft_data(draft, title="Ma version du titre")
     client.post(reverse("grants:application_edit", args=[draft.pk]), draft_data(draft, summary="Autre résumé"))
@@ -189,7 +200,8 @@ def test_a_stale_version_is_refused_and_the_input_is_kept(login, admin_a, make_u
     assert draft.title == "Ma version du titre"
 
 
-def test_conditional_questions_appear_only_when_they_apply(login, admin_a, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_conditional_questions_appear_only_when_they_apply(login: Callable[..., Client], admin_a: User,
+                                                           org_a: Organisation) -> None:
     call = CallFactory.create()
     communes = Question.objects.create(call=call, key="communes", label="Avec des communes ?", kind="choice",
                                        choices=["oui", "non"], position=0)
@@ -215,7 +227,8 @@ def test_conditional_questions_appear_only_when_they_apply(login, admin_a, org_a
     assert application.answers["communes"] == "non"
 
 
-def test_another_organisation_gets_404_everywhere(login, make_user, org_b, draft) -> None:  # type: ignore[no-untyped-def]
+def test_another_organisation_gets_404_everywhere(login: Callable[..., Client], make_user: Callable[..., User],
+                                                  org_b: Organisation, draft: Application) -> None:
     document = draft.documents.first()
     client = login(make_user("partner_admin", organisation=org_b))
     for name, method, kwargs in [
@@ -233,7 +246,8 @@ def test_another_organisation_gets_404_everywhere(login, make_user, org_b, draft
 # --- documents -----------------------------------------------------------------------------------------
 
 
-def test_a_renamed_executable_is_refused_with_a_clear_message(login, admin_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_a_renamed_executable_is_refused_with_a_clear_message(login: Callable[..., Client], admin_a: User,
+                                                              draft: Application) -> None:
     client = login(admin_a)
     before = draft.documents.count()
     fake = SimpleUploadedFile("budget.pdf", EXECUTABLE, content_type="application/pdf")
@@ -243,7 +257,8 @@ def test_a_renamed_executable_is_refused_with_a_clear_message(login, admin_a, dr
     assert draft.documents.count() == before
 
 
-def test_documents_are_versioned_and_downloaded_by_who_sees_the_application(login, admin_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_documents_are_versioned_and_downloaded_by_who_sees_the_application(login: Callable[..., Client], admin_a: User,
+                                                                            draft: Application) -> None:
     client = login(admin_a)
     response = client.post(reverse("grants:document_add", args=[draft.pk]),
                            {"kind": "budget", "file": SimpleUploadedFile("budget-v2.pdf", PDF)})
@@ -260,7 +275,8 @@ def test_documents_are_versioned_and_downloaded_by_who_sees_the_application(logi
 # --- the workflow ---------------------------------------------------------------------------------------
 
 
-def test_submit_with_failing_rules_shows_every_rule_and_changes_nothing(login, admin_a, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_submit_with_failing_rules_shows_every_rule_and_changes_nothing(login: Callable[..., Client], admin_a: User,
+                                                                        org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, summary="", requested_amount=Decimal("100.00"),
                                      start_date=timezone.localdate() + timedelta(days=7))
     client = login(admin_a)
@@ -275,7 +291,8 @@ def test_submit_with_failing_rules_shows_every_rule_and_changes_nothing(login, a
     assert application.state == State.DRAFT and application.version == 1 and application.submitted_at is None
 
 
-def test_a_complete_draft_is_submitted_from_the_edit_page(login, admin_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_a_complete_draft_is_submitted_from_the_edit_page(login: Callable[..., Client], admin_a: User,
+                                                          draft: Application) -> None:
     client = login(admin_a)
     response = client.post(reverse("grants:application_edit", args=[draft.pk]),
                            draft_data(draft, action="submit"), follow=True)
@@ -284,7 +301,9 @@ def test_a_complete_draft_is_submitted_from_the_edit_page(login, admin_a, draft)
     assert draft.state == State.SUBMITTED
 
 
-def test_a_member_cannot_submit_and_unknown_actions_are_404(login, make_user, org_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_cannot_submit_and_unknown_actions_are_404(login: Callable[..., Client],
+                                                            make_user: Callable[..., User], org_a: Organisation,
+                                                            draft: Application) -> None:
     client = login(make_user("partner_member", organisation=org_a))
     text = page(client.get(reverse("grants:application_detail", args=[draft.pk])))
     assert "Déposer la demande" not in text and "Modifier la demande" in text
@@ -293,8 +312,9 @@ def test_a_member_cannot_submit_and_unknown_actions_are_404(login, make_user, or
     assert client.post(reverse("grants:application_transition", args=[draft.pk, "approve"])).status_code == 404
 
 
-def test_the_officer_asks_for_information_and_the_partner_sees_it(client, login, make_user, admin_a,  # type: ignore[no-untyped-def]
-                                                                  org_a) -> None:
+def test_the_officer_asks_for_information_and_the_partner_sees_it(client: Client, login: Callable[..., Client],
+                                                                  make_user: Callable[..., User], admin_a: User,
+                                                                  org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED,
                                      first_submitted_on=timezone.localdate())
     login(make_user("officer"))
@@ -316,7 +336,8 @@ def test_the_officer_asks_for_information_and_the_partner_sees_it(client, login,
     assert "Informations demandées" in text and "Déposer la demande" in text
 
 
-def test_my_applications_counts_what_is_missing(login, admin_a, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
+def test_my_applications_counts_what_is_missing(login: Callable[..., Client], admin_a: User, org_a: Organisation,
+                                                org_b: Organisation) -> None:
     ready = ApplicationFactory.create(organisation=org_a)
     incomplete = ApplicationFactory.create(organisation=org_a, summary="", title="Projet incomplet")
     other = ApplicationFactory.create(organisation=org_b)
@@ -328,7 +349,7 @@ def test_my_applications_counts_what_is_missing(login, admin_a, org_a, org_b) ->
 # --- after the decision ----------------------------------------------------------------------------------
 
 
-def test_the_partner_files_the_final_report(login, admin_a, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_partner_files_the_final_report(login: Callable[..., Client], admin_a: User, org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS,
                                      first_submitted_on=timezone.localdate() - timedelta(days=90))
     client = login(admin_a)
@@ -356,7 +377,9 @@ def test_the_partner_files_the_final_report(login, admin_a, org_a) -> None:  # t
     assert "Exposition dans 4 communes." in text and "Budget réalisé" in text
 
 
-def test_the_decision_letter_is_downloaded_once_the_decision_is_final(login, admin_a, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_decision_letter_is_downloaded_once_the_decision_is_final(login: Callable[..., Client], admin_a: User,
+                                                                      make_user: Callable[..., User],
+                                                                      org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW,
                                      first_submitted_on=timezone.localdate())
     decision = Decision.objects.create(application=application, outcome="approved", granted_amount=Decimal(5000),
@@ -380,7 +403,8 @@ def test_the_decision_letter_is_downloaded_once_the_decision_is_final(login, adm
     assert "Montant accordé" in text and "5 000,00" in text.replace("\xa0", " ").replace("\u202f", " ")
 
 
-def test_the_application_page_explains_the_state_budget_and_history(login, admin_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_the_application_page_explains_the_state_budget_and_history(login: Callable[..., Client], admin_a: User,
+                                                                    draft: Application) -> None:
     add_document(draft, "budget")
     text = page(login(admin_a).get(reverse("grants:application_detail", args=[draft.pk])))
     assert "Brouillon" in text and "Complétez-la puis déposez-la." in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +13,9 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.conftest import sign_in
 from subsidia.grants import services, views_staff
 from subsidia.grants.models import (
@@ -26,6 +29,7 @@ from subsidia.grants.models import (
     State,
     Tranche,
 )
+from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory, CallFactory
 
@@ -40,7 +44,7 @@ def texts(response) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def submitted_review(application: Application, reviewer, scores: dict[str, int], recommendation: str = "fund"):  # type: ignore[no-untyped-def]
+def submitted_review(application: Application, reviewer: User, scores: dict[str, int], recommendation: str = "fund"):  # type: ignore[no-untyped-def]
     review = Review.objects.create(application=application, reviewer=reviewer)
     for criterion in application.call.criteria.all():
         Score.objects.create(review=review, criterion=criterion, score=scores[criterion.title])
@@ -51,12 +55,12 @@ def submitted_review(application: Application, reviewer, scores: dict[str, int],
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
 @pytest.fixture
-def reviewer(make_user):  # type: ignore[no-untyped-def]
+def reviewer(make_user: Callable[..., User]) -> User:
     return make_user("reviewer", full_name="Rita Reviewer")
 
 
@@ -84,7 +88,7 @@ def _call_post(**overrides: object) -> dict[str, object]:
     return data
 
 
-def test_officer_creates_a_call_with_criteria_questions_and_priorities(officer) -> None:  # type: ignore[no-untyped-def]
+def test_officer_creates_a_call_with_criteria_questions_and_priorities(officer: User) -> None:
     client = client_for(officer)
     form = client.get(reverse("grants:call_create"))
     assert form.status_code == 200
@@ -101,7 +105,7 @@ def test_officer_creates_a_call_with_criteria_questions_and_priorities(officer) 
     assert schools.shown_if_question == public and schools.shown_if_value == "Jeunes"
 
 
-def test_call_rules_are_shown_on_the_form(officer) -> None:  # type: ignore[no-untyped-def]
+def test_call_rules_are_shown_on_the_form(officer: User) -> None:
     response = client_for(officer).post(reverse("grants:call_create"),
                                         _call_post(opens_on="2026-05-01", closes_on="2026-04-01"))
     assert response.status_code == 422
@@ -110,14 +114,15 @@ def test_call_rules_are_shown_on_the_form(officer) -> None:  # type: ignore[no-u
     assert not Call.objects.filter(title="Vivre ensemble 2026").exists()
 
 
-def test_duplicate_question_keys_are_refused(officer) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_question_keys_are_refused(officer: User) -> None:
     response = client_for(officer).post(reverse("grants:call_create"), _call_post(**{"questions-1-key": "public"}))
     assert response.status_code == 422
     assert "même identifiant" in html.unescape(response.content.decode())
     assert not Call.objects.filter(title="Vivre ensemble 2026").exists()
 
 
-def test_call_edit_with_a_stale_version_is_refused_and_input_kept(officer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_call_edit_with_a_stale_version_is_refused_and_input_kept(officer: User,
+                                                                  make_user: Callable[..., User]) -> None:
     call = CallFactory.create(title="Appel initial")
     client = client_for(officer)
     page = client.get(reverse("grants:call_edit", kwargs={"pk": call.pk}))
@@ -135,7 +140,7 @@ def test_call_edit_with_a_stale_version_is_refused_and_input_kept(officer, make_
     assert call.title == "Appel initial" and call.text == "Texte du collègue."
 
 
-def test_call_edit_saves_with_the_current_version(officer) -> None:  # type: ignore[no-untyped-def]
+def test_call_edit_saves_with_the_current_version(officer: User) -> None:
     call = CallFactory.create(title="Appel initial")
     data = _call_post(title="Appel renommé", version=str(call.version), **{
         "criteria-TOTAL_FORMS": "2", "criteria-INITIAL_FORMS": "2"})
@@ -145,7 +150,7 @@ def test_call_edit_saves_with_the_current_version(officer) -> None:  # type: ign
     assert call.title == "Appel renommé" and call.version == 2
 
 
-def test_call_list_shows_budget_committed_and_remaining(officer) -> None:  # type: ignore[no-untyped-def]
+def test_call_list_shows_budget_committed_and_remaining(officer: User) -> None:
     CallFactory.create(title="Appel publié", budget=Decimal(1000), committed=Decimal(400))
     CallFactory.create(title="Appel en préparation", is_published=False)
     response = client_for(officer).get(reverse("grants:call_manage_list"))
@@ -156,7 +161,7 @@ def test_call_list_shows_budget_committed_and_remaining(officer) -> None:  # typ
 
 # --- the queue -------------------------------------------------------------------------------------
 
-def test_queue_filters_search_and_sort(officer, reviewer, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
+def test_queue_filters_search_and_sort(officer: User, reviewer: User, org_a: Organisation, org_b: Organisation) -> None:
     call = CallFactory.create()
     other_call = CallFactory.create()
     a1 = ApplicationFactory.create(call=call, organisation=org_a, title="Exposition citoyenne", state=State.UNDER_REVIEW,
@@ -190,7 +195,7 @@ def test_queue_filters_search_and_sort(officer, reviewer, org_a, org_b) -> None:
     assert f"call={call.pk}&amp;sort=-amount" in content
 
 
-def test_queue_paginates_by_25(officer) -> None:  # type: ignore[no-untyped-def]
+def test_queue_paginates_by_25(officer: User) -> None:
     call = CallFactory.create()
     for _ in range(27):
         ApplicationFactory.create(call=call, state=State.SUBMITTED, complete=False)
@@ -202,7 +207,7 @@ def test_queue_paginates_by_25(officer) -> None:  # type: ignore[no-untyped-def]
     assert len(second.context["rows"]) == 2
 
 
-def test_queue_filters_pending_decisions(officer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_queue_filters_pending_decisions(officer: User, make_user: Callable[..., User]) -> None:
     call = CallFactory.create()
     pending = ApplicationFactory.create(call=call, state=State.UNDER_REVIEW)
     ApplicationFactory.create(call=call, state=State.UNDER_REVIEW)
@@ -212,14 +217,15 @@ def test_queue_filters_pending_decisions(officer, make_user) -> None:  # type: i
     assert [r["application"] for r in response.context["rows"]] == [pending]
 
 
-def test_readers_see_the_queue_without_the_assignment_form(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_readers_see_the_queue_without_the_assignment_form(make_user: Callable[..., User]) -> None:
     ApplicationFactory.create(state=State.UNDER_REVIEW)
     response = client_for(make_user("auditor")).get(reverse("grants:queue"))
     assert response.status_code == 200
     assert reverse("grants:queue_assign") not in response.content.decode()
 
 
-def test_bulk_assignment_creates_reviews_and_returns_to_the_filtered_queue(officer, reviewer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_assignment_creates_reviews_and_returns_to_the_filtered_queue(officer: User, reviewer: User,
+                                                                           make_user: Callable[..., User]) -> None:
     second = make_user("reviewer")
     a1 = ApplicationFactory.create(state=State.UNDER_REVIEW)
     a2 = ApplicationFactory.create(state=State.ELIGIBILITY)
@@ -231,7 +237,7 @@ def test_bulk_assignment_creates_reviews_and_returns_to_the_filtered_queue(offic
     assert any("4 évaluations confiées" in m for m in texts(response))
 
 
-def test_bulk_assignment_refuses_non_reviewers(officer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_assignment_refuses_non_reviewers(officer: User, make_user: Callable[..., User]) -> None:
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     finance = make_user("finance", email="finance@example.org")
     response = client_for(officer).post(reverse("grants:queue_assign"), {
@@ -241,7 +247,7 @@ def test_bulk_assignment_refuses_non_reviewers(officer, make_user) -> None:  # t
     assert any("finance@example.org n'est pas expert évaluateur" in m for m in texts(response))
 
 
-def test_bulk_assignment_refuses_applications_not_in_review(officer, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_assignment_refuses_applications_not_in_review(officer: User, reviewer: User) -> None:
     draft = ApplicationFactory.create(state=State.DRAFT)
     response = client_for(officer).post(reverse("grants:queue_assign"), {
         "applications": [draft.pk], "reviewers": [reviewer.pk]}, follow=True)
@@ -251,7 +257,7 @@ def test_bulk_assignment_refuses_applications_not_in_review(officer, reviewer) -
 
 # --- reviews ---------------------------------------------------------------------------------------
 
-def test_reviewer_sees_only_own_reviews(reviewer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_sees_only_own_reviews(reviewer: User, make_user: Callable[..., User]) -> None:
     own = Review.objects.create(application=ApplicationFactory.create(state=State.UNDER_REVIEW), reviewer=reviewer)
     other = Review.objects.create(application=ApplicationFactory.create(state=State.UNDER_REVIEW),
                                   reviewer=make_user("reviewer"))
@@ -264,7 +270,7 @@ def test_reviewer_sees_only_own_reviews(reviewer, make_user) -> None:  # type: i
                        {"action": "conflict", "note": "x"}).status_code == 404
 
 
-def test_review_page_shows_the_application_read_only(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_review_page_shows_the_application_read_only(reviewer: User) -> None:
     application = ApplicationFactory.create(state=State.UNDER_REVIEW, summary="Un résumé très clair.")
     review = Review.objects.create(application=application, reviewer=reviewer)
     content = client_for(reviewer).get(reverse("grants:review", kwargs={"pk": review.pk})).content.decode()
@@ -273,7 +279,7 @@ def test_review_page_shows_the_application_read_only(reviewer) -> None:  # type:
     assert 'name="score_' in content and 'value="conflict"' in content
 
 
-def test_scoring_form_validation_and_submission(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_scoring_form_validation_and_submission(reviewer: User) -> None:
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     review = Review.objects.create(application=application, reviewer=reviewer)
     relevance, feasibility = application.call.criteria.all()
@@ -297,7 +303,7 @@ def test_scoring_form_validation_and_submission(reviewer) -> None:  # type: igno
     assert review.weighted_score() == Decimal("4.00")  # (5*3 + 1*1) / 4
 
 
-def test_reviewer_declares_a_conflict_of_interest(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_declares_a_conflict_of_interest(reviewer: User) -> None:
     review = Review.objects.create(application=ApplicationFactory.create(state=State.UNDER_REVIEW), reviewer=reviewer)
     client = client_for(reviewer)
     url = reverse("grants:review", kwargs={"pk": review.pk})
@@ -311,7 +317,7 @@ def test_reviewer_declares_a_conflict_of_interest(reviewer) -> None:  # type: ig
 
 # --- decisions -------------------------------------------------------------------------------------
 
-def test_decision_summary_figures(officer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_decision_summary_figures(officer: User, make_user: Callable[..., User]) -> None:
     call = CallFactory.create(budget=Decimal(20000), committed=Decimal(5000))
     application = ApplicationFactory.create(call=call, state=State.UNDER_REVIEW, requested_amount=Decimal(6000))
     submitted_review(application, make_user("reviewer"), {"Pertinence": 5, "Faisabilité": 1})  # 4.00
@@ -329,7 +335,7 @@ def test_decision_summary_figures(officer, make_user) -> None:  # type: ignore[n
     assert "Financer : 1" in content and "Ne pas financer : 1" in content
 
 
-def test_four_eyes_flow_through_the_pages(make_user, settings) -> None:  # type: ignore[no-untyped-def]
+def test_four_eyes_flow_through_the_pages(make_user: Callable[..., User], settings: Settings) -> None:
     settings.FOUR_EYES_THRESHOLD = 5000
     first, second = make_user("approver"), make_user("approver")
     call = CallFactory.create(budget=Decimal(50000))
@@ -370,7 +376,7 @@ def test_four_eyes_flow_through_the_pages(make_user, settings) -> None:  # type:
     assert application.state == State.APPROVED and call.committed == Decimal(8000)
 
 
-def test_second_approver_sets_a_pending_decision_aside(make_user, settings) -> None:  # type: ignore[no-untyped-def]
+def test_second_approver_sets_a_pending_decision_aside(make_user: Callable[..., User], settings: Settings) -> None:
     settings.FOUR_EYES_THRESHOLD = 1000
     first, second = make_user("approver"), make_user("approver")
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
@@ -383,7 +389,7 @@ def test_second_approver_sets_a_pending_decision_aside(make_user, settings) -> N
     assert application.state == State.UNDER_REVIEW
 
 
-def test_decision_above_the_remaining_envelope_is_refused(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_decision_above_the_remaining_envelope_is_refused(make_user: Callable[..., User]) -> None:
     approver = make_user("approver")
     call = CallFactory.create(budget=Decimal(10000), committed=Decimal(6000))
     application = ApplicationFactory.create(call=call, state=State.UNDER_REVIEW, requested_amount=Decimal(6000))
@@ -397,7 +403,7 @@ def test_decision_above_the_remaining_envelope_is_refused(make_user) -> None:  #
     assert call.committed == Decimal(6000) and call.remaining >= 0
 
 
-def test_decision_form_errors(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_decision_form_errors(make_user: Callable[..., User]) -> None:
     approver = make_user("approver")
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     url = reverse("grants:decision_record", kwargs={"pk": application.pk})
@@ -412,7 +418,7 @@ def test_decision_form_errors(make_user) -> None:  # type: ignore[no-untyped-def
     assert not Decision.objects.exists()
 
 
-def test_small_approval_is_final_at_once(make_user, settings) -> None:  # type: ignore[no-untyped-def]
+def test_small_approval_is_final_at_once(make_user: Callable[..., User], settings: Settings) -> None:
     settings.FOUR_EYES_THRESHOLD = 25000
     approver = make_user("approver")
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
@@ -427,7 +433,7 @@ def test_small_approval_is_final_at_once(make_user, settings) -> None:  # type: 
 
 # --- payments --------------------------------------------------------------------------------------
 
-def _approved(make_user) -> tuple[Application, Tranche]:  # type: ignore[no-untyped-def]
+def _approved(make_user: Callable[..., User]) -> tuple[Application, Tranche]:
     application = ApplicationFactory.create(state=State.APPROVED)
     Decision.objects.create(application=application, outcome="approved", granted_amount=Decimal(6000),
                             decided_by=make_user("approver"), confirmed_at=timezone.now())
@@ -436,7 +442,7 @@ def _approved(make_user) -> tuple[Application, Tranche]:  # type: ignore[no-unty
     return application, tranche
 
 
-def test_payment_recording(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_payment_recording(make_user: Callable[..., User]) -> None:
     finance = make_user("finance")
     _application, tranche = _approved(make_user)
     client = client_for(finance)
@@ -456,7 +462,7 @@ def test_payment_recording(make_user) -> None:  # type: ignore[no-untyped-def]
     assert client.get(reverse("grants:payments")).context["rows"] == []
 
 
-def test_officer_reads_payments_without_forms(officer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_officer_reads_payments_without_forms(officer: User, make_user: Callable[..., User]) -> None:
     _approved(make_user)
     response = client_for(officer).get(reverse("grants:payments"))
     assert response.status_code == 200
@@ -473,7 +479,7 @@ def _panel(user, application: Application) -> tuple[dict[str, object], str]:  # 
     return context, render_to_string("grants/_staff_panel.html", {"staff_panel": context}, request=request)
 
 
-def test_staff_panel_for_officers(officer, reviewer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_staff_panel_for_officers(officer: User, reviewer: User, make_user: Callable[..., User]) -> None:
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     EligibilityCheck.objects.create(application=application, passed=False, results=[
         {"rule": "incomplete", "passed": True, "violations": []},
@@ -488,7 +494,7 @@ def test_staff_panel_for_officers(officer, reviewer, make_user) -> None:  # type
     assert reverse("grants:queue_assign") in page
 
 
-def test_staff_panel_for_approvers_and_finance(make_user, settings) -> None:  # type: ignore[no-untyped-def]
+def test_staff_panel_for_approvers_and_finance(make_user: Callable[..., User], settings: Settings) -> None:
     settings.FOUR_EYES_THRESHOLD = 1000
     first, second = make_user("approver"), make_user("approver")
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
@@ -507,20 +513,20 @@ def test_staff_panel_for_approvers_and_finance(make_user, settings) -> None:  # 
                                           kwargs={"pk": application.tranches.get().pk}) in page
 
 
-def test_staff_panel_hidden_from_partners(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_staff_panel_hidden_from_partners(make_user: Callable[..., User], org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW)
     context, page = _panel(make_user("partner_admin", organisation=org_a), application)
     assert context == {"visible": False} and page.strip() == ""
 
 
-def test_staff_panel_for_the_reviewer_links_to_their_review(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_staff_panel_for_the_reviewer_links_to_their_review(reviewer: User) -> None:
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     review = Review.objects.create(application=application, reviewer=reviewer)
     context, page = _panel(reviewer, application)
     assert not context["sees_all"] and reverse("grants:review", kwargs={"pk": review.pk}) in page
 
 
-def test_unknown_criterion_is_not_accepted(reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_criterion_is_not_accepted(reviewer: User) -> None:
     """A criterion added to another call cannot be scored through this review."""
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     review = Review.objects.create(application=application, reviewer=reviewer)

@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from pytest_django import Settings
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.grants import services
 from subsidia.grants.models import Application, Decision, State, Tranche
 from subsidia.grants.workflow import TRANSITIONS, available_to, transitions_from
+from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory, CallFactory, add_document
 
@@ -44,7 +47,7 @@ ALL_STATES = [s.value for s in State]
 
 
 @pytest.fixture
-def people(make_user, org_a, org_b):  # type: ignore[no-untyped-def]
+def people(make_user: Callable[..., User], org_a: Organisation, org_b: Organisation) -> dict[str, User]:
     return {
         "partner_admin": make_user("partner_admin", organisation=org_a),
         "partner_member": make_user("partner_member", organisation=org_a),
@@ -83,7 +86,8 @@ ILLEGAL = [(name, state) for name, t in TRANSITIONS.items() for state in ALL_STA
 
 
 @pytest.mark.parametrize(("name", "source"), LEGAL)
-def test_every_legal_move_succeeds_and_is_recorded(name: str, source: str, people, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_every_legal_move_succeeds_and_is_recorded(name: str, source: str, people: dict[str, User],
+                                                   org_a: Organisation) -> None:
     application = in_state(org_a, source)
     version = application.version
     ACTIONS[name](people[actor_for(name)], application)
@@ -99,7 +103,8 @@ def test_every_legal_move_succeeds_and_is_recorded(name: str, source: str, peopl
 
 
 @pytest.mark.parametrize(("name", "state"), ILLEGAL)
-def test_every_illegal_move_is_refused_and_changes_nothing(name: str, state: str, people, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_every_illegal_move_is_refused_and_changes_nothing(name: str, state: str, people: dict[str, User],
+                                                           org_a: Organisation) -> None:
     application = in_state(org_a, state)
     version = application.version
     with pytest.raises(Conflict) as refused:
@@ -120,7 +125,8 @@ ROLE_REFUSALS = [
 
 
 @pytest.mark.parametrize(("name", "persona"), ROLE_REFUSALS)
-def test_a_role_not_in_the_table_is_refused(name: str, persona: str, people, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_role_not_in_the_table_is_refused(name: str, persona: str, people: dict[str, User],
+                                            org_a: Organisation) -> None:
     application = in_state(org_a, sorted(TRANSITIONS[name].sources)[0])
     before = (application.state, application.version)
     with pytest.raises(PermissionDenied):
@@ -130,14 +136,15 @@ def test_a_role_not_in_the_table_is_refused(name: str, persona: str, people, org
 
 
 @pytest.mark.parametrize("name", sorted(TRANSITIONS))
-def test_people_who_do_not_see_the_application_get_not_found(name: str, people, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_people_who_do_not_see_the_application_get_not_found(name: str, people: dict[str, User],
+                                                             org_a: Organisation) -> None:
     application = in_state(org_a, sorted(TRANSITIONS[name].sources)[0])
     for persona in ["partner_admin_b", "reviewer"]:  # the reviewer is not assigned to it
         with pytest.raises(NotFound):
             ACTIONS[name](people[persona], application)
 
 
-def test_available_transitions_follow_the_table(people) -> None:  # type: ignore[no-untyped-def]
+def test_available_transitions_follow_the_table(people: dict[str, User]) -> None:
     assert [t.name for t in available_to(people["partner_admin"], State.DRAFT)] == ["submit", "withdraw"]
     assert [t.name for t in available_to(people["officer"], State.SUBMITTED)] == [
         "start_eligibility", "request_information"]
@@ -147,13 +154,14 @@ def test_available_transitions_follow_the_table(people) -> None:  # type: ignore
 
 
 class TestTransitionInputs:
-    def test_ineligible_keeps_its_reasons(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_ineligible_keeps_its_reasons(self, people: dict[str, User], org_a: Organisation) -> None:
         application = in_state(org_a, State.ELIGIBILITY)
         services.declare_ineligible(people["officer"], application, ["Forme juridique", "Délai"])
         application.refresh_from_db()
         assert application.ineligibility_reasons == ["Forme juridique", "Délai"]
 
-    def test_ineligible_without_reasons_takes_those_of_the_latest_check(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_ineligible_without_reasons_takes_those_of_the_latest_check(self, people: dict[str, User],
+                                                                        org_a: Organisation) -> None:
         application = in_state(org_a, State.SUBMITTED)
         application.start_date = application.first_submitted_on + timedelta(days=3)
         application.save()
@@ -162,7 +170,7 @@ class TestTransitionInputs:
         application.refresh_from_db()
         assert len(application.ineligibility_reasons) == 1 and "semaines" in application.ineligibility_reasons[0]
 
-    def test_ineligible_with_no_reason_at_all_is_refused(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_ineligible_with_no_reason_at_all_is_refused(self, people: dict[str, User], org_a: Organisation) -> None:
         application = in_state(org_a, State.SUBMITTED)
         services.start_eligibility(people["officer"], application)
         with pytest.raises(RuleViolation) as refused:
@@ -171,7 +179,8 @@ class TestTransitionInputs:
         application.refresh_from_db()
         assert application.state == State.ELIGIBILITY
 
-    def test_information_request_needs_questions_then_the_partner_resubmits(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_information_request_needs_questions_then_the_partner_resubmits(self, people: dict[str, User],
+                                                                            org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create())
         services.submit(people["partner_admin"], application)
         with pytest.raises(RuleViolation):
@@ -185,13 +194,16 @@ class TestTransitionInputs:
         assert application.state == State.SUBMITTED and application.information_request == ""
         assert [c.transition for c in application.state_changes.all()] == ["submit", "request_information", "submit"]
 
-    def test_a_partner_member_drafts_but_only_an_admin_submits(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_a_partner_member_drafts_but_only_an_admin_submits(self, people: dict[str, User],
+                                                               org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create())
         with pytest.raises(PermissionDenied):
             services.submit(people["partner_member"], application)
         services.submit(people["partner_admin"], application)
 
-    def test_withdrawal_is_refused_once_a_decision_waits_for_confirmation(self, people, org_a, settings) -> None:  # type: ignore[no-untyped-def]
+    def test_withdrawal_is_refused_once_a_decision_waits_for_confirmation(self, people: dict[str, User],
+                                                                          org_a: Organisation,
+                                                                          settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 1000
         application = in_state(org_a, State.UNDER_REVIEW)
         ACTIONS["approve"](people["approver"], application)
@@ -199,7 +211,7 @@ class TestTransitionInputs:
             services.withdraw(people["partner_admin"], application)
         assert refused.value.violations[0].code == "decision_pending"
 
-    def test_closing_needs_every_tranche_paid(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_closing_needs_every_tranche_paid(self, people: dict[str, User], org_a: Organisation) -> None:
         application = in_state(org_a, State.REPORTING)
         tranche = Tranche.objects.create(application=application, position=1, due_on=timezone.localdate(),
                                          amount=Decimal(100))
@@ -211,7 +223,8 @@ class TestTransitionInputs:
         application.refresh_from_db()
         assert application.state == State.CLOSED
 
-    def test_the_final_report_needs_deliverables_actual_budget_and_the_report_document(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_the_final_report_needs_deliverables_actual_budget_and_the_report_document(self, people: dict[str, User],
+                                                                                       org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create(), state=State.IN_PROGRESS)
         with pytest.raises(RuleViolation) as refused:
             services.submit_report(people["partner_admin"], application, deliverables=" ")
@@ -220,7 +233,8 @@ class TestTransitionInputs:
         application.refresh_from_db()
         assert application.state == State.IN_PROGRESS
 
-    def test_a_returned_report_goes_back_to_the_partner_with_the_comment(self, people, org_a) -> None:  # type: ignore[no-untyped-def]
+    def test_a_returned_report_goes_back_to_the_partner_with_the_comment(self, people: dict[str, User],
+                                                                         org_a: Organisation) -> None:
         application = in_state(org_a, State.IN_PROGRESS)
         ACTIONS["submit_report"](people["partner_admin"], application)
         services.return_report(people["officer"], application, "Ajoutez les factures.")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from subsidia.accounts.models import User
 from subsidia.knowledge import services
+from subsidia.organisations.models import Organisation
 
 from .factories import FaqTopicFactory
 
@@ -32,7 +36,7 @@ def _assert_clean(html: str) -> None:
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
@@ -50,12 +54,12 @@ def test_faq_answer_is_sanitised(officer: Any) -> None:
     _assert_clean(question.answer)
 
 
-def test_news_body_is_sanitised_for_partners_too(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_news_body_is_sanitised_for_partners_too(make_user: Callable[..., User], org_a: Organisation) -> None:
     item = services.create_news(make_user("partner_admin", organisation=org_a), {"title": "T", "body": HOSTILE})
     _assert_clean(item.body)
 
 
-def test_stored_markup_is_sanitised_again_when_shown(client, officer) -> None:  # type: ignore[no-untyped-def]
+def test_stored_markup_is_sanitised_again_when_shown(client: Client, officer: User) -> None:
     from .factories import GoodPracticeFactory, NewsItemFactory
 
     practice = GoodPracticeFactory.create(body=HOSTILE)  # written around the services, e.g. by an import

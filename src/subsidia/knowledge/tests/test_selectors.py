@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.knowledge import selectors
+from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import MunicipalityFactory, OrganisationFactory, ThemeFactory
 
 from .factories import FaqQuestionFactory, FaqTopicFactory, GoodPracticeFactory, NewsItemFactory, NewsTagFactory
@@ -16,7 +19,7 @@ from .factories import FaqQuestionFactory, FaqTopicFactory, GoodPracticeFactory,
 pytestmark = pytest.mark.django_db
 
 
-def test_good_practices_drafts_hidden_and_archived_readable_not_listed(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_good_practices_drafts_hidden_and_archived_readable_not_listed(make_user: Callable[..., User]) -> None:
     published = GoodPracticeFactory.create()
     draft = GoodPracticeFactory.create(state="draft")
     archived = GoodPracticeFactory.create(state="archived")
@@ -57,7 +60,7 @@ def test_faq_lists_published_questions_by_topic() -> None:
     assert topics[1].published_questions == [q0, q1] and topics[0].published_questions == [q2]  # type: ignore[attr-defined]
 
 
-def test_news_scoped_by_reader(make_user, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
+def test_news_scoped_by_reader(make_user: Callable[..., User], org_a: Organisation, org_b: Organisation) -> None:
     tag = NewsTagFactory.create(name="Logement")
     published = NewsItemFactory.create(tags=[tag], issuing_body=org_b)
     NewsItemFactory.create(state="archived")

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.events.models import Block, Event
 from subsidia.knowledge import services
 from subsidia.knowledge.models import FaqQuestion, GoodPractice, GoodPracticeAttachment, NewsItem, NewsTag
 from subsidia.notifications.models import Kind, Notification
+from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import MunicipalityFactory, OrganisationFactory, ThemeFactory
 
 from .factories import FaqQuestionFactory, FaqTopicFactory, GoodPracticeFactory, NewsItemFactory
@@ -23,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(make_user):  # type: ignore[no-untyped-def]
+def officer(make_user: Callable[..., User]) -> User:
     return make_user("officer")
 
 
@@ -76,7 +80,7 @@ def test_block_sets_the_event_and_must_belong_to_it(officer: Any) -> None:
     assert error.value.violations[0].code == "block_event_mismatch"
 
 
-def test_only_officers_write_good_practices(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_only_officers_write_good_practices(make_user: Callable[..., User], org_a: Organisation) -> None:
     practice = GoodPracticeFactory.create()
     for user in [make_user("partner_admin", organisation=org_a), make_user("moderator"), make_user("admin")]:
         with pytest.raises(PermissionDenied):
@@ -98,7 +102,8 @@ def test_update_with_a_stale_version_is_a_conflict(officer: Any) -> None:
         services.archive_good_practice(officer, practice, expected_version=1)
 
 
-def test_attachment_is_checked_by_content_stored_and_deleted(officer: Any, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_attachment_is_checked_by_content_stored_and_deleted(
+        officer: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     practice = GoodPracticeFactory.create()
     with pytest.raises(RuleViolation) as error:
         services.add_attachment(officer, practice, SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"))
@@ -115,7 +120,7 @@ def test_attachment_is_checked_by_content_stored_and_deleted(officer: Any, djang
 
 # --- FAQ -----------------------------------------------------------------------------------------
 
-def test_last_updated_on_changes_with_the_text_not_the_order(officer: Any, on_day) -> None:  # type: ignore[no-untyped-def]
+def test_last_updated_on_changes_with_the_text_not_the_order(officer: Any, on_day: Callable[[date], None]) -> None:
     on_day(date(2024, 1, 10))
     topic = services.create_faq_topic(officer, {"name": "Inscription", "position": 1})
     question = services.create_faq_question(officer, {"topic": topic.pk, "question": "Qui ?", "answer": "<p>A</p>"})
@@ -156,7 +161,7 @@ def test_faq_question_version_and_topic_rules(officer: Any) -> None:
     assert AuditEvent.objects.filter(action="faq_topic.delete").exists()
 
 
-def test_only_officers_edit_the_faq(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_only_officers_edit_the_faq(make_user: Callable[..., User]) -> None:
     topic = FaqTopicFactory.create()
     with pytest.raises(PermissionDenied):
         services.create_faq_question(make_user("moderator"), {"topic": topic.pk, "question": "Q", "answer": "A"})
@@ -166,7 +171,8 @@ def test_only_officers_edit_the_faq(make_user) -> None:  # type: ignore[no-untyp
 
 # --- news ----------------------------------------------------------------------------------------
 
-def test_partner_writes_news_for_their_own_organisation_only(make_user, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
+def test_partner_writes_news_for_their_own_organisation_only(make_user: Callable[..., User], org_a: Organisation,
+                                                             org_b: Organisation) -> None:
     partner = make_user("partner_admin", organisation=org_a)
     item = services.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>", "tags": "Quartier, fête",
                                            "is_example": True, "issuing_body_name": "Autre"})
@@ -181,7 +187,7 @@ def test_partner_writes_news_for_their_own_organisation_only(make_user, org_a, o
         services.create_news(make_user("partner_member", organisation=org_a), {"title": "X", "body": "Y"})
 
 
-def test_partner_proposal_sent_back_then_published(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_partner_proposal_sent_back_then_published(make_user: Callable[..., User], org_a: Organisation) -> None:
     partner, officer = make_user("partner_admin", organisation=org_a), make_user("officer")
     colleague = make_user("partner_admin", organisation=org_a)
     item = services.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>"})

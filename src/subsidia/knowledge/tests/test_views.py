@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.knowledge.models import FaqQuestion, GoodPractice, NewsItem
+from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import MunicipalityFactory, OrganisationFactory, ThemeFactory
 
 from .access_world import _attach
@@ -20,7 +24,7 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def test_good_practice_list_filters_and_counts(client) -> None:  # type: ignore[no-untyped-def]
+def test_good_practice_list_filters_and_counts(client: Client) -> None:
     theme, mersch = ThemeFactory.create(code="logement", name="Logement"), MunicipalityFactory.create(name="Mersch")
     GoodPracticeFactory.create(title="Logement abordable", theme=theme, municipalities=[mersch], is_example=True)
     GoodPracticeFactory.create(title="Plan d'intégration")
@@ -38,7 +42,7 @@ def test_good_practice_list_filters_and_counts(client) -> None:  # type: ignore[
     assert client.get(url, {"theme": "inconnu", "page": "x"}).status_code == 200
 
 
-def test_good_practice_detail_and_attachment(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_good_practice_detail_and_attachment(client: Client, make_user: Callable[..., User]) -> None:
     org = OrganisationFactory.create(name="Centre social")
     practice = GoodPracticeFactory.create(title="Tables rondes", actors=[org], other_actors="Commune\nClub", is_example=True,
                                    contact_email="contact@example.lu", results="Deux cents personnes")
@@ -54,7 +58,8 @@ def test_good_practice_detail_and_attachment(client, make_user) -> None:  # type
     assert 'filename="rapport.pdf"' in response["Content-Disposition"]
 
 
-def test_drafts_answer_404_to_the_public_and_archived_show_a_notice(client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+def test_drafts_answer_404_to_the_public_and_archived_show_a_notice(client: Client, make_user: Callable[..., User],
+                                                                    login: Callable[..., Client]) -> None:
     draft = GoodPracticeFactory.create(state="draft")
     archived = GoodPracticeFactory.create(state="archived")
     draft_attachment = _attach(draft)
@@ -67,7 +72,7 @@ def test_drafts_answer_404_to_the_public_and_archived_show_a_notice(client, make
     assert "Brouillon" in client.get(reverse("knowledge:good_practice_detail", args=[draft.slug])).content.decode()
 
 
-def test_faq_page_groups_questions_with_their_date(client) -> None:  # type: ignore[no-untyped-def]
+def test_faq_page_groups_questions_with_their_date(client: Client) -> None:
     topic = FaqTopicFactory.create(name="Inscription", slug="inscription")
     FaqQuestionFactory.create(topic=topic, question="Comment s'inscrire ?", last_updated_on=date(2024, 3, 5),
                        answer="<p>En ligne.</p><script>x()</script>")
@@ -79,7 +84,7 @@ def test_faq_page_groups_questions_with_their_date(client) -> None:  # type: ign
     assert "Question en préparation" not in html
 
 
-def test_news_list_detail_and_feed_links(client) -> None:  # type: ignore[no-untyped-def]
+def test_news_list_detail_and_feed_links(client: Client) -> None:
     tag = NewsTagFactory.create(name="Logement", slug="logement")
     NewsItemFactory.create(title="Nouveau foyer", tags=[tag], place="Mersch")
     NewsItemFactory.create(title="Autre nouvelle")
@@ -93,7 +98,7 @@ def test_news_list_detail_and_feed_links(client) -> None:  # type: ignore[no-unt
     assert client.get(reverse("knowledge:news_detail", args=[draft.slug])).status_code == 404
 
 
-def test_rss_and_atom_feeds_parse_with_published_items(client) -> None:  # type: ignore[no-untyped-def]
+def test_rss_and_atom_feeds_parse_with_published_items(client: Client) -> None:
     item = NewsItemFactory.create(title="Conférence & ateliers", summary="Le programme", tags=[NewsTagFactory.create(name="Agenda")],
                     issuing_body=OrganisationFactory.create(name="Ministère"))
     NewsItemFactory.create(title="Brouillon", state="draft")
@@ -112,7 +117,8 @@ def test_rss_and_atom_feeds_parse_with_published_items(client) -> None:  # type:
 
 # --- management pages ------------------------------------------------------------------------------
 
-def test_officer_creates_edits_and_publishes_a_good_practice(client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+def test_officer_creates_edits_and_publishes_a_good_practice(client: Client, make_user: Callable[..., User],
+                                                             login: Callable[..., Client]) -> None:
     login(make_user("officer"))
     response = client.post(reverse("knowledge:good_practice_create"), {"title": "", "summary": ""})
     assert response.status_code == 422 and "Le formulaire contient" in response.content.decode()
@@ -133,7 +139,8 @@ def test_officer_creates_edits_and_publishes_a_good_practice(client, make_user, 
     assert "Speed tables" in listing
 
 
-def test_attachment_upload_refuses_a_disguised_file(client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+def test_attachment_upload_refuses_a_disguised_file(client: Client, make_user: Callable[..., User],
+                                                    login: Callable[..., Client]) -> None:
     login(make_user("officer"))
     practice = GoodPracticeFactory.create()
     url = reverse("knowledge:good_practice_attachment_add", args=[practice.pk])
@@ -144,7 +151,7 @@ def test_attachment_upload_refuses_a_disguised_file(client, make_user, login) ->
     assert good.status_code == 302 and practice.attachments.get().title == "Affiche"
 
 
-def test_officer_manages_the_faq(client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+def test_officer_manages_the_faq(client: Client, make_user: Callable[..., User], login: Callable[..., Client]) -> None:
     login(make_user("officer"))
     client.post(reverse("knowledge:faq_topic_create"), {"name": "Subsides", "position": 0})
     topic_id = client.get(reverse("knowledge:faq_manage")).context["topics"][0].pk
@@ -160,7 +167,8 @@ def test_officer_manages_the_faq(client, make_user, login) -> None:  # type: ign
     assert refused.status_code == 409 and "contient des questions" in refused.content.decode()
 
 
-def test_partner_proposes_news_and_officer_sends_it_back(client, make_user, login, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_partner_proposes_news_and_officer_sends_it_back(client: Client, make_user: Callable[..., User],
+                                                         login: Callable[..., Client], org_a: Organisation) -> None:
     partner = make_user("partner_admin", organisation=org_a)
     login(partner)
     response = client.post(reverse("knowledge:news_create"), {
@@ -183,7 +191,9 @@ def test_partner_proposes_news_and_officer_sends_it_back(client, make_user, logi
     assert item.submitted_at is None and partner.notifications.filter(body__contains="Précisez l").exists()
 
 
-def test_partner_sees_only_their_organisation_news(client, make_user, login, org_a, org_b) -> None:  # type: ignore[no-untyped-def]
+def test_partner_sees_only_their_organisation_news(client: Client, make_user: Callable[..., User],
+                                                   login: Callable[..., Client], org_a: Organisation,
+                                                   org_b: Organisation) -> None:
     own = NewsItemFactory.create(title="La nôtre", state="draft", issuing_body=org_a)
     other = NewsItemFactory.create(title="La leur", state="draft", issuing_body=org_b, submitted_at=timezone.now())
     login(make_user("partner_admin", organisation=org_a))
@@ -203,7 +213,7 @@ def test_comment_section_is_on_the_public_pages() -> None:
         assert "{% load i18n rich_text comments %}" in source and f"{{% comment_section {target} %}}" in source
 
 
-def test_detail_links_a_published_event(client) -> None:  # type: ignore[no-untyped-def]
+def test_detail_links_a_published_event(client: Client) -> None:
     from datetime import timedelta
 
     from subsidia.events.models import Event

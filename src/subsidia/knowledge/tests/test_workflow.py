@@ -3,16 +3,19 @@ allowed exactly when the table says so, and the service then leads to the table'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied
 from subsidia.knowledge import services, workflow
 from subsidia.knowledge.models import GoodPractice, NewsItem
+from subsidia.organisations.models import Organisation
 
 from .factories import FaqQuestionFactory, GoodPracticeFactory, NewsItemFactory
 
@@ -20,7 +23,7 @@ ROLES = [r.value for r in Role]
 
 
 @pytest.fixture
-def people(make_user, org_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def people(make_user: Callable[..., User], org_a: Organisation) -> dict[str, Any]:
     return {role: make_user(role, organisation=org_a if role.startswith("partner") else None) for role in ROLES}
 
 
@@ -112,7 +115,7 @@ def test_faq_transitions(name: str, state: str, people: dict[str, Any]) -> None:
             assert services.FAQ_TRANSITION_SERVICES[name](user, question).state == transition.target
 
 
-def test_allowed_lists_the_buttons_of_a_role(make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_allowed_lists_the_buttons_of_a_role(make_user: Callable[..., User], org_a: Organisation) -> None:
     officer, partner = make_user("officer"), make_user("partner_admin", organisation=org_a)
     assert [t.name for t in workflow.allowed(workflow.GOOD_PRACTICE_TRANSITIONS, officer, "published")] == [
         "archive", "withdraw"]
@@ -122,7 +125,7 @@ def test_allowed_lists_the_buttons_of_a_role(make_user, org_a) -> None:  # type:
 
 
 @pytest.mark.django_db
-def test_archived_practice_published_again_keeps_its_first_publication_date(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_archived_practice_published_again_keeps_its_first_publication_date(make_user: Callable[..., User]) -> None:
     officer = make_user("officer")
     practice = GoodPracticeFactory.create(state="draft", published_at=None)
     first = services.publish_good_practice(officer, practice).published_at

@@ -3,6 +3,7 @@ moderator act (with the reason told to the author and the audit trail), blocked 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -11,13 +12,17 @@ from django.core import mail
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.events.models import Event
+from subsidia.knowledge.models import NewsItem
 from subsidia.moderation import selectors, services
 from subsidia.moderation.models import AccountBlock, Comment, CommentStatus, FilteredWord, HeldBecause
 from subsidia.notifications.models import Kind, Notification
+from subsidia.organisations.models import Organisation
 
 from .factories import AccountBlockFactory, CommentFactory, CommentReportFactory, FilteredWordFactory, NewsItemFactory
 
@@ -25,17 +30,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def news():  # type: ignore[no-untyped-def]
+def news() -> NewsItem:
     return NewsItemFactory.create()
 
 
 @pytest.fixture
-def newcomer(make_user):  # type: ignore[no-untyped-def]
+def newcomer(make_user: Callable[..., User]) -> User:
     return make_user(full_name="Nouvelle Lectrice", email="nouvelle@example.lu")
 
 
 @pytest.fixture
-def trusted(make_user):  # type: ignore[no-untyped-def]
+def trusted(make_user: Callable[..., User]) -> User:
     """An old account with enough published comments: post-moderated."""
     user = make_user(full_name="Lecteur Fidèle", date_joined=timezone.now() - timedelta(days=90))
     CommentFactory.create_batch(3, author=user, status=CommentStatus.PUBLISHED)
@@ -43,7 +48,7 @@ def trusted(make_user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def moderator(make_user):  # type: ignore[no-untyped-def]
+def moderator(make_user: Callable[..., User]) -> User:
     return make_user("moderator")
 
 
@@ -53,10 +58,10 @@ def actions(obj: object) -> list[str]:
 
 
 class TestTrust:
-    def test_new_accounts_are_not_trusted(self, newcomer):  # type: ignore[no-untyped-def]
+    def test_new_accounts_are_not_trusted(self, newcomer: User) -> None:
         assert not selectors.is_trusted(newcomer)
 
-    def test_old_account_needs_published_comments(self, make_user):  # type: ignore[no-untyped-def]
+    def test_old_account_needs_published_comments(self, make_user: Callable[..., User]) -> None:
         old = make_user(date_joined=timezone.now() - timedelta(days=31))
         CommentFactory.create_batch(2, author=old, status=CommentStatus.PUBLISHED)
         CommentFactory.create(author=old, status=CommentStatus.REJECTED)
@@ -64,49 +69,49 @@ class TestTrust:
         CommentFactory.create(author=old, status=CommentStatus.PUBLISHED)
         assert selectors.is_trusted(old)
 
-    def test_young_account_with_published_comments_is_not_trusted(self, make_user):  # type: ignore[no-untyped-def]
+    def test_young_account_with_published_comments_is_not_trusted(self, make_user: Callable[..., User]) -> None:
         young = make_user(date_joined=timezone.now() - timedelta(days=29))
         CommentFactory.create_batch(5, author=young, status=CommentStatus.PUBLISHED)
         assert not selectors.is_trusted(young)
 
     @override_settings(COMMENT_TRUST_AFTER_DAYS=0, COMMENT_TRUST_AFTER_PUBLISHED=0)
-    def test_thresholds_are_settings(self, newcomer):  # type: ignore[no-untyped-def]
+    def test_thresholds_are_settings(self, newcomer: User) -> None:
         assert selectors.is_trusted(newcomer)
 
-    def test_staff_and_partner_members_are_trusted(self, make_user, org_a):  # type: ignore[no-untyped-def]
+    def test_staff_and_partner_members_are_trusted(self, make_user: Callable[..., User], org_a: Organisation) -> None:
         assert selectors.is_trusted(make_user("officer"))
         assert selectors.is_trusted(make_user("partner_member", organisation=org_a))
 
 
 class TestPosting:
-    def test_new_account_is_pre_moderated(self, newcomer, news):  # type: ignore[no-untyped-def]
+    def test_new_account_is_pre_moderated(self, newcomer: User, news: NewsItem) -> None:
         comment = services.post_comment(newcomer, news, "  Très utile, merci !  ")
         assert (comment.status, comment.held_because, comment.body) == ("pending", "new_account",
                                                                         "Très utile, merci !")
         assert actions(comment) == ["comment.post"]
 
-    def test_trusted_account_is_post_moderated(self, trusted, news):  # type: ignore[no-untyped-def]
+    def test_trusted_account_is_post_moderated(self, trusted: User, news: NewsItem) -> None:
         comment = services.post_comment(trusted, news, "Bravo.")
         assert (comment.status, comment.held_because) == ("published", "")
 
     @pytest.mark.parametrize("body", ["Quel CRETIN, celui-là", "quel crétin.", "Crétin!", "un  Crétin\n"])
-    def test_filtered_word_holds_even_a_trusted_comment(self, trusted, news, body):  # type: ignore[no-untyped-def]
+    def test_filtered_word_holds_even_a_trusted_comment(self, trusted: User, news: NewsItem, body) -> None:  # type: ignore[no-untyped-def]
         FilteredWordFactory.create(word="crétin")
         comment = services.post_comment(trusted, news, body)
         assert (comment.status, comment.held_because) == ("pending", "word_filter")
 
     @pytest.mark.parametrize("body", ["Une crétinerie", "discrétion", "cretins"])
-    def test_filter_matches_whole_words_only(self, trusted, news, body):  # type: ignore[no-untyped-def]
+    def test_filter_matches_whole_words_only(self, trusted: User, news: NewsItem, body) -> None:  # type: ignore[no-untyped-def]
         FilteredWordFactory.create(word="crétin")
         assert services.post_comment(trusted, news, body).status == "published"
 
-    def test_filter_matches_expressions(self, trusted, news):  # type: ignore[no-untyped-def]
+    def test_filter_matches_expressions(self, trusted: User, news: NewsItem) -> None:
         FilteredWordFactory.create(word="Rentrez chez vous")
         assert services.post_comment(trusted, news, "Qu'ils RENTRENT... non : rentrez, chez vous !").status \
             == "pending"
         assert services.post_comment(trusted, news, "Rentrez tôt chez vous").status == "published"
 
-    def test_empty_and_too_long_are_refused(self, trusted, news):  # type: ignore[no-untyped-def]
+    def test_empty_and_too_long_are_refused(self, trusted: User, news: NewsItem) -> None:
         with pytest.raises(RuleViolation) as empty:
             services.post_comment(trusted, news, "   \n ")
         assert empty.value.status_code == 422 and empty.value.violations[0].field == "body"
@@ -116,7 +121,7 @@ class TestPosting:
         assert services.post_comment(trusted, news, "x" * 4000).pk
         assert Comment.objects.filter(author=trusted, body__startswith="xx").count() == 1
 
-    def test_blocked_account_is_told_until_when(self, newcomer, news):  # type: ignore[no-untyped-def]
+    def test_blocked_account_is_told_until_when(self, newcomer: User, news: NewsItem) -> None:
         block = AccountBlockFactory.create(user=newcomer, justification="Insultes.")
         with pytest.raises(PermissionDenied) as refused:
             services.post_comment(newcomer, news, "Bonjour")
@@ -125,13 +130,13 @@ class TestPosting:
         assert "Insultes." in str(refused.value)
         assert not Comment.objects.filter(author=newcomer).exists()
 
-    def test_expired_or_lifted_block_no_longer_applies(self, newcomer, news):  # type: ignore[no-untyped-def]
+    def test_expired_or_lifted_block_no_longer_applies(self, newcomer: User, news: NewsItem) -> None:
         AccountBlockFactory.create(user=newcomer, starts_at=timezone.now() - timedelta(days=10),
                             ends_at=timezone.now() - timedelta(days=1))
         AccountBlockFactory.create(user=newcomer, lifted_at=timezone.now())
         assert services.post_comment(newcomer, news, "Bonjour").pk
 
-    def test_only_published_targets_take_comments(self, trusted):  # type: ignore[no-untyped-def]
+    def test_only_published_targets_take_comments(self, trusted: User) -> None:
         draft = NewsItemFactory.create(state="draft")
         with pytest.raises(NotFound):
             services.post_comment(trusted, draft, "Bonjour")
@@ -142,7 +147,7 @@ class TestPosting:
         with pytest.raises(NotFound):
             services.post_comment(trusted, ContentType.objects.first(), "Bonjour")
 
-    def test_anonymous_cannot_post(self, news):  # type: ignore[no-untyped-def]
+    def test_anonymous_cannot_post(self, news: NewsItem) -> None:
         from django.contrib.auth.models import AnonymousUser
 
         with pytest.raises(PermissionDenied):
@@ -150,7 +155,8 @@ class TestPosting:
 
 
 class TestReports:
-    def test_one_report_per_reader_and_not_ones_own(self, make_user, trusted, news):  # type: ignore[no-untyped-def]
+    def test_one_report_per_reader_and_not_ones_own(self, make_user: Callable[..., User], trusted: User,
+                                                    news: NewsItem) -> None:
         comment = services.post_comment(trusted, news, "Avis tranché.")
         reader = make_user()
         services.report_comment(reader, comment, "Agressif")
@@ -162,12 +168,14 @@ class TestReports:
         assert comment.report_count == 1 and comment.status == "published"
         assert actions(comment) == ["comment.post", "comment.report"]
 
-    def test_pending_comments_of_others_cannot_be_reported(self, make_user, newcomer, news):  # type: ignore[no-untyped-def]
+    def test_pending_comments_of_others_cannot_be_reported(self, make_user: Callable[..., User], newcomer: User,
+                                                           news: NewsItem) -> None:
         comment = services.post_comment(newcomer, news, "En attente")
         with pytest.raises(NotFound):
             services.report_comment(make_user(), comment)
 
-    def test_three_reports_hide_the_comment(self, make_user, trusted, news):  # type: ignore[no-untyped-def]
+    def test_three_reports_hide_the_comment(self, make_user: Callable[..., User], trusted: User,
+                                            news: NewsItem) -> None:
         comment = services.post_comment(trusted, news, "Avis tranché.")
         for n in range(2):
             services.report_comment(make_user(), comment, f"raison {n}")
@@ -182,14 +190,14 @@ class TestReports:
             services.report_comment(make_user(), comment)
 
     @override_settings(COMMENT_REPORT_THRESHOLD=1)
-    def test_threshold_is_a_setting(self, make_user, trusted, news):  # type: ignore[no-untyped-def]
+    def test_threshold_is_a_setting(self, make_user: Callable[..., User], trusted: User, news: NewsItem) -> None:
         comment = services.post_comment(trusted, news, "Avis tranché.")
         services.report_comment(make_user(), comment)
         comment.refresh_from_db()
         assert comment.status == "hidden"
 
     @override_settings(COMMENT_REPORT_THRESHOLD=5)
-    def test_higher_threshold(self, make_user, trusted, news):  # type: ignore[no-untyped-def]
+    def test_higher_threshold(self, make_user: Callable[..., User], trusted: User, news: NewsItem) -> None:
         comment = services.post_comment(trusted, news, "Avis tranché.")
         for _n in range(4):
             services.report_comment(make_user(), comment)
@@ -199,7 +207,8 @@ class TestReports:
         comment.refresh_from_db()
         assert comment.status == "hidden"
 
-    def test_restoring_resolves_the_reports(self, make_user, trusted, news, moderator):  # type: ignore[no-untyped-def]
+    def test_restoring_resolves_the_reports(self, make_user: Callable[..., User], trusted: User, news: NewsItem,
+                                            moderator: User) -> None:
         comment = services.post_comment(trusted, news, "Avis tranché.")
         for _n in range(3):
             services.report_comment(make_user(), comment)
@@ -213,7 +222,8 @@ class TestReports:
         assert comment.status == "published" and comment.report_count == 1
 
 
-def test_keep_files_the_reports_without_telling_the_author(make_user, trusted, news, moderator):  # type: ignore[no-untyped-def]
+def test_keep_files_the_reports_without_telling_the_author(make_user: Callable[..., User], trusted: User,
+                                                           news: NewsItem, moderator: User) -> None:
     comment = services.post_comment(trusted, news, "Avis tranché.")
     services.report_comment(make_user(), comment, "Pas d'accord")
     kept = services.moderate(moderator, comment, "keep")
@@ -225,7 +235,7 @@ def test_keep_files_the_reports_without_telling_the_author(make_user, trusted, n
 
 
 class TestModeratorActs:
-    def decide(self, act, comment, moderator, reason, capture):  # type: ignore[no-untyped-def]
+    def decide(self, act, comment, moderator: User, reason, capture):  # type: ignore[no-untyped-def]
         with capture(execute=True):
             return services.moderate(moderator, comment, act, reason)
 
@@ -237,7 +247,7 @@ class TestModeratorActs:
         ("reject", "hidden", "rejected", "Publicité"),
     ])
     def test_each_act_is_audited_and_told_to_the_author(  # type: ignore[no-untyped-def]
-            self, act, start, end, reason, moderator, make_user, django_capture_on_commit_callbacks):
+            self, act, start, end, reason, moderator: User, make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         author = make_user(preferred_language="fr")
         comment = CommentFactory.create(author=author, status=start)
         mail.outbox.clear()
@@ -253,7 +263,7 @@ class TestModeratorActs:
         assert comment.body in mail.outbox[0].body
 
     @pytest.mark.parametrize("act", ["hide", "reject"])
-    def test_reason_is_required(self, act, moderator):  # type: ignore[no-untyped-def]
+    def test_reason_is_required(self, act, moderator: User) -> None:  # type: ignore[no-untyped-def]
         comment = CommentFactory.create(status="published" if act == "hide" else "pending")
         with pytest.raises(RuleViolation) as refused:
             services.moderate(moderator, comment, act, "  ")
@@ -262,8 +272,9 @@ class TestModeratorActs:
         assert comment.version == 1
         assert not AuditEvent.objects.filter(action=f"comment.{act}").exists()
 
-    def test_author_is_told_in_their_language(self, moderator, make_user, monkeypatch,  # type: ignore[no-untyped-def]
-                                              django_capture_on_commit_callbacks):
+    def test_author_is_told_in_their_language(
+            self, moderator: User, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch,
+            django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         from django.utils import translation
 
         languages = []
@@ -279,7 +290,7 @@ class TestModeratorActs:
             services.reject(moderator, comment, "Beleidigend")
         assert languages == ["de"]
 
-    def test_stale_version_is_refused(self, moderator, make_user):  # type: ignore[no-untyped-def]
+    def test_stale_version_is_refused(self, moderator: User, make_user: Callable[..., User]) -> None:
         comment = CommentFactory.create(status="pending")
         services.approve(make_user("moderator"), comment)
         with pytest.raises(Conflict):
@@ -289,8 +300,8 @@ class TestModeratorActs:
 
 
 class TestBlocks:
-    def test_block_and_lift(self, moderator, newcomer, news,  # type: ignore[no-untyped-def]
-                            django_capture_on_commit_callbacks):
+    def test_block_and_lift(self, moderator: User, newcomer: User, news: NewsItem,
+                            django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         waiting = services.post_comment(newcomer, news, "En attente")
         ends = timezone.now() + timedelta(days=7)
         with django_capture_on_commit_callbacks(execute=True):
@@ -312,13 +323,13 @@ class TestBlocks:
         with pytest.raises(Conflict):
             services.lift_block(moderator, block)
 
-    def test_justification_and_future_end_are_required(self, moderator, newcomer):  # type: ignore[no-untyped-def]
+    def test_justification_and_future_end_are_required(self, moderator: User, newcomer: User) -> None:
         with pytest.raises(RuleViolation) as refused:
             services.block_account(moderator, newcomer, timezone.now() - timedelta(minutes=1), " ")
         assert {v.field for v in refused.value.violations} == {"justification", "ends_at"}
         assert not AccountBlock.objects.exists()
 
-    def test_only_moderators_block(self, make_user, newcomer):  # type: ignore[no-untyped-def]
+    def test_only_moderators_block(self, make_user: Callable[..., User], newcomer: User) -> None:
         with pytest.raises(PermissionDenied):
             services.block_account(make_user("officer"), newcomer, timezone.now() + timedelta(days=1), "x")
         block = AccountBlockFactory.create(user=newcomer)
@@ -327,7 +338,7 @@ class TestBlocks:
 
 
 class TestWordFilter:
-    def test_add_and_remove(self, moderator, trusted, news):  # type: ignore[no-untyped-def]
+    def test_add_and_remove(self, moderator: User, trusted: User, news: NewsItem) -> None:
         word = services.add_filtered_word(moderator, "  Abruti ")
         assert word.word == "Abruti"
         assert AuditEvent.objects.filter(action="filtered_word.add", actor=moderator).exists()
@@ -342,7 +353,7 @@ class TestWordFilter:
                                          before={"word": "Abruti"}).exists()
         assert services.post_comment(trusted, news, "Quel abruti").status == "published"
 
-    def test_only_moderators(self, make_user):  # type: ignore[no-untyped-def]
+    def test_only_moderators(self, make_user: Callable[..., User]) -> None:
         with pytest.raises(PermissionDenied):
             services.add_filtered_word(make_user(), "mot")
         with pytest.raises(PermissionDenied):
@@ -350,8 +361,8 @@ class TestWordFilter:
 
 
 class TestSelectors:
-    def test_public_sees_published_and_hidden_authors_also_their_own(  # type: ignore[no-untyped-def]
-            self, news, make_user):
+    def test_public_sees_published_and_hidden_authors_also_their_own(
+            self, news: NewsItem, make_user: Callable[..., User]) -> None:
         author, other = make_user(), make_user()
         published = CommentFactory.create(target=news, status="published")
         hidden = CommentFactory.create(target=news, status="hidden")
@@ -368,7 +379,7 @@ class TestSelectors:
         news.state = "archived"
         assert not selectors.comments_for(news, author).exists()
 
-    def test_queue_tabs(self, make_user):  # type: ignore[no-untyped-def]
+    def test_queue_tabs(self, make_user: Callable[..., User]) -> None:
         pending = CommentFactory.create(status="pending")
         hidden = CommentFactory.create(status="hidden")
         reported = CommentFactory.create(status="published", report_count=1)
@@ -383,7 +394,7 @@ class TestSelectors:
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_reports_count_every_reader(make_user, trusted):  # type: ignore[no-untyped-def]
+def test_concurrent_reports_count_every_reader(make_user: Callable[..., User], trusted: User) -> None:
     import threading
 
     news = NewsItemFactory.create()

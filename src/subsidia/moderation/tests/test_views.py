@@ -3,6 +3,7 @@ no raw HTML of a comment reaches a page, errors shown on forms, and 403 for peop
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
+from subsidia.knowledge.models import NewsItem
 from subsidia.moderation.models import AccountBlock, Comment, FilteredWord
 
 from .factories import AccountBlockFactory, CommentFactory, CommentReportFactory, FilteredWordFactory, NewsItemFactory
@@ -45,12 +48,12 @@ def assert_no_raw_html(html: str) -> None:
 
 
 @pytest.fixture
-def news():  # type: ignore[no-untyped-def]
+def news() -> NewsItem:
     return NewsItemFactory.create(title="Intégration locale")
 
 
 class TestCommentSection:
-    def test_public_sees_published_and_hidden_as_hidden(self, news, make_user):  # type: ignore[no-untyped-def]
+    def test_public_sees_published_and_hidden_as_hidden(self, news: NewsItem, make_user: Callable[..., User]) -> None:
         CommentFactory.create(target=news, body="Visible par tous", status="published")
         CommentFactory.create(target=news, body="Propos masqué", status="hidden")
         CommentFactory.create(target=news, body="En attente secrète", status="pending")
@@ -63,7 +66,7 @@ class TestCommentSection:
         assert "Signaler" not in html
         assert 'name="body"' not in html
 
-    def test_author_sees_own_pending_and_rejected_marked(self, news, make_user):  # type: ignore[no-untyped-def]
+    def test_author_sees_own_pending_and_rejected_marked(self, news: NewsItem, make_user: Callable[..., User]) -> None:
         author = make_user()
         CommentFactory.create(target=news, author=author, body="Mon attente", status="pending")
         CommentFactory.create(target=news, author=author, body="Mon refus", status="rejected", reason="Hors sujet")
@@ -75,7 +78,7 @@ class TestCommentSection:
         assert 'name="body"' in html
         assert "relus par un modérateur" in html  # a new account is told it is pre-moderated
 
-    def test_report_form_for_readers_not_on_own_comment(self, news, make_user):  # type: ignore[no-untyped-def]
+    def test_report_form_for_readers_not_on_own_comment(self, news: NewsItem, make_user: Callable[..., User]) -> None:
         author, reader = make_user(), make_user()
         comment = CommentFactory.create(target=news, author=author, status="published")
         assert reverse("moderation:report", args=[comment.pk]) not in render_section(news, author)
@@ -85,7 +88,7 @@ class TestCommentSection:
         assert reverse("moderation:report", args=[comment.pk]) not in html
         assert "Vous avez signalé ce commentaire." in html
 
-    def test_blocked_account_sees_until_when_and_why(self, news, make_user):  # type: ignore[no-untyped-def]
+    def test_blocked_account_sees_until_when_and_why(self, news: NewsItem, make_user: Callable[..., User]) -> None:
         user = make_user()
         block = AccountBlockFactory.create(user=user, justification="Insultes répétées")
         html = render_section(news, user)
@@ -94,7 +97,7 @@ class TestCommentSection:
         assert str(timezone.localtime(block.ends_at).year) in html
 
     @pytest.mark.parametrize("body", MALICIOUS)
-    def test_no_raw_html_reaches_the_page(self, news, make_user, body):  # type: ignore[no-untyped-def]
+    def test_no_raw_html_reaches_the_page(self, news: NewsItem, make_user: Callable[..., User], body) -> None:  # type: ignore[no-untyped-def]
         author = make_user(full_name='<b onmouseover="x">Nom</b>')
         CommentFactory.create(target=news, author=author, body=body + "\nligne 2", status="published")
         html = render_section(news, make_user())
@@ -102,7 +105,7 @@ class TestCommentSection:
         assert "<b onmouseover" not in html
         assert "&lt;" in html and "<br>ligne 2" in html
 
-    def test_unpublished_target_has_no_section(self, make_user):  # type: ignore[no-untyped-def]
+    def test_unpublished_target_has_no_section(self, make_user: Callable[..., User]) -> None:
         draft = NewsItemFactory.create(state="draft")
         CommentFactory.create(target=draft, body="Ne doit pas paraître")
         assert render_section(draft, make_user()).strip() == ""
@@ -113,14 +116,16 @@ class TestPosting:
         return client.post(reverse("moderation:post", args=["actualite", news.pk]),
                            {"body": body, "next": "/actualites/x/"})
 
-    def test_new_account_is_told_it_waits(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_new_account_is_told_it_waits(self, news: NewsItem, make_user: Callable[..., User],
+                                          login: Callable[..., Client]) -> None:
         client = login(make_user())
         response = self.post(client, news, "Bonjour")
         assert response.status_code == 302 and response["Location"] == "/actualites/x/#commentaires"
         assert "après validation" in str(next(iter(get_messages(response.wsgi_request))))
         assert Comment.objects.get().status == "pending"
 
-    def test_error_comes_back_on_the_form(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_error_comes_back_on_the_form(self, news: NewsItem, make_user: Callable[..., User],
+                                          login: Callable[..., Client]) -> None:
         user = make_user()
         client = login(user)
         response = self.post(client, news, "x" * 4001)
@@ -132,7 +137,8 @@ class TestPosting:
         session.save()  # as the session middleware does after the page: the draft is shown once
         assert "x" * 4001 not in render_section(news, user, client.session)
 
-    def test_unsafe_next_is_ignored_and_missing_target_is_404(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_unsafe_next_is_ignored_and_missing_target_is_404(self, news: NewsItem, make_user: Callable[..., User],
+                                                              login: Callable[..., Client]) -> None:
         client = login(make_user())
         response = client.post(reverse("moderation:post", args=["actualite", news.pk]),
                                {"body": "Bonjour", "next": "https://evil.example/"})
@@ -142,18 +148,21 @@ class TestPosting:
         draft = NewsItemFactory.create(state="draft")
         assert client.post(reverse("moderation:post", args=["actualite", draft.pk]), {"body": "x"}).status_code == 404
 
-    def test_blocked_account_gets_a_message(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_blocked_account_gets_a_message(self, news: NewsItem, make_user: Callable[..., User],
+                                            login: Callable[..., Client]) -> None:
         user = make_user()
         AccountBlockFactory.create(user=user, justification="Spam")
         response = self.post(login(user), news, "Achetez !")
         assert response.status_code == 302 and not Comment.objects.exists()
 
-    def test_report_of_a_pending_comment_is_404(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_report_of_a_pending_comment_is_404(self, news: NewsItem, make_user: Callable[..., User],
+                                                login: Callable[..., Client]) -> None:
         comment = CommentFactory.create(target=news, status="pending")
         client = login(make_user())
         assert client.post(reverse("moderation:report", args=[comment.pk])).status_code == 404
 
-    def test_report_twice_shows_a_message(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_report_twice_shows_a_message(self, news: NewsItem, make_user: Callable[..., User],
+                                          login: Callable[..., Client]) -> None:
         comment = CommentFactory.create(target=news, status="published")
         client = login(make_user())
         client.post(reverse("moderation:report", args=[comment.pk]), {"reason": "Spam"})
@@ -166,11 +175,11 @@ class TestPosting:
 class TestModeratorPages:
     @pytest.mark.parametrize("name", ["moderation:queue", "moderation:blocks", "moderation:words"])
     @pytest.mark.parametrize("role", [None, "officer", "auditor"])
-    def test_403_for_non_moderators(self, name, role, make_user, login):  # type: ignore[no-untyped-def]
+    def test_403_for_non_moderators(self, name, role, make_user: Callable[..., User], login: Callable[..., Client]) -> None:  # type: ignore[no-untyped-def]
         assert login(make_user(role)).get(reverse(name)).status_code == 403
 
     @pytest.mark.parametrize("tab", ["pending", "reported", "recent"])
-    def test_queue_escapes_bodies(self, tab, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_queue_escapes_bodies(self, tab, news: NewsItem, make_user: Callable[..., User], login: Callable[..., Client]) -> None:  # type: ignore[no-untyped-def]
         for body in MALICIOUS:
             CommentFactory.create(target=news, body=body, status="pending")
             CommentFactory.create(target=news, body=body, status="hidden")
@@ -184,7 +193,8 @@ class TestModeratorPages:
         if tab == "reported":
             assert "Intégration locale" in html and report.reporter.get_full_name() in html
 
-    def test_queue_shows_what_the_moderator_needs(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_queue_shows_what_the_moderator_needs(self, news: NewsItem, make_user: Callable[..., User],
+                                                  login: Callable[..., Client]) -> None:
         author = make_user(full_name="Jeanne Auteur", date_joined=timezone.now() - timedelta(days=2))
         comment = CommentFactory.create(target=news, author=author, status="pending", held_because="word_filter")
         html = login(make_user("moderator")).get(reverse("moderation:queue")).content.decode()
@@ -193,7 +203,8 @@ class TestModeratorPages:
         assert "2" in html and "jours" in html
         assert reverse("moderation:decide", args=[comment.pk]) in html
 
-    def test_decide_without_reason_shows_error_on_the_form(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_decide_without_reason_shows_error_on_the_form(self, news: NewsItem, make_user: Callable[..., User],
+                                                           login: Callable[..., Client]) -> None:
         comment = CommentFactory.create(target=news, status="published")
         client = login(make_user("moderator"))
         response = client.post(reverse("moderation:decide", args=[comment.pk]),
@@ -203,7 +214,8 @@ class TestModeratorPages:
         comment.refresh_from_db()
         assert comment.status == "published"
 
-    def test_decide_and_stale_version(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_decide_and_stale_version(self, news: NewsItem, make_user: Callable[..., User],
+                                      login: Callable[..., Client]) -> None:
         comment = CommentFactory.create(target=news, status="pending")
         client = login(make_user("moderator"))
         response = client.post(reverse("moderation:decide", args=[comment.pk]),
@@ -215,7 +227,8 @@ class TestModeratorPages:
                             {"action": "hide", "reason": "x", "version": 1})
         assert again.status_code == 409
 
-    def test_author_page_block_and_lift(self, news, make_user, login):  # type: ignore[no-untyped-def]
+    def test_author_page_block_and_lift(self, news: NewsItem, make_user: Callable[..., User],
+                                        login: Callable[..., Client]) -> None:
         author = make_user(full_name="Paul Bloqué")
         CommentFactory.create(target=news, author=author, body="<script>x</script>", status="pending")
         client = login(make_user("moderator"))
@@ -236,7 +249,7 @@ class TestModeratorPages:
         block.refresh_from_db()
         assert block.lifted_at is not None
 
-    def test_word_filter_page(self, make_user, login):  # type: ignore[no-untyped-def]
+    def test_word_filter_page(self, make_user: Callable[..., User], login: Callable[..., Client]) -> None:
         client = login(make_user("moderator"))
         assert client.post(reverse("moderation:words"), {"word": "Idiot"}).status_code == 302
         assert client.post(reverse("moderation:words"), {"word": "IDIOT"}).status_code == 409
@@ -247,12 +260,12 @@ class TestModeratorPages:
         assert not FilteredWord.objects.exists()
         assert AuditEvent.objects.filter(action__startswith="filtered_word.").count() == 2
 
-    def test_admin_is_a_moderator_too(self, make_user, login):  # type: ignore[no-untyped-def]
+    def test_admin_is_a_moderator_too(self, make_user: Callable[..., User], login: Callable[..., Client]) -> None:
         FilteredWordFactory.create()
         assert login(make_user("admin")).get(reverse("moderation:words")).status_code == 200
 
 
-def test_news_page_shows_the_section_escaped(news, make_user, client):  # type: ignore[no-untyped-def]
+def test_news_page_shows_the_section_escaped(news: NewsItem, make_user: Callable[..., User], client: Client) -> None:
     CommentFactory.create(target=news, body='<script>alert("x")</script>', status="published")
     CommentFactory.create(target=news, body="masqué", status="hidden")
     response = client.get(reverse("knowledge:news_detail", kwargs={"slug": news.slug}))

@@ -3,11 +3,15 @@ and people who are not moderators, through the service that applies it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from subsidia.accounts.models import User
 from subsidia.core.errors import Conflict, PermissionDenied
 from subsidia.moderation import services, workflow
 from subsidia.moderation.models import CommentStatus
+from subsidia.organisations.models import Organisation
 
 from .factories import CommentFactory
 
@@ -41,7 +45,7 @@ def test_acts_offered_per_status(status: str) -> None:
 @pytest.mark.parametrize("role", ["moderator", "admin"])
 @pytest.mark.parametrize("status", CommentStatus.values)
 @pytest.mark.parametrize("act", ACTS)
-def test_every_act_from_every_status(act: str, status: str, role: str, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_every_act_from_every_status(act: str, status: str, role: str, make_user: Callable[..., User]) -> None:
     moderator = make_user(role)
     comment = CommentFactory.create(status=status)
     assert workflow.allowed(act, status, moderator.roles) == ((act, status) in EXPECTED)
@@ -58,7 +62,7 @@ def test_every_act_from_every_status(act: str, status: str, role: str, make_user
 
 @pytest.mark.parametrize("role", [None, "partner_member", "officer", "reviewer", "approver", "finance", "auditor"])
 @pytest.mark.parametrize("act", ACTS)
-def test_only_moderators_act(act: str, role: str | None, make_user, org_a) -> None:  # type: ignore[no-untyped-def]
+def test_only_moderators_act(act: str, role: str | None, make_user: Callable[..., User], org_a: Organisation) -> None:
     person = make_user(role, organisation=org_a if role == "partner_member" else None)
     source = next(s for (a, s) in EXPECTED if a == act)
     comment = CommentFactory.create(status=source)
@@ -69,7 +73,7 @@ def test_only_moderators_act(act: str, role: str | None, make_user, org_a) -> No
     assert comment.status == source
 
 
-def test_unknown_act_is_refused(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_act_is_refused(make_user: Callable[..., User]) -> None:
     from subsidia.core.errors import RuleViolation
 
     with pytest.raises(RuleViolation):

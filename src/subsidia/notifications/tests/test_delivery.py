@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import email
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
@@ -19,7 +19,9 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
 from huey.contrib.djhuey import HUEY
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from subsidia.accounts.models import User
 from subsidia.notifications import tasks
 from subsidia.notifications.models import Kind, Notification
 from subsidia.notifications.services import notify
@@ -72,7 +74,7 @@ class SMTPServer:
 
 
 @pytest.fixture
-def smtp(settings) -> Iterator[SMTPServer]:  # type: ignore[no-untyped-def]
+def smtp(settings: Settings) -> Iterator[SMTPServer]:
     """A real SMTP server on 127.0.0.1, stopped to begin with, and Django's SMTP backend pointed at it."""
     server = SMTPServer()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -126,7 +128,8 @@ def test_the_task_is_declared_with_retries_and_a_growing_delay() -> None:
 
 
 def test_with_the_server_down_nothing_is_lost_and_once_up_each_email_arrives_once(
-        make_user, smtp, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        make_user: Callable[..., User], smtp: SMTPServer,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     people, ids = notify_two(make_user, django_capture_on_commit_callbacks)
 
     # The server is down: the task ran, failed, and waits in the schedule for its first retry, in a minute.
@@ -159,7 +162,8 @@ def test_with_the_server_down_nothing_is_lost_and_once_up_each_email_arrives_onc
 
 
 def test_one_refused_recipient_does_not_hold_back_the_others_nor_get_them_twice(
-        make_user, smtp, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        make_user: Callable[..., User], smtp: SMTPServer,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     smtp.start()
     people = [make_user(), make_user(), make_user()]
     smtp.inbox.refused.add(people[0].email)
@@ -176,7 +180,8 @@ def test_one_refused_recipient_does_not_hold_back_the_others_nor_get_them_twice(
 
 
 def test_after_the_retries_the_sweep_sends_what_is_still_unsent(
-        make_user, smtp, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        make_user: Callable[..., User], smtp: SMTPServer,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     people, ids = notify_two(make_user, django_capture_on_commit_callbacks)
     [retry] = due_retries()
     while retry is not None:  # the outage outlasts every retry
@@ -202,7 +207,8 @@ def test_the_sweep_is_a_periodic_task_of_the_worker() -> None:
 # --- the worker dies in the middle of the job ----------------------------------------------------
 
 def test_killed_after_the_first_email_the_rerun_sends_only_the_rest(
-        make_user, smtp, monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        make_user: Callable[..., User], smtp: SMTPServer, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     smtp.start()
     people = [make_user(), make_user(), make_user()]
     with django_capture_on_commit_callbacks(execute=False) as jobs:
@@ -227,7 +233,8 @@ def test_killed_after_the_first_email_the_rerun_sends_only_the_rest(
 
 
 def test_killed_after_the_job_before_it_is_acknowledged_the_rerun_sends_nothing(
-        make_user, smtp, monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        make_user: Callable[..., User], smtp: SMTPServer, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     smtp.start()
     people, ids = [make_user(), make_user()], []
     real_send_emails = tasks.send_emails
@@ -249,7 +256,8 @@ def test_killed_after_the_job_before_it_is_acknowledged_the_rerun_sends_nothing(
 
 
 def test_killed_before_sending_and_the_job_lost_the_sweep_sends_each_once(
-        make_user, smtp, monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        make_user: Callable[..., User], smtp: SMTPServer, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     """huey takes a job off the queue before running it: a worker killed then loses the job. The notifications
     stay unsent, and the sweep sends them."""
     smtp.start()
@@ -272,7 +280,8 @@ def test_killed_before_sending_and_the_job_lost_the_sweep_sends_each_once(
 
 
 def test_killed_between_the_servers_ok_and_the_commit_the_copy_has_the_same_message_id(
-        make_user, smtp, monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        make_user: Callable[..., User], smtp: SMTPServer, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     """The one window no database can close: the server took the message, the worker died before recording
     it. The re-run sends it again (nothing is lost) with the same Message-ID, by which mail systems drop the
     copy; the notification is then recorded as sent, and no third copy follows."""
@@ -301,7 +310,8 @@ def test_killed_between_the_servers_ok_and_the_commit_the_copy_has_the_same_mess
 
 
 def test_two_runs_of_the_same_job_at_once_send_once(
-        make_user, smtp, monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        make_user: Callable[..., User], smtp: SMTPServer, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     """A second worker runs the same job while the first is between reading the notification and claiming it:
     the claim (a conditional update, under the row's lock) lets only one of them send."""
     smtp.start()

@@ -3,13 +3,17 @@ recipient's language; the pages to read them and choose what also comes by e-mai
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.core import mail
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from subsidia.accounts.models import User
 from subsidia.conftest import sign_in
 from subsidia.notifications.context_processors import unread_notifications
 from subsidia.notifications.models import Kind, Notification, Preference
@@ -21,7 +25,8 @@ def message() -> tuple[str, str]:
 
 
 @pytest.mark.django_db
-def test_notify_creates_one_row_per_recipient_and_emails_them(make_user, django_capture_on_commit_callbacks):
+def test_notify_creates_one_row_per_recipient_and_emails_them(
+        make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     alice, bob = make_user(), make_user()
     with django_capture_on_commit_callbacks(execute=True):
         created = notify([alice, bob, alice, None], Kind.DECISION, message, url="/subsides/demandes/1/")
@@ -37,7 +42,8 @@ def test_notify_creates_one_row_per_recipient_and_emails_them(make_user, django_
 
 
 @pytest.mark.django_db
-def test_inactive_users_are_not_notified(make_user, django_capture_on_commit_callbacks):
+def test_inactive_users_are_not_notified(make_user: Callable[..., User],
+                                         django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     gone = make_user(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
         assert notify([gone], Kind.DECISION, message) == []
@@ -46,7 +52,8 @@ def test_inactive_users_are_not_notified(make_user, django_capture_on_commit_cal
 
 
 @pytest.mark.django_db
-def test_email_only_when_preferred(make_user, django_capture_on_commit_callbacks):
+def test_email_only_when_preferred(make_user: Callable[..., User],
+                                   django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     wants, declines = make_user(), make_user()
     set_email_preferences(declines, {Kind.PAYMENT: False})
     with django_capture_on_commit_callbacks(execute=True):
@@ -61,7 +68,8 @@ def test_email_only_when_preferred(make_user, django_capture_on_commit_callbacks
 
 
 @pytest.mark.django_db
-def test_email_waits_for_the_commit(make_user, django_capture_on_commit_callbacks):
+def test_email_waits_for_the_commit(make_user: Callable[..., User],
+                                    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     user = make_user()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify([user], Kind.DECISION, message)
@@ -72,7 +80,8 @@ def test_email_waits_for_the_commit(make_user, django_capture_on_commit_callback
 
 
 @pytest.mark.django_db
-def test_dedupe_key_prevents_a_second_reminder(make_user, django_capture_on_commit_callbacks):
+def test_dedupe_key_prevents_a_second_reminder(
+        make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     user = make_user()
     with django_capture_on_commit_callbacks(execute=True):
         assert len(notify([user], Kind.REPORT_DUE, message, dedupe_key="report-due-1")) == 1
@@ -87,7 +96,7 @@ def test_dedupe_key_prevents_a_second_reminder(make_user, django_capture_on_comm
 
 
 @pytest.mark.django_db
-def test_message_is_written_in_each_recipients_language(make_user):
+def test_message_is_written_in_each_recipients_language(make_user: Callable[..., User]) -> None:
     german, french = make_user(preferred_language="de"), make_user(preferred_language="fr")
     seen: list[str] = []
 
@@ -105,7 +114,7 @@ def test_message_is_written_in_each_recipients_language(make_user):
 
 
 @pytest.mark.django_db
-def test_mark_read_service(make_user):
+def test_mark_read_service(make_user: Callable[..., User]) -> None:
     user, other = make_user(), make_user()
     first = notify([user], Kind.DECISION, message)[0]
     notify([user], Kind.PAYMENT, message)
@@ -128,7 +137,7 @@ def _notification(user, subject: str = "Demande accordée", url: str = "/subside
 
 
 @pytest.mark.django_db
-def test_list_shows_own_notifications_unread_first(make_user, client):
+def test_list_shows_own_notifications_unread_first(make_user: Callable[..., User], client: Client) -> None:
     user, other = make_user(), make_user()
     old_unread = _notification(user, "Ancienne non lue", created_at=timezone.now() - timezone.timedelta(days=3))
     _notification(user, "Récente lue", read_at=timezone.now())
@@ -146,7 +155,7 @@ def test_list_shows_own_notifications_unread_first(make_user, client):
 
 
 @pytest.mark.django_db
-def test_list_is_paginated(make_user, client):
+def test_list_is_paginated(make_user: Callable[..., User], client: Client) -> None:
     user = make_user()
     Notification.objects.bulk_create([Notification(user=user, kind=Kind.DECISION, subject=f"N{i}")
                                       for i in range(30)])
@@ -156,7 +165,7 @@ def test_list_is_paginated(make_user, client):
 
 
 @pytest.mark.django_db
-def test_mark_read_follows_the_local_link(make_user, client):
+def test_mark_read_follows_the_local_link(make_user: Callable[..., User], client: Client) -> None:
     user = make_user()
     notification = _notification(user)
     sign_in(client, user)
@@ -168,7 +177,7 @@ def test_mark_read_follows_the_local_link(make_user, client):
 
 
 @pytest.mark.django_db
-def test_mark_read_never_redirects_elsewhere(make_user, client):
+def test_mark_read_never_redirects_elsewhere(make_user: Callable[..., User], client: Client) -> None:
     user = make_user()
     external = _notification(user, url="https://evil.example.org/")
     protocol_relative = _notification(user, url="//evil.example.org/")
@@ -182,7 +191,7 @@ def test_mark_read_never_redirects_elsewhere(make_user, client):
 
 
 @pytest.mark.django_db
-def test_mark_read_and_stay(make_user, client):
+def test_mark_read_and_stay(make_user: Callable[..., User], client: Client) -> None:
     user = make_user()
     notification = _notification(user)
     sign_in(client, user)
@@ -192,7 +201,7 @@ def test_mark_read_and_stay(make_user, client):
 
 
 @pytest.mark.django_db
-def test_mark_read_of_someone_else_is_404(make_user, client):
+def test_mark_read_of_someone_else_is_404(make_user: Callable[..., User], client: Client) -> None:
     user, other = make_user(), make_user()
     foreign = _notification(other)
     sign_in(client, user)
@@ -203,7 +212,7 @@ def test_mark_read_of_someone_else_is_404(make_user, client):
 
 
 @pytest.mark.django_db
-def test_mark_all_read(make_user, client):
+def test_mark_all_read(make_user: Callable[..., User], client: Client) -> None:
     user, other = make_user(), make_user()
     for i in range(3):
         _notification(user, f"N{i}")
@@ -218,7 +227,7 @@ def test_mark_all_read(make_user, client):
 
 
 @pytest.mark.django_db
-def test_preferences_page(make_user, client):
+def test_preferences_page(make_user: Callable[..., User], client: Client) -> None:
     user = make_user()
     sign_in(client, user)
     response = client.get(reverse("notifications:preferences"))
@@ -241,7 +250,7 @@ def test_preferences_page(make_user, client):
 
 
 @pytest.mark.django_db
-def test_navigation_shows_the_unread_count(make_user, client):
+def test_navigation_shows_the_unread_count(make_user: Callable[..., User], client: Client) -> None:
     user = make_user()
     _notification(user)
     _notification(user)
@@ -252,7 +261,7 @@ def test_navigation_shows_the_unread_count(make_user, client):
 
 
 @pytest.mark.django_db
-def test_context_processor(make_user):
+def test_context_processor(make_user: Callable[..., User]) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     request = RequestFactory().get("/")
@@ -266,7 +275,7 @@ def test_context_processor(make_user):
     assert rendered == "1"
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, db):
+def test_anonymous_visitors_are_sent_to_sign_in(client: Client, db: None) -> None:
     response = client.get(reverse("notifications:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from subsidia.accounts.management.commands.demo_totp import DEMO_TOTP_KEY_HEX
 from subsidia.accounts.models import RoleGrant, User
@@ -65,7 +66,7 @@ COUNTED = [Theme, TargetPublic, Municipality, Organisation, Service, Contact, Us
 
 
 @pytest.fixture(autouse=True)
-def _fast_demo(settings):
+def _fast_demo(settings: Settings) -> None:
     settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -81,7 +82,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_load_demo_is_idempotent():
+def test_load_demo_is_idempotent() -> None:
     load()
     first = counts()
     updated_at = dict(Organisation.objects.values_list("name", "updated_at"))
@@ -96,7 +97,7 @@ def test_load_demo_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_load_demo_restores_changed_data():
+def test_load_demo_restores_changed_data() -> None:
     load()
     Organisation.objects.filter(name="Femmes en détresse").update(website="https://changed.example.org")
     Organisation.objects.get(name="Rosa Lëtzebuerg").themes.clear()
@@ -108,7 +109,7 @@ def test_load_demo_restores_changed_data():
 
 
 @pytest.mark.django_db
-def test_mega_and_its_partners():
+def test_mega_and_its_partners() -> None:
     load()
     mega = Organisation.objects.get(name="Ministère de l'Égalité des genres et de la Diversité")
     assert (mega.acronym, mega.legal_form, mega.website) == ("MEGA", LegalForm.ADMINISTRATION,
@@ -124,7 +125,7 @@ def test_mega_and_its_partners():
 
 
 @pytest.mark.django_db
-def test_department_of_integration_and_its_partners():
+def test_department_of_integration_and_its_partners() -> None:
     load()
     department = Organisation.objects.get(name="Département de l'intégration")
     assert department.parent is not None
@@ -142,7 +143,7 @@ def test_department_of_integration_and_its_partners():
 
 
 @pytest.mark.django_db
-def test_examples_and_verification_dates():
+def test_examples_and_verification_dates() -> None:
     load()
     # Invented services and contacts only on organisations flagged as examples.
     assert not Service.objects.filter(organisation__is_example=False).exists()
@@ -163,7 +164,7 @@ def test_examples_and_verification_dates():
 
 
 @pytest.mark.django_db
-def test_demo_accounts(settings):
+def test_demo_accounts(settings: Settings) -> None:
     load()
     for email, role in STAFF_ACCOUNTS.items():
         user = User.objects.get(email=email)
@@ -183,7 +184,7 @@ def test_demo_accounts(settings):
 
 
 @pytest.mark.django_db
-def test_existing_totp_device_is_kept():
+def test_existing_totp_device_is_kept() -> None:
     user = User.objects.create_user("officer@demo.subsidia.lu", password=None)
     own = TOTPDevice.objects.create(user=user, name="Mon téléphone", confirmed=True)
     output = load()
@@ -192,7 +193,7 @@ def test_existing_totp_device_is_kept():
 
 
 @pytest.mark.django_db
-def test_summary_lists_accounts_password_and_secret(settings):
+def test_summary_lists_accounts_password_and_secret(settings: Settings) -> None:
     output = load()
     for email in [*STAFF_ACCOUNTS, *PARTNER_ACCOUNTS]:
         assert email in output
@@ -201,7 +202,7 @@ def test_summary_lists_accounts_password_and_secret(settings):
 
 
 @pytest.mark.django_db
-def test_load_demo_refuses_without_debug_unless_forced(settings):
+def test_load_demo_refuses_without_debug_unless_forced(settings: Settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         load()
@@ -210,14 +211,14 @@ def test_load_demo_refuses_without_debug_unless_forced(settings):
     assert Organisation.objects.exists()
 
 
-def test_demo_totp_refuses_without_debug(settings):
+def test_demo_totp_refuses_without_debug(settings: Settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("demo_totp", stdout=io.StringIO(), stderr=io.StringIO())
 
 
 @pytest.mark.django_db
-def test_demo_totp_code_signs_in_a_demo_staff_user():
+def test_demo_totp_code_signs_in_a_demo_staff_user() -> None:
     load()
     out = io.StringIO()
     call_command("demo_totp", stdout=out, stderr=io.StringIO())

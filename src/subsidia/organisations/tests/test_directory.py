@@ -1,4 +1,7 @@
+from typing import Any
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from subsidia.organisations.tests.factories import (
@@ -13,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def entries():
+def entries() -> dict[str, Any]:
     violence = ThemeFactory.create(code="domestic-violence", name="Violence domestique")
     integration = ThemeFactory.create(code="integration", name="Intégration")
     mersch = MunicipalityFactory.create(name="Mersch")
@@ -35,7 +38,7 @@ def names(response) -> list[str]:
     return [o.name for o in response.context["page"]]
 
 
-def test_directory_lists_listed_organisations_only(client, entries):
+def test_directory_lists_listed_organisations_only(client: Client, entries: dict[str, Any]) -> None:
     response = client.get(reverse("directory:directory"))
     assert names(response) == ["ASTI", "Femmes en détresse", "Fondation Pro Familia"]
 
@@ -47,33 +50,33 @@ def test_directory_lists_listed_organisations_only(client, entries):
     ({"legal_form": "fondation"}, ["Fondation Pro Familia"]),
     ({"theme": "domestic-violence", "legal_form": "asbl"}, ["Femmes en détresse"]),
 ])
-def test_directory_filters(client, entries, query, expected):
+def test_directory_filters(client: Client, entries: dict[str, Any], query, expected) -> None:
     assert names(client.get(reverse("directory:directory"), query)) == expected
 
 
-def test_municipality_filter_includes_services_run_there(client, entries):
+def test_municipality_filter_includes_services_run_there(client: Client, entries: dict[str, Any]) -> None:
     response = client.get(reverse("directory:directory"), {"municipality": str(entries["esch"].pk)})
     assert names(response) == ["ASTI", "Femmes en détresse", "Fondation Pro Familia"]
     response = client.get(reverse("directory:directory"), {"municipality": str(entries["mersch"].pk)})
     assert names(response) == ["ASTI"]
 
 
-def test_directory_shows_public_contacts_only(client, entries):
+def test_directory_shows_public_contacts_only(client: Client, entries: dict[str, Any]) -> None:
     page = client.get(reverse("directory:directory_entry", args=[entries["fed"].pk])).content.decode()
     assert "Accueil public" in page
     assert "Directrice privée" not in page
 
 
-def test_unlisted_organisation_has_no_public_page(client, entries):
+def test_unlisted_organisation_has_no_public_page(client: Client, entries: dict[str, Any]) -> None:
     assert client.get(reverse("directory:directory_entry", args=[entries["hidden"].pk])).status_code == 404
 
 
-def test_htmx_request_gets_only_the_results_fragment(client, entries):
+def test_htmx_request_gets_only_the_results_fragment(client: Client, entries: dict[str, Any]) -> None:
     response = client.get(reverse("directory:directory"), {"q": "ASTI"}, headers={"HX-Request": "true"})
     content = response.content.decode()
     assert "<html" not in content and "ASTI" in content
 
 
-def test_an_invalid_filter_value_is_ignored_not_a_500(client, entries):
+def test_an_invalid_filter_value_is_ignored_not_a_500(client: Client, entries: dict[str, Any]) -> None:
     response = client.get(reverse("directory:directory"), {"municipality": "abc", "legal_form": "nope"})
     assert response.status_code == 200

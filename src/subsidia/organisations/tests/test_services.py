@@ -1,10 +1,13 @@
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import NotFound, PermissionDenied, RuleViolation
 from subsidia.core.tests import uploads_samples
@@ -21,7 +24,7 @@ def codes(exc: RuleViolation) -> set[str]:
 
 # --- organisations ----------------------------------------------------------------------------
 
-def test_officer_creates_an_organisation_and_the_trail_records_it(make_user):
+def test_officer_creates_an_organisation_and_the_trail_records_it(make_user: Callable[..., User]) -> None:
     officer = make_user("officer")
     theme = ThemeFactory.create(code="integration")
     organisation = services.create_organisation(officer, {"name": " ASTI ", "legal_form": "asbl", "themes": [theme]})
@@ -30,7 +33,7 @@ def test_officer_creates_an_organisation_and_the_trail_records_it(make_user):
     assert event.actor == officer and event.after["themes"] == [str(theme.pk)]
 
 
-def test_create_reports_every_broken_rule_and_writes_nothing(make_user):
+def test_create_reports_every_broken_rule_and_writes_nothing(make_user: Callable[..., User]) -> None:
     officer = make_user("officer")
     OrganisationFactory.create(name="ASTI")
     with pytest.raises(RuleViolation) as caught:
@@ -41,13 +44,15 @@ def test_create_reports_every_broken_rule_and_writes_nothing(make_user):
 
 
 @pytest.mark.parametrize("role", ["partner_admin", "reviewer", "auditor", "finance", None])
-def test_only_officers_and_admins_create_organisations(make_user, org_a, role):
+def test_only_officers_and_admins_create_organisations(make_user: Callable[..., User], org_a: Organisation,
+                                                       role) -> None:
     actor = make_user(role, organisation=org_a if role == "partner_admin" else None)
     with pytest.raises(PermissionDenied):
         services.create_organisation(actor, {"name": "Nouvelle", "legal_form": "asbl"})
 
 
-def test_partner_admin_edits_its_own_organisation_but_not_the_ministrys_fields(make_user, org_a):
+def test_partner_admin_edits_its_own_organisation_but_not_the_ministrys_fields(make_user: Callable[..., User],
+                                                                               org_a: Organisation) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     services.update_organisation(admin, org_a, {"website": "https://a.example.lu", "phone": "+352 1"})
     org_a.refresh_from_db()
@@ -59,13 +64,15 @@ def test_partner_admin_edits_its_own_organisation_but_not_the_ministrys_fields(m
     assert org_a.legal_form == "asbl"
 
 
-def test_partner_admin_cannot_edit_another_organisation(make_user, org_a, org_b):
+def test_partner_admin_cannot_edit_another_organisation(make_user: Callable[..., User], org_a: Organisation,
+                                                        org_b: Organisation) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     with pytest.raises(NotFound):
         services.update_organisation(admin, org_b, {"phone": "+352 2"})
 
 
-def test_update_records_before_and_after_only_when_something_changed(make_user, org_a):
+def test_update_records_before_and_after_only_when_something_changed(make_user: Callable[..., User],
+                                                                     org_a: Organisation) -> None:
     officer = make_user("officer")
     services.update_organisation(officer, org_a, {"acronym": org_a.acronym})
     assert not AuditEvent.objects.filter(action="organisation.update").exists()
@@ -74,7 +81,7 @@ def test_update_records_before_and_after_only_when_something_changed(make_user, 
     assert ("acronym", "AA", "NEW") in event.changes
 
 
-def test_invalid_website_is_refused_with_its_field(make_user, org_a):
+def test_invalid_website_is_refused_with_its_field(make_user: Callable[..., User], org_a: Organisation) -> None:
     with pytest.raises(RuleViolation) as caught:
         services.update_organisation(make_user("officer"), org_a, {"website": "pas une adresse"})
     assert [v.field for v in caught.value.violations] == ["website"]
@@ -82,7 +89,9 @@ def test_invalid_website_is_refused_with_its_field(make_user, org_a):
 
 # --- members ------------------------------------------------------------------------------------
 
-def test_partner_admin_invites_a_new_person_who_receives_a_link(make_user, org_a, django_capture_on_commit_callbacks):
+def test_partner_admin_invites_a_new_person_who_receives_a_link(
+        make_user: Callable[..., User], org_a: Organisation,
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     with django_capture_on_commit_callbacks(execute=True):
         membership = services.invite_member(admin, org_a, email="New.Person@Example.lu", full_name="New Person")
@@ -92,7 +101,7 @@ def test_partner_admin_invites_a_new_person_who_receives_a_link(make_user, org_a
     assert AuditEvent.objects.filter(action="membership.create", actor=admin).exists()
 
 
-def test_inviting_twice_is_refused(make_user, org_a):
+def test_inviting_twice_is_refused(make_user: Callable[..., User], org_a: Organisation) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     services.invite_member(admin, org_a, email="x@example.lu")
     with pytest.raises(RuleViolation) as caught:
@@ -100,7 +109,8 @@ def test_inviting_twice_is_refused(make_user, org_a):
     assert codes(caught.value) == {"already_member"}
 
 
-def test_partner_member_cannot_invite_and_other_admins_see_nothing(make_user, org_a, org_b):
+def test_partner_member_cannot_invite_and_other_admins_see_nothing(make_user: Callable[..., User], org_a: Organisation,
+                                                                   org_b: Organisation) -> None:
     member = make_user("partner_member", organisation=org_a)
     other_admin = make_user("partner_admin", organisation=org_b)
     for actor in (member, other_admin):
@@ -108,7 +118,8 @@ def test_partner_member_cannot_invite_and_other_admins_see_nothing(make_user, or
             services.invite_member(actor, org_a, email="x@example.lu")
 
 
-def test_partner_admin_removes_a_member_but_not_the_last_admin(make_user, org_a):
+def test_partner_admin_removes_a_member_but_not_the_last_admin(make_user: Callable[..., User],
+                                                               org_a: Organisation) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     member = MembershipFactory.create(organisation=org_a, role="partner_member")
     services.remove_member(admin, member)
@@ -121,7 +132,7 @@ def test_partner_admin_removes_a_member_but_not_the_last_admin(make_user, org_a)
     assert AuditEvent.objects.filter(action="membership.delete").count() == 1
 
 
-def test_demoting_the_last_admin_is_refused(make_user, org_a):
+def test_demoting_the_last_admin_is_refused(make_user: Callable[..., User], org_a: Organisation) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     with pytest.raises(RuleViolation):
         services.change_member_role(admin, Membership.objects.get(user=admin), "partner_member")
@@ -145,7 +156,8 @@ def office(kind: str) -> bytes:
     ("photo.png", uploads_samples.image("PNG"), "image/png"),
     ("scan.jpg", uploads_samples.jpeg_with_gps(), "image/jpeg"),
 ])
-def test_allowed_documents_are_stored_with_their_detected_type(make_user, org_a, name, content, expected):
+def test_allowed_documents_are_stored_with_their_detected_type(make_user: Callable[..., User], org_a: Organisation,
+                                                               name, content, expected) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     document = services.add_document(admin, org_a, kind="statutes", upload=SimpleUploadedFile(name, content))
     assert document.content_type == expected
@@ -164,7 +176,8 @@ def test_allowed_documents_are_stored_with_their_detected_type(make_user, org_a,
     ("statuts.odt", uploads_samples.odf("application/pdf")),  # a zip whose mimetype member claims a PDF
     ("statuts.docx", uploads_samples.ooxml(declared=False)),  # [Content_Types].xml without the main part
 ])
-def test_a_renamed_executable_or_other_content_is_refused(make_user, org_a, name, content):
+def test_a_renamed_executable_or_other_content_is_refused(make_user: Callable[..., User], org_a: Organisation, name,
+                                                          content) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     with pytest.raises(RuleViolation) as caught:
         services.add_document(admin, org_a, kind="statutes", upload=SimpleUploadedFile(name, content,
@@ -173,14 +186,15 @@ def test_a_renamed_executable_or_other_content_is_refused(make_user, org_a, name
     assert not OrganisationDocument.objects.exists()
 
 
-def test_a_file_over_the_size_limit_is_refused(make_user, org_a, settings):
+def test_a_file_over_the_size_limit_is_refused(make_user: Callable[..., User], org_a: Organisation,
+                                               settings: Settings) -> None:
     settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(RuleViolation) as caught:
         services.add_document(make_user("officer"), org_a, kind="statutes", upload=pdf())
     assert codes(caught.value) == {"file_too_large"}
 
 
-def test_each_version_of_a_document_is_kept(make_user, org_a):
+def test_each_version_of_a_document_is_kept(make_user: Callable[..., User], org_a: Organisation) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     first = services.add_document(admin, org_a, kind="statutes", upload=pdf())
     second = services.add_document(admin, org_a, kind="statutes", upload=pdf())
@@ -188,7 +202,8 @@ def test_each_version_of_a_document_is_kept(make_user, org_a):
     assert org_a.documents.filter(kind="statutes").count() == 2
 
 
-def test_expiry_warning_goes_to_partner_admins_and_officers_once(make_user, org_a):
+def test_expiry_warning_goes_to_partner_admins_and_officers_once(make_user: Callable[..., User],
+                                                                 org_a: Organisation) -> None:
     admin = make_user("partner_admin", organisation=org_a, email="gestion@a.lu")
     make_user("officer", email="agent@ministere.lu")
     make_user("partner_member", organisation=org_a, email="membre@a.lu")
@@ -204,7 +219,7 @@ def test_expiry_warning_goes_to_partner_admins_and_officers_once(make_user, org_
     assert soon.expiry_warning_sent_on == today
 
 
-def test_the_worker_task_sends_the_warnings(make_user, org_a):
+def test_the_worker_task_sends_the_warnings(make_user: Callable[..., User], org_a: Organisation) -> None:
     from subsidia.organisations.tasks import warn_about_expiring_documents
 
     admin = make_user("partner_admin", organisation=org_a)
@@ -214,7 +229,8 @@ def test_the_worker_task_sends_the_warnings(make_user, org_a):
     assert len(mail.outbox) == 1
 
 
-def test_contacts_and_services_are_saved_by_editors_only_and_audited(make_user, org_a, org_b):
+def test_contacts_and_services_are_saved_by_editors_only_and_audited(make_user: Callable[..., User],
+                                                                     org_a: Organisation, org_b: Organisation) -> None:
     from subsidia.organisations.models import Contact, Service
 
     admin = make_user("partner_admin", organisation=org_a)

@@ -1,9 +1,12 @@
 import html
+from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
+from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.tests import uploads_samples
 from subsidia.organisations.models import Membership, Organisation
@@ -11,7 +14,9 @@ from subsidia.organisations.models import Membership, Organisation
 pytestmark = pytest.mark.django_db
 
 
-def test_partner_admin_edits_its_organisation_through_the_form(login, make_user, org_a):
+def test_partner_admin_edits_its_organisation_through_the_form(login: Callable[..., Client],
+                                                               make_user: Callable[..., User],
+                                                               org_a: Organisation) -> None:
     client = login(make_user("partner_admin", organisation=org_a))
     page = client.get(reverse("organisations:edit", args=[org_a.pk])).content.decode()
     assert 'name="website"' in page and 'name="legal_form"' not in page  # the ministry's fields are not offered
@@ -22,7 +27,8 @@ def test_partner_admin_edits_its_organisation_through_the_form(login, make_user,
     assert org_a.website == "https://a.example.lu"
 
 
-def test_invalid_input_shows_a_message_and_changes_nothing(login, make_user, org_a):
+def test_invalid_input_shows_a_message_and_changes_nothing(login: Callable[..., Client], make_user: Callable[..., User],
+                                                           org_a: Organisation) -> None:
     client = login(make_user("partner_admin", organisation=org_a))
     response = client.post(reverse("organisations:edit", args=[org_a.pk]), {"website": "pas une adresse"})
     assert response.status_code == 200
@@ -31,7 +37,9 @@ def test_invalid_input_shows_a_message_and_changes_nothing(login, make_user, org
     assert org_a.website == ""
 
 
-def test_officer_creates_an_organisation_and_duplicate_names_are_reported(login, make_user, org_a):
+def test_officer_creates_an_organisation_and_duplicate_names_are_reported(login: Callable[..., Client],
+                                                                          make_user: Callable[..., User],
+                                                                          org_a: Organisation) -> None:
     client = login(make_user("officer"))
     response = client.post(reverse("organisations:create"), {"name": "CLAE", "legal_form": "asbl", "country": "LU",
                                                              "listed_in_directory": "on"})
@@ -42,7 +50,8 @@ def test_officer_creates_an_organisation_and_duplicate_names_are_reported(login,
     assert "Une organisation porte déjà ce nom." in response.content.decode()
 
 
-def test_invitation_form_and_member_removal(login, make_user, org_a):
+def test_invitation_form_and_member_removal(login: Callable[..., Client], make_user: Callable[..., User],
+                                            org_a: Organisation) -> None:
     client = login(make_user("partner_admin", organisation=org_a))
     response = client.post(reverse("organisations:member_invite", args=[org_a.pk]),
                            {"email": "nouveau@example.lu", "role": "partner_member"}, follow=True)
@@ -53,7 +62,9 @@ def test_invitation_form_and_member_removal(login, make_user, org_a):
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
 
-def test_document_upload_refuses_an_executable_named_pdf_with_a_message(login, make_user, org_a):
+def test_document_upload_refuses_an_executable_named_pdf_with_a_message(login: Callable[..., Client],
+                                                                        make_user: Callable[..., User],
+                                                                        org_a: Organisation) -> None:
     client = login(make_user("partner_admin", organisation=org_a))
     fake = SimpleUploadedFile("budget.pdf", b"MZ\x90\x00" + b"\x00" * 100, content_type="application/pdf")
     response = client.post(reverse("organisations:document_add", args=[org_a.pk]),
@@ -68,7 +79,9 @@ def test_document_upload_refuses_an_executable_named_pdf_with_a_message(login, m
     (uploads_samples.odf("application/pdf"), "Ce type de fichier n'est pas accepté ici. Formats admis : PDF, ODT"),
     (uploads_samples.png_bomb(), "Cette image est trop grande"),
 ], ids=["zip-bomb", "zip-claiming-pdf", "png-bomb"])
-def test_document_upload_refuses_bombs_and_fake_documents_with_a_message(login, make_user, org_a, content, message):
+def test_document_upload_refuses_bombs_and_fake_documents_with_a_message(login: Callable[..., Client],
+                                                                         make_user: Callable[..., User],
+                                                                         org_a: Organisation, content, message) -> None:
     client = login(make_user("partner_admin", organisation=org_a))
     response = client.post(reverse("organisations:document_add", args=[org_a.pk]),
                            {"kind": "annual_accounts", "file": SimpleUploadedFile("comptes.odt", content)})
@@ -77,7 +90,9 @@ def test_document_upload_refuses_bombs_and_fake_documents_with_a_message(login, 
     assert not org_a.documents.exists()
 
 
-def test_documents_download_only_for_the_organisation_and_staff(login, make_user, org_a, org_b, client):
+def test_documents_download_only_for_the_organisation_and_staff(login: Callable[..., Client],
+                                                                make_user: Callable[..., User], org_a: Organisation,
+                                                                org_b: Organisation, client: Client) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     login(admin)
     pdf = SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
@@ -93,7 +108,8 @@ def test_documents_download_only_for_the_organisation_and_staff(login, make_user
     assert client.get(reverse("organisations:document_download", args=[org_b.pk, document.pk])).status_code == 404
 
 
-def test_auditor_reads_and_filters_the_trail(login, make_user, org_a):
+def test_auditor_reads_and_filters_the_trail(login: Callable[..., Client], make_user: Callable[..., User],
+                                             org_a: Organisation) -> None:
     officer = make_user("officer")
     login(officer)
     from subsidia.organisations.services import mark_verified, update_organisation
@@ -107,7 +123,9 @@ def test_auditor_reads_and_filters_the_trail(login, make_user, org_a):
     assert AuditEvent.objects.count() == 2
 
 
-def test_partner_dashboard_lists_its_organisation_and_members(login, make_user, org_a, org_b):
+def test_partner_dashboard_lists_its_organisation_and_members(login: Callable[..., Client],
+                                                              make_user: Callable[..., User], org_a: Organisation,
+                                                              org_b: Organisation) -> None:
     client = login(make_user("partner_member", organisation=org_a, full_name="Marie Membre"))
     page = client.get(reverse("core:partner_dashboard")).content.decode()
     assert org_a.name in page and "Marie Membre" in page and org_b.name not in page

@@ -11,7 +11,7 @@ from . import factories as f
 
 
 @pytest.fixture
-def corpus(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def corpus(db: None) -> dict[str, Any]:
     """A fixed corpus with one public object of each kind (and a draft), indexed from scratch."""
     objects = {
         "practice": f.practice(
