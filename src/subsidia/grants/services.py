@@ -737,7 +737,10 @@ def _own_review(actor: Any, review: Review) -> Review:
 
 @transaction.atomic
 def unassign_reviewer(actor: Any, review: Review) -> None:
+    """Take a reviewer off an application; a submitted review is part of the record and stays."""
     _require_officer(actor)
+    # Locked and read again: a review submitted meanwhile is not removed from under its reviewer.
+    review = Review.objects.select_for_update().select_related("application", "reviewer").get(pk=review.pk)
     if review.status == Review.Status.SUBMITTED:
         raise Conflict.single("review_submitted", _("Une évaluation remise ne peut être retirée."), "review")
     record(actor, "review.unassign", review, before={"application": review.application.reference,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("gestion/appels/<int:pk>/synthese/", views_staff.decision_summary, name="decision_summary"),
     path("gestion/demandes/", views_staff.queue, name="queue"),
     path("gestion/demandes/assigner/", views_staff.queue_assign, name="queue_assign"),
+    path("gestion/evaluations/<int:pk>/retirer/", views_staff.review_unassign, name="review_unassign"),
     path("gestion/demandes/export.<str:fmt>/", views_staff.queue_export, name="queue_export"),
     path("gestion/demandes/<int:pk>/decision/", views_staff.decision_record, name="decision_record"),
     path("gestion/demandes/<int:pk>/decision/confirmer/", views_staff.decision_confirm, name="decision_confirm"),

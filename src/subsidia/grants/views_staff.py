@@ -276,6 +276,22 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+@access(OFFICERS)
+@require_POST
+def review_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer takes a reviewer off an application whose review is not yet submitted."""
+    review = get_object_or_404(Review.objects.filter(application__in=selectors.applications_visible_to(request.user)),
+                               pk=pk)
+    label = str(review.reviewer)
+    try:
+        services.unassign_reviewer(request.user, review)
+    except RuleViolation as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("%(who)s est retiré(e) de l'évaluation.") % {"who": label})
+    return redirect(safe_next(request, reverse("grants:queue")))
+
+
 @access(GRANT_READERS)
 @require_GET
 def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:

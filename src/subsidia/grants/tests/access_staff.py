@@ -17,6 +17,8 @@ PAGES: dict[str, Row] = {
     "grants:queue": Row(GRANT_READERS),
     # Nothing chosen: the officer is sent back to the queue with the errors as messages.
     "grants:queue_assign": Row({"officer"}, method="POST", ok=302),
+    # The world's review is assigned, not submitted: the officer takes the reviewer off and returns to the queue.
+    "grants:review_unassign": Row({"officer"}, method="POST", ok=302, kwargs=lambda w: {"pk": w["review"].pk}),
     "grants:queue_export": Row(GRANT_READERS, kwargs=lambda w: {"fmt": "csv"}),
     "grants:decision_record": Row({"approver"}, kwargs=lambda w: {"pk": w["app_under_review"].pk}),
     # No decision waits for confirmation in the world: the approver gets the 409 of the service.

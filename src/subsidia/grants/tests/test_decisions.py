@@ -11,6 +11,7 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from subsidia.accounts.models import User
+from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.grants import selectors, services
 from subsidia.grants.models import Application, Call, Decision, Review, State
@@ -110,6 +111,28 @@ class TestReviews:
         with pytest.raises(Conflict):
             services.submit_review(people["reviewer"], review, {relevance.pk: (3, ""), feasibility.pk: (3, "")},
                                    "fund")
+
+    def test_an_officer_takes_a_reviewer_off_until_the_review_is_submitted(self, people: dict[str, User],
+                                                                           under_review: Application) -> None:
+        first, second = services.assign_reviewers(people["officer"], [under_review],
+                                                  [people["reviewer"], people["reviewer2"]])
+        with pytest.raises(PermissionDenied):
+            services.unassign_reviewer(people["approver"], first)
+        services.unassign_reviewer(people["officer"], first)
+        assert not Review.objects.filter(pk=first.pk).exists()
+        assert under_review not in selectors.applications_visible_to(people["reviewer"])
+        event = AuditEvent.objects.get(action="review.unassign", object_id=str(first.pk))
+        assert event.actor == people["officer"]
+        assert event.before == {"application": under_review.reference, "reviewer": people["reviewer"].email}
+        relevance, feasibility = under_review.call.criteria.all()
+        services.submit_review(people["reviewer2"], second, {relevance.pk: (3, ""), feasibility.pk: (3, "")}, "fund")
+        # The officer's copy is stale (still "assigned"): the service reads the review again.
+        assert second.status == Review.Status.ASSIGNED
+        with pytest.raises(Conflict) as refused:
+            services.unassign_reviewer(people["officer"], second)
+        assert refused.value.violations[0].code == "review_submitted"
+        assert Review.objects.filter(pk=second.pk, status=Review.Status.SUBMITTED).exists()
+        assert AuditEvent.objects.filter(action="review.unassign").count() == 1
 
     def test_only_the_assigned_reviewer_scores(self, people: dict[str, User], under_review: Application) -> None:
         [review] = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])

@@ -16,8 +16,9 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from subsidia.accounts.models import User
+from subsidia.audit.models import AuditEvent
 from subsidia.conftest import sign_in
-from subsidia.grants import services, views_staff
+from subsidia.grants import selectors, services, views_staff
 from subsidia.grants.models import (
     Application,
     Call,
@@ -253,6 +254,53 @@ def test_bulk_assignment_refuses_applications_not_in_review(officer: User, revie
         "applications": [draft.pk], "reviewers": [reviewer.pk]}, follow=True)
     assert "pas d'évaluation dans l'état" in html.unescape(response.content.decode())
     assert not Review.objects.exists()
+
+
+def test_officer_takes_a_reviewer_off_from_the_queue(officer: User, reviewer: User,
+                                                     make_user: Callable[..., User]) -> None:
+    application = ApplicationFactory.create(state=State.UNDER_REVIEW)
+    pending = Review.objects.create(application=application, reviewer=reviewer)
+    done = submitted_review(application, make_user("reviewer"), {"Pertinence": 4, "Faisabilité": 4})
+    client = client_for(officer)
+    back = reverse("grants:queue") + "?state=under_review"
+    page = client.get(back).content.decode()
+    url = reverse("grants:review_unassign", kwargs={"pk": pending.pk})
+    # A button for the review still to do, none for the submitted one.
+    assert f'action="{url}"' in page and f'form="retirer-{pending.pk}"' in page
+    assert reverse("grants:review_unassign", kwargs={"pk": done.pk}) not in page
+    assert client.get(url).status_code == 405  # a change is a POST
+    response = client.post(url, {"next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    assert any("Rita Reviewer est retiré(e)" in m for m in texts(response))
+    assert not Review.objects.filter(pk=pending.pk).exists()
+    event = AuditEvent.objects.get(action="review.unassign", object_id=str(pending.pk))
+    assert event.actor == officer and event.before == {"application": application.reference,
+                                                       "reviewer": reviewer.email}
+    # The reviewer has lost the application.
+    assert client_for(reviewer).get(reverse("grants:review", kwargs={"pk": pending.pk})).status_code == 404
+    assert application not in selectors.applications_visible_to(reviewer)
+
+
+def test_a_submitted_review_is_not_taken_off(officer: User, make_user: Callable[..., User]) -> None:
+    done = submitted_review(ApplicationFactory.create(state=State.UNDER_REVIEW), make_user("reviewer"),
+                            {"Pertinence": 4, "Faisabilité": 4})
+    response = client_for(officer).post(reverse("grants:review_unassign", kwargs={"pk": done.pk}))
+    assert response.status_code == 302 and response["Location"] == reverse("grants:queue")
+    assert any("Une évaluation remise ne peut être retirée" in m for m in texts(response))
+    assert Review.objects.filter(pk=done.pk, status=Review.Status.SUBMITTED).exists()
+    assert not AuditEvent.objects.filter(action="review.unassign").exists()
+
+
+def test_taking_a_reviewer_off_is_for_officers_and_known_reviews(officer: User, reviewer: User,
+                                                                 make_user: Callable[..., User]) -> None:
+    review = Review.objects.create(application=ApplicationFactory.create(state=State.UNDER_REVIEW), reviewer=reviewer)
+    url = reverse("grants:review_unassign", kwargs={"pk": review.pk})
+    for role in ("approver", "auditor", "admin"):
+        assert client_for(make_user(role)).post(url).status_code == 403
+    assert client_for(reviewer).post(url).status_code == 403
+    missing = reverse("grants:review_unassign", kwargs={"pk": review.pk + 1000})
+    assert client_for(officer).post(missing).status_code == 404
+    assert Review.objects.filter(pk=review.pk).exists()
 
 
 # --- reviews ---------------------------------------------------------------------------------------
