@@ -33,7 +33,7 @@ def _in_state(state: str) -> Any:
 
     def make(w: dict[str, Any]) -> dict[str, Any]:
         application = ApplicationFactory.create(call=w["call"], organisation=w["org_a"], state=state,
-                                         first_submitted_on=timezone.localdate())
+                                                first_submitted_on=timezone.localdate())
         return {"application_id": application.pk}
 
     return make
@@ -42,7 +42,7 @@ def _in_state(state: str) -> Any:
 def _pending_decision(w: dict[str, Any]) -> dict[str, Any]:
     """An approval above the four-eyes threshold recorded by another approver, awaiting confirmation."""
     application = ApplicationFactory.create(call=w["call"], organisation=w["org_a"], state=State.UNDER_REVIEW,
-                                     first_submitted_on=timezone.localdate(), requested_amount=6000)
+                                            first_submitted_on=timezone.localdate(), requested_amount=6000)
     first = UserFactory.create()
     RoleGrantFactory.create(user=first, role="approver")
     Decision.objects.create(application=application, outcome="approved", granted_amount=6000, decided_by=first)

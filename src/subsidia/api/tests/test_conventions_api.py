@@ -48,7 +48,7 @@ def signed(org_a: Organisation, people: dict[str, User], on_day: Callable[[date]
     signed on 15 December 2023."""
     convention = ConventionFactory.create(organisation=org_a, title="Guichet d'accueil")
     domain = ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"),
-                                     activity=ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants"))
+                                            activity=ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants"))
     IndicatorFactory.create(domain=domain, name="Personnes accompagnées", yearly_target=Decimal("300"))
     on_day(date(2023, 12, 20))
     return services.sign_convention(people["approver"], convention, signed_on=date(2023, 12, 15),
@@ -126,7 +126,7 @@ def test_a_live_subsidy_in_a_conventioned_domain_is_flagged_for_staff_only(clien
                                                                            on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 2, 1))
     ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED, activity_domain=signed.domains.get().activity,
-                       start_date=date(2025, 3, 1), end_date=date(2025, 9, 30), title="Permanences du samedi")
+                              start_date=date(2025, 3, 1), end_date=date(2025, 9, 30), title="Permanences du samedi")
     [overlap] = call(client, "GET", f"/conventions/{signed.pk}", headers=h["officer"]).json()["overlaps"]
     assert (overlap["application_title"], overlap["activity"]["code"], overlap["start"], overlap["end"]) == (
         "Permanences du samedi", "guichet", "2025-03-01", "2025-09-30")
@@ -166,12 +166,12 @@ def test_the_list_filters_by_derived_status_organisation_and_day(client: Client,
     on_day(date(2025, 2, 1))
     draft = ConventionFactory.create(organisation=org_a)
     ended = ConventionFactory.create(organisation=org_b, signed_on=date(2019, 12, 1), starts_on=date(2020, 1, 1),
-                              ends_on=date(2021, 12, 31))
+                                     ends_on=date(2021, 12, 31))
     coming = ConventionFactory.create(organisation=org_b, signed_on=date(2024, 11, 1), starts_on=date(2026, 1, 1),
-                               ends_on=date(2027, 12, 31))
+                                      ends_on=date(2027, 12, 31))
     terminated = ConventionFactory.create(organisation=org_b, signed_on=date(2023, 12, 1), starts_on=date(2024, 1, 1),
-                                   ends_on=date(2026, 12, 31), terminated_on=date(2024, 7, 1),
-                                   termination_reason="Dissolution")
+                                          ends_on=date(2026, 12, 31), terminated_on=date(2024, 7, 1),
+                                          termination_reason="Dissolution")
 
     def ids(query: str) -> list[int]:
         response = call(client, "GET", f"/conventions{query}", headers=h["officer"])

@@ -214,7 +214,7 @@ def test_a_refused_submission_lists_every_failing_rule_and_changes_nothing(clien
     partner = auth(make_user("partner_admin", organisation=company))
     closed_call = CallFactory.create(opens_on=today - timedelta(days=90), closes_on=today - timedelta(days=1))
     application = ApplicationFactory.create(call=closed_call, organisation=company, complete=False,
-                                     start_date=today + timedelta(weeks=2), end_date=today + timedelta(weeks=1))
+                                            start_date=today + timedelta(weeks=2), end_date=today + timedelta(weeks=1))
     version = application.version
 
     response = call(client, "POST", f"/applications/{application.pk}/submit", {"version": version}, partner)
@@ -406,7 +406,7 @@ def test_transitions_accept_an_empty_body(client: Client, partner_admin: User, d
 def test_information_request_then_resubmission(client: Client, partner_admin: User, officer: User, org_a: Organisation,
                                                today: date) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.SUBMITTED,
-                                     first_submitted_on=today)
+                                            first_submitted_on=today)
     path = f"/applications/{application.pk}"
     response = call(client, "POST", f"{path}/request-information", {}, if_match(client, path, auth(officer)))
     assert response.status_code == 422 and codes(response) == ["required"]
@@ -425,7 +425,7 @@ def test_information_request_then_resubmission(client: Client, partner_admin: Us
 
 def test_declare_ineligible_keeps_the_reasons(client: Client, officer: User, org_a: Organisation, today: date) -> None:
     application = ApplicationFactory.create(call=CallFactory.create(), organisation=org_a, state=State.ELIGIBILITY,
-                                     first_submitted_on=today)
+                                            first_submitted_on=today)
     response = call(client, "POST", f"/applications/{application.pk}/declare-ineligible",
                     {"reasons": ["Hors du champ de l'appel."], "version": application.version}, auth(officer))
     assert response.status_code == 200
@@ -555,7 +555,7 @@ def test_calls_the_public_sees_published_ones_staff_drafts_too(client: Client, o
     published = CallFactory.create(title="Ouvert", year=today.year)
     CallFactory.create(title="Brouillon", is_published=False, year=today.year)
     CallFactory.create(title="Clos", year=today.year - 1, opens_on=today - timedelta(days=400),
-                closes_on=today - timedelta(days=300))
+                       closes_on=today - timedelta(days=300))
     rolling = CallFactory.create(title="Permanent", closes_on=None, year=today.year)
     public = call(client, "GET", "/calls").json()
     assert {c["title"] for c in public["items"]} == {"Ouvert", "Clos", "Permanent"}

@@ -28,8 +28,8 @@ def test_good_practices_list_filters_and_fields(client: Client) -> None:
     theme, mersch, org = ThemeFactory.create(code="logement", name="Logement"), MunicipalityFactory.create(name="Mersch"), \
         OrganisationFactory.create(name="Centre")
     practice = GoodPracticeFactory.create(title="A", theme=theme, municipalities=[mersch], actors=[org], is_example=True,
-                                   summary="Résumé", body='<p>Corps<script>x()</script></p>',
-                                   other_actors="Club\nÉcole")
+                                          summary="Résumé", body='<p>Corps<script>x()</script></p>',
+                                          other_actors="Club\nÉcole")
     _attach(practice)
     GoodPracticeFactory.create(title="B")
     GoodPracticeFactory.create(title="C", state="draft", theme=theme)
@@ -76,7 +76,7 @@ def test_good_practices_filter_by_event(client: Client) -> None:
 def test_faq_topics_with_published_questions(client: Client) -> None:
     topic = FaqTopicFactory.create(name="Inscription")
     FaqQuestionFactory.create(topic=topic, question="Q1", answer="<p>R</p><iframe></iframe>",
-                       last_updated_on=date(2024, 2, 1))
+                              last_updated_on=date(2024, 2, 1))
     FaqQuestionFactory.create(topic=topic, question="Brouillon", state="draft")
     FaqQuestionFactory.create(topic=FaqTopicFactory.create(name="Vide"), state="draft")
     body = call(client, "GET", "/faq").json()

@@ -131,7 +131,7 @@ def add_private_markers(world: dict[str, Any]) -> None:
         conflict_note=_marker("review conflict note", review_readers))
     # An approval above the four-eyes threshold awaiting its second approver: staff readers only, until final.
     pending = ApplicationFactory.create(call=world["call"], organisation=world["org_a"], state=State.UNDER_REVIEW,
-                                 first_submitted_on=timezone.localdate(), requested_amount=Decimal(60000))
+                                        first_submitted_on=timezone.localdate(), requested_amount=Decimal(60000))
     Decision.objects.create(application=pending, outcome="approved", granted_amount=Decimal(60000),
                             decided_by=people["approver"], motivation=_marker("pending motivation", STAFF_READERS),
                             conditions=_marker("pending conditions", STAFF_READERS))

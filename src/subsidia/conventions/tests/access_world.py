@@ -21,7 +21,7 @@ def add_conventions(world: dict[str, Any]) -> None:
     draft = ConventionFactory.create(organisation=world["org_a"], department=department, title="Convention en préparation")
     ConventionDomainFactory.create(convention=draft)
     active = ConventionFactory.create(organisation=world["org_a"], department=department, title="Convention en vigueur",
-                               starts_on=date(2024, 1, 1), ends_on=date(timezone.localdate().year + 1, 12, 31))
+                                      starts_on=date(2024, 1, 1), ends_on=date(timezone.localdate().year + 1, 12, 31))
     domain = ConventionDomainFactory.create(convention=active, yearly_amount=Decimal("90000.00"))
     IndicatorFactory.create(domain=domain)
     active = services.sign_convention(people["approver"], active, signed_on=date(2023, 12, 1))

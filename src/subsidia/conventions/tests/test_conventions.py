@@ -84,9 +84,9 @@ class TestStatus:
 
     def test_one_active_convention_among_several_is_enough(self, org_a: Organisation) -> None:
         ConventionFactory.create(organisation=org_a, signed_on=date(2020, 1, 1), starts_on=date(2020, 1, 1),
-                          ends_on=date(2022, 12, 31))
+                                 ends_on=date(2022, 12, 31))
         ConventionFactory.create(organisation=org_a, signed_on=date(2023, 1, 1), starts_on=date(2023, 1, 1),
-                          ends_on=date(2025, 12, 31))
+                                 ends_on=date(2025, 12, 31))
         assert selectors.is_conventioned(org_a, date(2021, 6, 1))
         assert selectors.is_conventioned(org_a, date(2024, 6, 1))
         assert not selectors.is_conventioned(org_a, date(2026, 1, 1))
@@ -336,7 +336,7 @@ class TestOverlappingFunding:
     def application(self, signed: Convention, org_a: Organisation) -> Application:
         domain = signed.domains.get()
         return ApplicationFactory.create(organisation=org_a, activity_domain=domain.activity, state=State.SUBMITTED,
-                                  start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
+                                         start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
 
     def test_a_subsidy_for_a_conventioned_domain_over_the_same_period_is_flagged(self, signed: Convention,
                                                                                  application: Application) -> None:
@@ -353,9 +353,9 @@ class TestOverlappingFunding:
         assert selectors.overlaps_for_application(application) == []
         domain = signed.domains.get().activity
         later = ApplicationFactory.create(organisation=signed.organisation, activity_domain=domain, state=State.SUBMITTED,
-                                   start_date=date(2027, 1, 1), end_date=date(2027, 6, 30))
+                                          start_date=date(2027, 1, 1), end_date=date(2027, 6, 30))
         elsewhere = ApplicationFactory.create(organisation=org_b, activity_domain=domain, state=State.SUBMITTED,
-                                       start_date=date(2025, 1, 1), end_date=date(2025, 6, 30))
+                                              start_date=date(2025, 1, 1), end_date=date(2025, 6, 30))
         assert selectors.overlaps_for_application(later) == []
         assert selectors.overlaps_for_application(elsewhere) == []
         assert selectors.overlaps_for_convention(signed) == []
@@ -368,7 +368,7 @@ class TestOverlappingFunding:
 
     def test_a_draft_convention_does_not_count(self, draft: Convention, org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, activity_domain=draft.domains.get().activity,
-                                         start_date=date(2025, 1, 1), end_date=date(2025, 6, 30))
+                                                start_date=date(2025, 1, 1), end_date=date(2025, 6, 30))
         assert selectors.overlaps_for_application(application) == []
 
     def test_the_funding_overview_adds_conventions_and_subsidies_by_year(self, signed: Convention,

@@ -198,7 +198,7 @@ def test_daily_convention_reminders_runs_from_today(org_a: Organisation, partner
 
     today = timezone.localdate()
     convention = ConventionFactory.create(organisation=org_a, starts_on=date(today.year - 1, 1, 1),
-                                   ends_on=date(today.year - 1, 12, 31))
+                                          ends_on=date(today.year - 1, 12, 31))
     ConventionDomainFactory.create(convention=convention)
     services.sign_convention(approver, convention, signed_on=date(today.year - 2, 12, 1))
     convention.payments.update(paid_on=date(today.year - 2, 12, 20))

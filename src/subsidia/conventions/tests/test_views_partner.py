@@ -114,8 +114,8 @@ class TestConventionPage:
     def test_the_overlapping_funding_is_shown_to_the_ministry_only(self, signed: Convention, officer: User,
                                                                    member: User, login: Callable[..., Client]) -> None:
         application = ApplicationFactory.create(organisation=signed.organisation, state=State.SUBMITTED,
-                                         activity_domain=signed.domains.get().activity, title="Guichet bis",
-                                         start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
+                                                activity_domain=signed.domains.get().activity, title="Guichet bis",
+                                                start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
         url = reverse("conventions:detail", args=[signed.pk])
         assert "Guichet bis" not in page(login(member).get(url))
         text = page(login(officer).get(url))
@@ -383,7 +383,7 @@ class TestPartnerDashboard:
         MeetingFactory.create(series=series, starts_at=timezone.now() - timedelta(days=10))  # past
         MeetingFactory.create(series=MeetingSeriesFactory.create(title="Dialogue d'autres", organisations=[org_b]))
         ActionItemFactory.create(raised_at=soon, title="Envoyer la liste des bénévoles", owner_organisation=org_a,
-                          due_on=date(2025, 5, 1))
+                                 due_on=date(2025, 5, 1))
         ActionItemFactory.create(raised_at=soon, title="Action d'un autre", owner_organisation=org_b)
         text = page(login(gestionnaire).get(reverse("core:partner_dashboard")))
         assert "Mes conventions" in text and signed.reference in text and "En vigueur" in text
@@ -413,8 +413,8 @@ class TestApplicationOverlap:
     @pytest.fixture
     def application(self, signed: Convention, org_a: Organisation) -> Application:
         return ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED, title="Guichet bis",
-                                  activity_domain=signed.domains.get().activity,
-                                  start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
+                                         activity_domain=signed.domains.get().activity,
+                                         start_date=date(2025, 9, 1), end_date=date(2026, 3, 31))
 
     def test_the_ministry_is_warned_of_a_possible_double_funding(self, application: Application, signed: Convention,
                                                                  officer: User, gestionnaire: User,

@@ -689,8 +689,8 @@ class TestFunding:
                                                                  officer: User, on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         application = ApplicationFactory.create(organisation=org_a, activity_domain=signed.domains.get().activity,
-                                         state=State.SUBMITTED, start_date=date(2025, 9, 1),
-                                         end_date=date(2026, 3, 31), title="Projet qui recoupe")
+                                                state=State.SUBMITTED, start_date=date(2025, 9, 1),
+                                                end_date=date(2026, 3, 31), title="Projet qui recoupe")
         client = client_for(officer)
         response = client.get(reverse("conventions:funding", kwargs={"pk": org_a.pk}))
         assert response.status_code == 200

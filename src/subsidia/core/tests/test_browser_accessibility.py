@@ -228,23 +228,23 @@ def demo(make_user: Callable[..., User]) -> Demo:
     Question.objects.create(call=call, key="accord", label="Accord de la commune", kind="file",
                             shown_if_question=communes, shown_if_value="oui")
     application = ApplicationFactory.create(call=call, organisation=organisation, answers={"communes": "oui"},
-                                     requested_amount=5000)  # unbalanced: the page says what is missing
+                                            requested_amount=5000)  # unbalanced: the page says what is missing
     running = ApplicationFactory.create(call=call, organisation=organisation, state=State.IN_PROGRESS,
-                                 first_submitted_on=today - timedelta(days=90))
+                                        first_submitted_on=today - timedelta(days=90))
     department = DepartmentFactory.create(name="Département de la jeunesse", listed_in_directory=False)
     convention = ConventionFactory.create(organisation=organisation, department=department,
-                                   title="Convention jeunesse (exemple)",
-                                   starts_on=date(today.year - 1, 1, 1), ends_on=date(today.year + 1, 12, 31))
+                                          title="Convention jeunesse (exemple)",
+                                          starts_on=date(today.year - 1, 1, 1), ends_on=date(today.year + 1, 12, 31))
     IndicatorFactory.create(domain=ConventionDomainFactory.create(convention=convention), name="Jeunes accueillis")
     sign_without_audit(convention, date(today.year - 2, 12, 1))
     series = MeetingSeriesFactory.create(organisations=[organisation], department=department,
-                                  title="Réunion des gestionnaires")
+                                         title="Réunion des gestionnaires")
     now = timezone.now()
     meeting = MeetingFactory.create(series=series, starts_at=now + timedelta(days=20), online_url="https://visio.example.lu/r")
     past_meeting = MeetingFactory.create(series=series, starts_at=now - timedelta(days=70), status=MeetingStatus.HELD,
-                                  minutes="Tour de table.", minutes_published_at=now - timedelta(days=60))
+                                         minutes="Tour de table.", minutes_published_at=now - timedelta(days=60))
     ActionItemFactory.create(raised_at=past_meeting, title="Recenser les besoins", owner_organisation=organisation,
-                      due_on=today + timedelta(days=30))
+                             due_on=today + timedelta(days=30))
     return Demo(organisation=organisation, other=other, theme_code=housing.code, partner_admin=admin, call=call,
                 application=application, running=running, convention=convention, meeting=meeting,
                 past_meeting=past_meeting)

@@ -81,16 +81,16 @@ def public(make_user: Callable[..., User]) -> Public:
     town = MunicipalityFactory.create(name="Mersch")
     other_town = MunicipalityFactory.create(name="Esch-sur-Alzette")
     organisation = OrganisationFactory.create(name="Association d'accueil Mersch", acronym="AAM", municipality=town,
-                                       description="Accueil des nouveaux arrivants.")
+                                              description="Accueil des nouveaux arrivants.")
     organisation.themes.set([integration])
     partner = OrganisationFactory.create(name="Croix de Solidarité", acronym="CDS", description="Aide alimentaire.")
 
     # An upcoming conference: ranked blocks, a programme with speakers, a session with limited seats.
     upcoming = EventFactory.create(title="Conférence nationale de l'intégration", slug="conference-nationale",
-                            summary="Une journée d'échanges entre communes et associations.", municipality=town,
-                            blocks_per_person=2, capacity=120, audience="Communes, associations",
-                            registration_opens_at=now - timedelta(days=5),
-                            registration_closes_at=now + timedelta(days=15))
+                                   summary="Une journée d'échanges entre communes et associations.", municipality=town,
+                                   blocks_per_person=2, capacity=120, audience="Communes, associations",
+                                   registration_opens_at=now - timedelta(days=5),
+                                   registration_closes_at=now + timedelta(days=15))
     upcoming.themes.set([integration])
     upcoming.organisers.set([organisation])
     upcoming.partners.set([partner])
@@ -98,24 +98,24 @@ def public(make_user: Callable[..., User]) -> Public:
               for title in ("Logement", "Emploi", "Langues")]
     BlockFactory.create(event=upcoming, kind=BlockKind.TABLE, title="Table des jeunes", capacity=10)
     SessionFactory.create(event=upcoming, title="Ouverture", speakers="La ministre\nLe président du SYVICOL",
-                   room="Grande salle", starts_at=upcoming.starts_at,
-                   ends_at=upcoming.starts_at + timedelta(minutes=30))
+                          room="Grande salle", starts_at=upcoming.starts_at,
+                          ends_at=upcoming.starts_at + timedelta(minutes=30))
     for n, block in enumerate(blocks):
         SessionFactory.create(event=upcoming, block=block, title=f"Atelier {block.title}",
-                       starts_at=upcoming.starts_at + timedelta(hours=1), description="Retours d'expérience.",
-                       ends_at=upcoming.starts_at + timedelta(hours=2), room=f"Salle {n + 1}")
+                              starts_at=upcoming.starts_at + timedelta(hours=1), description="Retours d'expérience.",
+                              ends_at=upcoming.starts_at + timedelta(hours=2), room=f"Salle {n + 1}")
     SessionFactory.create(event=upcoming, title="Visite du centre", capacity=15, speakers="",
-                   starts_at=upcoming.starts_at + timedelta(hours=3), ends_at=upcoming.starts_at + timedelta(hours=4))
+                          starts_at=upcoming.starts_at + timedelta(hours=3), ends_at=upcoming.starts_at + timedelta(hours=4))
 
     online = EventFactory.create(title="Webinaire sur les subsides", slug="webinaire-subsides", place="", address="",
-                          online_url="https://visio.example.lu/webinaire", capacity=None)
+                                 online_url="https://visio.example.lu/webinaire", capacity=None)
     online.themes.set([housing])
 
     # A past event: its evaluation report is published, with charts, and it has a photo.
     past = EventFactory.create(past=True, title="Rencontre des communes 2024", slug="rencontre-des-communes-2024",
-                        participant_count=42, evaluation_sent_at=now - timedelta(days=2),
-                        evaluation_report="<p>Les participants ont apprécié les <strong>tables</strong>.</p>",
-                        evaluation_published_at=now - timedelta(days=1))
+                               participant_count=42, evaluation_sent_at=now - timedelta(days=2),
+                               evaluation_report="<p>Les participants ont apprécié les <strong>tables</strong>.</p>",
+                               evaluation_published_at=now - timedelta(days=1))
     past.themes.set([integration])
     rating = EvaluationQuestion.objects.create(event=past, position=1, text="Note globale de la rencontre",
                                                kind=QuestionKind.RATING, required=True)
@@ -134,28 +134,28 @@ def public(make_user: Callable[..., User]) -> Public:
 
     # Good practices, one presented at the past event, with its block, communes, actors and an attachment.
     practice = GoodPracticeFactory.create(title="Un potager partagé", slug="potager-partage", theme=integration,
-                                   summary="Des habitants cultivent ensemble un jardin communal.",
-                                   event=past, municipalities=[town, other_town], actors=[organisation],
-                                   other_actors="Le club des aînés", results="Vingt familles participent.",
-                                   contact_name="Anne Muller", contact_email="anne@example.lu")
+                                          summary="Des habitants cultivent ensemble un jardin communal.",
+                                          event=past, municipalities=[town, other_town], actors=[organisation],
+                                          other_actors="Le club des aînés", results="Vingt familles participent.",
+                                          contact_name="Anne Muller", contact_email="anne@example.lu")
     GoodPracticeAttachment.objects.create(practice=practice, title="Guide du potager",
                                           file=ContentFile(b"%PDF-1.4 guide", name="guide.pdf"),
                                           content_type="application/pdf", size=14)
     GoodPracticeFactory.create(title="Un café des langues", slug="cafe-des-langues", theme=housing,
-                        municipalities=[other_town])
+                               municipalities=[other_town])
     GoodPracticeFactory.create(title="Brouillon caché", slug="brouillon-cache", state="draft", published_at=None)
 
     for position, name in enumerate(["Subsides", "Événements"]):
         topic = FaqTopicFactory.create(name=name, slug=name.lower().replace("é", "e"), position=position)
         FaqQuestionFactory.create(topic=topic, question=f"Qui peut demander des {name.lower()} ?")
         FaqQuestionFactory.create(topic=topic, question=f"Où trouver les dates : {name.lower()} ?",
-                           answer="<p>Sur la page <a href=\"/evenements/\">des événements</a>.</p>")
+                                  answer="<p>Sur la page <a href=\"/evenements/\">des événements</a>.</p>")
 
     tags = [NewsTagFactory.create(name="Intégration", slug="integration"), NewsTagFactory.create(name="Communes", slug="communes")]
     news = NewsItemFactory.create(title="Lancement du plan communal", slug="lancement-plan-communal", place="Mersch",
-                           summary="Le plan est lancé.", tags=tags, issuing_body=organisation, event=upcoming)
+                                  summary="Le plan est lancé.", tags=tags, issuing_body=organisation, event=upcoming)
     NewsItemFactory.create(title="Appel à projets 2025", slug="appel-a-projets-2025", tags=tags[:1],
-                    date=timezone.localdate() - timedelta(days=10))
+                           date=timezone.localdate() - timedelta(days=10))
     writer = make_user(full_name="Claire Lecteur")
     troll = make_user(full_name="Pat Troll")
     kind = ContentType.objects.get_for_model(NewsItem)
@@ -166,7 +166,7 @@ def public(make_user: Callable[..., User]) -> Public:
 
     # A registration made with the model (the service would write an audit event), with its ranked choices.
     registration = RegistrationFactory.create(event=upcoming, full_name="Jean Weber", email="jean@example.lu",
-                                       organisation_name="Commune de Mersch", municipality=town)
+                                              organisation_name="Commune de Mersch", municipality=town)
     for rank, block in enumerate(blocks[:2], start=1):
         BlockChoice.objects.create(registration=registration, block=block, rank=rank)
     RegistrationFactory.create(event=upcoming, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)

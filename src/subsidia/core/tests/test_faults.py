@@ -240,7 +240,7 @@ def _practice_case(name: str, source: str) -> Case:
 def _news_in(w: World, status: str) -> Any:
     state = knowledge_workflow.DRAFT if status == knowledge_workflow.SUBMITTED else status
     return NewsItemFactory.create(state=state, issuing_body=w.org,
-                           submitted_at=timezone.now() if status == knowledge_workflow.SUBMITTED else None)
+                                  submitted_at=timezone.now() if status == knowledge_workflow.SUBMITTED else None)
 
 
 def _news_service(name: str) -> Callable[..., Any]:
@@ -301,7 +301,7 @@ def _full_event_with_waiting_list(w: World) -> Registration:
     event = EventFactory.create(capacity=1)
     first = RegistrationFactory.create(event=event, status=RegistrationStatus.CONFIRMED)
     w.notes["waiting"] = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
-                                             waitlisted_at=timezone.now()).pk
+                                                    waitlisted_at=timezone.now()).pk
     return first
 
 

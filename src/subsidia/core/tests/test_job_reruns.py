@@ -108,8 +108,8 @@ def grant_reminders_due(org_a: Organisation, make_user: Callable[..., User], set
     make_user("finance")
     for days in (3, 10):
         application = ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS,
-                                         report_due_on=today + timedelta(days=days),
-                                         first_submitted_on=today - timedelta(days=200))
+                                                report_due_on=today + timedelta(days=days),
+                                                first_submitted_on=today - timedelta(days=200))
         Tranche.objects.create(application=application, position=1, due_on=today + timedelta(days=days),
                                amount=Decimal(1000))
     return 6

@@ -29,7 +29,7 @@ def test_the_staff_dashboard_answers_on_a_leap_day(moment: str, login: Callable[
                                                    make_user: Callable[..., User]) -> None:
     with time_machine.travel(moment, tick=False):
         stale = OrganisationFactory.create(name="Vérifiée il y a longtemps", listed_in_directory=True,
-                                    last_verified_on=date(2027, 2, 28) - timedelta(days=1))
+                                           last_verified_on=date(2027, 2, 28) - timedelta(days=1))
         OrganisationFactory.create(name="Vérifiée récemment", listed_in_directory=True, last_verified_on=date(2028, 2, 1))
         response = login(make_user("officer")).get(reverse("core:staff_dashboard"))
         assert response.status_code == 200

@@ -211,7 +211,7 @@ class TestActionItems:
     def test_a_cancelled_meeting_does_not_swallow_the_follow_up(self, three: list[Meeting], officer: User) -> None:
         first, second, third, _fourth = three
         action = ActionItemFactory.create(raised_at=first, closed_at=second.starts_at + timedelta(days=1),
-                                   status=ActionStatus.DONE)
+                                          status=ActionStatus.DONE)
         second.status = MeetingStatus.CANCELLED
         second.save()
         # The previous meeting held before the third is the first: the action closed since then is noted.

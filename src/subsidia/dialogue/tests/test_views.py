@@ -69,7 +69,7 @@ def outsider(make_user: Callable[..., User], org_b: Organisation) -> User:
 def series(org_a: Organisation, officer: User, gestionnaire: User) -> MeetingSeries:
     return services.create_series(officer, {
         "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory.create(name="Département de "
-                                                                                    "l'intégration").pk,
+                                                                                           "l'intégration").pk,
         "organisations": [org_a.pk], "cadence": "quarterly", "ministry_participants": [officer.pk],
         "first_starts_at": (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0),
         "place": "Salle 1", "description": "Questions du secteur de l'accueil.",

@@ -20,7 +20,7 @@ def add_events(world: dict[str, Any]) -> None:
                                                                                           title="Vivre ensemble")
     session = SessionFactory.create(event=event, block=first, capacity=20)
     registration = RegistrationFactory.create(event=event, status=RegistrationStatus.CONFIRMED,
-                                       checked_in_at=timezone.now())
+                                              checked_in_at=timezone.now())
     BlockChoice.objects.create(registration=registration, block=first, rank=1)
     draft = EventFactory.create(title="Événement en préparation", slug="evenement-en-preparation", draft=True)
     world.update({

@@ -23,7 +23,7 @@ def add_event_staff(world: dict[str, Any]) -> None:
     officer = world["people"]["officer"]
     start = timezone.now().replace(microsecond=0) - timedelta(days=3)
     past = StaffEventFactory.create(title="Conférence passée", slug="conference-passee", starts_at=start,
-                             ends_at=start + timedelta(hours=4), evaluation_report="<p>Bilan.</p>")
+                                    ends_at=start + timedelta(hours=4), evaluation_report="<p>Bilan.</p>")
     block = Block.objects.create(event=past, title="Vivre ensemble", capacity=10)
     Session.objects.create(event=past, block=block, title="Table 1", starts_at=past.starts_at,
                            ends_at=past.starts_at + timedelta(hours=1))

@@ -26,8 +26,8 @@ def only_event(ics: bytes):  # type: ignore[no-untyped-def]
 def test_download_is_published_in_the_events_time_zone() -> None:
     luxembourg = ZoneInfo("Europe/Luxembourg")
     event = EventFactory.create(starts_at=datetime(2030, 2, 11, 9, 0, tzinfo=luxembourg),
-                         ends_at=datetime(2030, 2, 11, 13, 0, tzinfo=luxembourg), place="Mersch",
-                         online_url="https://visio.example.lu/conf")
+                                ends_at=datetime(2030, 2, 11, 13, 0, tzinfo=luxembourg), place="Mersch",
+                                online_url="https://visio.example.lu/conf")
     cal, vevent = only_event(calendar.event_ics(event))
     assert cal["method"] == "PUBLISH"
     assert "DTSTART;TZID=Europe/Luxembourg:20300211T090000" in calendar.event_ics(event).decode()

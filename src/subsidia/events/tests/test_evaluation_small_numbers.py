@@ -38,7 +38,7 @@ def event(make_user: Callable[..., User]) -> Event:
 def _questions(event: Event):  # type: ignore[no-untyped-def]
     rating = QuestionFactory.create(event=event, text="Note globale", kind=QuestionKind.RATING, position=1)
     choice = QuestionFactory.create(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
-                             options="Tables rondes\nPlénière", position=2)
+                                    options="Tables rondes\nPlénière", position=2)
     return rating, choice
 
 

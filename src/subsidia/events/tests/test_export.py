@@ -27,12 +27,12 @@ def event() -> Event:
     housing = BlockFactory.create(event=event, title="Logement abordable")
     plan = BlockFactory.create(event=event, title="Plan communal d'intégration")
     anne = RegistrationFactory.create(event=event, full_name="Anne Muller", email="anne@example.lu",
-                               organisation_name="Commune de Mersch",
-                               municipality=Municipality.objects.create(name="Mersch"))
+                                      organisation_name="Commune de Mersch",
+                                      municipality=Municipality.objects.create(name="Mersch"))
     BlockChoice.objects.create(registration=anne, block=plan, rank=1, allocated=True)
     BlockChoice.objects.create(registration=anne, block=housing, rank=2)
     RegistrationFactory.create(event=event, full_name="=HYPERLINK(\"http://evil\")", email="x@example.lu",
-                        organisation_name="+33 612", checked_in_at=None)
+                               organisation_name="+33 612", checked_in_at=None)
     return event
 
 

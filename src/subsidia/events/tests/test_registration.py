@@ -115,7 +115,7 @@ class TestWindow:
 
     def test_inside_the_window(self) -> None:
         event = EventFactory.create(registration_opens_at=timezone.now() - timedelta(days=1),
-                             registration_closes_at=timezone.now() + timedelta(days=1))
+                                    registration_closes_at=timezone.now() + timedelta(days=1))
         assert sign_up(event, 1).status == RegistrationStatus.CONFIRMED
 
     def test_a_draft_does_not_exist_for_the_public(self) -> None:

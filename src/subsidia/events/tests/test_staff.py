@@ -101,9 +101,9 @@ def test_raising_the_capacity_promotes_the_waiting_list(
     event = StaffEventFactory.create(capacity=1)
     RegistrationFactory.create(event=event)
     first = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
-                                waitlisted_at=timezone.now() - timedelta(hours=2))
+                                       waitlisted_at=timezone.now() - timedelta(hours=2))
     second = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
-                                 waitlisted_at=timezone.now() - timedelta(hours=1))
+                                        waitlisted_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         services_staff.update_event(officer, event, {"capacity": 2})
     first.refresh_from_db()
@@ -228,7 +228,7 @@ def test_registrations_order_confirmed_then_waiting_list_in_order() -> None:
     now = timezone.now()
     late = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)
     early = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
-                                waitlisted_at=now - timedelta(hours=1))
+                                       waitlisted_at=now - timedelta(hours=1))
     cancelled = RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED)
     confirmed = RegistrationFactory.create(event=event)
     assert list(selectors.staff_registrations(event)) == [confirmed, early, late, cancelled]

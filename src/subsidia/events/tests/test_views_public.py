@@ -48,7 +48,7 @@ class TestListAndDetail:
 
     def test_detail_shows_programme_seats_and_sanitised_description(self, client: Client) -> None:
         event = EventFactory.create(capacity=3, description='<p>Bienvenue</p><script>alert(1)</script>',
-                             time_zone="Europe/Luxembourg")
+                                    time_zone="Europe/Luxembourg")
         block = BlockFactory.create(event=event, title="Logement abordable")
         SessionFactory.create(event=event, block=block, title="Table du logement", room="Salle B")
         RegistrationFactory.create(event=event)

@@ -20,22 +20,22 @@ def add_grants(world: dict[str, Any]) -> None:
     draft_call = CallFactory.create(title="Appel en préparation", is_published=False)
     draft = ApplicationFactory.create(call=call, organisation=org_a, state=State.DRAFT, created_by=people["partner_member"])
     submitted = ApplicationFactory.create(call=call, organisation=org_a, state=State.SUBMITTED,
-                                   first_submitted_on=timezone.localdate())
+                                          first_submitted_on=timezone.localdate())
     under_review = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
-                                      first_submitted_on=timezone.localdate())
+                                             first_submitted_on=timezone.localdate())
     review = Review.objects.create(application=under_review, reviewer=people["reviewer"],
                                    assigned_by=people["officer"])
     approved = ApplicationFactory.create(call=call, organisation=org_a, state=State.APPROVED,
-                                  first_submitted_on=timezone.localdate())
+                                         first_submitted_on=timezone.localdate())
     decision = Decision.objects.create(application=approved, outcome="approved", granted_amount=Decimal(6000),
                                        decided_by=people["approver"], confirmed_at=timezone.now())
     tranche = Tranche.objects.create(application=approved, position=1, due_on=timezone.localdate(),
                                      amount=Decimal(6000))
     in_progress = ApplicationFactory.create(call=call, organisation=org_a, state=State.IN_PROGRESS,
-                                     first_submitted_on=timezone.localdate() - timedelta(days=90))
+                                            first_submitted_on=timezone.localdate() - timedelta(days=90))
     add_document(in_progress, "final_report")
     reporting = ApplicationFactory.create(call=call, organisation=org_a, state=State.REPORTING,
-                                   first_submitted_on=timezone.localdate() - timedelta(days=120))
+                                          first_submitted_on=timezone.localdate() - timedelta(days=120))
     FinalReport.objects.create(application=reporting, deliverables="Exposition montrée dans 4 communes.",
                                submitted_by=people["partner_admin"], submitted_at=timezone.now())
     world.update({

@@ -44,7 +44,7 @@ def call() -> Call:
 @pytest.fixture
 def under_review(call: Call, org_a: Organisation) -> Application:
     return ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
-                              first_submitted_on=TODAY(), requested_amount=Decimal("6000"))
+                                     first_submitted_on=TODAY(), requested_amount=Decimal("6000"))
 
 
 def approve(actor, application, amount="6000", tranches=None):  # type: ignore[no-untyped-def]
@@ -201,9 +201,9 @@ class TestDecision:
                                               settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 100000
         first = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
-                                   requested_amount=Decimal("6000"))
+                                          requested_amount=Decimal("6000"))
         second = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
-                                    requested_amount=Decimal("6000"))
+                                           requested_amount=Decimal("6000"))
         approve(people["approver"], first, "6000")
         with pytest.raises(RuleViolation) as refused:
             approve(people["approver"], second, "4000.01")
@@ -216,9 +216,9 @@ class TestDecision:
                                                   settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 5000
         first = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
-                                   requested_amount=Decimal("6000"))
+                                          requested_amount=Decimal("6000"))
         second = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,
-                                    requested_amount=Decimal("6000"))
+                                           requested_amount=Decimal("6000"))
         approve(people["approver"], first, "6000")
         approve(people["approver"], second, "6000")  # pending: nothing committed yet
         services.confirm_decision(people["approver2"], first)

@@ -116,7 +116,7 @@ class TestDrafting:
         with pytest.raises(NotFound):
             services.create_application(people["member"], CallFactory.create(is_published=False), org_a, {"title": "X"})
         closed = CallFactory.create(opens_on=timezone.localdate() - timedelta(days=60),
-                             closes_on=timezone.localdate() - timedelta(days=1))
+                                    closes_on=timezone.localdate() - timedelta(days=1))
         with pytest.raises(RuleViolation) as refused:
             services.create_application(people["member"], closed, org_a, {"title": "X"})
         assert refused.value.violations[0].code == "call_closed"

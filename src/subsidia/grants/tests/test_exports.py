@@ -46,7 +46,7 @@ def test_xlsx_builder_keeps_types_and_never_writes_formulas() -> None:
 def _world(make_user: Callable[..., User]):  # type: ignore[no-untyped-def]
     call = CallFactory.create(title="Appel 2026")
     matched = ApplicationFactory.create(call=call, title="=HYPERLINK(\"http://evil\")", state=State.UNDER_REVIEW,
-                                 requested_amount=Decimal("6000.00"), first_submitted_on=date(2026, 2, 1))
+                                        requested_amount=Decimal("6000.00"), first_submitted_on=date(2026, 2, 1))
     other = ApplicationFactory.create(call=call, title="Autre projet", state=State.SUBMITTED)
     reviewer = make_user("reviewer", full_name="Rita Reviewer")
     review = Review.objects.create(application=matched, reviewer=reviewer, status=Review.Status.SUBMITTED,

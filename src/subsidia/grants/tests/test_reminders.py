@@ -38,7 +38,7 @@ def partners(org_a: Organisation, make_user: Callable[..., User]) -> list[User]:
 
 def _in_progress(org, report_due_on: date, state: str = State.IN_PROGRESS):
     return ApplicationFactory.create(organisation=org, state=state, report_due_on=report_due_on,
-                              first_submitted_on=date(2023, 3, 1))
+                                     first_submitted_on=date(2023, 3, 1))
 
 
 def _kinds(user) -> list[str]:
@@ -209,5 +209,5 @@ def test_daily_reminders_is_a_periodic_task_of_the_worker() -> None:
 @pytest.mark.django_db
 def test_daily_reminders_runs_send_reminders(org_a: Organisation, partners: list[User]) -> None:
     ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS,
-                       report_due_on=timezone.localdate() + timedelta(days=1))
+                              report_due_on=timezone.localdate() + timedelta(days=1))
     assert daily_reminders.call_local() == 2

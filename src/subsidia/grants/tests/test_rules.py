@@ -33,7 +33,7 @@ def call() -> Call:
 @pytest.fixture
 def application(call: Call, org_a: Organisation) -> Application:
     return ApplicationFactory.create(call=call, organisation=org_a, start_date=TODAY + timedelta(weeks=8),
-                              end_date=TODAY + timedelta(weeks=12))
+                                     end_date=TODAY + timedelta(weeks=12))
 
 
 def test_a_complete_application_passes_every_rule(application: Application) -> None:
@@ -120,7 +120,7 @@ class TestCallClosed:
 class TestDocuments:
     def test_each_missing_kind_is_reported(self, call: Call, org_a: Organisation) -> None:
         application = ApplicationFactory.create(call=call, organisation=org_a, complete=False,
-                                         start_date=TODAY + timedelta(weeks=8), end_date=TODAY + timedelta(weeks=9))
+                                                start_date=TODAY + timedelta(weeks=8), end_date=TODAY + timedelta(weeks=9))
         missing = [v for v in rules.check(application, TODAY) if v.code == "missing_document"]
         assert len(missing) == 2
         add_document(application, "description")
@@ -171,7 +171,7 @@ class TestBudget:
 
 def test_incomplete_drafts_say_what_is_missing(call: Call, org_a: Organisation) -> None:
     application = ApplicationFactory.create(call=call, organisation=org_a, complete=False, summary="", start_date=None,
-                                     end_date=None, requested_amount=None)
+                                            end_date=None, requested_amount=None)
     fields = {v.field for v in rules.check(application, TODAY) if v.code == "incomplete"}
     assert {"summary", "start_date", "end_date", "requested_amount", "priority"} <= fields
 
@@ -186,8 +186,8 @@ def test_a_refused_submission_reports_every_rule_and_changes_nothing(call: Call,
     call.opens_on = date.today() - timedelta(days=60)
     call.save()
     application = ApplicationFactory.create(call=call, organisation=commune, complete=False,
-                                     start_date=date.today() + timedelta(days=3),
-                                     end_date=date.today() + timedelta(days=1), requested_amount=Decimal(100))
+                                            start_date=date.today() + timedelta(days=3),
+                                            end_date=date.today() + timedelta(days=1), requested_amount=Decimal(100))
     application.priority = call.priorities.first()
     application.save()
     version = application.version

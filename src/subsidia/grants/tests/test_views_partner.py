@@ -133,7 +133,7 @@ def test_a_closed_call_refuses_new_applications_on_the_form(login: Callable[...,
                                                             make_user: Callable[..., User], org_a: Organisation,
                                                             org_b: Organisation) -> None:
     closed = CallFactory.create(opens_on=timezone.localdate() - timedelta(days=60),
-                         closes_on=timezone.localdate() - timedelta(days=1))
+                                closes_on=timezone.localdate() - timedelta(days=1))
     client = login(make_user("partner_admin", organisation=org_a))
     assert "Cet appel est clos" in page(client.get(reverse("grants:call_detail", args=[closed.pk])))
     response = client.post(reverse("grants:application_create", args=[closed.pk]),
@@ -278,7 +278,7 @@ def test_documents_are_versioned_and_downloaded_by_who_sees_the_application(logi
 def test_submit_with_failing_rules_shows_every_rule_and_changes_nothing(login: Callable[..., Client], admin_a: User,
                                                                         org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, summary="", requested_amount=Decimal("100.00"),
-                                     start_date=timezone.localdate() + timedelta(days=7))
+                                            start_date=timezone.localdate() + timedelta(days=7))
     client = login(admin_a)
     response = client.post(reverse("grants:application_transition", args=[application.pk, "submit"]),
                            {"version": application.version}, follow=True)
@@ -316,7 +316,7 @@ def test_the_officer_asks_for_information_and_the_partner_sees_it(client: Client
                                                                   make_user: Callable[..., User], admin_a: User,
                                                                   org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED,
-                                     first_submitted_on=timezone.localdate())
+                                            first_submitted_on=timezone.localdate())
     login(make_user("officer"))
     url = reverse("grants:application_transition", args=[application.pk, "request_information"])
     response = client.post(url, {"version": application.version, "questions": ""}, follow=True)
@@ -351,7 +351,7 @@ def test_my_applications_counts_what_is_missing(login: Callable[..., Client], ad
 
 def test_the_partner_files_the_final_report(login: Callable[..., Client], admin_a: User, org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, state=State.IN_PROGRESS,
-                                     first_submitted_on=timezone.localdate() - timedelta(days=90))
+                                            first_submitted_on=timezone.localdate() - timedelta(days=90))
     client = login(admin_a)
     url = reverse("grants:final_report", args=[application.pk])
     text = page(client.get(url))
@@ -381,7 +381,7 @@ def test_the_decision_letter_is_downloaded_once_the_decision_is_final(login: Cal
                                                                       make_user: Callable[..., User],
                                                                       org_a: Organisation) -> None:
     application = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW,
-                                     first_submitted_on=timezone.localdate())
+                                            first_submitted_on=timezone.localdate())
     decision = Decision.objects.create(application=application, outcome="approved", granted_amount=Decimal(5000),
                                        decided_by=make_user("approver"))
     Tranche.objects.create(application=application, position=1, due_on=timezone.localdate(), amount=Decimal(5000))

@@ -166,11 +166,11 @@ def test_queue_filters_search_and_sort(officer: User, reviewer: User, org_a: Org
     call = CallFactory.create()
     other_call = CallFactory.create()
     a1 = ApplicationFactory.create(call=call, organisation=org_a, title="Exposition citoyenne", state=State.UNDER_REVIEW,
-                            requested_amount=Decimal(3000))
+                                   requested_amount=Decimal(3000))
     a2 = ApplicationFactory.create(call=call, organisation=org_b, title="Atelier théâtre", state=State.SUBMITTED,
-                            requested_amount=Decimal(9000))
+                                   requested_amount=Decimal(9000))
     a3 = ApplicationFactory.create(call=other_call, organisation=org_a, title="Brochure", state=State.UNDER_REVIEW,
-                            requested_amount=Decimal(5000))
+                                   requested_amount=Decimal(5000))
     Review.objects.create(application=a1, reviewer=reviewer)
     client = client_for(officer)
     url = reverse("grants:queue")

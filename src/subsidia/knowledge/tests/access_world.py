@@ -24,7 +24,7 @@ def _attach(practice: Any) -> GoodPracticeAttachment:
 def add_knowledge(world: dict[str, Any]) -> None:
     practice = GoodPracticeFactory.create(title="Accueil des nouveaux arrivants", slug="accueil", actors=[world["org_a"]])
     draft = GoodPracticeFactory.create(title="Projet en préparation", slug="projet-brouillon", state="draft",
-                                published_at=None)
+                                       published_at=None)
     topic = FaqTopicFactory.create(name="Inscription", slug="inscription")
     world["knowledge"] = {
         "practice": practice,
@@ -36,6 +36,6 @@ def add_knowledge(world: dict[str, Any]) -> None:
         "faq_draft": FaqQuestionFactory.create(topic=topic, state="draft"),
         "news": NewsItemFactory.create(title="Conférence nationale", slug="conference"),
         "partner_draft": NewsItemFactory.create(title="Notre fête de quartier", slug="fete-quartier", state="draft",
-                                         published_at=None, issuing_body=world["org_a"],
-                                         created_by=world["people"]["partner_admin"]),
+                                                published_at=None, issuing_body=world["org_a"],
+                                                created_by=world["people"]["partner_admin"]),
     }

@@ -45,7 +45,7 @@ def test_good_practice_list_filters_and_counts(client: Client) -> None:
 def test_good_practice_detail_and_attachment(client: Client, make_user: Callable[..., User]) -> None:
     org = OrganisationFactory.create(name="Centre social")
     practice = GoodPracticeFactory.create(title="Tables rondes", actors=[org], other_actors="Commune\nClub", is_example=True,
-                                   contact_email="contact@example.lu", results="Deux cents personnes")
+                                          contact_email="contact@example.lu", results="Deux cents personnes")
     attachment = _attach(practice)
     html = client.get(reverse("knowledge:good_practice_detail", args=[practice.slug])).content.decode()
     assert reverse("directory:directory_entry", kwargs={"pk": org.pk}) in html
@@ -75,7 +75,7 @@ def test_drafts_answer_404_to_the_public_and_archived_show_a_notice(client: Clie
 def test_faq_page_groups_questions_with_their_date(client: Client) -> None:
     topic = FaqTopicFactory.create(name="Inscription", slug="inscription")
     FaqQuestionFactory.create(topic=topic, question="Comment s'inscrire ?", last_updated_on=date(2024, 3, 5),
-                       answer="<p>En ligne.</p><script>x()</script>")
+                              answer="<p>En ligne.</p><script>x()</script>")
     FaqQuestionFactory.create(topic=topic, question="Question en préparation", state="draft")
     html = client.get(reverse("knowledge:faq")).content.decode()
     assert 'href="#inscription"' in html and 'id="inscription"' in html

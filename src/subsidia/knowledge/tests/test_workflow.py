@@ -30,7 +30,7 @@ def people(make_user: Callable[..., User], org_a: Organisation) -> dict[str, Any
 def _news_in(status: str, org: Any) -> NewsItem:
     state = workflow.DRAFT if status == workflow.SUBMITTED else status
     return NewsItemFactory.create(state=state, issuing_body=org,
-                           submitted_at=timezone.now() if status == workflow.SUBMITTED else None)
+                                  submitted_at=timezone.now() if status == workflow.SUBMITTED else None)
 
 
 def test_tables_only_name_known_states() -> None:

@@ -17,7 +17,7 @@ def add_moderation(world: dict[str, Any]) -> None:
     news = NewsItemFactory.create(title="Actualité commentée", slug="actualite-commentee-matrice")
     author = UserFactory.create(email="lecteur.commentaires@example.lu", full_name="Lecteur Commentaires")
     pending = CommentFactory.create(target=news, author=author, status=CommentStatus.PENDING,
-                             held_because=HeldBecause.NEW_ACCOUNT)
+                                    held_because=HeldBecause.NEW_ACCOUNT)
     published = CommentFactory.create(target=news, author=author, status=CommentStatus.PUBLISHED)
     hidden = CommentFactory.create(target=news, author=author, status=CommentStatus.HIDDEN, reason="Hors sujet")
     word = FilteredWordFactory.create(word="mot interdit")

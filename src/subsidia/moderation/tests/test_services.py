@@ -132,7 +132,7 @@ class TestPosting:
 
     def test_expired_or_lifted_block_no_longer_applies(self, newcomer: User, news: NewsItem) -> None:
         AccountBlockFactory.create(user=newcomer, starts_at=timezone.now() - timedelta(days=10),
-                            ends_at=timezone.now() - timedelta(days=1))
+                                   ends_at=timezone.now() - timedelta(days=1))
         AccountBlockFactory.create(user=newcomer, lifted_at=timezone.now())
         assert services.post_comment(newcomer, news, "Bonjour").pk
 

@@ -32,13 +32,13 @@ def organisations(org_a: Organisation, org_b: Organisation) -> dict[str, Any]:
     """A: a convention in force today; B: one that ended last year; C: a draft only."""
     today = timezone.localdate()
     in_force = ConventionFactory.create(organisation=org_a, reference="CONV-EN-VIGUEUR", signed_on=date(2020, 1, 1),
-                                 starts_on=date(today.year - 1, 1, 1), ends_on=date(today.year + 1, 12, 31))
+                                        starts_on=date(today.year - 1, 1, 1), ends_on=date(today.year + 1, 12, 31))
     ConventionDomainFactory.create(convention=in_force)
     ConventionFactory.create(organisation=org_b, reference="CONV-TERMINEE", signed_on=date(2020, 1, 1),
-                      starts_on=date(today.year - 3, 1, 1), ends_on=date(today.year - 1, 12, 31))
+                             starts_on=date(today.year - 3, 1, 1), ends_on=date(today.year - 1, 12, 31))
     org_c = OrganisationFactory.create(name="Association C")
     ConventionFactory.create(organisation=org_c, reference="CONV-PROJET", starts_on=today - timedelta(days=10),
-                      ends_on=today + timedelta(days=300))
+                             ends_on=today + timedelta(days=300))
     return {"a": org_a, "b": org_b, "c": org_c, "convention": in_force}
 
 
