@@ -47,8 +47,8 @@ def signed(org_a: Organisation, people: dict[str, User], on_day: Callable[[date]
     """A convention of organisation A over 2024-2026, one domain at 120 000 € a year with one indicator,
     signed on 15 December 2023."""
     convention = ConventionFactory.create(organisation=org_a, title="Guichet d'accueil")
-    domain = ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"),
-                                            activity=ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants"))
+    guichet = ActivityDomainFactory.create(code="guichet", name="Guichet Info-Migrants")
+    domain = ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"), activity=guichet)
     IndicatorFactory.create(domain=domain, name="Personnes accompagnées", yearly_target=Decimal("300"))
     on_day(date(2023, 12, 20))
     return services.sign_convention(people["approver"], convention, signed_on=date(2023, 12, 15),

@@ -25,9 +25,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_good_practices_list_filters_and_fields(client: Client) -> None:
-    theme, mersch, org = ThemeFactory.create(code="logement", name="Logement"), MunicipalityFactory.create(name="Mersch"), \
-        OrganisationFactory.create(name="Centre")
-    practice = GoodPracticeFactory.create(title="A", theme=theme, municipalities=[mersch], actors=[org], is_example=True,
+    theme = ThemeFactory.create(code="logement", name="Logement")
+    mersch, org = MunicipalityFactory.create(name="Mersch"), OrganisationFactory.create(name="Centre")
+    practice = GoodPracticeFactory.create(title="A", theme=theme, municipalities=[mersch], actors=[org],
+                                          is_example=True,
                                           summary="Résumé", body='<p>Corps<script>x()</script></p>',
                                           other_actors="Club\nÉcole")
     _attach(practice)

@@ -18,7 +18,8 @@ from .factories import ConventionDomainFactory, ConventionFactory, DepartmentFac
 def add_conventions(world: dict[str, Any]) -> None:
     people = world["people"]
     department = DepartmentFactory.create(name="Département de l'intégration (test)")
-    draft = ConventionFactory.create(organisation=world["org_a"], department=department, title="Convention en préparation")
+    draft = ConventionFactory.create(organisation=world["org_a"], department=department,
+                                     title="Convention en préparation")
     ConventionDomainFactory.create(convention=draft)
     active = ConventionFactory.create(organisation=world["org_a"], department=department, title="Convention en vigueur",
                                       starts_on=date(2024, 1, 1), ends_on=date(timezone.localdate().year + 1, 12, 31))

@@ -352,8 +352,9 @@ class TestOverlappingFunding:
         application.save()
         assert selectors.overlaps_for_application(application) == []
         domain = signed.domains.get().activity
-        later = ApplicationFactory.create(organisation=signed.organisation, activity_domain=domain, state=State.SUBMITTED,
-                                          start_date=date(2027, 1, 1), end_date=date(2027, 6, 30))
+        later = ApplicationFactory.create(organisation=signed.organisation, activity_domain=domain,
+                                          state=State.SUBMITTED, start_date=date(2027, 1, 1),
+                                          end_date=date(2027, 6, 30))
         elsewhere = ApplicationFactory.create(organisation=org_b, activity_domain=domain, state=State.SUBMITTED,
                                               start_date=date(2025, 1, 1), end_date=date(2025, 6, 30))
         assert selectors.overlaps_for_application(later) == []

@@ -111,7 +111,8 @@ class TestList:
                                                     on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         services.terminate_convention(approver, signed, terminated_on=date(2025, 6, 1), reason="Fin")
-        coming = ConventionFactory.create(signed_on=date(2025, 5, 1), starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+        coming = ConventionFactory.create(signed_on=date(2025, 5, 1), starts_on=date(2026, 1, 1),
+                                          ends_on=date(2026, 12, 31))
         client = client_for(officer)
         terminated = client.get(reverse("conventions:list"), {"status": "terminated"})
         assert [r["convention"] for r in terminated.context["rows"]] == [signed]
@@ -190,7 +191,8 @@ class TestPreparing:
 
     def test_an_officer_creates_a_draft_with_domains_and_indicators(self, department: Organisation, org_a: Organisation,
                                                                     officer: User) -> None:
-        guichet, interpretariat = ActivityDomainFactory.create(name="Guichet"), ActivityDomainFactory.create(name="Interprétariat")
+        guichet = ActivityDomainFactory.create(name="Guichet")
+        interpretariat = ActivityDomainFactory.create(name="Interprétariat")
         data = _convention_post(department, org_a, [
             {"activity": str(guichet.pk), "description": "Accueil", "yearly_amount": "150000", "fte": "2.5",
              "indicators": "Personnes accueillies ; personnes ; 1 200\n\nPermanences ; demi-journées ; 200,5"},

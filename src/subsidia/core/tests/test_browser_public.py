@@ -105,7 +105,8 @@ def public(make_user: Callable[..., User]) -> Public:
                               starts_at=upcoming.starts_at + timedelta(hours=1), description="Retours d'expérience.",
                               ends_at=upcoming.starts_at + timedelta(hours=2), room=f"Salle {n + 1}")
     SessionFactory.create(event=upcoming, title="Visite du centre", capacity=15, speakers="",
-                          starts_at=upcoming.starts_at + timedelta(hours=3), ends_at=upcoming.starts_at + timedelta(hours=4))
+                          starts_at=upcoming.starts_at + timedelta(hours=3),
+                          ends_at=upcoming.starts_at + timedelta(hours=4))
 
     online = EventFactory.create(title="Webinaire sur les subsides", slug="webinaire-subsides", place="", address="",
                                  online_url="https://visio.example.lu/webinaire", capacity=None)
@@ -151,7 +152,8 @@ def public(make_user: Callable[..., User]) -> Public:
         FaqQuestionFactory.create(topic=topic, question=f"Où trouver les dates : {name.lower()} ?",
                                   answer="<p>Sur la page <a href=\"/evenements/\">des événements</a>.</p>")
 
-    tags = [NewsTagFactory.create(name="Intégration", slug="integration"), NewsTagFactory.create(name="Communes", slug="communes")]
+    tags = [NewsTagFactory.create(name="Intégration", slug="integration"),
+            NewsTagFactory.create(name="Communes", slug="communes")]
     news = NewsItemFactory.create(title="Lancement du plan communal", slug="lancement-plan-communal", place="Mersch",
                                   summary="Le plan est lancé.", tags=tags, issuing_body=organisation, event=upcoming)
     NewsItemFactory.create(title="Appel à projets 2025", slug="appel-a-projets-2025", tags=tags[:1],

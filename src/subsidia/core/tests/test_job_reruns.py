@@ -237,7 +237,8 @@ def test_the_document_expiry_warning_killed_after_the_servers_ok_is_sent_again_n
 def _expired_event() -> Event:
     start = timezone.now() - timedelta(days=60, hours=5)
     event = StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4), retention_days=30)
-    RegistrationFactory.create(event=event), RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED)
+    RegistrationFactory.create(event=event)
+    RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED)
     return event
 
 

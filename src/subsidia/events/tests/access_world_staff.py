@@ -29,7 +29,8 @@ def add_event_staff(world: dict[str, Any]) -> None:
                            ends_at=past.starts_at + timedelta(hours=1))
     answered = QuestionFactory.create(event=past, text="Note globale", kind=QuestionKind.RATING, position=1)
     unanswered = QuestionFactory.create(event=past, text="Suggestions", kind=QuestionKind.TEXT, position=2)
-    respondent = RegistrationFactory.create(event=past, checked_in_at=timezone.now(), evaluation_invited_at=timezone.now())
+    respondent = RegistrationFactory.create(event=past, checked_in_at=timezone.now(),
+                                            evaluation_invited_at=timezone.now())
     evaluation.submit_response(respondent, {f"q{answered.pk}": "4"})
     invited = RegistrationFactory.create(event=past, checked_in_at=timezone.now(), evaluation_invited_at=timezone.now())
     RegistrationFactory.create(event=past, checked_in_at=timezone.now())  # not invited yet: sending has work to do

@@ -40,7 +40,8 @@ def past_event() -> Event:
 
 
 def _questionnaire(event):  # type: ignore[no-untyped-def]
-    rating = QuestionFactory.create(event=event, text="Note globale", kind=QuestionKind.RATING, required=True, position=1)
+    rating = QuestionFactory.create(event=event, text="Note globale", kind=QuestionKind.RATING, required=True,
+                                    position=1)
     choice = QuestionFactory.create(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
                                     options="Tables rondes\nPlénière", position=2)
     text = QuestionFactory.create(event=event, text="Suggestions", kind=QuestionKind.TEXT, position=3)

@@ -27,12 +27,14 @@ pytestmark = pytest.mark.django_db
 
 def _past_event(days_ago: int, retention: int = 30, **kwargs):  # type: ignore[no-untyped-def]
     start = timezone.now() - timedelta(days=days_ago, hours=5)
-    return StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4), retention_days=retention, **kwargs)
+    return StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4), retention_days=retention,
+                                    **kwargs)
 
 
 def _fill(event):  # type: ignore[no-untyped-def]
     block = BlockFactory.create(event=event)
-    people = [RegistrationFactory.create(event=event), RegistrationFactory.create(event=event, checked_in_at=timezone.now()),
+    people = [RegistrationFactory.create(event=event),
+              RegistrationFactory.create(event=event, checked_in_at=timezone.now()),
               RegistrationFactory.create(event=event, status=RegistrationStatus.CANCELLED),
               RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED)]
     BlockChoice.objects.create(registration=people[0], block=block, rank=1)

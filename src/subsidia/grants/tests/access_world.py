@@ -18,7 +18,8 @@ def add_grants(world: dict[str, Any]) -> None:
     org_a = world["org_a"]
     call = CallFactory.create(title="Appel ouvert")
     draft_call = CallFactory.create(title="Appel en préparation", is_published=False)
-    draft = ApplicationFactory.create(call=call, organisation=org_a, state=State.DRAFT, created_by=people["partner_member"])
+    draft = ApplicationFactory.create(call=call, organisation=org_a, state=State.DRAFT,
+                                      created_by=people["partner_member"])
     submitted = ApplicationFactory.create(call=call, organisation=org_a, state=State.SUBMITTED,
                                           first_submitted_on=timezone.localdate())
     under_review = ApplicationFactory.create(call=call, organisation=org_a, state=State.UNDER_REVIEW,

@@ -100,7 +100,8 @@ def test_approval_letter_names_the_organisation_amount_and_tranches(approved: De
 
 @pytest.mark.django_db
 def test_rejection_letter_has_the_motivation(org_a: Organisation, make_user: Callable[..., User]) -> None:
-    application = ApplicationFactory.create(organisation=org_a, state=State.REJECTED, first_submitted_on=date(2023, 3, 1))
+    application = ApplicationFactory.create(organisation=org_a, state=State.REJECTED,
+                                            first_submitted_on=date(2023, 3, 1))
     decision = Decision.objects.create(
         application=application, outcome=Decision.Outcome.REJECTED,
         motivation="Le projet ne vise aucune priorité de l'appel.", decided_by=make_user("approver"),

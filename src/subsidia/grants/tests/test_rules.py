@@ -120,7 +120,8 @@ class TestCallClosed:
 class TestDocuments:
     def test_each_missing_kind_is_reported(self, call: Call, org_a: Organisation) -> None:
         application = ApplicationFactory.create(call=call, organisation=org_a, complete=False,
-                                                start_date=TODAY + timedelta(weeks=8), end_date=TODAY + timedelta(weeks=9))
+                                                start_date=TODAY + timedelta(weeks=8),
+                                                end_date=TODAY + timedelta(weeks=9))
         missing = [v for v in rules.check(application, TODAY) if v.code == "missing_document"]
         assert len(missing) == 2
         add_document(application, "description")

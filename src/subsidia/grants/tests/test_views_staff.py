@@ -165,8 +165,8 @@ def test_call_list_shows_budget_committed_and_remaining(officer: User) -> None:
 def test_queue_filters_search_and_sort(officer: User, reviewer: User, org_a: Organisation, org_b: Organisation) -> None:
     call = CallFactory.create()
     other_call = CallFactory.create()
-    a1 = ApplicationFactory.create(call=call, organisation=org_a, title="Exposition citoyenne", state=State.UNDER_REVIEW,
-                                   requested_amount=Decimal(3000))
+    a1 = ApplicationFactory.create(call=call, organisation=org_a, title="Exposition citoyenne",
+                                   state=State.UNDER_REVIEW, requested_amount=Decimal(3000))
     a2 = ApplicationFactory.create(call=call, organisation=org_b, title="Atelier théâtre", state=State.SUBMITTED,
                                    requested_amount=Decimal(9000))
     a3 = ApplicationFactory.create(call=other_call, organisation=org_a, title="Brochure", state=State.UNDER_REVIEW,

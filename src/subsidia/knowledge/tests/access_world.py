@@ -22,7 +22,8 @@ def _attach(practice: Any) -> GoodPracticeAttachment:
 
 
 def add_knowledge(world: dict[str, Any]) -> None:
-    practice = GoodPracticeFactory.create(title="Accueil des nouveaux arrivants", slug="accueil", actors=[world["org_a"]])
+    practice = GoodPracticeFactory.create(title="Accueil des nouveaux arrivants", slug="accueil",
+                                          actors=[world["org_a"]])
     draft = GoodPracticeFactory.create(title="Projet en préparation", slug="projet-brouillon", state="draft",
                                        published_at=None)
     topic = FaqTopicFactory.create(name="Inscription", slug="inscription")

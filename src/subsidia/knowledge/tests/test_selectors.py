@@ -49,7 +49,8 @@ def test_good_practice_filters_and_facet_counts() -> None:
 
 
 def test_faq_lists_published_questions_by_topic() -> None:
-    first, second, empty = FaqTopicFactory.create(position=2), FaqTopicFactory.create(position=1), FaqTopicFactory.create(position=0)
+    first, second, empty = (FaqTopicFactory.create(position=2), FaqTopicFactory.create(position=1),
+                            FaqTopicFactory.create(position=0))
     q1 = FaqQuestionFactory.create(topic=first, position=2)
     q0 = FaqQuestionFactory.create(topic=first, position=1)
     FaqQuestionFactory.create(topic=first, state="draft")

@@ -43,7 +43,8 @@ def _event(title: str = "Conférence nationale") -> Event:
 # --- good practices ------------------------------------------------------------------------------
 
 def test_create_good_practice_sanitises_makes_a_unique_slug_and_audits(officer: Any) -> None:
-    theme, commune, org = ThemeFactory.create(code="integration"), MunicipalityFactory.create(name="Mersch"), OrganisationFactory.create()
+    theme, commune = ThemeFactory.create(code="integration"), MunicipalityFactory.create(name="Mersch")
+    org = OrganisationFactory.create()
     GoodPracticeFactory.create(title="Plan communal", slug="plan-communal-d-integration")
     practice = services.create_good_practice(officer, {
         "title": "Plan communal d'intégration", "summary": "Un plan.",

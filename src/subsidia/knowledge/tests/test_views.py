@@ -44,8 +44,9 @@ def test_good_practice_list_filters_and_counts(client: Client) -> None:
 
 def test_good_practice_detail_and_attachment(client: Client, make_user: Callable[..., User]) -> None:
     org = OrganisationFactory.create(name="Centre social")
-    practice = GoodPracticeFactory.create(title="Tables rondes", actors=[org], other_actors="Commune\nClub", is_example=True,
-                                          contact_email="contact@example.lu", results="Deux cents personnes")
+    practice = GoodPracticeFactory.create(title="Tables rondes", actors=[org], other_actors="Commune\nClub",
+                                          is_example=True, contact_email="contact@example.lu",
+                                          results="Deux cents personnes")
     attachment = _attach(practice)
     html = client.get(reverse("knowledge:good_practice_detail", args=[practice.slug])).content.decode()
     assert reverse("directory:directory_entry", kwargs={"pk": org.pk}) in html
@@ -99,8 +100,9 @@ def test_news_list_detail_and_feed_links(client: Client) -> None:
 
 
 def test_rss_and_atom_feeds_parse_with_published_items(client: Client) -> None:
-    item = NewsItemFactory.create(title="Conférence & ateliers", summary="Le programme", tags=[NewsTagFactory.create(name="Agenda")],
-                    issuing_body=OrganisationFactory.create(name="Ministère"))
+    item = NewsItemFactory.create(title="Conférence & ateliers", summary="Le programme",
+                                  tags=[NewsTagFactory.create(name="Agenda")],
+                                  issuing_body=OrganisationFactory.create(name="Ministère"))
     NewsItemFactory.create(title="Brouillon", state="draft")
     rss = client.get(reverse("knowledge:news_rss"))
     assert rss.status_code == 200 and rss["Content-Type"].startswith("application/rss+xml")

@@ -183,8 +183,8 @@ class TestModeratorPages:
         for body in MALICIOUS:
             CommentFactory.create(target=news, body=body, status="pending")
             CommentFactory.create(target=news, body=body, status="hidden")
-        report = CommentReportFactory.create(comment=CommentFactory.create(target=news, status="published", report_count=1),
-                                             reason='<script>alert("r")</script>')
+        reported = CommentFactory.create(target=news, status="published", report_count=1)
+        report = CommentReportFactory.create(comment=reported, reason='<script>alert("r")</script>')
         response = login(make_user("moderator")).get(reverse("moderation:queue"), {"onglet": tab})
         html = response.content.decode()
         assert response.status_code == 200
