@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from subsidia.audit.services import record, snapshot
+from subsidia.core import ordering
 from subsidia.core.disclosure import Count as PublicCount
 from subsidia.core.disclosure import protect, small_count, threshold
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation
@@ -120,16 +121,8 @@ def move_question(actor: Any, question: EvaluationQuestion, up: bool) -> Evaluat
     """Move a question one place up or down (the positions are renumbered 1, 2, 3…)."""
     require_officer(actor)
     Event.objects.select_for_update().get(pk=question.event_id)
-    ordered = list(EvaluationQuestion.objects.filter(event_id=question.event_id).order_by("position", "pk"))
-    index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
-    target = index - 1 if up else index + 1
-    if 0 <= target < len(ordered):
-        ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        if item.position != position:
-            item.position = position
-            item.save(update_fields=["position"])
-    moved = next(q for q in ordered if q.pk == question.pk)
+    siblings = EvaluationQuestion.objects.filter(event_id=question.event_id).order_by("position", "pk")
+    moved = ordering.move(siblings, question, up=up)
     record(actor, "evaluation_question.move", moved, after={"position": moved.position})
     return moved
 

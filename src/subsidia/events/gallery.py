@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from subsidia.audit.services import record, snapshot
+from subsidia.core import ordering
 from subsidia.core.errors import RuleViolation, Violation
 from subsidia.core.uploads import PHOTOS, CheckedFile, check_upload, store
 
@@ -91,16 +92,8 @@ def move_photo(actor: Any, photo: Photo, up: bool) -> Photo:
     """Move a photo one place up or down in the gallery (positions renumbered 1, 2, 3…)."""
     require_officer(actor)
     Event.objects.select_for_update().get(pk=photo.event_id)
-    ordered = list(Photo.objects.filter(event_id=photo.event_id).order_by("position", "pk"))
-    index = next(i for i, p in enumerate(ordered) if p.pk == photo.pk)
-    target = index - 1 if up else index + 1
-    if 0 <= target < len(ordered):
-        ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        if item.position != position:
-            item.position = position
-            item.save(update_fields=["position"])
-    moved = next(p for p in ordered if p.pk == photo.pk)
+    siblings = Photo.objects.filter(event_id=photo.event_id).order_by("position", "pk")
+    moved = ordering.move(siblings, photo, up=up)
     record(actor, "event_photo.move", moved, after={"position": moved.position})
     return moved
 
