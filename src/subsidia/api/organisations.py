@@ -1,14 +1,18 @@
+"""The organisations API: the directory for everyone, every organisation for the ministry's staff, and the
+managers' writes through :mod:`subsidia.organisations.services`."""
 
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
 from subsidia.core.access import PUBLIC
-from subsidia.core.errors import RuleViolation, Violation
+from subsidia.core.errors import RuleViolation, Violation, error_codes
 from subsidia.organisations import selectors, services
 from subsidia.organisations.access import ORGANISATION_MANAGERS
 from subsidia.organisations.models import Municipality, Organisation, Theme
@@ -17,6 +21,15 @@ from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
 from .schemas import Code, ErrorOut, FilterSchema, Id, OrganisationCreate, OrganisationIn, OrganisationOut, Pages
 
 router = Router(tags=["organisations"])
+
+
+@error_codes
+class DirectoryError(StrEnum):
+    """The codes of the names this API reads where the models hold a relation (a theme's code, a commune's
+    name). Declared here, the only place that answers them, until the organisations app has its own errors."""
+
+    UNKNOWN_THEME = "unknown_theme"
+    UNKNOWN_MUNICIPALITY = "unknown_municipality"
 
 
 class OrganisationFilters(FilterSchema):
@@ -56,13 +69,15 @@ def _to_model_data(payload: OrganisationIn) -> dict[str, Any]:
         themes = list(Theme.objects.filter(code__in=codes))
         unknown = sorted(set(codes) - {t.code for t in themes})
         if unknown:
-            problems.append(Violation("unknown_theme", "Thème inconnu : " + ", ".join(unknown), "themes"))
+            problems.append(Violation(DirectoryError.UNKNOWN_THEME,
+                                      _("Thème inconnu : %(codes)s") % {"codes": ", ".join(unknown)}, "themes"))
         data["themes"] = themes
     if "municipality" in data:
         name = data.pop("municipality")
         municipality = Municipality.objects.filter(name__iexact=name).first() if name else None
         if name and municipality is None:
-            problems.append(Violation("unknown_municipality", f"Commune inconnue : {name}", "municipality"))
+            problems.append(Violation(DirectoryError.UNKNOWN_MUNICIPALITY,
+                                      _("Commune inconnue : %(name)s") % {"name": name}, "municipality"))
         data["municipality"] = municipality
     for key in ("acronym", "register_number", "website", "email", "phone", "description", "postal_code"):
         if key in data and data[key] is None:

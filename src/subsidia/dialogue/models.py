@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subsidia.core.models import Timestamped, Versioned
 from subsidia.organisations.models import Organisation
 
 
@@ -31,7 +32,7 @@ CADENCE_MONTHS = {Cadence.MONTHLY: 1, Cadence.BIMONTHLY: 2, Cadence.QUARTERLY: 3
                   Cadence.YEARLY: 12}
 
 
-class MeetingSeries(models.Model):
+class MeetingSeries(Versioned):
     title = models.CharField(_("intitulé"), max_length=200)
     description = models.TextField(_("objet"), blank=True)
     department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="meeting_series_held",
@@ -48,7 +49,6 @@ class MeetingSeries(models.Model):
     online_url = models.URLField(_("lien de visioconférence habituel"), blank=True)
     is_active = models.BooleanField(_("en cours"), default=True)
     is_example = models.BooleanField(_("exemple"), default=False)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -68,7 +68,7 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulée")
 
 
-class Meeting(models.Model):
+class Meeting(Versioned, Timestamped):
     series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, related_name="meetings")
     # The n-th date of the series' cadence (None for a meeting added by hand); generation never creates the
     # same occurrence twice, so a meeting moved by an officer stays where it was put.
@@ -85,9 +85,6 @@ class Meeting(models.Model):
     # iCalendar SEQUENCE: raised whenever the date, place or status changes, so calendars update the event.
     ical_sequence = models.PositiveIntegerField(default=0)
     invitations_sent_at = models.DateTimeField(_("invitations envoyées le"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("réunion")
@@ -185,7 +182,7 @@ class ActionStatus(models.TextChoices):
 CLOSED_ACTION_STATUSES = frozenset({ActionStatus.DONE.value, ActionStatus.CANCELLED.value})
 
 
-class ActionItem(models.Model):
+class ActionItem(Versioned):
     """A follow-up decided at a meeting; it is listed at every later meeting of the series until it is done
     (and once more, at the first meeting after it was closed)."""
 
@@ -201,7 +198,6 @@ class ActionItem(models.Model):
     due_on = models.DateField(_("échéance"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

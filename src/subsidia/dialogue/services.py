@@ -17,17 +17,19 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.audit.services import record, snapshot
-from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.values import parse_date, parse_id
-from subsidia.core.versions import check_version, save_bumped
+from subsidia.core.versions import check_version, locked
 from subsidia.notifications.models import Kind, Notification
 from subsidia.notifications.services import notify
 from subsidia.organisations.models import LegalForm, Organisation
 
 from . import cadence, selectors
+from .errors import DialogueError
 from .models import (
     ActionItem,
     ActionStatus,
@@ -42,6 +44,7 @@ from .models import (
     MeetingSeries,
     MeetingStatus,
 )
+from .workflow import AGENDA_WORKFLOW, OFFICERS_ONLY
 
 SERIES_FIELDS = ["title", "description", "department", "cadence", "first_starts_at", "duration_minutes", "place",
                  "online_url", "is_active", "organisations", "ministry_participants"]
@@ -56,22 +59,15 @@ ACTION_FIELDS = ["title", "description", "owner", "owner_organisation", "due_on"
 
 def _require_officer(actor: Any) -> None:
     if not selectors.manages_dialogue(actor):
-        raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire peut faire cela."))
+        raise PermissionDenied.single(Code.FORBIDDEN, str(OFFICERS_ONLY))
 
 
 def _visible_series(actor: Any, series: MeetingSeries) -> MeetingSeries:
-    if not selectors.series_visible_to(actor).filter(pk=series.pk).exists():
-        raise NotFound.single("not_found", _("Série de réunions introuvable."))
-    return MeetingSeries.objects.select_for_update(of=("self",)).get(pk=series.pk)
+    return locked(selectors.series_visible_to(actor), series, _("Série de réunions introuvable."))
 
 
 def _visible_meeting(actor: Any, meeting: Meeting) -> Meeting:
-    if not selectors.meetings_visible_to(actor).filter(pk=meeting.pk).exists():
-        raise NotFound.single("not_found", _("Réunion introuvable."))
-    return Meeting.objects.select_for_update(of=("self",)).select_related("series__department").get(pk=meeting.pk)
-
-
-
+    return locked(selectors.meetings_visible_to(actor), meeting, _("Réunion introuvable."))
 
 
 def _datetime(value: Any, field: str, problems: list[Violation]) -> datetime | None:
@@ -84,7 +80,7 @@ def _datetime(value: Any, field: str, problems: list[Violation]) -> datetime | N
         except ValueError:
             moment = None
         if moment is None:
-            problems.append(Violation("invalid" if value not in (None, "") else "required",
+            problems.append(Violation(Code.INVALID if value not in (None, "") else Code.REQUIRED,
                                       _("Date et heure invalides (AAAA-MM-JJ HH:MM).") if value not in (None, "")
                                       else _("Ce champ est obligatoire."), field))
             return None
@@ -99,7 +95,7 @@ def _url(value: Any, field: str, problems: list[Violation]) -> str:
         try:
             URLValidator(schemes=["https", "http"])(text)
         except ValidationError:
-            problems.append(Violation("invalid", _("Adresse web invalide (https://…)."), field))
+            problems.append(Violation(Code.INVALID, _("Adresse web invalide (https://…)."), field))
     return text
 
 
@@ -120,18 +116,19 @@ def _series_data(data: dict[str, Any], series: MeetingSeries | None) -> dict[str
         if key in data:
             clean[key] = str(data[key] or "").strip()
     if not clean.get("title", series.title if series else ""):
-        problems.append(Violation("required", _("L'intitulé est obligatoire."), "title"))
+        problems.append(Violation(Code.REQUIRED, _("L'intitulé est obligatoire."), "title"))
     if "online_url" in data:
         clean["online_url"] = _url(data["online_url"], "online_url", problems)
     if "department" in data or series is None:
         value = data.get("department")
         department = Organisation.objects.filter(pk=parse_id(value) or 0, legal_form=LegalForm.ADMINISTRATION).first()
         if department is None or department.legal_form != LegalForm.ADMINISTRATION:
-            problems.append(Violation("invalid_choice", _("Choisissez le ministère ou le département."), "department"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez le ministère ou le département."),
+                                      "department"))
         clean["department"] = department
     if "cadence" in data or series is None:
         if data.get("cadence") not in Cadence.values:
-            problems.append(Violation("invalid_choice", _("Rythme inconnu."), "cadence"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Rythme inconnu."), "cadence"))
         clean["cadence"] = data.get("cadence")
     if "first_starts_at" in data or series is None:
         clean["first_starts_at"] = _datetime(data.get("first_starts_at"), "first_starts_at", problems)
@@ -142,7 +139,7 @@ def _series_data(data: dict[str, Any], series: MeetingSeries | None) -> dict[str
                 raise ValueError
             clean["duration_minutes"] = minutes
         except (TypeError, ValueError):
-            problems.append(Violation("invalid", _("Une durée entre 15 et 720 minutes est attendue."),
+            problems.append(Violation(Code.INVALID, _("Une durée entre 15 et 720 minutes est attendue."),
                                       "duration_minutes"))
     if "is_active" in data:
         clean["is_active"] = bool(data["is_active"])
@@ -150,7 +147,7 @@ def _series_data(data: dict[str, Any], series: MeetingSeries | None) -> dict[str
         ids = [parse_id(o) for o in data.get("organisations") or []]
         organisations = list(Organisation.objects.filter(pk__in=[i for i in ids if i is not None]))
         if len(organisations) != len(set(map(str, ids))) or not organisations:
-            problems.append(Violation("invalid_choice", _("Choisissez au moins une organisation participante (et "
+            problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez au moins une organisation participante (et "
                                                           "seulement des organisations connues)."), "organisations"))
         clean["organisations"] = organisations
     if "ministry_participants" in data:
@@ -158,7 +155,7 @@ def _series_data(data: dict[str, Any], series: MeetingSeries | None) -> dict[str
         people = list(User.objects.filter(pk__in=[i for i in ids if i is not None],
                                           role_grants__role__in=STAFF_ROLES).distinct())
         if len(people) != len(set(map(str, ids))):
-            problems.append(Violation("invalid_choice", _("Seuls des agents du ministère participent pour le "
+            problems.append(Violation(Code.INVALID_CHOICE, _("Seuls des agents du ministère participent pour le "
                                                           "ministère."), "ministry_participants"))
         clean["ministry_participants"] = people
     if problems:
@@ -170,7 +167,7 @@ def _apply_series(series: MeetingSeries, clean: dict[str, Any]) -> None:
     relations = {key: clean.pop(key) for key in ("organisations", "ministry_participants") if key in clean}
     for key, value in clean.items():
         setattr(series, key, value)
-    save_bumped(series) if series.pk else series.save()
+    series.save_bumped() if series.pk else series.save()
     for key, value in relations.items():
         getattr(series, key).set(value)
 
@@ -260,16 +257,17 @@ def _meeting_data(data: dict[str, Any], meeting: Meeting | None, series: Meeting
         clean["online_url"] = _url(data["online_url"], "online_url", problems)
     if "status" in data:
         if data["status"] not in MeetingStatus.values:
-            problems.append(Violation("invalid_choice", _("Statut inconnu."), "status"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Statut inconnu."), "status"))
         clean["status"] = data["status"]
     starts = clean.get("starts_at") or (meeting.starts_at if meeting else None)
     if meeting is None and starts and not clean.get("ends_at"):
         clean["ends_at"] = starts + timedelta(minutes=series.duration_minutes)
     ends = clean.get("ends_at") or (meeting.ends_at if meeting else None)
     if starts and ends and ends <= starts:
-        problems.append(Violation("dates_invalid", _("La réunion finit après avoir commencé."), "ends_at"))
+        problems.append(Violation(Code.DATES_INVALID, _("La réunion finit après avoir commencé."), "ends_at"))
     if clean.get("status") == MeetingStatus.HELD and starts and starts > timezone.now():
-        problems.append(Violation("not_yet", _("Une réunion à venir ne peut être marquée comme tenue."), "status"))
+        problems.append(Violation(DialogueError.NOT_YET, _("Une réunion à venir ne peut être marquée comme tenue."),
+                                  "status"))
     if problems:
         raise RuleViolation(problems)
     return clean
@@ -302,7 +300,7 @@ def update_meeting(actor: Any, meeting: Meeting, data: dict[str, Any],
         setattr(meeting, key, value)
     if changed_calendar:
         meeting.ical_sequence += 1
-    save_bumped(meeting)
+    meeting.save_bumped()
     record(actor, "meeting.update", meeting, before=before, after=snapshot(meeting, MEETING_FIELDS))
     if changed_calendar and meeting.invitations_sent_at is not None:
         _send_invitations(meeting)  # people already invited get the update
@@ -318,9 +316,10 @@ def record_minutes(actor: Any, meeting: Meeting, minutes: str, decisions: Iterab
     _require_officer(actor)
     check_version(meeting, expected_version)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict.single("cancelled", _("Cette réunion est annulée."), "status")
+        raise Conflict.single(DialogueError.MEETING_CANCELLED, _("Cette réunion est annulée."), "status")
     if meeting.starts_at > timezone.now():
-        raise Conflict.single("not_held_yet", _("Le compte rendu s'écrit une fois la réunion commencée."), "minutes")
+        raise Conflict.single(DialogueError.NOT_HELD_YET, _("Le compte rendu s'écrit une fois la réunion commencée."),
+                              "minutes")
     problems: list[Violation] = []
     rows: list[Attendance] = []
     allowed = set(meeting.series.organisations.values_list("pk", flat=True))
@@ -329,12 +328,12 @@ def record_minutes(actor: Any, meeting: Meeting, minutes: str, decisions: Iterab
         status = row.get("status") or AttendanceStatus.PRESENT
         organisation_id = parse_id(row.get("organisation"))
         if not name:
-            problems.append(Violation("required", _("Indiquez le nom de chaque personne."),
+            problems.append(Violation(Code.REQUIRED, _("Indiquez le nom de chaque personne."),
                                       f"attendance.{index}.person_name"))
         if status not in AttendanceStatus.values:
-            problems.append(Violation("invalid_choice", _("Présence inconnue."), f"attendance.{index}.status"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Présence inconnue."), f"attendance.{index}.status"))
         if row.get("organisation") not in (None, "") and organisation_id not in allowed:
-            problems.append(Violation("invalid_choice", _("Cette organisation ne participe pas à la série."),
+            problems.append(Violation(Code.INVALID_CHOICE, _("Cette organisation ne participe pas à la série."),
                                       f"attendance.{index}.organisation"))
         rows.append(Attendance(meeting=meeting, person_name=name[:200], status=status,
                                organisation_id=organisation_id))
@@ -345,7 +344,7 @@ def record_minutes(actor: Any, meeting: Meeting, minutes: str, decisions: Iterab
     meeting.minutes = str(minutes or "").strip()
     if meeting.status == MeetingStatus.PLANNED:
         meeting.status = MeetingStatus.HELD
-    save_bumped(meeting)
+    meeting.save_bumped()
     if decisions is not None:
         meeting.decisions.all().delete()
         MeetingDecision.objects.bulk_create([MeetingDecision(meeting=meeting, text=text.strip(), position=i)
@@ -366,12 +365,12 @@ def publish_minutes(actor: Any, meeting: Meeting, expected_version: int | None =
     _require_officer(actor)
     check_version(meeting, expected_version)
     if meeting.minutes_published_at is not None:
-        raise Conflict.single("already_published", _("Le compte rendu est déjà publié."), "minutes")
+        raise Conflict.single(DialogueError.ALREADY_PUBLISHED, _("Le compte rendu est déjà publié."), "minutes")
     if not meeting.minutes:
-        raise RuleViolation.single("required", _("Rédigez le compte rendu avant de le publier."), "minutes")
+        raise RuleViolation.single(Code.REQUIRED, _("Rédigez le compte rendu avant de le publier."), "minutes")
     before = snapshot(meeting, MEETING_FIELDS)
     meeting.minutes_published_at = timezone.now()
-    save_bumped(meeting)
+    meeting.save_bumped()
     record(actor, "meeting.publish_minutes", meeting, before=before, after=snapshot(meeting, MEETING_FIELDS))
     notify(selectors.participants(meeting.series), Kind.MINUTES_PUBLISHED, lambda: (
         _("Compte rendu publié : %(series)s") % {"series": meeting.series.title},
@@ -391,23 +390,23 @@ def propose_agenda_item(actor: Any, meeting: Meeting, title: str, description: s
     is_officer = selectors.manages_dialogue(actor)
     own = selectors.organisations_of(actor, meeting.series, admin=True)
     if not is_officer and not own.exists():
-        raise PermissionDenied.single("forbidden", _("Seuls les agents et les gestionnaires des organisations "
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seuls les agents et les gestionnaires des organisations "
                                                      "participantes proposent des points."))
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
-        raise Conflict.single("meeting_past", _("L'ordre du jour d'une réunion passée ou annulée est clos."),
-                              "meeting")
+        raise Conflict.single(DialogueError.MEETING_PAST,
+                              _("L'ordre du jour d'une réunion passée ou annulée est clos."), "meeting")
     problems: list[Violation] = []
     title = str(title or "").strip()
     if not title:
-        problems.append(Violation("required", _("Formulez le point à inscrire."), "title"))
+        problems.append(Violation(Code.REQUIRED, _("Formulez le point à inscrire."), "title"))
     elif len(title) > 200:
-        problems.append(Violation("invalid", _("Le point ne peut dépasser 200 caractères."), "title"))
+        problems.append(Violation(Code.INVALID, _("Le point ne peut dépasser 200 caractères."), "title"))
     on_behalf = None
     if not is_officer:
         organisation_id = parse_id(organisation)
         on_behalf = own.filter(pk=organisation_id).first() if organisation_id else own.first()
         if on_behalf is None:
-            problems.append(Violation("invalid_choice", _("Vous ne représentez pas cette organisation."),
+            problems.append(Violation(Code.INVALID_CHOICE, _("Vous ne représentez pas cette organisation."),
                                       "organisation"))
     if problems:
         raise RuleViolation(problems)
@@ -428,25 +427,23 @@ def propose_agenda_item(actor: Any, meeting: Meeting, title: str, description: s
 
 
 @transaction.atomic
-def decide_agenda_item(actor: Any, item: AgendaItem, *, accept: bool, reason: str = "") -> AgendaItem:
-    _visible_meeting(actor, item.meeting)
+def decide_agenda_item(actor: Actor, item: AgendaItem, *, accept: bool, reason: str = "") -> AgendaItem:
+    """An officer accepts a proposed point, or declines it with the reason the proposer is told."""
+    meeting = _visible_meeting(actor, item.meeting)
     _require_officer(actor)
-    item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
-    if item.status != AgendaItemStatus.PROPOSED:
-        raise Conflict.single("already_decided", _("Ce point a déjà été traité."), "status")
+    item = locked(meeting.agenda_items.all(), item, _("Point introuvable."))
+    name = "accept" if accept else "decline"
+    act = AGENDA_WORKFLOW.require(actor, item, name)
     reason = str(reason or "").strip()
-    if not accept and not reason:
-        raise RuleViolation.single("required", _("Dites à l'organisation pourquoi le point n'est pas retenu."),
-                                   "reason")
-    item.status = AgendaItemStatus.ACCEPTED if accept else AgendaItemStatus.DECLINED
-    item.decline_reason = "" if accept else reason
-    item.save()
-    record(actor, "meeting.agenda_decide", item.meeting, after={"item": item.title, "status": item.status},
-           note=reason)
+    if act.reason_required and not reason:
+        raise RuleViolation.single(Code.REASON_REQUIRED,
+                                   _("Dites à l'organisation pourquoi le point n'est pas retenu."), "reason")
+    AGENDA_WORKFLOW.move(actor, item, name, note=reason, audit_fields=["title", "status", "decline_reason"],
+                         changes=lambda i: setattr(i, "decline_reason", "" if accept else reason))
     if item.proposed_by is not None:
         notify([item.proposed_by], Kind.AGENDA_ITEM_PROPOSED, lambda: (
             _("Votre point « %(title)s » : %(status)s") % {"title": item.title, "status": item.get_status_display()},
-            reason), _meeting_url(item.meeting))
+            reason), _meeting_url(meeting))
     return item
 
 
@@ -458,14 +455,14 @@ def _action_owner(series: MeetingSeries, data: dict[str, Any], problems: list[Vi
         value = data["owner_organisation"]
         organisation = series.organisations.filter(pk=parse_id(value) or 0).first()
         if value not in (None, "") and organisation is None:
-            problems.append(Violation("invalid_choice", _("Cette organisation ne participe pas à la série."),
+            problems.append(Violation(Code.INVALID_CHOICE, _("Cette organisation ne participe pas à la série."),
                                       "owner_organisation"))
         clean["owner_organisation"] = organisation
     if "owner" in data:
         value = data["owner"]
         owner = selectors.participants(series).filter(pk=parse_id(value) or 0).first()
         if value not in (None, "") and owner is None:
-            problems.append(Violation("invalid_choice", _("Le responsable doit participer à la série."), "owner"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Le responsable doit participer à la série."), "owner"))
         clean["owner"] = owner
     return clean
 
@@ -478,7 +475,7 @@ def add_action_item(actor: Any, meeting: Meeting, data: dict[str, Any]) -> Actio
     problems: list[Violation] = []
     title = str(data.get("title") or "").strip()
     if not title:
-        problems.append(Violation("required", _("Décrivez l'action."), "title"))
+        problems.append(Violation(Code.REQUIRED, _("Décrivez l'action."), "title"))
     clean = _action_owner(meeting.series, data, problems)
     due_on = None
     try:
@@ -486,7 +483,7 @@ def add_action_item(actor: Any, meeting: Meeting, data: dict[str, Any]) -> Actio
     except RuleViolation as error:
         problems.extend(error.violations)
     if not clean.get("owner") and not clean.get("owner_organisation") and not problems:
-        problems.append(Violation("required", _("Désignez un responsable (une personne ou une organisation)."),
+        problems.append(Violation(Code.REQUIRED, _("Désignez un responsable (une personne ou une organisation)."),
                                   "owner"))
     if problems:
         raise RuleViolation(problems)
@@ -515,14 +512,14 @@ def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
                        expected_version: int | None = None) -> ActionItem:
     """Officers change anything; the owner (or the owner organisation's gestionnaire) updates the status."""
     if not selectors.series_visible_to(actor).filter(pk=item.series_id).exists():
-        raise NotFound.single("not_found", _("Action introuvable."))
+        raise NotFound.single(Code.NOT_FOUND, _("Action introuvable."))
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("series", "raised_at",
                                                                                "owner_organisation").get(pk=item.pk)
     if not selectors.can_update_action(actor, item):
-        raise PermissionDenied.single("forbidden", _("Seuls l'agent gestionnaire et le responsable de l'action la "
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seuls l'agent gestionnaire et le responsable de l'action la "
                                                      "mettent à jour."))
     if not selectors.manages_dialogue(actor) and set(data) - {"status"}:
-        raise PermissionDenied.single("forbidden", _("Le responsable met à jour le statut de l'action ; le reste "
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Le responsable met à jour le statut de l'action ; le reste "
                                                      "est du ressort de l'agent gestionnaire."))
     check_version(item, expected_version)
     problems: list[Violation] = []
@@ -530,7 +527,7 @@ def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
     if "title" in data:
         clean["title"] = str(data["title"] or "").strip()[:200]
         if not clean["title"]:
-            problems.append(Violation("required", _("Décrivez l'action."), "title"))
+            problems.append(Violation(Code.REQUIRED, _("Décrivez l'action."), "title"))
     if "description" in data:
         clean["description"] = str(data["description"] or "").strip()
     if "due_on" in data:
@@ -540,7 +537,7 @@ def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
             problems.extend(error.violations)
     if "status" in data:
         if data["status"] not in ActionStatus.values:
-            problems.append(Violation("invalid_choice", _("Statut inconnu."), "status"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Statut inconnu."), "status"))
         clean["status"] = data["status"]
     if problems:
         raise RuleViolation(problems)
@@ -552,7 +549,7 @@ def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
         item.closed_at = timezone.now()
     elif not item.is_closed:
         item.closed_at = None
-    save_bumped(item)
+    item.save_bumped()
     record(actor, "action_item.update", item, before=before, after=snapshot(item, ACTION_FIELDS))
     return item
 
@@ -582,7 +579,8 @@ def send_invitations(actor: Any, meeting: Meeting, expected_version: int | None 
     _require_officer(actor)
     check_version(meeting, expected_version)
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
-        raise Conflict.single("meeting_past", _("On n'invite qu'à une réunion prévue et à venir."), "status")
+        raise Conflict.single(DialogueError.MEETING_PAST, _("On n'invite qu'à une réunion prévue et à venir."),
+                              "status")
     user_ids = _send_invitations(meeting)
     meeting.invitations_sent_at = timezone.now()
     meeting.save(update_fields=["invitations_sent_at", "updated_at"])

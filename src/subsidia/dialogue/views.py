@@ -42,6 +42,7 @@ from .forms import (
     decision_form,
 )
 from .models import ActionItem, AgendaItemStatus, Meeting, MeetingSeries, MeetingStatus
+from .workflow import AGENDA_WORKFLOW
 
 # Officers add points; the partners' gestionnaires propose them (a member is refused by the service: 403).
 AGENDA_PROPOSERS = roles(*PARTNER_ROLES, Role.OFFICER, name="agenda_proposers")
@@ -149,7 +150,7 @@ def meeting_page(request: HttpRequest, meeting: Meeting, *, status: int = 200,
     series = meeting.series
     decisions = decisions or {}
     agenda = [{"item": item, "form": decisions.get(item.pk) or decision_form(item.pk)
-               if is_officer and item.status == AgendaItemStatus.PROPOSED else None}
+               if is_officer and AGENDA_WORKFLOW.available_to(user, item.status) else None}
               for item in selectors.agenda(meeting, user)]
     can_propose = selectors.may_propose(user, meeting)
     if can_propose and proposal is None:

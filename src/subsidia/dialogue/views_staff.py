@@ -7,7 +7,7 @@ the services check the rules again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from subsidia.accounts.access import OFFICERS
+from subsidia.accounts.actors import Actor
 from subsidia.core.access import access
 from subsidia.core.errors import RuleViolation, Violation
 from subsidia.core.forms import error_summary
@@ -49,6 +50,12 @@ from .views import (
     visible_meeting,
     visible_series,
 )
+
+
+def officer(request: HttpRequest) -> Actor:
+    """The officer signed in (every page here is behind ``OFFICERS``: nobody anonymous gets here)."""
+    return cast(Actor, request.user)
+
 
 # --- series ----------------------------------------------------------------------------------------
 
@@ -182,7 +189,7 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return meeting_page(request, meeting, decisions={item.pk: form}, status=422)
     accept = form.cleaned_data["decision"] == "accept"
     try:
-        services.decide_agenda_item(request.user, item, accept=accept, reason=form.cleaned_data["reason"])
+        services.decide_agenda_item(officer(request), item, accept=accept, reason=form.cleaned_data["reason"])
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, decisions={item.pk: form}, status=status)

@@ -25,10 +25,12 @@ from subsidia.audit.services import record, snapshot
 from subsidia.core import ordering
 from subsidia.core.disclosure import Count as PublicCount
 from subsidia.core.disclosure import protect, small_count, threshold
-from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation
+from subsidia.core.errors import Code, Conflict, NotFound, RuleViolation, Violation
 from subsidia.core.html import sanitise
+from subsidia.core.versions import locked
 
 from . import charts
+from .errors import EventError
 from .models import (
     EvaluationAnswer,
     EvaluationQuestion,
@@ -39,7 +41,7 @@ from .models import (
     Registration,
     RegistrationStatus,
 )
-from .services_staff import require_officer
+from .services_staff import locked_event, require_officer
 
 SALT = "events.evaluation"
 QUESTION_FIELDS = ["text", "kind", "options", "required", "position"]
@@ -50,14 +52,14 @@ QUESTION_FIELDS = ["text", "kind", "options", "required", "position"]
 def _question_problems(data: dict[str, Any]) -> list[Violation]:
     problems = []
     if not str(data.get("text") or "").strip():
-        problems.append(Violation("required", _("Le texte de la question est obligatoire."), "text"))
+        problems.append(Violation(Code.REQUIRED, _("Le texte de la question est obligatoire."), "text"))
     if data.get("kind") not in QuestionKind.values:
-        problems.append(Violation("invalid_choice", _("Type de réponse inconnu."), "kind"))
+        problems.append(Violation(Code.INVALID_CHOICE, _("Type de réponse inconnu."), "kind"))
     options = _lines(data.get("options"))
     if data.get("kind") == QuestionKind.CHOICE and len(options) < 2:
-        problems.append(Violation("required", _("Proposez au moins deux choix, un par ligne."), "options"))
+        problems.append(Violation(Code.REQUIRED, _("Proposez au moins deux choix, un par ligne."), "options"))
     if len(set(options)) != len(options):
-        problems.append(Violation("duplicate", _("Chaque choix ne peut figurer qu'une fois."), "options"))
+        problems.append(Violation(Code.DUPLICATE, _("Chaque choix ne peut figurer qu'une fois."), "options"))
     return problems
 
 
@@ -68,7 +70,7 @@ def _lines(text: Any) -> list[str]:
 @transaction.atomic
 def add_question(actor: Any, event: Event, data: dict[str, Any]) -> EvaluationQuestion:
     require_officer(actor)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = locked_event(event)
     problems = _question_problems(data)
     if problems:
         raise RuleViolation(problems)
@@ -85,14 +87,14 @@ def add_question(actor: Any, event: Event, data: dict[str, Any]) -> EvaluationQu
 def update_question(actor: Any, question: EvaluationQuestion, data: dict[str, Any]) -> EvaluationQuestion:
     """Reword a question. Once answers exist its type and choices stay as they are (the results would lie)."""
     require_officer(actor)
-    question = EvaluationQuestion.objects.select_for_update().get(pk=question.pk)
+    question = locked(EvaluationQuestion.objects.all(), question, _("Question introuvable."))
     merged = {**snapshot(question, QUESTION_FIELDS), **data}
     problems = _question_problems(merged)
     if question.answers.exists() and (merged["kind"] != question.kind
                                       or (question.kind == QuestionKind.CHOICE
                                           and _lines(merged["options"]) != question.option_list)):
-        problems.append(Violation("answered", _("Des réponses existent déjà : le type de réponse et les choix ne "
-                                                "peuvent plus changer."), "kind"))
+        problems.append(Violation(EventError.ANSWERED, _("Des réponses existent déjà : le type de réponse et les "
+                                                         "choix ne peuvent plus changer."), "kind"))
     if problems:
         raise RuleViolation(problems)
     before = snapshot(question, QUESTION_FIELDS)
@@ -108,9 +110,9 @@ def update_question(actor: Any, question: EvaluationQuestion, data: dict[str, An
 @transaction.atomic
 def delete_question(actor: Any, question: EvaluationQuestion) -> None:
     require_officer(actor)
-    question = EvaluationQuestion.objects.select_for_update().get(pk=question.pk)
+    question = locked(EvaluationQuestion.objects.all(), question, _("Question introuvable."))
     if question.answers.exists():
-        raise Conflict.single("answered", _("Des réponses existent déjà : cette question ne peut plus être "
+        raise Conflict.single(EventError.ANSWERED, _("Des réponses existent déjà : cette question ne peut plus être "
                                             "supprimée."))
     record(actor, "evaluation_question.delete", question, before=snapshot(question, QUESTION_FIELDS))
     question.delete()
@@ -120,7 +122,7 @@ def delete_question(actor: Any, question: EvaluationQuestion) -> None:
 def move_question(actor: Any, question: EvaluationQuestion, up: bool) -> EvaluationQuestion:
     """Move a question one place up or down (the positions are renumbered 1, 2, 3…)."""
     require_officer(actor)
-    Event.objects.select_for_update().get(pk=question.event_id)
+    locked_event(question.event_id)
     siblings = EvaluationQuestion.objects.filter(event_id=question.event_id).order_by("position", "pk")
     moved = ordering.move(siblings, question, up=up)
     record(actor, "evaluation_question.move", moved, after={"position": moved.position})
@@ -140,20 +142,21 @@ def invitees(event: Event) -> Any:
 def send_questionnaire(actor: Any, event: Event) -> int:
     """Invite by e-mail everyone concerned not invited yet; returns how many. The e-mails leave on commit."""
     require_officer(actor)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = locked_event(event)
     if event.status != EventStatus.PUBLISHED:
-        raise Conflict.single("not_published", _("Le questionnaire n'est envoyé que pour un événement publié."))
+        raise Conflict.single(EventError.NOT_PUBLISHED,
+                              _("Le questionnaire n'est envoyé que pour un événement publié."))
     if event.ends_at > timezone.now():
-        raise Conflict.single("not_over", _("Le questionnaire est envoyé une fois l'événement terminé."))
+        raise Conflict.single(EventError.NOT_OVER, _("Le questionnaire est envoyé une fois l'événement terminé."))
     if event.registration_data_deleted_at is not None:
-        raise Conflict.single("data_deleted", _("Les inscriptions de cet événement ont été supprimées."))
+        raise Conflict.single(EventError.DATA_DELETED, _("Les inscriptions de cet événement ont été supprimées."))
     if not event.evaluation_questions.exists():
-        raise RuleViolation.single("no_questions", _("Ajoutez au moins une question avant d'envoyer le "
+        raise RuleViolation.single(EventError.NO_QUESTIONS, _("Ajoutez au moins une question avant d'envoyer le "
                                                      "questionnaire."))
     now = timezone.now()
     ids = list(invitees(event).filter(evaluation_invited_at__isnull=True).values_list("pk", flat=True))
     if not ids:
-        raise Conflict.single("nobody", _("Toutes les personnes concernées ont déjà reçu le questionnaire."))
+        raise Conflict.single(EventError.NOBODY, _("Toutes les personnes concernées ont déjà reçu le questionnaire."))
     Registration.objects.filter(pk__in=ids).update(evaluation_invited_at=now)
     before = snapshot(event, ["evaluation_sent_at"])
     event.evaluation_sent_at = event.evaluation_sent_at or now
@@ -175,11 +178,11 @@ def registration_for(token: str) -> Registration:
     try:
         uid = signing.loads(token, salt=SALT)
     except signing.BadSignature as error:
-        raise NotFound.single("not_found", _("Ce lien n'est pas valide.")) from error
+        raise NotFound.single(Code.NOT_FOUND, _("Ce lien n'est pas valide.")) from error
     registration = (Registration.objects.select_related("event").filter(uid=uid, evaluation_invited_at__isnull=False)
                     .first())
     if registration is None:
-        raise NotFound.single("not_found", _("Ce lien n'est plus valide."))
+        raise NotFound.single(Code.NOT_FOUND, _("Ce lien n'est plus valide."))
     return registration
 
 
@@ -194,7 +197,7 @@ def _answer(question: EvaluationQuestion, raw: Any, problems: list[Violation]) -
     text = str(raw or "").strip()
     if not text:
         if question.required:
-            problems.append(Violation("required", _("Cette question demande une réponse."), name))
+            problems.append(Violation(Code.REQUIRED, _("Cette question demande une réponse."), name))
         return None
     if question.kind == QuestionKind.RATING:
         try:
@@ -202,12 +205,12 @@ def _answer(question: EvaluationQuestion, raw: Any, problems: list[Violation]) -
         except ValueError:
             rating = 0
         if not 1 <= rating <= 5:
-            problems.append(Violation("invalid", _("Choisissez une note de 1 à 5."), name))
+            problems.append(Violation(Code.INVALID, _("Choisissez une note de 1 à 5."), name))
             return None
         return {"rating": rating}
     if question.kind == QuestionKind.CHOICE:
         if text not in question.option_list:
-            problems.append(Violation("invalid_choice", _("Choisissez l'une des réponses proposées."), name))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez l'une des réponses proposées."), name))
             return None
         return {"choice": text}
     return {"text": text[:5000]}
@@ -221,9 +224,10 @@ def submit_response(registration: Registration, answers: dict[str, Any]) -> Eval
             registration = (Registration.objects.select_for_update(of=("self",)).select_related("event")
                             .get(pk=registration.pk))
             if registration.evaluation_invited_at is None:
-                raise NotFound.single("not_found", _("Ce lien n'est pas valide."))
+                raise NotFound.single(Code.NOT_FOUND, _("Ce lien n'est pas valide."))
             if has_answered(registration):
-                raise Conflict.single("already_answered", _("Vous avez déjà répondu à ce questionnaire. Merci !"))
+                raise Conflict.single(EventError.ALREADY_ANSWERED,
+                                      _("Vous avez déjà répondu à ce questionnaire. Merci !"))
             problems: list[Violation] = []
             questions = list(registration.event.evaluation_questions.order_by("position", "pk"))
             values = {q.pk: _answer(q, answers.get(f"q{q.pk}"), problems) for q in questions}
@@ -238,7 +242,7 @@ def submit_response(registration: Registration, answers: dict[str, Any]) -> Eval
                    after={"event": registration.event_id, "answers": sum(v is not None for v in values.values())})
             return response
     except IntegrityError as error:  # the same link submitted twice at once
-        raise Conflict.single("already_answered", _("Vous avez déjà répondu à ce questionnaire. Merci !")) \
+        raise Conflict.single(EventError.ALREADY_ANSWERED, _("Vous avez déjà répondu à ce questionnaire. Merci !")) \
             from error
 
 
@@ -338,7 +342,7 @@ def public_results(event: Event) -> PublicResults:
 @transaction.atomic
 def update_report(actor: Any, event: Event, report: str) -> Event:
     require_officer(actor)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = locked_event(event)
     before = snapshot(event, ["evaluation_report"])
     event.evaluation_report = sanitise(report or "")
     event.save(update_fields=["evaluation_report", "updated_at"])
@@ -351,11 +355,12 @@ def update_report(actor: Any, event: Event, report: str) -> Event:
 def publish_report(actor: Any, event: Event, *, publish: bool = True) -> Event:
     """Show (or withdraw) the evaluation report and its charts on the public page."""
     require_officer(actor)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = locked_event(event)
     if publish and event.status != EventStatus.PUBLISHED:
-        raise Conflict.single("not_published", _("L'événement doit être publié avant son rapport d'évaluation."))
+        raise Conflict.single(EventError.NOT_PUBLISHED,
+                              _("L'événement doit être publié avant son rapport d'évaluation."))
     if publish and not event.evaluation_report.strip():
-        raise RuleViolation.single("required", _("Rédigez le rapport avant de le publier."), "evaluation_report")
+        raise RuleViolation.single(Code.REQUIRED, _("Rédigez le rapport avant de le publier."), "evaluation_report")
     before = snapshot(event, ["evaluation_published_at"])
     event.evaluation_published_at = timezone.now() if publish else None
     event.save(update_fields=["evaluation_published_at", "updated_at"])

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 
 from subsidia.audit.services import record, snapshot
 from subsidia.core import ordering
-from subsidia.core.errors import RuleViolation, Violation
+from subsidia.core.errors import Code, RuleViolation, Violation
 from subsidia.core.uploads import PHOTOS, CheckedFile, check_upload, store
+from subsidia.core.versions import locked
 
 from .models import Event, EventStatus, Photo
-from .services_staff import require_officer
+from .services_staff import locked_event, require_officer
 
 PHOTO_FIELDS = ["caption", "credit", "alt_text", "position", "content_type", "size"]
 TEXT_FIELDS = {
@@ -32,7 +33,7 @@ def check_image(upload: UploadedFile | None, field: str = "image") -> CheckedFil
     """A photo (JPEG, PNG or WebP by its content), re-encoded upright without metadata; anything else is refused,
     whatever its name says."""
     if upload is None:
-        raise RuleViolation.single("required", _("Choisissez une photo."), field)
+        raise RuleViolation.single(Code.REQUIRED, _("Choisissez une photo."), field)
     return check_upload(upload, PHOTOS, field)
 
 
@@ -43,9 +44,9 @@ def _texts(data: dict[str, Any], problems: list[Violation]) -> dict[str, str]:
             continue
         value = " ".join(str(data.get(key) or "").split())
         if not value:
-            problems.append(Violation("required", message, key))
+            problems.append(Violation(Code.REQUIRED, message, key))
         elif len(value) > limit:
-            problems.append(Violation("too_long", _("%(n)s caractères au plus.") % {"n": limit}, key))
+            problems.append(Violation(Code.TOO_LONG, _("%(n)s caractères au plus.") % {"n": limit}, key))
         clean[key] = value
     return clean
 
@@ -53,7 +54,7 @@ def _texts(data: dict[str, Any], problems: list[Violation]) -> dict[str, str]:
 @transaction.atomic
 def add_photo(actor: Any, event: Event, upload: UploadedFile | None, data: dict[str, Any]) -> Photo:
     require_officer(actor)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = locked_event(event)
     problems: list[Violation] = []
     texts = _texts({key: data.get(key, "") for key in TEXT_FIELDS}, problems)
     checked = None
@@ -74,7 +75,7 @@ def add_photo(actor: Any, event: Event, upload: UploadedFile | None, data: dict[
 @transaction.atomic
 def update_photo(actor: Any, photo: Photo, data: dict[str, Any]) -> Photo:
     require_officer(actor)
-    photo = Photo.objects.select_for_update().get(pk=photo.pk)
+    photo = locked(Photo.objects.all(), photo, _("Photo introuvable."))
     problems: list[Violation] = []
     texts = _texts(data, problems)
     if problems:
@@ -91,7 +92,7 @@ def update_photo(actor: Any, photo: Photo, data: dict[str, Any]) -> Photo:
 def move_photo(actor: Any, photo: Photo, up: bool) -> Photo:
     """Move a photo one place up or down in the gallery (positions renumbered 1, 2, 3…)."""
     require_officer(actor)
-    Event.objects.select_for_update().get(pk=photo.event_id)
+    locked_event(photo.event_id)
     siblings = Photo.objects.filter(event_id=photo.event_id).order_by("position", "pk")
     moved = ordering.move(siblings, photo, up=up)
     record(actor, "event_photo.move", moved, after={"position": moved.position})
@@ -102,7 +103,7 @@ def move_photo(actor: Any, photo: Photo, up: bool) -> Photo:
 def delete_photo(actor: Any, photo: Photo) -> None:
     """Remove a photo; its file is deleted from the storage once the removal is committed."""
     require_officer(actor)
-    photo = Photo.objects.select_for_update().get(pk=photo.pk)
+    photo = locked(Photo.objects.all(), photo, _("Photo introuvable."))
     record(actor, "event_photo.delete", photo, before=snapshot(photo, PHOTO_FIELDS))
     storage, name = photo.image.storage, photo.image.name
     photo.delete()

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subsidia.core.models import Timestamped, Versioned
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
 
@@ -29,7 +30,7 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulé")
 
 
-class Event(models.Model):
+class Event(Versioned, Timestamped):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("adresse"), max_length=200, unique=True)
     summary = models.TextField(_("résumé"), max_length=1000)
@@ -73,11 +74,8 @@ class Event(models.Model):
     ical_sequence = models.PositiveIntegerField(default=0)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     is_example = models.BooleanField(_("exemple"), default=False)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("événement")

@@ -19,14 +19,18 @@ from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
-from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.values import parse_id
+from subsidia.core.versions import locked
 from subsidia.organisations.models import Municipality
 
 from . import allocation, selectors
 from .allocation import AllocationResult
+from .errors import EventError
 from .models import BlockChoice, Event, EventStatus, Registration, RegistrationStatus, Session
+from .workflow import OFFICERS_ONLY, REGISTRATION_WORKFLOW
 
 REGISTRATION_FIELDS = ["full_name", "email", "organisation_name", "municipality", "accessibility_needs", "language",
                        "status", "waitlisted_at", "promoted_at", "cancelled_at", "checked_in_at", "lottery_position",
@@ -40,11 +44,11 @@ __all__ = ["AllocationResult", "cancel_registration", "check_in", "explain", "pr
 
 def _require_officer(actor: Any) -> None:
     if not selectors.manages_events(actor):
-        raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire peut faire cela."))
+        raise PermissionDenied.single(Code.FORBIDDEN, str(OFFICERS_ONLY))
 
 
 def _lock(event: Event) -> Event:
-    return Event.objects.select_for_update().get(pk=event.pk)
+    return locked(Event.objects.all(), event, _("Événement introuvable."))
 
 
 def _local(event: Event, moment: Any) -> str:
@@ -78,7 +82,7 @@ def check_window(event: Event) -> None:
             "date": _local(event, event.registration_opens_at)}
     else:
         message = messages[state]
-    raise Conflict.single("registration_closed", message)
+    raise Conflict.single(EventError.REGISTRATION_CLOSED, message)
 
 
 def _on_commit_email(registration: Registration, kind: str) -> None:
@@ -95,30 +99,30 @@ def _registration_data(event: Event, *, full_name: Any, email: Any, organisation
     clean: dict[str, Any] = {}
     clean["full_name"] = str(full_name or "").strip()
     if not clean["full_name"]:
-        problems.append(Violation("required", _("Indiquez votre nom et votre prénom."), "full_name"))
+        problems.append(Violation(Code.REQUIRED, _("Indiquez votre nom et votre prénom."), "full_name"))
     elif len(clean["full_name"]) > 200:
-        problems.append(Violation("too_long", _("200 caractères au plus."), "full_name"))
+        problems.append(Violation(Code.TOO_LONG, _("200 caractères au plus."), "full_name"))
     clean["email"] = str(email or "").strip().lower()
     if not clean["email"]:
-        problems.append(Violation("required", _("Indiquez votre adresse e-mail."), "email"))
+        problems.append(Violation(Code.REQUIRED, _("Indiquez votre adresse e-mail."), "email"))
     else:
         try:
             validate_email(clean["email"])
             if len(clean["email"]) > 254:
                 raise ValidationError("too long")
         except ValidationError:
-            problems.append(Violation("invalid", _("Adresse e-mail invalide (nom@exemple.lu)."), "email"))
+            problems.append(Violation(Code.INVALID, _("Adresse e-mail invalide (nom@exemple.lu)."), "email"))
     clean["organisation_name"] = str(organisation_name or "").strip()
     if len(clean["organisation_name"]) > 200:
-        problems.append(Violation("too_long", _("200 caractères au plus."), "organisation_name"))
+        problems.append(Violation(Code.TOO_LONG, _("200 caractères au plus."), "organisation_name"))
     clean["accessibility_needs"] = str(accessibility_needs or "").strip()
     if len(clean["accessibility_needs"]) > 2000:
-        problems.append(Violation("too_long", _("2 000 caractères au plus."), "accessibility_needs"))
+        problems.append(Violation(Code.TOO_LONG, _("2 000 caractères au plus."), "accessibility_needs"))
     clean["municipality"] = None
     if municipality not in (None, ""):
         clean["municipality"] = Municipality.objects.filter(pk=parse_id(municipality) or 0).first()
         if clean["municipality"] is None:
-            problems.append(Violation("invalid_choice", _("Commune inconnue."), "municipality"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Commune inconnue."), "municipality"))
     languages = {code for code, _name in settings.LANGUAGES}
     clean["language"] = language if language in languages else "fr"
 
@@ -127,15 +131,15 @@ def _registration_data(event: Event, *, full_name: Any, email: Any, organisation
     ids = [parse_id(value) for value in raw]
     blocks = {b.pk: b for b in selectors.blocks(event)}
     if any(i is None or i not in blocks for i in ids):
-        problems.append(Violation("invalid_choice", _("Choisissez des blocs ou des tables de cet événement."),
+        problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez des blocs ou des tables de cet événement."),
                                   "block_ranking"))
     elif len(set(ids)) != len(ids):
-        problems.append(Violation("duplicate_choice", _("Chaque bloc ou table ne peut être classé qu'une fois."),
-                                  "block_ranking"))
+        problems.append(Violation(EventError.DUPLICATE_CHOICE,
+                                  _("Chaque bloc ou table ne peut être classé qu'une fois."), "block_ranking"))
     elif blocks and len(ids) < min(event.blocks_per_person, len(blocks)):
         needed = min(event.blocks_per_person, len(blocks))
         problems.append(Violation(
-            "required", _("Classez au moins %(n)s bloc(s) ou table(s) par ordre de préférence.") % {"n": needed},
+            Code.REQUIRED, _("Classez au moins %(n)s bloc(s) ou table(s) par ordre de préférence.") % {"n": needed},
             "block_ranking"))
     clean["block_ranking"] = [blocks[i] for i in ids if i in blocks]
 
@@ -143,7 +147,7 @@ def _registration_data(event: Event, *, full_name: Any, email: Any, organisation
     session_keys = [parse_id(value) for value in session_ids if value not in (None, "")]
     sessions = {s.pk: s for s in Session.objects.filter(event=event, pk__in=[k for k in session_keys if k])}
     if any(k is None or k not in sessions for k in session_keys):
-        problems.append(Violation("invalid_choice", _("Choisissez des sessions de cet événement."), "sessions"))
+        problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez des sessions de cet événement."), "sessions"))
     clean["sessions"] = [sessions[k] for k in dict.fromkeys(session_keys) if k in sessions]
     if problems:
         raise RuleViolation(problems)
@@ -190,7 +194,7 @@ def register(actor: Any, event: Event, *, full_name: str, email: str, organisati
         with transaction.atomic():
             event = _lock(event)
             if event.status == EventStatus.DRAFT and not selectors.manages_events(actor):
-                raise NotFound.single("not_found", _("Événement introuvable."))
+                raise NotFound.single(Code.NOT_FOUND, _("Événement introuvable."))
             check_window(event)
             clean = _registration_data(
                 event, full_name=full_name, email=email, organisation_name=organisation_name,
@@ -199,7 +203,7 @@ def register(actor: Any, event: Event, *, full_name: str, email: str, organisati
             if event.registrations.exclude(status=RegistrationStatus.CANCELLED).filter(
                     email__iexact=clean["email"]).exists():
                 raise RuleViolation.single(
-                    "already_registered",
+                    EventError.ALREADY_REGISTERED,
                     _("Cette adresse e-mail est déjà inscrite à cet événement. Le lien reçu par e-mail permet de "
                       "consulter ou d'annuler l'inscription."), "email")
             seats = selectors.seats_left(event)
@@ -208,7 +212,7 @@ def register(actor: Any, event: Event, *, full_name: str, email: str, organisati
                 full = _full_sessions(event, clean["sessions"])
                 if full:
                     raise RuleViolation.single(
-                        "session_full", _("Cette session est complète : %(titles)s.") % {
+                        EventError.SESSION_FULL, _("Cette session est complète : %(titles)s.") % {
                             "titles": ", ".join(s.title for s in full)}, "sessions")
             now = timezone.now()
             registration = Registration.objects.create(
@@ -229,7 +233,8 @@ def register(actor: Any, event: Event, *, full_name: str, email: str, organisati
             _on_commit_email(registration, "confirmed" if confirmed else "waitlisted")
     except IntegrityError as error:  # the same address registered in a race the lock did not cover
         raise RuleViolation.single(
-            "already_registered", _("Cette adresse e-mail est déjà inscrite à cet événement."), "email") from error
+            EventError.ALREADY_REGISTERED, _("Cette adresse e-mail est déjà inscrite à cet événement."),
+            "email") from error
     return registration
 
 
@@ -244,17 +249,9 @@ def promote_waitlisted(event: Event) -> list[Registration]:
     for registration in selectors.waitlist(event).select_for_update():
         if seats is not None and seats <= 0:
             break
-        before = snapshot(registration, REGISTRATION_FIELDS)
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.promoted_at = timezone.now()
-        registration.save(update_fields=["status", "promoted_at"])
-        full = _full_sessions(event, list(registration.sessions.all()))
-        if full:  # sessions that filled up meanwhile: the person keeps the event, not these sessions
-            registration.sessions.remove(*full)
-        if event.allocated_at is not None:
-            _allocate_late(event, registration)
-        record(None, "event_registration.promote", registration, before=before,
-               after=snapshot(registration, REGISTRATION_FIELDS))
+        REGISTRATION_WORKFLOW.require(None, registration, "promote", system=True)
+        REGISTRATION_WORKFLOW.move(None, registration, "promote", audit_fields=REGISTRATION_FIELDS,
+                                   changes=lambda r: _seat(event, r))
         _on_commit_email(registration, "promoted")
         promoted.append(registration)
         if seats is not None:
@@ -262,26 +259,32 @@ def promote_waitlisted(event: Event) -> list[Registration]:
     return promoted
 
 
-def cancel_registration(actor: Any, registration: Registration, *, reason: str = "") -> Registration:
+def _seat(event: Event, registration: Registration) -> None:
+    """What a promotion changes beside the status: when, the sessions still open, the blocks left."""
+    registration.promoted_at = timezone.now()
+    full = _full_sessions(event, list(registration.sessions.all()))
+    if full:  # sessions that filled up meanwhile: the person keeps the event, not these sessions
+        registration.sessions.remove(*full)
+    if event.allocated_at is not None:
+        _allocate_late(event, registration)
+
+
+def cancel_registration(actor: Actor | None, registration: Registration, *, reason: str = "") -> Registration:
     """Cancel a registration (the registrant through the signed link, with ``actor`` None, or an officer); the
     first person waiting is promoted in the same transaction."""
-    if getattr(actor, "is_authenticated", False) and not selectors.manages_events(actor) \
+    if actor is not None and actor.is_authenticated and not selectors.manages_events(actor) \
             and registration.user_id != actor.pk:
-        raise PermissionDenied.single("forbidden", _("Vous ne pouvez pas annuler cette inscription."))
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Vous ne pouvez pas annuler cette inscription."))
     with transaction.atomic():
         event = _lock(registration.event)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status == RegistrationStatus.CANCELLED:
-            raise Conflict.single("already_cancelled", _("Cette inscription est déjà annulée."))
+        REGISTRATION_WORKFLOW.require(actor, registration, "cancel", system=True)
         if event.ends_at <= timezone.now() and not selectors.manages_events(actor):
-            raise Conflict.single("event_over", _("L'événement est terminé : l'inscription ne peut plus être "
-                                                  "annulée."))
-        before = snapshot(registration, REGISTRATION_FIELDS)
-        registration.status = RegistrationStatus.CANCELLED
-        registration.cancelled_at = timezone.now()
-        registration.save(update_fields=["status", "cancelled_at"])
-        record(actor, "event_registration.cancel", registration, before=before,
-               after=snapshot(registration, REGISTRATION_FIELDS), note=str(reason or "")[:1000])
+            raise Conflict.single(EventError.EVENT_OVER, _("L'événement est terminé : l'inscription ne peut plus "
+                                                           "être annulée."))
+        REGISTRATION_WORKFLOW.move(actor, registration, "cancel", note=str(reason or "")[:1000],
+                                   audit_fields=REGISTRATION_FIELDS,
+                                   changes=lambda r: setattr(r, "cancelled_at", timezone.now()))
         _on_commit_email(registration, "cancelled")
         promote_waitlisted(event)
     return registration
@@ -297,7 +300,7 @@ def run_allocation(actor: Any, event: Event) -> AllocationResult:
         event = _lock(event)
         blocks = list(selectors.blocks(event))
         if not blocks:
-            raise Conflict.single("no_blocks", _("Cet événement n'a ni bloc thématique ni table à répartir."))
+            raise Conflict.single(EventError.NO_BLOCKS, _("Cet événement n'a ni bloc thématique ni table à répartir."))
         registrations = list(event.registrations.filter(status=RegistrationStatus.CONFIRMED)
                              .prefetch_related("choices"))
         registrants = [allocation.Registrant(r.pk, str(r.uid),
@@ -383,8 +386,9 @@ def check_in(actor: Any, registration: Registration) -> Registration:
     with transaction.atomic():
         registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
         if registration.status != RegistrationStatus.CONFIRMED:
-            raise Conflict.single("not_confirmed", _("Cette inscription n'est pas confirmée (liste d'attente ou "
-                                                     "annulée) : la présence ne peut pas être enregistrée."))
+            raise Conflict.single(EventError.NOT_CONFIRMED, _(
+                "Cette inscription n'est pas confirmée (liste d'attente ou annulée) : la présence ne peut pas être "
+                "enregistrée."))
         if registration.checked_in_at is not None:
             registration.already_checked_in = True  # type: ignore[attr-defined]
             return registration

@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
-from subsidia.core.errors import Conflict, PermissionDenied, RuleViolation, Violation
+from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation, Violation
 from subsidia.core.html import sanitise
-from subsidia.core.versions import save_bumped
+from subsidia.core.versions import check_version, locked
 
 from . import selectors
+from .errors import EventError
 from .models import (
     Block,
     BlockKind,
@@ -34,6 +36,7 @@ from .models import (
     RegistrationStatus,
     Session,
 )
+from .workflow import EVENT_WORKFLOW, OFFICERS_ONLY
 
 EVENT_FIELDS = [
     "title", "slug", "summary", "description", "starts_at", "ends_at", "time_zone", "place", "address",
@@ -62,19 +65,18 @@ def is_officer(actor: Any) -> bool:
 
 def require_officer(actor: Any) -> None:
     if not is_officer(actor):
-        raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire peut faire cela."))
+        raise PermissionDenied.single(Code.FORBIDDEN, str(OFFICERS_ONLY))
 
 
-def _locked(event: Event) -> Event:
-    return Event.objects.select_for_update().get(pk=event.pk)
+def locked_event(event: Event | int) -> Event:
+    """The event, locked for the transaction (an officer sees every event, drafts included)."""
+    return locked(Event.objects.all(), event, _("Événement introuvable."))
 
 
 def _check_version(event: Event, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != event.version:
-        raise Conflict.single(
-            "stale_version",
-            _("Cet événement a été modifié entre-temps par quelqu'un d'autre. Rechargez la page : vos changements "
-              "n'ont pas été enregistrés."), "version")
+    check_version(event, expected_version, _(
+        "Cet événement a été modifié entre-temps par quelqu'un d'autre. Rechargez la page : vos changements "
+        "n'ont pas été enregistrés."))
 
 
 
@@ -102,43 +104,45 @@ def _event_problems(event: Event, clean: dict[str, Any]) -> list[Violation]:
         return clean[key] if key in clean else getattr(event, key)
 
     if not str(value("title") or "").strip():
-        problems.append(Violation("required", _("Le titre est obligatoire."), "title"))
+        problems.append(Violation(Code.REQUIRED, _("Le titre est obligatoire."), "title"))
     if not str(value("summary") or "").strip():
-        problems.append(Violation("required", _("Le résumé est obligatoire."), "summary"))
+        problems.append(Violation(Code.REQUIRED, _("Le résumé est obligatoire."), "summary"))
     try:
         ZoneInfo(str(value("time_zone") or ""))
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(Violation("invalid", _("Fuseau horaire inconnu (par exemple Europe/Luxembourg)."),
+        problems.append(Violation(Code.INVALID, _("Fuseau horaire inconnu (par exemple Europe/Luxembourg)."),
                                   "time_zone"))
     starts, ends = value("starts_at"), value("ends_at")
     if not isinstance(starts, datetime):
-        problems.append(Violation("required", _("La date et l'heure de début sont obligatoires."), "starts_at"))
+        problems.append(Violation(Code.REQUIRED, _("La date et l'heure de début sont obligatoires."), "starts_at"))
     if not isinstance(ends, datetime):
-        problems.append(Violation("required", _("La date et l'heure de fin sont obligatoires."), "ends_at"))
+        problems.append(Violation(Code.REQUIRED, _("La date et l'heure de fin sont obligatoires."), "ends_at"))
     elif isinstance(starts, datetime) and ends <= starts:
-        problems.append(Violation("ends_before_start", _("La fin doit suivre le début."), "ends_at"))
+        problems.append(Violation(Code.DATES_INVALID, _("La fin doit suivre le début."), "ends_at"))
     if not value("place") and not value("online_url"):
-        problems.append(Violation("required", _("Indiquez un lieu ou un lien de participation en ligne."), "place"))
+        problems.append(Violation(Code.REQUIRED, _("Indiquez un lieu ou un lien de participation en ligne."), "place"))
     opens, closes = value("registration_opens_at"), value("registration_closes_at")
     if opens and closes and closes <= opens:
-        problems.append(Violation("window_inverted", _("La clôture des inscriptions doit suivre leur ouverture."),
+        problems.append(Violation(EventError.WINDOW_INVERTED,
+                                  _("La clôture des inscriptions doit suivre leur ouverture."),
                                   "registration_closes_at"))
     if closes and isinstance(ends, datetime) and closes > ends:
-        problems.append(Violation("window_after_event", _("Les inscriptions doivent être closes avant la fin de "
-                                                          "l'événement."), "registration_closes_at"))
+        problems.append(Violation(EventError.WINDOW_AFTER_EVENT,
+                                  _("Les inscriptions doivent être closes avant la fin de l'événement."),
+                                  "registration_closes_at"))
     retention = value("retention_days")
     if retention is None or not 1 <= int(retention) <= 3650:
-        problems.append(Violation("invalid", _("Une durée de conservation entre 1 et 3650 jours est attendue."),
+        problems.append(Violation(Code.INVALID, _("Une durée de conservation entre 1 et 3650 jours est attendue."),
                                   "retention_days"))
     per_person = value("blocks_per_person")
     if per_person is None or not 1 <= int(per_person) <= 6:
-        problems.append(Violation("invalid", _("Entre 1 et 6 blocs ou tables par personne."), "blocks_per_person"))
+        problems.append(Violation(Code.INVALID, _("Entre 1 et 6 blocs ou tables par personne."), "blocks_per_person"))
     capacity = value("capacity")
     if event.pk and capacity is not None and "capacity" in clean:
         taken = live_count(event)
         if capacity < taken:
             problems.append(Violation(
-                "capacity_below_confirmed",
+                EventError.CAPACITY_BELOW_CONFIRMED,
                 _("%(n)s personnes sont déjà inscrites : la capacité ne peut pas descendre en dessous.")
                 % {"n": taken}, "capacity"))
     return problems
@@ -187,7 +191,7 @@ def create_event(actor: Any, data: dict[str, Any]) -> Event:
 def update_event(actor: Any, event: Event, data: dict[str, Any], expected_version: int | None = None) -> Event:
     """Change an event. Raising the capacity fills the new seats from the waiting list (who is told)."""
     require_officer(actor)
-    event = _locked(event)
+    event = locked_event(event)
     _check_version(event, expected_version)
     clean = _clean_event(data)
     problems = _event_problems(event, clean)
@@ -199,7 +203,7 @@ def update_event(actor: Any, event: Event, data: dict[str, Any], expected_versio
         setattr(event, key, value)
     if any(str(before.get(key)) != str(snapshot(event, [key]).get(key)) for key in CALENDAR_FIELDS):
         event.ical_sequence += 1
-    save_bumped(event)
+    event.save_bumped()
     _apply_relations(event, data)
     promoted = 0
     if "capacity" in clean and (event.capacity is None or (old_capacity is not None
@@ -215,34 +219,31 @@ def update_event(actor: Any, event: Event, data: dict[str, Any], expected_versio
 
 
 @transaction.atomic
-def publish_event(actor: Any, event: Event, expected_version: int | None = None) -> Event:
+def publish_event(actor: Actor, event: Event, expected_version: int | None = None) -> Event:
     """Show a draft event to the public (and open its registration, within its window)."""
     require_officer(actor)
-    event = _locked(event)
+    event = locked_event(event)
     _check_version(event, expected_version)
-    if event.status != EventStatus.DRAFT:
-        raise Conflict.single("not_draft", _("Seul un brouillon peut être publié."), "status")
-    before = snapshot(event, ["status", "version"])
-    event.status = EventStatus.PUBLISHED
-    save_bumped(event)
-    record(actor, "event.publish", event, before=before, after=snapshot(event, ["status", "version"]))
-    return event
+    EVENT_WORKFLOW.require(actor, event, "publish")
+    return EVENT_WORKFLOW.move(actor, event, "publish", audit_fields=["status", "version"])
 
 
 @transaction.atomic
-def cancel_event(actor: Any, event: Event, *, reason: str = "", expected_version: int | None = None) -> Event:
-    """Cancel an event; every person registered (confirmed or waiting) is told by e-mail once committed."""
+def cancel_event(actor: Actor, event: Event, *, reason: str = "", expected_version: int | None = None) -> Event:
+    """Cancel an event; every person registered (confirmed or waiting) is told by e-mail once committed.
+
+    The move is written here rather than by the engine's ``move``: its audit record also says how many people
+    were told, which the engine's snapshot of the event's fields cannot hold."""
     require_officer(actor)
-    event = _locked(event)
+    event = locked_event(event)
     _check_version(event, expected_version)
-    if event.status == EventStatus.CANCELLED:
-        raise Conflict.single("already_cancelled", _("Cet événement est déjà annulé."), "status")
+    cancel = EVENT_WORKFLOW.require(actor, event, "cancel")
     if event.ends_at < timezone.now():
-        raise Conflict.single("past_event", _("Un événement terminé ne peut plus être annulé."), "status")
+        raise Conflict.single(EventError.PAST_EVENT, _("Un événement terminé ne peut plus être annulé."), "status")
     before = snapshot(event, ["status", "version"])
-    event.status = EventStatus.CANCELLED
+    event.status = str(cancel.target)
     event.ical_sequence += 1
-    save_bumped(event)
+    event.save_bumped()
     ids = list(event.registrations.filter(
         status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]).values_list("pk", flat=True))
     record(actor, "event.cancel", event, before=before, after={**snapshot(event, ["status", "version"]),
@@ -261,19 +262,19 @@ def cancel_event(actor: Any, event: Event, *, reason: str = "", expected_version
 def _block_problems(data: dict[str, Any]) -> list[Violation]:
     problems = []
     if not str(data.get("title") or "").strip():
-        problems.append(Violation("required", _("L'intitulé est obligatoire."), "title"))
+        problems.append(Violation(Code.REQUIRED, _("L'intitulé est obligatoire."), "title"))
     if data.get("kind") not in BlockKind.values:
-        problems.append(Violation("invalid_choice", _("Choisissez bloc thématique ou table."), "kind"))
+        problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez bloc thématique ou table."), "kind"))
     capacity = data.get("capacity")
     if capacity is not None and int(capacity) < 1:
-        problems.append(Violation("invalid", _("Au moins une place, ou vide pour pas de limite."), "capacity"))
+        problems.append(Violation(Code.INVALID, _("Au moins une place, ou vide pour pas de limite."), "capacity"))
     return problems
 
 
 @transaction.atomic
 def add_block(actor: Any, event: Event, data: dict[str, Any]) -> Block:
     require_officer(actor)
-    event = _locked(event)
+    event = locked_event(event)
     problems = _block_problems(data)
     if problems:
         raise RuleViolation(problems)
@@ -290,7 +291,7 @@ def add_block(actor: Any, event: Event, data: dict[str, Any]) -> Block:
 @transaction.atomic
 def update_block(actor: Any, block: Block, data: dict[str, Any]) -> Block:
     require_officer(actor)
-    block = Block.objects.select_for_update().get(pk=block.pk)
+    block = locked(Block.objects.all(), block, _("Bloc ou table introuvable."))
     merged = {**snapshot(block, BLOCK_FIELDS), **data}
     problems = _block_problems(merged)
     if problems:
@@ -308,10 +309,10 @@ def update_block(actor: Any, block: Block, data: dict[str, Any]) -> Block:
 def delete_block(actor: Any, block: Block) -> None:
     """Remove a block or table nobody has chosen yet (its sessions stay, outside any block)."""
     require_officer(actor)
-    block = Block.objects.select_for_update().get(pk=block.pk)
+    block = locked(Block.objects.all(), block, _("Bloc ou table introuvable."))
     if block.choices.exists():
-        raise Conflict.single("block_chosen", _("Des personnes inscrites ont choisi ce bloc ou cette table : il "
-                                                "ne peut plus être supprimé."), "block")
+        raise Conflict.single(EventError.BLOCK_CHOSEN, _("Des personnes inscrites ont choisi ce bloc ou cette table : "
+                                                         "il ne peut plus être supprimé."), "block")
     record(actor, "event_block.delete", block, before=snapshot(block, BLOCK_FIELDS))
     block.delete()
 
@@ -319,20 +320,20 @@ def delete_block(actor: Any, block: Block) -> None:
 def _session_problems(event: Event, data: dict[str, Any]) -> list[Violation]:
     problems = []
     if not str(data.get("title") or "").strip():
-        problems.append(Violation("required", _("L'intitulé est obligatoire."), "title"))
+        problems.append(Violation(Code.REQUIRED, _("L'intitulé est obligatoire."), "title"))
     block = data.get("block")
     if block is not None and getattr(block, "event_id", None) != event.pk:
-        problems.append(Violation("invalid_choice", _("Ce bloc n'appartient pas à cet événement."), "block"))
+        problems.append(Violation(Code.INVALID_CHOICE, _("Ce bloc n'appartient pas à cet événement."), "block"))
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if not isinstance(starts, datetime):
-        problems.append(Violation("required", _("La date et l'heure de début sont obligatoires."), "starts_at"))
+        problems.append(Violation(Code.REQUIRED, _("La date et l'heure de début sont obligatoires."), "starts_at"))
     if not isinstance(ends, datetime):
-        problems.append(Violation("required", _("La date et l'heure de fin sont obligatoires."), "ends_at"))
+        problems.append(Violation(Code.REQUIRED, _("La date et l'heure de fin sont obligatoires."), "ends_at"))
     elif isinstance(starts, datetime) and ends <= starts:
-        problems.append(Violation("ends_before_start", _("La fin doit suivre le début."), "ends_at"))
+        problems.append(Violation(Code.DATES_INVALID, _("La fin doit suivre le début."), "ends_at"))
     capacity = data.get("capacity")
     if capacity is not None and int(capacity) < 1:
-        problems.append(Violation("invalid", _("Au moins une place, ou vide pour pas de limite."), "capacity"))
+        problems.append(Violation(Code.INVALID, _("Au moins une place, ou vide pour pas de limite."), "capacity"))
     return problems
 
 
@@ -347,7 +348,7 @@ def _session_values(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def add_session(actor: Any, event: Event, data: dict[str, Any]) -> Session:
     require_officer(actor)
-    event = _locked(event)
+    event = locked_event(event)
     problems = _session_problems(event, data)
     if problems:
         raise RuleViolation(problems)
@@ -376,7 +377,7 @@ def update_session(actor: Any, session: Session, data: dict[str, Any]) -> Sessio
 @transaction.atomic
 def delete_session(actor: Any, session: Session) -> None:
     require_officer(actor)
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    session = locked(Session.objects.all(), session, _("Session introuvable."))
     record(actor, "event_session.delete", session, before=snapshot(session, SESSION_FIELDS))
     session.delete()
 
@@ -400,5 +401,5 @@ def launch_allocation(actor: Any, event: Event) -> Any:
     from . import services
 
     if event.registration_data_deleted_at is not None:
-        raise Conflict.single("data_deleted", _("Les inscriptions de cet événement ont été supprimées."))
+        raise Conflict.single(EventError.DATA_DELETED, _("Les inscriptions de cet événement ont été supprimées."))
     return services.run_allocation(actor, event)

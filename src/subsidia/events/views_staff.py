@@ -7,7 +7,7 @@ call one service, and show its refusal on the form (never a 500, never a half-wr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.accounts.access import OFFICERS
+from subsidia.accounts.actors import Actor
 from subsidia.core.access import PUBLIC, access
 from subsidia.core.disclosure import threshold
 from subsidia.core.errors import NotFound, RuleViolation, add_to_form
@@ -49,6 +50,7 @@ from .models import (
     RegistrationStatus,
     Session,
 )
+from .workflow import EVENT_WORKFLOW
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -64,6 +66,11 @@ def refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None 
     else:
         add_to_form(form, error)
     return error.status_code
+
+
+def officer(request: HttpRequest) -> Actor:
+    """The officer signed in (every officers' page is behind ``OFFICERS``: nobody anonymous gets here)."""
+    return cast(Actor, request.user)
 
 
 def _event(pk: int) -> Event:
@@ -143,7 +150,7 @@ def _detail_page(request: HttpRequest, event: Event, *, cancel_form: CancelEvent
         "photo_count": event.photos.count(),
         "question_count": event.evaluation_questions.count(),
         "response_count": evaluation.response_count(event),
-        "can_cancel": event.status != EventStatus.CANCELLED,
+        "acts": {act.name for act in EVENT_WORKFLOW.available_to(request.user, event.status)},
         "error_summary": error_summary(cancel_form) if cancel_form else [],
     }, status=status)
 
@@ -159,7 +166,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_publish(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(pk)
     try:
-        services_staff.publish_event(request.user, event, expected_version=int_or_none(request.POST.get("version")))
+        services_staff.publish_event(officer(request), event, expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return _detail_page(request, event, status=refused(request, error))
     messages.success(request, _("Événement publié."))
@@ -174,7 +181,7 @@ def staff_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail_page(request, event, cancel_form=form, status=422)
     try:
-        services_staff.cancel_event(request.user, event, reason=form.cleaned_data["reason"],
+        services_staff.cancel_event(officer(request), event, reason=form.cleaned_data["reason"],
                                     expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return _detail_page(request, event, status=refused(request, error))

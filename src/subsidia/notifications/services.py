@@ -8,8 +8,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from subsidia.core.errors import NotFound
+from subsidia.core.errors import Code, NotFound
 
 from .models import Kind, Notification, Preference
 
@@ -67,6 +68,6 @@ def mark_read(actor: Any, notification_id: int | None = None) -> int:
     notifications = Notification.objects.filter(user=actor, read_at__isnull=True)
     if notification_id is not None:
         if not Notification.objects.filter(user=actor, pk=notification_id).exists():
-            raise NotFound.single("not_found", "Notification introuvable.")
+            raise NotFound.single(Code.NOT_FOUND, _("Notification introuvable."))
         notifications = notifications.filter(pk=notification_id)
     return notifications.update(read_at=timezone.now())
