@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +29,15 @@ from subsidia.accounts.roles import PARTNER_ROLES
 from subsidia.accounts.tests.factories import RoleGrantFactory, TOTPDeviceFactory, UserFactory
 from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import MembershipFactory, OrganisationFactory
+
+if TYPE_CHECKING:
+    # What the test client answers, as django-stubs types it (content, json(), context, wsgi_request...); the
+    # class exists only in the stubs, so at run time the name stands for the plain HttpResponse.
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
+else:
+    from django.http import HttpResponse
+
+    ClientResponse = HttpResponse
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,7 +75,7 @@ def on_day(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
     original = timezone.localdate
 
     def set_day(day: date) -> None:
-        def fake(value=None, timezone=None):  # type: ignore[no-untyped-def]
+        def fake(value: datetime | None = None, timezone: tzinfo | None = None) -> date:
             return day if value is None else original(value, timezone)
 
         monkeypatch.setattr("django.utils.timezone.localdate", fake)

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, RoleGrant, User
@@ -30,19 +33,19 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
     @_writes_reauthenticated
-    def changeform_view(self, *args, **kwargs):
+    def changeform_view(self, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().changeform_view(*args, **kwargs)
 
     @_writes_reauthenticated
-    def delete_view(self, *args, **kwargs):
+    def delete_view(self, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().delete_view(*args, **kwargs)
 
     @_writes_reauthenticated
-    def user_change_password(self, *args, **kwargs):
+    def user_change_password(self, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().user_change_password(*args, **kwargs)
 
     @_writes_reauthenticated
-    def changelist_view(self, *args, **kwargs):
+    def changelist_view(self, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().changelist_view(*args, **kwargs)  # its "delete selected" action erases accounts
 
 
@@ -52,5 +55,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["digest", "hint", "created_at", "last_used_at"]
     search_fields = ["user__email", "name", "hint"]
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False  # tokens are issued with `subsidia issue-token`, which shows them once

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpResponse
 
 from subsidia.accounts.reauth import admin_writes_reauthenticated
 
@@ -40,7 +43,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [ContactInline, ServiceInline, MembershipInline]
 
     @admin_writes_reauthenticated
-    def changeform_view(self, *args, **kwargs):
+    def changeform_view(self, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().changeform_view(*args, **kwargs)  # its members and their roles are changed here
 
 

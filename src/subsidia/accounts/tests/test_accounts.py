@@ -157,7 +157,7 @@ def test_create_user_with_partner_role_and_password_from_stdin(org_a: Organisati
     (["x@example.lu", "--role", "partner_member", "--organisation", "999999"], "No organisation"),
     (["not-an-email", "--role", "officer"], "Invalid e-mail"),
 ])
-def test_create_user_refuses_bad_input(args, message) -> None:
+def test_create_user_refuses_bad_input(args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         run("create_user", *args)
     assert not User.objects.exists()

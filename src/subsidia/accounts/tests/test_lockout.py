@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django import Settings
 
 from subsidia.accounts.models import User
+from subsidia.conftest import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def wrong_code(device: TOTPDevice) -> str:
     return "000000" if code_of(device) != "000000" else "111111"
 
 
-def attempt(client: Client, username: str, password: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+def attempt(client: Client, username: str, password: str, address: str = "127.0.0.1") -> ClientResponse:
     return client.post(reverse("accounts:login"), {"username": username, "password": password},
                        REMOTE_ADDR=address)
 
@@ -55,7 +56,7 @@ def signed_in(client: Client) -> bool:
 @pytest.mark.parametrize("variant", ["BRUTE@example.org", "Brute@Example.org", " brute@example.org ",
                                      "\tbrute@example.org"])
 def test_a_locked_account_stays_locked_whatever_the_spelling(client: Client, make_user: Callable[..., User],
-                                                             settings: Settings, variant) -> None:
+                                                             settings: Settings, variant: str) -> None:
     make_user(email="brute@example.org")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         attempt(client, "brute@example.org", "wrong")
@@ -153,7 +154,7 @@ def test_the_lockout_ends_after_the_cool_off(client: Client, make_user: Callable
 
 # --- the second factor ----------------------------------------------------------------------------------
 
-def password_step(client: Client, email: str):  # type: ignore[no-untyped-def]
+def password_step(client: Client, email: str) -> None:
     response = attempt(client, email, PASSWORD)
     assert response.status_code == 302 and signed_in(client)
 
@@ -214,7 +215,7 @@ def test_a_right_code_clears_the_accounts_failures(client: Client, make_user: Ca
 
 # --- password reset ---------------------------------------------------------------------------------------
 
-def ask_reset(client: Client, email: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+def ask_reset(client: Client, email: str, address: str = "127.0.0.1") -> ClientResponse:
     return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address)
 
 

@@ -20,7 +20,7 @@ from pytest_django import Settings
 from subsidia.accounts.models import RoleGrant, User
 from subsidia.accounts.reauth import AUTHENTICATED_AT
 from subsidia.accounts.services import issue_api_token
-from subsidia.conftest import sign_in
+from subsidia.conftest import ClientResponse, sign_in
 from subsidia.grants.models import Decision, State, Tranche
 from subsidia.grants.tests.factories import ApplicationFactory
 from subsidia.organisations.models import Membership, Organisation
@@ -36,7 +36,7 @@ def code_of(device: TOTPDevice) -> str:
     return f"{totp.token():06d}"
 
 
-def reauth_target(response) -> str:  # type: ignore[no-untyped-def]
+def reauth_target(response: ClientResponse) -> str:
     """The ``next`` of a redirect to the re-authentication page (fails if it is not one)."""
     assert response.status_code == 302, response.status_code
     parts = urlsplit(response["Location"])
@@ -82,8 +82,8 @@ PROTECTED = [
 
 @pytest.mark.parametrize("name, role, method, kwargs", PROTECTED, ids=[f"{p[2]} {p[0]}" for p in PROTECTED])
 def test_a_stale_session_is_sent_to_confirm_its_identity(client: Client, make_user: Callable[..., User],
-                                                         clock: time_machine.Traveller, settings: Settings, name, role,
-                                                         method, kwargs) -> None:
+                                                         clock: time_machine.Traveller, settings: Settings, name: str,
+                                                         role: str, method: str, kwargs: dict[str, int]) -> None:
     sign_in(client, make_user(role))
     later(clock, settings.REAUTH_MAX_AGE_MINUTES + 1)
     url = reverse(name, kwargs=kwargs)
@@ -230,7 +230,8 @@ def test_a_stale_browser_session_gets_401_from_the_api(client: Client, make_user
 @pytest.mark.parametrize("path", ["/applications/999999/decision", "/applications/999999/decision/confirm",
                                   "/conventions/999999/payments/999999/pay"])
 def test_other_binding_api_operations_need_it_too(client: Client, make_user: Callable[..., User],
-                                                  clock: time_machine.Traveller, settings: Settings, path) -> None:
+                                                  clock: time_machine.Traveller, settings: Settings,
+                                                  path: str) -> None:
     role = "finance" if path.endswith("/pay") else "approver"
     sign_in(client, make_user(role))
     later(clock, settings.REAUTH_MAX_AGE_MINUTES + 1)

@@ -129,7 +129,8 @@ def test_pending_account_gets_its_activation_link_again(
     ({"email": "pas-une-adresse"}, "email"),
     ({"full_name": " "}, "full_name"),
 ])
-def test_invalid_forms(client: Client, overrides, field, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_forms(client: Client, overrides: dict[str, str], field: str,
+                      django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     response = signup(client, django_capture_on_commit_callbacks, **overrides)
     assert response.status_code == 422
     assert field in response.context["form"].errors

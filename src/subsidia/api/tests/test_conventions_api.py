@@ -8,7 +8,7 @@ from django.test import Client
 
 from subsidia.accounts.models import User
 from subsidia.conventions import services
-from subsidia.conventions.models import Convention, ReportKind, ScheduledPayment
+from subsidia.conventions.models import Convention, ReportKind, ScheduledPayment, YearlyReport
 from subsidia.conventions.tests.factories import (
     ActivityDomainFactory,
     ConventionDomainFactory,
@@ -55,7 +55,7 @@ def signed(org_a: Organisation, people: dict[str, User], on_day: Callable[[date]
                                     signed_by_partner_on=date(2023, 12, 10))
 
 
-def _report(convention: Convention, kind: str, year: int = 2024):
+def _report(convention: Convention, kind: str, year: int = 2024) -> YearlyReport:
     return convention.reports.get(year=year, kind=kind)
 
 

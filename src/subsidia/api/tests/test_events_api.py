@@ -68,7 +68,7 @@ class TestRegistration:
         {"registration_opens_at": timezone.now() + timedelta(hours=1)},
         {"status": "cancelled"},
     ], ids=["closed", "not-yet-open", "cancelled"])
-    def test_closed_window_is_409(self, client: Client, changes) -> None:  # type: ignore[no-untyped-def]
+    def test_closed_window_is_409(self, client: Client, changes: dict[str, object]) -> None:
         event = EventFactory.create(**changes)
         response = call(client, "POST", f"/events/{event.pk}/registrations", body())
         assert response.status_code == 409 and codes(response) == ["registration_closed"]

@@ -10,6 +10,7 @@ from pytest_django import Settings
 
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
+from subsidia.conftest import ClientResponse
 from subsidia.grants.models import (
     Application,
     ApplicationDocument,
@@ -32,8 +33,8 @@ EXECUTABLES = [b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" *
                b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200]
 
 
-def upload(client: Client, application_id: int, kind: str, headers, name: str | None = None,
-           content: bytes = PDF, content_type: str = "application/pdf"):
+def upload(client: Client, application_id: int, kind: str, headers: dict[str, str], name: str | None = None,
+           content: bytes = PDF, content_type: str = "application/pdf") -> ClientResponse:
     file = SimpleUploadedFile(name or f"{kind}.pdf", content, content_type)
     return client.post(f"/api/v1/applications/{application_id}/documents", {"kind": kind, "file": file},
                        headers=headers)
@@ -292,7 +293,7 @@ def test_a_partner_cannot_draft_for_another_organisation(client: Client, make_us
 
 @pytest.mark.parametrize("content", EXECUTABLES, ids=["windows-exe", "elf"])
 def test_a_renamed_executable_is_refused_and_nothing_is_stored(client: Client, partner_admin: User, draft: Application,
-                                                               content) -> None:
+                                                               content: bytes) -> None:
     before = draft.documents.count()
     version = draft.version
     response = upload(client, draft.pk, "budget", auth(partner_admin), name="budget.pdf", content=content)
@@ -580,7 +581,8 @@ def test_calls_the_public_sees_published_ones_staff_drafts_too(client: Client, o
     ({"title": "T", "programme": "P", "year": 2026, "budget": "1000", "required_document_kinds": ["final_report"]},
      "invalid_choice", "required_document_kinds"),
 ])
-def test_bad_call_input_is_a_422_and_nothing_is_written(client: Client, officer: User, body, code, field) -> None:
+def test_bad_call_input_is_a_422_and_nothing_is_written(client: Client, officer: User, body: dict[str, object],
+                                                        code: str, field: str) -> None:
     response = call(client, "POST", "/calls", body, auth(officer))
     assert response.status_code == 422, response.content
     assert {"code": code, "field": field} in [{"code": e["code"], "field": e["field"]}
@@ -650,7 +652,7 @@ def test_final_report_needs_its_document(client: Client, partner_admin: User, or
 @pytest.mark.parametrize("query", ["/applications?organisation_id=99999999999999999999",
                                    "/applications?call_id=99999999999999999999",
                                    "/tranches?application_id=99999999999999999999"])
-def test_an_id_beyond_the_database_range_is_a_clear_422(client: Client, officer: User, query) -> None:
+def test_an_id_beyond_the_database_range_is_a_clear_422(client: Client, officer: User, query: str) -> None:
     response = call(client, "GET", query, headers=auth(officer))
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"]

@@ -7,7 +7,7 @@ from django.test import Client
 from subsidia.accounts.models import User
 from subsidia.accounts.services import issue_api_token
 from subsidia.audit.models import AuditEvent
-from subsidia.conftest import sign_in
+from subsidia.conftest import ClientResponse, sign_in
 from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import (
     ContactFactory,
@@ -24,7 +24,8 @@ def officer_headers(make_user: Callable[..., User]) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_api_token(None, make_user('officer'))}"}
 
 
-def call(client: Client, method: str, path: str, body=None, headers=None, raw: str | None = None):
+def call(client: Client, method: str, path: str, body: object = None, headers: dict[str, str] | None = None,
+         raw: str | None = None) -> ClientResponse:
     data = raw if raw is not None else (json.dumps(body) if body is not None else None)
     return client.generic(method, f"/api/v1{path}", data=data, content_type="application/json",
                           headers=headers or {})
@@ -62,8 +63,9 @@ def test_patch_changes_only_the_given_fields(client: Client, officer_headers: di
     ({"name": "X", "legal_form": "asbl", "website": "not a url"}, "invalid", "website"),
     ({"name": "X", "legal_form": "asbl", "name_typo": 1, "email": "nope"}, "invalid", "email"),
 ])
-def test_bad_input_gets_a_structured_422_and_nothing_is_written(client: Client, officer_headers: dict[str, str], body,
-                                                                code, field) -> None:
+def test_bad_input_gets_a_structured_422_and_nothing_is_written(client: Client, officer_headers: dict[str, str],
+                                                                body: dict[str, object], code: str,
+                                                                field: str) -> None:
     response = call(client, "POST", "/organisations", body, officer_headers)
     assert response.status_code == 422, response.content
     errors = response.json()["errors"]
@@ -79,7 +81,8 @@ def test_duplicate_name_is_a_422(client: Client, officer_headers: dict[str, str]
 
 
 @pytest.mark.parametrize("raw", ["{not json", "[]", '"a string"', ""])
-def test_malformed_json_is_a_4xx_with_errors_never_a_500(client: Client, officer_headers: dict[str, str], raw) -> None:
+def test_malformed_json_is_a_4xx_with_errors_never_a_500(client: Client, officer_headers: dict[str, str],
+                                                         raw: str) -> None:
     response = call(client, "POST", "/organisations", headers=officer_headers, raw=raw)
     assert 400 <= response.status_code < 500
     assert response.json()["errors"]

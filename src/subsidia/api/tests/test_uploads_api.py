@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +16,7 @@ from django.test import Client
 from PIL import Image
 
 from subsidia.accounts.models import User
+from subsidia.conftest import ClientResponse
 from subsidia.conventions import services as conventions
 from subsidia.conventions.models import ReportDocument, ReportKind
 from subsidia.conventions.tests.factories import ConventionDomainFactory, ConventionFactory
@@ -43,13 +45,14 @@ def draft(org_a: Organisation) -> Application:
     return ApplicationFactory.create(call=CallFactory.create(), organisation=org_a)
 
 
-def post_document(client: Client, draft: Application, user, name: str, content: bytes, kind: str = "annex"):
+def post_document(client: Client, draft: Application, user: User, name: str, content: bytes,
+                  kind: str = "annex") -> ClientResponse:
     return client.post(f"/api/v1/applications/{draft.pk}/documents",
                        {"kind": kind, "file": SimpleUploadedFile(name, content, "application/octet-stream")},
                        headers=auth(user))
 
 
-def error(response) -> dict:
+def error(response: ClientResponse) -> dict[str, Any]:
     assert response.status_code == 422, response.content
     [only] = response.json()["errors"]
     assert only["field"] == "file" and only["message"]
@@ -67,7 +70,8 @@ def error(response) -> dict:
 ], ids=["zip-bomb", "lying-zip-bomb", "zip-claiming-pdf", "zip-claiming-png", "plain-zip", "presentation",
         "png-bomb"])
 def test_an_application_document_is_refused_with_a_422_and_nothing_is_stored(
-        client: Client, partner_admin: User, draft: Application, bomb: bytes, name, content_of, code) -> None:
+        client: Client, partner_admin: User, draft: Application, bomb: bytes, name: str,
+        content_of: Callable[[bytes], bytes], code: str) -> None:
     version = draft.version
     response = post_document(client, draft, partner_admin, name, content_of(bomb))
     assert error(response)["code"] == code
@@ -82,8 +86,8 @@ def test_an_application_document_is_refused_with_a_422_and_nothing_is_stored(
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ("budget.xlsx", samples.ooxml("xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 ], ids=["odt", "docx", "xlsx"])
-def test_real_office_documents_are_accepted(client: Client, partner_admin: User, draft: Application, name, content,
-                                            expected) -> None:
+def test_real_office_documents_are_accepted(client: Client, partner_admin: User, draft: Application, name: str,
+                                            content: bytes, expected: str) -> None:
     response = post_document(client, draft, partner_admin, name, content)
     assert response.status_code == 201, response.content
     assert response.json()["content_type"] == expected

@@ -47,7 +47,7 @@ def test_queryset_refuses_bulk_update_and_delete(event: AuditEvent) -> None:
     "UPDATE audit_auditevent SET action = 'tampered'",
     "DELETE FROM audit_auditevent",
 ])
-def test_database_refuses_raw_update_and_delete(event: AuditEvent, statement) -> None:
+def test_database_refuses_raw_update_and_delete(event: AuditEvent, statement: str) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert AuditEvent.objects.get(pk=event.pk).action == "organisation.update"

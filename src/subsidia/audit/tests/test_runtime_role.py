@@ -54,7 +54,7 @@ def runtime_role() -> Iterator[str]:
     "CREATE FUNCTION public.f() RETURNS int AS 'SELECT 1' LANGUAGE sql",
     "UPDATE django_migrations SET name = name",
 ])
-def test_runtime_role_cannot_change_the_trail_or_its_triggers(runtime_role: str, statement) -> None:
+def test_runtime_role_cannot_change_the_trail_or_its_triggers(runtime_role: str, statement: str) -> None:
     with psycopg.connect(_conninfo(runtime_role), autocommit=True) as runtime, \
             pytest.raises(psycopg.errors.InsufficientPrivilege):
         runtime.execute(statement)

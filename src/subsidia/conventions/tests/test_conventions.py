@@ -49,7 +49,8 @@ class TestStatus:
         (date(2027, 1, 1), Status.ENDED, False),
     ])
     def test_status_and_conventionnee_follow_the_dates(self, draft: Convention, org_a: Organisation,
-                                                       org_b: Organisation, day, status, conventioned) -> None:
+                                                       org_b: Organisation, day: date, status: str,
+                                                       conventioned: bool) -> None:
         draft.signed_on = date(2023, 12, 15)
         draft.save()
         shown = draft.signed_on <= day
@@ -241,7 +242,7 @@ class TestYearlyReports:
     def _activity(self, convention: Convention, year: int = 2024) -> YearlyReport:
         return convention.reports.get(year=year, kind=ReportKind.ACTIVITY)
 
-    def _fill(self, user, report):  # type: ignore[no-untyped-def]
+    def _fill(self, user: User, report: YearlyReport) -> YearlyReport:
         indicator = report.convention.domains.get().indicators.get()
         return services.save_report(user, report, {"narrative": "Une année chargée.",
                                                    "values": {indicator.pk: {"value": "310", "comment": "Objectif"}}})
@@ -403,7 +404,7 @@ class TestVisibility:
     @pytest.mark.parametrize("url_name", ["conventions:detail", "conventions:report"])
     def test_the_pages_answer_404_to_another_organisation(self, signed: Convention, make_user: Callable[..., User],
                                                           org_b: Organisation, login: Callable[..., Client],
-                                                          url_name) -> None:
+                                                          url_name: str) -> None:
         from django.urls import reverse
 
         target = signed.pk if url_name == "conventions:detail" else signed.reports.filter(

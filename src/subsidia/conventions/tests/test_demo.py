@@ -5,7 +5,7 @@ Caritas, CLAE and CEFIS and the MEGA's with its 11 organisations, in force today
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.storage import default_storage
@@ -65,7 +65,7 @@ def current(organisation: str, department: str = INTEGRATION) -> Convention:
         organisation__name=organisation, department__name=department)
 
 
-def _check_money(convention: Convention, today) -> None:
+def _check_money(convention: Convention, today: date) -> None:
     """The schedule is what the services keep: each year adds up to the amount granted (or, once the
     financial statement is accepted, to the eligible amount); what was due a week ago is paid."""
     for position in money.positions(convention, today):

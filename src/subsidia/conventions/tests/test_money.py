@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from subsidia.accounts.models import User
 from subsidia.conventions import money, services
-from subsidia.conventions.models import Convention, PaymentKind, ReportKind, ScheduledPayment
+from subsidia.conventions.models import Convention, PaymentKind, ReportKind, ScheduledPayment, YearlyReport
 from subsidia.conventions.selectors import with_details
 from subsidia.grants.tests.factories import PDF
 
@@ -93,7 +93,8 @@ class TestSchedule:
 
 @pytest.mark.django_db
 class TestBalances:
-    def _pay(self, convention, finance: User, on_day: Callable[[date], None], year, position, day):  # type: ignore[no-untyped-def]
+    def _pay(self, convention: Convention, finance: User, on_day: Callable[[date], None], year: int, position: int,
+             day: date) -> ScheduledPayment:
         on_day(day)
         payment = ScheduledPayment.objects.get(convention=convention, year=year, kind=PaymentKind.ADVANCE,
                                                position=position)
@@ -153,7 +154,8 @@ class TestBalances:
         assert money.granted(convention, 2028) == D("19672.13")  # 60 days of 366
         assert convention.reports.filter(year=2028).count() == 2
 
-    def _file_statement(self, convention, spent, on_day: Callable[[date], None], make_user: Callable[..., User], officer: User):  # type: ignore[no-untyped-def]
+    def _file_statement(self, convention: Convention, spent: str, on_day: Callable[[date], None],
+                        make_user: Callable[..., User], officer: User) -> YearlyReport:
         on_day(date(2026, 2, 1))
         admin = make_user("partner_admin", organisation=convention.organisation)
         report = convention.reports.get(year=2025, kind=ReportKind.FINANCIAL)

@@ -45,11 +45,11 @@ def partners(org_a: Organisation, make_user: Callable[..., User]) -> list[User]:
     return [make_user("partner_admin", organisation=org_a), make_user("partner_member", organisation=org_a)]
 
 
-def _pay_everything(convention) -> None:
+def _pay_everything(convention: Convention) -> None:
     convention.payments.update(paid_on=date(2023, 12, 20))
 
 
-def _reports_2024(convention) -> list[YearlyReport]:
+def _reports_2024(convention: Convention) -> list[YearlyReport]:
     return list(convention.reports.filter(year=2024).order_by("kind"))
 
 

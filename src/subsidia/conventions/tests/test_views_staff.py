@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
-from subsidia.conftest import sign_in
+from subsidia.conftest import ClientResponse, sign_in
 from subsidia.conventions import forms_staff, services
 from subsidia.conventions.models import (
     Amendment,
@@ -44,15 +44,15 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user: User) -> Client:
     return sign_in(Client(), user)
 
 
-def texts(response) -> list[str]:  # type: ignore[no-untyped-def]
+def texts(response: ClientResponse) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def page(response) -> str:  # type: ignore[no-untyped-def]
+def page(response: ClientResponse) -> str:
     """The page's text, with its non-breaking spaces (thousands, before €) as plain spaces."""
     return html.unescape(response.content.decode()).replace("\u00a0", " ").replace("\u202f", " ")
 
@@ -153,13 +153,13 @@ class TestList:
         assert signed.reference not in page(response)
 
     @pytest.mark.parametrize("role", ["reviewer", "moderator"])
-    def test_staff_without_conventions_are_refused(self, make_user: Callable[..., User], role) -> None:
+    def test_staff_without_conventions_are_refused(self, make_user: Callable[..., User], role: str) -> None:
         assert client_for(make_user(role)).get(reverse("conventions:list")).status_code == 403
 
 
 # --- preparing a draft -------------------------------------------------------------------------------
 
-def _convention_post(department: Organisation, organisation, domains: list[dict[str, str]] | None = None,
+def _convention_post(department: Organisation, organisation: Organisation, domains: list[dict[str, str]] | None = None,
                      **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "department": str(department.pk), "organisation": str(organisation.pk), "reference": "",

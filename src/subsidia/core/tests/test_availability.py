@@ -15,7 +15,7 @@ from pytest_django import Settings
 
 from subsidia.accounts.models import User
 from subsidia.accounts.services import issue_api_token
-from subsidia.conftest import sign_in
+from subsidia.conftest import ClientResponse, sign_in
 
 
 @contextmanager
@@ -31,7 +31,7 @@ def database_down(error: type[Exception] = OperationalError) -> Iterator[None]:
         yield
 
 
-def _is_plain_503_page(response) -> None:  # type: ignore[no-untyped-def]
+def _is_plain_503_page(response: ClientResponse) -> None:
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert response["Content-Type"].startswith("text/html")

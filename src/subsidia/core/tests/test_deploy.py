@@ -31,7 +31,7 @@ def test_check_deploy_is_clean_in_production_mode() -> None:
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY"])
-def test_production_refuses_to_start_without_a_secret_key(missing) -> None:
+def test_production_refuses_to_start_without_a_secret_key(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run(env, "check")
     assert result.returncode != 0
@@ -44,7 +44,8 @@ def test_production_refuses_to_start_without_a_secret_key(missing) -> None:
     ({"SITE_URL": "http://subsidia.example.lu"}, "subsidia.E002"),
     ({"EMAIL_URL": "consolemail://"}, "subsidia.E003"),
 ])
-def test_check_deploy_fails_without_a_mail_server_and_an_https_site_url(change, check_id) -> None:
+def test_check_deploy_fails_without_a_mail_server_and_an_https_site_url(change: dict[str, str | None],
+                                                                        check_id: str) -> None:
     env = {k: v for k, v in {**PRODUCTION, **change}.items() if v is not None}
     result = run(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0

@@ -14,9 +14,10 @@ from pytest_django import Settings
 
 from subsidia.accounts.models import User
 from subsidia.accounts.services import issue_api_token
-from subsidia.conftest import sign_in
+from subsidia.conftest import ClientResponse, sign_in
 from subsidia.core.ratelimit import client_address
 from subsidia.events.tests.factories import EventFactory
+from subsidia.knowledge.models import NewsItem
 from subsidia.moderation.models import Comment
 from subsidia.moderation.tests.factories import NewsItemFactory
 from subsidia.organisations.models import Organisation
@@ -32,7 +33,7 @@ def clock() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-def _comment(client: Client, news, body: str, address: str = "192.0.2.10"):  # type: ignore[no-untyped-def]
+def _comment(client: Client, news: NewsItem, body: str, address: str = "192.0.2.10") -> ClientResponse:
     return client.post(reverse("moderation:post", args=["actualite", news.pk]), {"body": body, "next": "/"},
                        REMOTE_ADDR=address)
 
@@ -106,7 +107,7 @@ def test_api_writes_beyond_the_limit_answer_429_json(clock: time_machine.Travell
     officer = make_user("officer")
     client = Client(headers={"Authorization": f"Bearer {issue_api_token(officer, officer)}"})
 
-    def create(name: str):  # type: ignore[no-untyped-def]
+    def create(name: str) -> ClientResponse:
         return client.post("/api/v1/organisations", {"name": name, "legal_form": "asbl"},
                            content_type="application/json", REMOTE_ADDR="192.0.2.40")
 

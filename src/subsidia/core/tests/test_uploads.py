@@ -142,7 +142,7 @@ def test_an_upload_larger_than_its_declared_size_is_measured_and_refused(setting
 # --- archives: recognised by their real structure ----------------------------------------------------------
 
 @pytest.mark.parametrize("claimed", ["image/png", "image/jpeg", "application/pdf"])
-def test_a_fake_odf_claiming_an_image_or_a_pdf_is_refused_as_a_photo_and_as_a_pdf(claimed) -> None:
+def test_a_fake_odf_claiming_an_image_or_a_pdf_is_refused_as_a_photo_and_as_a_pdf(claimed: str) -> None:
     fake = samples.odf(claimed)
     assert refused(fake, PHOTOS, "photo.png") == "not_an_image"
     assert refused(fake, PDF_ONLY, "document.pdf") == "file_type_not_allowed"
@@ -156,7 +156,7 @@ def test_a_fake_odf_claiming_an_image_or_a_pdf_is_refused_as_a_photo_and_as_a_pd
     (samples.ooxml("docx"), uploads.DOCX),
     (samples.ooxml("xlsx"), uploads.XLSX),
 ], ids=["odt", "ods", "docx", "xlsx"])
-def test_real_minimal_office_documents_are_accepted_where_documents_are(content, expected) -> None:
+def test_real_minimal_office_documents_are_accepted_where_documents_are(content: bytes, expected: str) -> None:
     checked = check_upload(upload(content, "document.bin"), DOCUMENTS)
     assert (checked.content_type, checked.extension) == (expected, uploads.EXTENSIONS[expected])
     assert checked.size == len(content) and checked.file.read() == content
@@ -167,7 +167,7 @@ def test_real_minimal_office_documents_are_accepted_where_documents_are(content,
 
 @pytest.mark.parametrize("content, expected", [(samples.odf(samples.ODP), uploads.ODP),
                                                (samples.ooxml("pptx"), uploads.PPTX)], ids=["odp", "pptx"])
-def test_presentations_are_accepted_only_as_knowledge_attachments(content, expected) -> None:
+def test_presentations_are_accepted_only_as_knowledge_attachments(content: bytes, expected: str) -> None:
     assert check_upload(upload(content), PUBLICATIONS).content_type == expected
     assert refused(content, DOCUMENTS) == "file_type_not_allowed"
 
@@ -183,7 +183,7 @@ def test_presentations_are_accepted_only_as_knowledge_attachments(content, expec
     b"PK\x03\x04" + b"\x00" * 64,                                # not even a readable zip
 ], ids=["plain-zip", "deflated-mimetype", "no-manifest", "manifest-disagrees", "template", "no-main-part",
         "undeclared-main-part", "broken"])
-def test_a_zip_that_is_not_a_real_office_document_is_refused(content) -> None:
+def test_a_zip_that_is_not_a_real_office_document_is_refused(content: bytes) -> None:
     assert refused(content, DOCUMENTS, "document.docx") == "file_type_not_allowed"
     assert refused(content, PUBLICATIONS, "document.docx") == "file_type_not_allowed"
 
@@ -226,7 +226,7 @@ def test_a_jpeg_with_exif_gps_is_stored_without_any_exif_and_upright() -> None:
 
 @pytest.mark.parametrize("image_format, mime", [("PNG", "image/png"), ("WEBP", "image/webp"),
                                                 ("JPEG", "image/jpeg")])
-def test_photos_are_re_encoded_in_their_own_format(image_format, mime) -> None:
+def test_photos_are_re_encoded_in_their_own_format(image_format: str, mime: str) -> None:
     original = samples.image(image_format, size=(5, 4))
     checked = check_upload(SimpleUploadedFile("x", original), PHOTOS)
     assert checked.content_type == mime and isinstance(checked, CheckedFile)
@@ -263,7 +263,7 @@ def test_an_image_accepted_as_a_document_is_re_encoded_too() -> None:
     b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x08" * 64,
 ], ids=["truncated-png", "png-header-only", "jpeg-header-only"])
 @pytest.mark.parametrize("pillow_lenient", [False, True], ids=["pillow-default", "after-weasyprint-import"])
-def test_a_broken_image_is_refused(content, pillow_lenient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_image_is_refused(content: bytes, pillow_lenient: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on when imported: uploads are decoded strictly anyway."""
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", pillow_lenient)
     assert refused(content, PHOTOS) == "image_corrupt"

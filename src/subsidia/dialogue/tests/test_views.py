@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from subsidia.accounts.models import User
-from subsidia.conftest import sign_in
+from subsidia.conftest import ClientResponse, sign_in
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import services
 from subsidia.dialogue.models import (
@@ -33,15 +33,15 @@ from subsidia.organisations.models import Organisation
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user: User) -> Client:
     return sign_in(Client(), user)
 
 
-def page(response) -> str:  # type: ignore[no-untyped-def]
+def page(response: ClientResponse) -> str:
     return html.unescape(response.content.decode())
 
 
-def local_text(moment) -> str:  # type: ignore[no-untyped-def]
+def local_text(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 

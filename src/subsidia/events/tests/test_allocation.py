@@ -16,7 +16,7 @@ from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied
 from subsidia.events import allocation, services
 from subsidia.events.allocation import Registrant, allocate
-from subsidia.events.models import BlockChoice, RegistrationStatus
+from subsidia.events.models import Block, BlockChoice, Event, Registration, RegistrationStatus
 
 from .factories import BlockFactory, EventFactory
 
@@ -76,7 +76,7 @@ class TestPureAllocation:
 
 @pytest.mark.django_db
 class TestRunAllocation:
-    def make_event(self):  # type: ignore[no-untyped-def]
+    def make_event(self) -> tuple[Event, Block, Block, list[Registration]]:
         event = EventFactory.create(capacity=None)
         popular, quiet = BlockFactory.create(event=event, capacity=2, title="Logement abordable"), \
             BlockFactory.create(event=event, capacity=10, title="Vivre ensemble")

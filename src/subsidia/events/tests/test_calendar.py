@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, Component
 
 from subsidia.events import calendar
 from subsidia.events.models import EventStatus
@@ -16,7 +16,7 @@ from .factories import EventFactory, RegistrationFactory
 pytestmark = pytest.mark.django_db
 
 
-def only_event(ics: bytes):  # type: ignore[no-untyped-def]
+def only_event(ics: bytes) -> tuple[Component, Component]:
     cal = Calendar.from_ical(ics)
     events = list(cal.walk("VEVENT"))
     assert len(events) == 1

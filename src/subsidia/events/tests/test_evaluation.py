@@ -21,7 +21,15 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied, RuleViolation
 from subsidia.events import charts, evaluation
-from subsidia.events.models import EvaluationAnswer, EvaluationResponse, Event, QuestionKind, RegistrationStatus
+from subsidia.events.models import (
+    EvaluationAnswer,
+    EvaluationQuestion,
+    EvaluationResponse,
+    Event,
+    QuestionKind,
+    Registration,
+    RegistrationStatus,
+)
 
 from .factories_staff import QuestionFactory, RegistrationFactory, StaffEventFactory
 
@@ -39,7 +47,7 @@ def past_event() -> Event:
     return StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4))
 
 
-def _questionnaire(event):  # type: ignore[no-untyped-def]
+def _questionnaire(event: Event) -> tuple[EvaluationQuestion, EvaluationQuestion, EvaluationQuestion]:
     rating = QuestionFactory.create(event=event, text="Note globale", kind=QuestionKind.RATING, required=True,
                                     position=1)
     choice = QuestionFactory.create(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
@@ -124,7 +132,7 @@ def test_not_sent_before_the_end_nor_without_questions(officer: User, past_event
 
 # --- answering -----------------------------------------------------------------------------------
 
-def _invited(event):  # type: ignore[no-untyped-def]
+def _invited(event: Event) -> Registration:
     return RegistrationFactory.create(event=event, evaluation_invited_at=timezone.now())
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,7 +18,7 @@ from django.utils import timezone
 from subsidia.accounts.models import User
 from subsidia.core.disclosure import Count, protect, small_count
 from subsidia.events import evaluation
-from subsidia.events.models import Event, QuestionKind
+from subsidia.events.models import EvaluationQuestion, Event, QuestionKind
 from subsidia.events.tests.factories import EventFactory
 
 from .factories_staff import QuestionFactory, RegistrationFactory, StaffEventFactory
@@ -35,14 +36,14 @@ def event(make_user: Callable[..., User]) -> Event:
     return event
 
 
-def _questions(event: Event):  # type: ignore[no-untyped-def]
+def _questions(event: Event) -> tuple[EvaluationQuestion, EvaluationQuestion]:
     rating = QuestionFactory.create(event=event, text="Note globale", kind=QuestionKind.RATING, position=1)
     choice = QuestionFactory.create(event=event, text="Format préféré", kind=QuestionKind.CHOICE,
                                     options="Tables rondes\nPlénière", position=2)
     return rating, choice
 
 
-def _answer(event: Event, answers):  # type: ignore[no-untyped-def]
+def _answer(event: Event, answers: dict[str, Any]) -> None:
     registration = RegistrationFactory.create(event=event, evaluation_invited_at=timezone.now())
     evaluation.submit_response(registration, answers)
 
@@ -61,7 +62,7 @@ def _report(client: Client, event: Event) -> str:
 
 
 @pytest.mark.parametrize("answers", [1, 2, 4])
-def test_below_five_respondents_no_figure_is_published(client: Client, event: Event, answers) -> None:  # type: ignore[no-untyped-def]
+def test_below_five_respondents_no_figure_is_published(client: Client, event: Event, answers: int) -> None:
     rating, choice = _questions(event)
     for _ in range(answers):
         _answer(event, {f"q{rating.pk}": "4", f"q{choice.pk}": "Plénière"})

@@ -55,7 +55,7 @@ def test_add_reorder_delete(officer: User, django_capture_on_commit_callbacks: D
 
 
 @pytest.mark.parametrize("missing", ["caption", "credit", "alt_text"])
-def test_texts_are_required(officer: User, missing) -> None:  # type: ignore[no-untyped-def]
+def test_texts_are_required(officer: User, missing: str) -> None:
     with pytest.raises(RuleViolation) as caught:
         gallery.add_photo(officer, StaffEventFactory.create(), _png(), {**TEXTS, missing: "   "})
     assert [v.field for v in caught.value.violations] == [missing]
@@ -132,8 +132,8 @@ def test_a_webp_photo_is_accepted(officer: User) -> None:
     (uploads_samples.odf(), "not_an_image"),
     (uploads_samples.png_bomb(), "image_too_large"),
 ], ids=["zip-claiming-png", "real-odt", "decompression-bomb"])
-def test_the_page_refuses_a_fake_photo_clearly_and_stores_nothing(  # type: ignore[no-untyped-def]
-        officer: User, login: Callable[..., Client], content, code) -> None:
+def test_the_page_refuses_a_fake_photo_clearly_and_stores_nothing(
+        officer: User, login: Callable[..., Client], content: bytes, code: str) -> None:
     event = StaffEventFactory.create()
     url = reverse("events:staff_photos", kwargs={"pk": event.pk})
     response = login(officer).post(url, {"image": SimpleUploadedFile("photo.png", content, "image/png"), **TEXTS})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -19,13 +20,13 @@ from subsidia.accounts.roles import Role
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.events import calendar, selectors, services, signing
-from subsidia.events.models import BlockChoice, EventStatus, Registration, RegistrationStatus
+from subsidia.events.models import BlockChoice, Event, EventStatus, Registration, RegistrationStatus
 from subsidia.organisations.models import Municipality
 
 from .factories import BlockFactory, EventFactory, RegistrationFactory, SessionFactory
 
 
-def sign_up(event, n: int, **kwargs):  # type: ignore[no-untyped-def]
+def sign_up(event: Event, n: int, **kwargs: Any) -> Registration:
     return services.register(None, event, full_name=f"Personne {n}", email=f"p{n}@example.lu", **kwargs)
 
 
@@ -99,7 +100,7 @@ class TestWindow:
         {"registration_enabled": False},
         {"past": True},
     ], ids=["not-yet-open", "closed", "cancelled", "disabled", "over"])
-    def test_outside_the_window_is_refused_with_409(self, changes) -> None:  # type: ignore[no-untyped-def]
+    def test_outside_the_window_is_refused_with_409(self, changes: dict[str, object]) -> None:
         event = EventFactory.create(**changes)
         with pytest.raises(Conflict) as refused:
             sign_up(event, 1)

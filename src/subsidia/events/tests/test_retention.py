@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,6 +15,7 @@ from subsidia.audit.models import AuditEvent
 from subsidia.events.models import (
     BlockChoice,
     EvaluationResponse,
+    Event,
     Registration,
     RegistrationStatus,
 )
@@ -25,13 +27,13 @@ from .factories_staff import BlockFactory, RegistrationFactory, StaffEventFactor
 pytestmark = pytest.mark.django_db
 
 
-def _past_event(days_ago: int, retention: int = 30, **kwargs):  # type: ignore[no-untyped-def]
+def _past_event(days_ago: int, retention: int = 30, **kwargs: Any) -> Event:
     start = timezone.now() - timedelta(days=days_ago, hours=5)
     return StaffEventFactory.create(starts_at=start, ends_at=start + timedelta(hours=4), retention_days=retention,
                                     **kwargs)
 
 
-def _fill(event):  # type: ignore[no-untyped-def]
+def _fill(event: Event) -> tuple[list[Registration], EvaluationResponse]:
     block = BlockFactory.create(event=event)
     people = [RegistrationFactory.create(event=event),
               RegistrationFactory.create(event=event, checked_in_at=timezone.now()),

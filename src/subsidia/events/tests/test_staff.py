@@ -24,7 +24,7 @@ from .factories_staff import BlockFactory, RegistrationFactory, StaffEventFactor
 pytestmark = pytest.mark.django_db
 
 
-def _data(**overrides):  # type: ignore[no-untyped-def]
+def _data(**overrides: object) -> dict[str, object]:
     start = timezone.now().replace(microsecond=0) + timedelta(days=20)
     data = {"title": "Conférence sur l'intégration locale", "summary": "Une matinée.", "time_zone": "Europe/Luxembourg",
             "starts_at": start, "ends_at": start + timedelta(hours=4), "place": "Mersch", "capacity": 50,
@@ -41,7 +41,7 @@ def officer(make_user: Callable[..., User]) -> User:
 # --- services ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role", ["moderator", "auditor", "approver", None])
-def test_only_officers_manage_events(make_user: Callable[..., User], role) -> None:  # type: ignore[no-untyped-def]
+def test_only_officers_manage_events(make_user: Callable[..., User], role: str | None) -> None:
     user = make_user(role) if role else make_user()
     event = StaffEventFactory.create()
     with pytest.raises(PermissionDenied):

@@ -47,7 +47,8 @@ def under_review(call: Call, org_a: Organisation) -> Application:
                                      first_submitted_on=TODAY(), requested_amount=Decimal("6000"))
 
 
-def approve(actor, application, amount="6000", tranches=None):  # type: ignore[no-untyped-def]
+def approve(actor: User, application: Application, amount: str = "6000",
+            tranches: list[dict[str, str]] | None = None) -> Decision:
     return services.record_decision(actor, application, outcome="approved", granted_amount=amount,
                                     tranches=tranches or [{"due_on": TODAY().isoformat(), "amount": amount}])
 

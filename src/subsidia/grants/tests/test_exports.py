@@ -17,7 +17,7 @@ from django.utils import timezone
 from subsidia.accounts.models import User
 from subsidia.conftest import sign_in
 from subsidia.grants import exports
-from subsidia.grants.models import Review, Score, State
+from subsidia.grants.models import Application, Review, Score, State
 
 from .factories import ApplicationFactory, CallFactory
 
@@ -43,7 +43,7 @@ def test_xlsx_builder_keeps_types_and_never_writes_formulas() -> None:
     assert row[11].value == 3.5
 
 
-def _world(make_user: Callable[..., User]):  # type: ignore[no-untyped-def]
+def _world(make_user: Callable[..., User]) -> tuple[Application, Application]:
     call = CallFactory.create(title="Appel 2026")
     matched = ApplicationFactory.create(call=call, title="=HYPERLINK(\"http://evil\")", state=State.UNDER_REVIEW,
                                         requested_amount=Decimal("6000.00"), first_submitted_on=date(2026, 2, 1))

@@ -15,7 +15,7 @@ from django.utils.module_loading import autodiscover_modules
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from subsidia.accounts.models import User
-from subsidia.grants.models import Review, State, Tranche
+from subsidia.grants.models import Application, Review, State, Tranche
 from subsidia.grants.tasks import daily_reminders, send_reminders
 from subsidia.notifications.models import Kind, Notification
 from subsidia.organisations.models import Organisation
@@ -36,12 +36,12 @@ def partners(org_a: Organisation, make_user: Callable[..., User]) -> list[User]:
     return [make_user("partner_admin", organisation=org_a), make_user("partner_member", organisation=org_a)]
 
 
-def _in_progress(org, report_due_on: date, state: str = State.IN_PROGRESS):
+def _in_progress(org: Organisation, report_due_on: date, state: str = State.IN_PROGRESS) -> Application:
     return ApplicationFactory.create(organisation=org, state=state, report_due_on=report_due_on,
                                      first_submitted_on=date(2023, 3, 1))
 
 
-def _kinds(user) -> list[str]:
+def _kinds(user: User) -> list[str]:
     return list(Notification.objects.filter(user=user).values_list("kind", flat=True))
 
 

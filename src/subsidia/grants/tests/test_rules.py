@@ -21,7 +21,7 @@ TODAY = date(2024, 2, 29)  # a leap day: weeks are counted in days, not calendar
 pytestmark = pytest.mark.django_db
 
 
-def codes(application: Application, today=TODAY):  # type: ignore[no-untyped-def]
+def codes(application: Application, today: date = TODAY) -> list[str]:
     return [v.code for v in rules.check(application, today)]
 
 
@@ -81,12 +81,12 @@ class TestDates:
 
 class TestLegalForm:
     @pytest.mark.parametrize("form", ["asbl", "federation"])
-    def test_eligible_forms_pass(self, application: Application, form) -> None:  # type: ignore[no-untyped-def]
+    def test_eligible_forms_pass(self, application: Application, form: str) -> None:
         application.organisation.legal_form = form
         assert "legal_form" not in codes(application)
 
     @pytest.mark.parametrize("form", ["commune", "company", "fondation", "administration", "other"])
-    def test_other_forms_fail(self, application: Application, form) -> None:  # type: ignore[no-untyped-def]
+    def test_other_forms_fail(self, application: Application, form: str) -> None:
         application.organisation.legal_form = form
         assert "legal_form" in codes(application)
 

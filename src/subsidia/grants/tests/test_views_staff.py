@@ -17,7 +17,7 @@ from pytest_django import Settings
 
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
-from subsidia.conftest import sign_in
+from subsidia.conftest import ClientResponse, sign_in
 from subsidia.grants import selectors, services, views_staff
 from subsidia.grants.models import (
     Application,
@@ -37,15 +37,16 @@ from .factories import ApplicationFactory, CallFactory
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user: User) -> Client:
     return sign_in(Client(), user)
 
 
-def texts(response) -> list[str]:  # type: ignore[no-untyped-def]
+def texts(response: ClientResponse) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def submitted_review(application: Application, reviewer: User, scores: dict[str, int], recommendation: str = "fund"):  # type: ignore[no-untyped-def]
+def submitted_review(application: Application, reviewer: User, scores: dict[str, int],
+                     recommendation: str = "fund") -> Review:
     review = Review.objects.create(application=application, reviewer=reviewer)
     for criterion in application.call.criteria.all():
         Score.objects.create(review=review, criterion=criterion, score=scores[criterion.title])
@@ -520,7 +521,7 @@ def test_officer_reads_payments_without_forms(officer: User, make_user: Callable
 
 # --- the staff panel of the application page -------------------------------------------------------
 
-def _panel(user, application: Application) -> tuple[dict[str, object], str]:  # type: ignore[no-untyped-def]
+def _panel(user: User, application: Application) -> tuple[dict[str, object], str]:
     request = RequestFactory().get(f"/subsides/demandes/{application.pk}/")
     request.user = user
     context = views_staff.staff_panel_context(request, application)

@@ -95,13 +95,13 @@ class TestPosting:
         assert (comment.status, comment.held_because) == ("published", "")
 
     @pytest.mark.parametrize("body", ["Quel CRETIN, celui-là", "quel crétin.", "Crétin!", "un  Crétin\n"])
-    def test_filtered_word_holds_even_a_trusted_comment(self, trusted: User, news: NewsItem, body) -> None:  # type: ignore[no-untyped-def]
+    def test_filtered_word_holds_even_a_trusted_comment(self, trusted: User, news: NewsItem, body: str) -> None:
         FilteredWordFactory.create(word="crétin")
         comment = services.post_comment(trusted, news, body)
         assert (comment.status, comment.held_because) == ("pending", "word_filter")
 
     @pytest.mark.parametrize("body", ["Une crétinerie", "discrétion", "cretins"])
-    def test_filter_matches_whole_words_only(self, trusted: User, news: NewsItem, body) -> None:  # type: ignore[no-untyped-def]
+    def test_filter_matches_whole_words_only(self, trusted: User, news: NewsItem, body: str) -> None:
         FilteredWordFactory.create(word="crétin")
         assert services.post_comment(trusted, news, body).status == "published"
 
@@ -235,7 +235,8 @@ def test_keep_files_the_reports_without_telling_the_author(make_user: Callable[.
 
 
 class TestModeratorActs:
-    def decide(self, act, comment, moderator: User, reason, capture):  # type: ignore[no-untyped-def]
+    def decide(self, act: str, comment: Comment, moderator: User, reason: str,
+               capture: DjangoCaptureOnCommitCallbacks) -> Comment:
         with capture(execute=True):
             return services.moderate(moderator, comment, act, reason)
 
@@ -246,8 +247,9 @@ class TestModeratorActs:
         ("reject", "pending", "rejected", "Injurieux"),
         ("reject", "hidden", "rejected", "Publicité"),
     ])
-    def test_each_act_is_audited_and_told_to_the_author(  # type: ignore[no-untyped-def]
-            self, act, start, end, reason, moderator: User, make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
+    def test_each_act_is_audited_and_told_to_the_author(
+            self, act: str, start: str, end: str, reason: str, moderator: User, make_user: Callable[..., User],
+            django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         author = make_user(preferred_language="fr")
         comment = CommentFactory.create(author=author, status=start)
         mail.outbox.clear()
@@ -263,7 +265,7 @@ class TestModeratorActs:
         assert comment.body in mail.outbox[0].body
 
     @pytest.mark.parametrize("act", ["hide", "reject"])
-    def test_reason_is_required(self, act, moderator: User) -> None:  # type: ignore[no-untyped-def]
+    def test_reason_is_required(self, act: str, moderator: User) -> None:
         comment = CommentFactory.create(status="published" if act == "hide" else "pending")
         with pytest.raises(RuleViolation) as refused:
             services.moderate(moderator, comment, act, "  ")
@@ -280,7 +282,7 @@ class TestModeratorActs:
         languages = []
         original = services._decision_message
 
-        def spy(comment, act):  # type: ignore[no-untyped-def]
+        def spy(comment: Comment, act: str) -> tuple[str, str]:
             languages.append(translation.get_language())
             return original(comment, act)
 
@@ -402,7 +404,7 @@ def test_concurrent_reports_count_every_reader(make_user: Callable[..., User], t
     readers = [make_user() for _n in range(3)]
     barrier = threading.Barrier(3)
 
-    def report(reader):  # type: ignore[no-untyped-def]
+    def report(reader: User) -> None:
         try:
             barrier.wait()
             services.report_comment(reader, comment, "Agressif")

@@ -97,7 +97,7 @@ class TestCommentSection:
         assert str(timezone.localtime(block.ends_at).year) in html
 
     @pytest.mark.parametrize("body", MALICIOUS)
-    def test_no_raw_html_reaches_the_page(self, news: NewsItem, make_user: Callable[..., User], body) -> None:  # type: ignore[no-untyped-def]
+    def test_no_raw_html_reaches_the_page(self, news: NewsItem, make_user: Callable[..., User], body: str) -> None:
         author = make_user(full_name='<b onmouseover="x">Nom</b>')
         CommentFactory.create(target=news, author=author, body=body + "\nligne 2", status="published")
         html = render_section(news, make_user())
@@ -175,11 +175,13 @@ class TestPosting:
 class TestModeratorPages:
     @pytest.mark.parametrize("name", ["moderation:queue", "moderation:blocks", "moderation:words"])
     @pytest.mark.parametrize("role", [None, "officer", "auditor"])
-    def test_403_for_non_moderators(self, name, role, make_user: Callable[..., User], login: Callable[..., Client]) -> None:  # type: ignore[no-untyped-def]
+    def test_403_for_non_moderators(self, name: str, role: str | None, make_user: Callable[..., User],
+                                    login: Callable[..., Client]) -> None:
         assert login(make_user(role)).get(reverse(name)).status_code == 403
 
     @pytest.mark.parametrize("tab", ["pending", "reported", "recent"])
-    def test_queue_escapes_bodies(self, tab, news: NewsItem, make_user: Callable[..., User], login: Callable[..., Client]) -> None:  # type: ignore[no-untyped-def]
+    def test_queue_escapes_bodies(self, tab: str, news: NewsItem, make_user: Callable[..., User],
+                                  login: Callable[..., Client]) -> None:
         for body in MALICIOUS:
             CommentFactory.create(target=news, body=body, status="pending")
             CommentFactory.create(target=news, body=body, status="hidden")

@@ -4,6 +4,7 @@ recipient's language; the pages to read them and choose what also comes by e-mai
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -132,7 +133,8 @@ def test_mark_read_service(make_user: Callable[..., User]) -> None:
 
 # --- pages ---------------------------------------------------------------------------------------
 
-def _notification(user, subject: str = "Demande accordée", url: str = "/subsides/demandes/1/", **kwargs):
+def _notification(user: User, subject: str = "Demande accordée", url: str = "/subsides/demandes/1/",
+                  **kwargs: Any) -> Notification:
     return Notification.objects.create(user=user, kind=Kind.DECISION, subject=subject, url=url, **kwargs)
 
 

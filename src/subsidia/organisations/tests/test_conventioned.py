@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from subsidia.accounts.models import User
+from subsidia.conftest import ClientResponse
 from subsidia.conventions.tests.factories import ConventionDomainFactory, ConventionFactory
 from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import OrganisationFactory
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 BADGE = "Organisation conventionnée"
 
 
-def page(response) -> str:  # type: ignore[no-untyped-def]
+def page(response: ClientResponse) -> str:
     return html.unescape(response.content.decode())
 
 
@@ -42,7 +43,7 @@ def organisations(org_a: Organisation, org_b: Organisation) -> dict[str, Any]:
     return {"a": org_a, "b": org_b, "c": org_c, "convention": in_force}
 
 
-def entry(client: Client, organisation) -> str:  # type: ignore[no-untyped-def]
+def entry(client: Client, organisation: Organisation) -> str:
     return page(client.get(reverse("directory:directory_entry", args=[organisation.pk])))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -71,7 +72,7 @@ def _fast_demo(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def load(**options) -> str:
+def load(**options: Any) -> str:
     out = io.StringIO()
     call_command("load_demo", stdout=out, **options)
     return out.getvalue()

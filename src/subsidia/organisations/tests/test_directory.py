@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from subsidia.conftest import ClientResponse
 from subsidia.organisations.tests.factories import (
     ContactFactory,
     MunicipalityFactory,
@@ -34,7 +35,7 @@ def entries() -> dict[str, Any]:
     return {"fed": fed, "asti": asti, "fondation": fondation, "hidden": hidden, "esch": esch, "mersch": mersch}
 
 
-def names(response) -> list[str]:
+def names(response: ClientResponse) -> list[str]:
     return [o.name for o in response.context["page"]]
 
 
@@ -50,7 +51,8 @@ def test_directory_lists_listed_organisations_only(client: Client, entries: dict
     ({"legal_form": "fondation"}, ["Fondation Pro Familia"]),
     ({"theme": "domestic-violence", "legal_form": "asbl"}, ["Femmes en détresse"]),
 ])
-def test_directory_filters(client: Client, entries: dict[str, Any], query, expected) -> None:
+def test_directory_filters(client: Client, entries: dict[str, Any], query: dict[str, str],
+                          expected: list[str]) -> None:
     assert names(client.get(reverse("directory:directory"), query)) == expected
 
 

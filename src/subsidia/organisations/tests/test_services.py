@@ -45,7 +45,7 @@ def test_create_reports_every_broken_rule_and_writes_nothing(make_user: Callable
 
 @pytest.mark.parametrize("role", ["partner_admin", "reviewer", "auditor", "finance", None])
 def test_only_officers_and_admins_create_organisations(make_user: Callable[..., User], org_a: Organisation,
-                                                       role) -> None:
+                                                       role: str | None) -> None:
     actor = make_user(role, organisation=org_a if role == "partner_admin" else None)
     with pytest.raises(PermissionDenied):
         services.create_organisation(actor, {"name": "Nouvelle", "legal_form": "asbl"})
@@ -157,7 +157,7 @@ def office(kind: str) -> bytes:
     ("scan.jpg", uploads_samples.jpeg_with_gps(), "image/jpeg"),
 ])
 def test_allowed_documents_are_stored_with_their_detected_type(make_user: Callable[..., User], org_a: Organisation,
-                                                               name, content, expected) -> None:
+                                                               name: str, content: bytes, expected: str) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     document = services.add_document(admin, org_a, kind="statutes", upload=SimpleUploadedFile(name, content))
     assert document.content_type == expected
@@ -176,8 +176,8 @@ def test_allowed_documents_are_stored_with_their_detected_type(make_user: Callab
     ("statuts.odt", uploads_samples.odf("application/pdf")),  # a zip whose mimetype member claims a PDF
     ("statuts.docx", uploads_samples.ooxml(declared=False)),  # [Content_Types].xml without the main part
 ])
-def test_a_renamed_executable_or_other_content_is_refused(make_user: Callable[..., User], org_a: Organisation, name,
-                                                          content) -> None:
+def test_a_renamed_executable_or_other_content_is_refused(make_user: Callable[..., User], org_a: Organisation,
+                                                          name: str, content: bytes) -> None:
     admin = make_user("partner_admin", organisation=org_a)
     with pytest.raises(RuleViolation) as caught:
         services.add_document(admin, org_a, kind="statutes", upload=SimpleUploadedFile(name, content,

@@ -81,7 +81,8 @@ def test_document_upload_refuses_an_executable_named_pdf_with_a_message(login: C
 ], ids=["zip-bomb", "zip-claiming-pdf", "png-bomb"])
 def test_document_upload_refuses_bombs_and_fake_documents_with_a_message(login: Callable[..., Client],
                                                                          make_user: Callable[..., User],
-                                                                         org_a: Organisation, content, message) -> None:
+                                                                         org_a: Organisation, content: bytes,
+                                                                         message: str) -> None:
     client = login(make_user("partner_admin", organisation=org_a))
     response = client.post(reverse("organisations:document_add", args=[org_a.pk]),
                            {"kind": "annual_accounts", "file": SimpleUploadedFile("comptes.odt", content)})
