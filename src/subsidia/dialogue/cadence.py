@@ -7,32 +7,26 @@ after them, a 14:00 meeting stays at 14:00 across daylight-saving changes, and y
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from .models import CADENCE_MONTHS, Cadence
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months, clamped to the last day of the target month."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def step(cadence: str, n: int) -> relativedelta:
+    """``n`` periods of the cadence; months are calendar months, clamped to the end of a shorter month."""
+    if cadence == Cadence.WEEKLY:
+        return relativedelta(weeks=n)
+    return relativedelta(months=CADENCE_MONTHS[Cadence(cadence)] * n)
 
 
 def occurrence(first: datetime, cadence: str, n: int) -> datetime:
     """The start of occurrence ``n`` (0 = the first meeting), as an aware datetime."""
-    local = timezone.localtime(first)
-    wall = local.replace(tzinfo=None)
-    if cadence == Cadence.WEEKLY:
-        moved = wall + timedelta(weeks=n)
-    else:
-        moved = datetime.combine(add_months(wall.date(), CADENCE_MONTHS[Cadence(cadence)] * n), wall.time())
-    return timezone.make_aware(moved, timezone.get_current_timezone())
+    wall = timezone.localtime(first).replace(tzinfo=None)
+    return timezone.make_aware(wall + step(cadence, n), timezone.get_current_timezone())
 
 
 def occurrences(first: datetime, cadence: str, until: datetime) -> Iterator[tuple[int, datetime]]:
