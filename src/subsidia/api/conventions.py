@@ -32,7 +32,7 @@ from subsidia.conventions.models import (
     ScheduledPayment,
     YearlyReport,
 )
-from subsidia.conventions.workflow import REPORT_ACTS, report_acts_for
+from subsidia.conventions.workflow import REPORT_WORKFLOW, partner_act, short_name
 from subsidia.core.access import PUBLIC, Policy, roles
 from subsidia.organisations.models import ActivityDomain
 
@@ -63,7 +63,7 @@ CONVENTION_READERS = roles(*PARTNER_ROLES, *STAFF_ROLES, name="convention_reader
 
 def report_policy(name: str) -> Policy:
     """The roles the report workflow table gives an act."""
-    return roles(*REPORT_ACTS[name].roles, name=f"report_{name}")
+    return roles(*REPORT_WORKFLOW[f"report_{name}"].roles, name=f"report_{name}")
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -160,12 +160,13 @@ def _available_actions(user: Any, report: YearlyReport) -> list[dict[str, str]]:
     out = []
     base = f"/api/v1/conventions/{report.convention_id}/reports/{report.pk}"
     organisation = report.convention.organisation
-    for act in report_acts_for(user, report.status):
-        if act.roles & set(PARTNER_ROLES) and not selectors.is_member(
+    for act in REPORT_WORKFLOW.available_to(user, report.status):
+        if partner_act(act) and not selectors.is_member(
                 user, organisation, admin=Role.PARTNER_MEMBER not in act.roles):
             continue
-        method, suffix = REPORT_ENDPOINTS[act.name]
-        out.append({"name": act.name, "label": str(act.label), "method": method, "path": base + suffix})
+        name = short_name(act)
+        method, suffix = REPORT_ENDPOINTS[name]
+        out.append({"name": name, "label": str(act.label), "method": method, "path": base + suffix})
     return out
 
 

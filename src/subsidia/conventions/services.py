@@ -16,22 +16,24 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
-from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.uploads import DOCUMENTS, check_upload, store
 from subsidia.core.values import parse_date, parse_id, parse_money
+from subsidia.core.versions import check_version, locked, save_bumped
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
 from subsidia.organisations.models import ActivityDomain, LegalForm, Organisation
 
 from . import money, selectors
+from .errors import ConventionError
 from .models import (
     Amendment,
     AmendmentLine,
@@ -46,7 +48,7 @@ from .models import (
     ScheduledPayment,
     YearlyReport,
 )
-from .workflow import CONVENTION_ACTS, REPORT_ACTS
+from .workflow import CONVENTION_WORKFLOW, REPORT_WORKFLOW, partner_act
 
 CONVENTION_FIELDS = ["department", "organisation", "reference", "title", "starts_on", "ends_on", "advance_percent",
                      "notes"]
@@ -77,36 +79,8 @@ def _officers() -> Iterable[User]:
     return User.objects.filter(role_grants__role=Role.OFFICER, is_active=True).distinct()
 
 
-def _check_version(obj: Convention | YearlyReport, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != obj.version:
-        raise Conflict.single(
-            "stale_version",
-            _("Ce dossier a été modifié entre-temps par quelqu'un d'autre (version %(current)s, vous éditiez la "
+STALE = _lazy("Ce dossier a été modifié entre-temps par quelqu'un d'autre (version %(current)s, vous éditiez la "
               "version %(yours)s). Rechargez-le : vos changements n'ont pas été enregistrés.")
-            % {"current": obj.version, "yours": expected_version}, "version")
-
-
-def _locked(actor: Any, convention: Convention) -> Convention:
-    if not selectors.conventions_visible_to(actor).filter(pk=convention.pk).exists():
-        raise NotFound.single("not_found", _("Convention introuvable."))
-    return selectors.with_details(Convention.objects.select_for_update(of=("self",))).get(pk=convention.pk)
-
-
-def _require_act(actor: Any, convention: Convention, name: str) -> None:
-    act = CONVENTION_ACTS[name]
-    if not act.roles & actor.roles:
-        raise PermissionDenied.single("forbidden", _("Votre rôle ne permet pas : %(action)s.") % {"action": act.label})
-    status = convention.status_on(_today())
-    if status not in act.sources:
-        raise Conflict.single(
-            "illegal_transition", _("Impossible de « %(action)s » : la convention est « %(status)s ».")
-            % {"action": act.label, "status": status.label}, "status")
-
-
-def _bump(obj: Convention | YearlyReport) -> None:
-    obj.version = F("version") + 1
-    obj.save()
-    obj.refresh_from_db()
 
 
 def _notify_partner(convention: Convention, message: Any) -> None:
@@ -125,7 +99,7 @@ def next_reference(year: int) -> str:
 def _organisation(value: Any, field: str, problems: list[Violation]) -> Organisation | None:
     found = Organisation.objects.filter(pk=parse_id(value) or 0).first()
     if found is None:
-        problems.append(Violation("invalid_choice", _("Organisation inconnue."), field))
+        problems.append(Violation(Code.INVALID_CHOICE, _("Organisation inconnue."), field))
     return found
 
 
@@ -148,12 +122,12 @@ def _convention_data(data: dict[str, Any], convention: Convention | None) -> dic
         if key in data:
             clean[key] = _organisation(data[key], key, problems)
         elif convention is None:
-            problems.append(Violation("required", _("Ce champ est obligatoire."), key))
+            problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), key))
     if clean.get("department") is not None and clean["department"].legal_form != LegalForm.ADMINISTRATION:
-        problems.append(Violation("invalid_choice", _("Le département doit être une administration publique."),
+        problems.append(Violation(Code.INVALID_CHOICE, _("Le département doit être une administration publique."),
                                   "department"))
     if clean.get("organisation") is not None and clean["organisation"].legal_form == LegalForm.ADMINISTRATION:
-        problems.append(Violation("invalid_choice", _("Une convention lie le ministère à une organisation "
+        problems.append(Violation(Code.INVALID_CHOICE, _("Une convention lie le ministère à une organisation "
                                                       "partenaire, pas à une administration."), "organisation"))
     for key in ("starts_on", "ends_on"):
         if key in data or convention is None:
@@ -165,23 +139,23 @@ def _convention_data(data: dict[str, Any], convention: Convention | None) -> dic
                 raise ValueError
             clean["advance_percent"] = percent
         except (TypeError, ValueError):
-            problems.append(Violation("invalid", _("Un pourcentage entre 0 et 100 est attendu."), "advance_percent"))
+            problems.append(Violation(Code.INVALID, _("Un pourcentage entre 0 et 100 est attendu."), "advance_percent"))
     title = clean.get("title", convention.title if convention else "")
     if not title:
-        problems.append(Violation("required", _("L'intitulé est obligatoire."), "title"))
+        problems.append(Violation(Code.REQUIRED, _("L'intitulé est obligatoire."), "title"))
     elif len(title) > 200:
-        problems.append(Violation("invalid", _("L'intitulé ne peut dépasser 200 caractères."), "title"))
+        problems.append(Violation(Code.INVALID, _("L'intitulé ne peut dépasser 200 caractères."), "title"))
     starts_on = clean.get("starts_on", convention.starts_on if convention else None)
     ends_on = clean.get("ends_on", convention.ends_on if convention else None)
     if starts_on and ends_on and ends_on < starts_on:
-        problems.append(Violation("dates_invalid", _("La fin de la convention précède son début."), "ends_on"))
+        problems.append(Violation(Code.DATES_INVALID, _("La fin de la convention précède son début."), "ends_on"))
     reference = clean.get("reference")
     if reference:
         clash = Convention.objects.filter(reference=reference)
         if convention is not None:
             clash = clash.exclude(pk=convention.pk)
         if clash.exists():
-            problems.append(Violation("duplicate", _("Cette référence est déjà utilisée."), "reference"))
+            problems.append(Violation(Code.DUPLICATE, _("Cette référence est déjà utilisée."), "reference"))
     if problems:
         raise RuleViolation(problems)
     return clean
@@ -195,9 +169,9 @@ def _domains_data(items: Iterable[dict[str, Any]]) -> list[tuple[ConventionDomai
         where = f"domains.{index}"
         activity = ActivityDomain.objects.filter(pk=parse_id(item.get("activity")) or 0).first()
         if activity is None:
-            problems.append(Violation("invalid_choice", _("Domaine d'activité inconnu."), f"{where}.activity"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Domaine d'activité inconnu."), f"{where}.activity"))
         elif activity.pk in seen:
-            problems.append(Violation("duplicate", _("Ce domaine figure deux fois dans la convention."),
+            problems.append(Violation(Code.DUPLICATE, _("Ce domaine figure deux fois dans la convention."),
                                       f"{where}.activity"))
         else:
             seen.add(activity.pk)
@@ -208,7 +182,7 @@ def _domains_data(items: Iterable[dict[str, Any]]) -> list[tuple[ConventionDomai
             name = str(entry.get("name") or "").strip()
             unit = str(entry.get("unit") or "").strip()
             if not name or not unit:
-                problems.append(Violation("required", _("Chaque indicateur a un nom et une unité."),
+                problems.append(Violation(Code.REQUIRED, _("Chaque indicateur a un nom et une unité."),
                                           f"{where}.indicators.{position}"))
             target = _collect(problems, parse_money, entry.get("yearly_target"),
                               f"{where}.indicators.{position}.yearly_target")
@@ -241,7 +215,7 @@ def _domains_snapshot(convention: Convention) -> list[dict[str, Any]]:
 def create_convention(actor: Any, data: dict[str, Any]) -> Convention:
     """An officer prepares a convention (a draft), with its domains and their indicators."""
     if not actor.is_authenticated or not actor.has_role(Role.OFFICER):
-        raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire prépare une convention."))
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un agent gestionnaire prépare une convention."))
     problems: list[Violation] = []
     clean = _collect(problems, _convention_data, data, None)
     domains = _collect(problems, _domains_data, data.get("domains") or [])
@@ -260,9 +234,9 @@ def create_convention(actor: Any, data: dict[str, Any]) -> Convention:
 def update_convention(actor: Any, convention: Convention, data: dict[str, Any],
                       expected_version: int | None = None) -> Convention:
     """Change a draft convention (its fields, and its domains when ``data`` has "domains")."""
-    convention = _locked(actor, convention)
-    _require_act(actor, convention, "edit")
-    _check_version(convention, expected_version)
+    convention = locked(selectors.conventions_visible_to(actor), convention, _("Convention introuvable."))
+    CONVENTION_WORKFLOW.require(actor, convention, "edit")
+    check_version(convention, expected_version, str(STALE))
     problems: list[Violation] = []
     clean = _collect(problems, _convention_data, data, convention)
     domains = _collect(problems, _domains_data, data["domains"]) if "domains" in data else None
@@ -273,7 +247,7 @@ def update_convention(actor: Any, convention: Convention, data: dict[str, Any],
         if key == "reference" and not value:
             continue
         setattr(convention, key, value)
-    _bump(convention)
+    save_bumped(convention)
     if domains is not None:
         _save_domains(convention, domains)
     record(actor, "convention.update", convention, before=before,
@@ -283,9 +257,9 @@ def update_convention(actor: Any, convention: Convention, data: dict[str, Any],
 
 @transaction.atomic
 def delete_convention(actor: Any, convention: Convention, expected_version: int | None = None) -> None:
-    convention = _locked(actor, convention)
-    _require_act(actor, convention, "delete")
-    _check_version(convention, expected_version)
+    convention = locked(selectors.conventions_visible_to(actor), convention, _("Convention introuvable."))
+    CONVENTION_WORKFLOW.require(actor, convention, "delete")
+    check_version(convention, expected_version, str(STALE))
     record(actor, "convention.delete", convention, before=snapshot(convention, AUDITED_CONVENTION))
     convention.delete()
 
@@ -317,32 +291,33 @@ def _sync(convention: Convention) -> None:
 def sign_convention(actor: Any, convention: Convention, *, signed_on: Any = None, signed_by_partner_on: Any = None,
                     expected_version: int | None = None) -> Convention:
     """The approver signs for the ministry: the convention's reports and payment schedule are set up."""
-    convention = _locked(actor, convention)
-    _require_act(actor, convention, "sign")
-    _check_version(convention, expected_version)
+    convention = locked(selectors.conventions_visible_to(actor), convention, _("Convention introuvable."))
+    CONVENTION_WORKFLOW.require(actor, convention, "sign")
+    check_version(convention, expected_version, str(STALE))
     problems: list[Violation] = []
     day = _collect(problems, parse_date, signed_on or _today(), "signed_on")
     partner_day = _collect(problems, parse_date, signed_by_partner_on, "signed_by_partner_on", required=False)
     if day and day > _today():
-        problems.append(Violation("future_date", _("La date de signature ne peut être dans le futur."), "signed_on"))
+        problems.append(Violation(ConventionError.FUTURE_DATE,
+            _("La date de signature ne peut être dans le futur."), "signed_on"))
     if partner_day and day and partner_day > day:
-        problems.append(Violation("dates_invalid", _("L'organisation signe avant ou le même jour que le ministère."),
+        problems.append(Violation(Code.DATES_INVALID, _("L'organisation signe avant ou le même jour que le ministère."),
                                   "signed_by_partner_on"))
     domains = list(convention.domains.all())
     if not domains:
-        problems.append(Violation("no_domain", _("La convention doit couvrir au moins un domaine d'activité."),
+        problems.append(Violation(ConventionError.NO_DOMAIN,
+            _("La convention doit couvrir au moins un domaine d'activité."),
                                   "domains"))
     elif sum((d.yearly_amount for d in domains), Decimal(0)) <= 0:
-        problems.append(Violation("no_amount", _("La convention n'accorde aucun montant."), "domains"))
+        problems.append(Violation(ConventionError.NO_AMOUNT, _("La convention n'accorde aucun montant."), "domains"))
     if problems:
         raise RuleViolation(problems)
-    before = snapshot(convention, AUDITED_CONVENTION)
-    convention.signed_on = day
-    convention.signed_by_partner_on = partner_day
-    convention.signed_by = actor
-    _bump(convention)
+
+    def signed(obj: Convention) -> None:
+        obj.signed_on, obj.signed_by_partner_on, obj.signed_by = day, partner_day, actor
+
+    CONVENTION_WORKFLOW.move(actor, convention, "sign", audit_fields=AUDITED_CONVENTION, changes=signed)
     _sync(convention)
-    record(actor, "convention.sign", convention, before=before, after=snapshot(convention, AUDITED_CONVENTION))
     _notify_partner(convention, lambda: (
         _("Convention %(ref)s signée") % {"ref": convention.reference},
         _("La convention « %(title)s » est signée ; elle court du %(start)s au %(end)s.") % {
@@ -358,7 +333,7 @@ def _amendment_lines(convention: Convention, items: Iterable[dict[str, Any]]) ->
     for index, item in enumerate(items):
         domain = domains.get(parse_id(item.get("domain")) or -1)
         if domain is None:
-            problems.append(Violation("invalid_choice", _("Ce domaine n'appartient pas à la convention."),
+            problems.append(Violation(Code.INVALID_CHOICE, _("Ce domaine n'appartient pas à la convention."),
                                       f"lines.{index}.domain"))
             continue
         amount = _collect(problems, parse_money, item.get("yearly_amount"), f"lines.{index}.yearly_amount")
@@ -367,7 +342,7 @@ def _amendment_lines(convention: Convention, items: Iterable[dict[str, Any]]) ->
         if amount is not None and fte is not None:
             lines.append(AmendmentLine(domain=domain, yearly_amount=amount, fte=fte))
     if len({line.domain.pk for line in lines}) != len(lines):
-        problems.append(Violation("duplicate", _("Un domaine figure deux fois dans l'avenant."), "lines"))
+        problems.append(Violation(Code.DUPLICATE, _("Un domaine figure deux fois dans l'avenant."), "lines"))
     if problems:
         raise RuleViolation(problems)
     return lines
@@ -379,34 +354,38 @@ def amend_convention(actor: Any, convention: Convention, *, signed_on: Any, effe
                      expected_version: int | None = None) -> Amendment:
     """Record a signed amendment: new yearly amounts for some domains from ``effective_from``, and/or a new
     end date. The schedule's unpaid lines and the expected reports follow."""
-    convention = _locked(actor, convention)
-    _require_act(actor, convention, "amend")
-    _check_version(convention, expected_version)
+    convention = locked(selectors.conventions_visible_to(actor), convention, _("Convention introuvable."))
+    CONVENTION_WORKFLOW.require(actor, convention, "amend")
+    check_version(convention, expected_version, str(STALE))
     problems: list[Violation] = []
     signed = _collect(problems, parse_date, signed_on, "signed_on")
     effective = _collect(problems, parse_date, effective_from, "effective_from")
     new_end = _collect(problems, parse_date, ends_on, "ends_on", required=False) or convention.ends_on
     summary = str(summary or "").strip()
     if not summary:
-        problems.append(Violation("required", _("Décrivez l'objet de l'avenant."), "summary"))
+        problems.append(Violation(Code.REQUIRED, _("Décrivez l'objet de l'avenant."), "summary"))
     if signed and signed > _today():
-        problems.append(Violation("future_date", _("La date de signature ne peut être dans le futur."), "signed_on"))
+        problems.append(Violation(ConventionError.FUTURE_DATE,
+            _("La date de signature ne peut être dans le futur."), "signed_on"))
     if effective and not convention.starts_on <= effective <= convention.last_day:
-        problems.append(Violation("out_of_period", _("L'avenant prend effet pendant la convention (du %(start)s au "
+        problems.append(Violation(ConventionError.OUT_OF_PERIOD,
+            _("L'avenant prend effet pendant la convention (du %(start)s au "
                                                      "%(end)s).") % {
             "start": formats.date_format(convention.starts_on), "end": formats.date_format(convention.last_day)},
             "effective_from"))
     if effective and new_end < effective:
-        problems.append(Violation("dates_invalid", _("La nouvelle fin précède la prise d'effet."), "ends_on"))
+        problems.append(Violation(Code.DATES_INVALID, _("La nouvelle fin précède la prise d'effet."), "ends_on"))
     if convention.terminated_on and new_end != convention.ends_on:
-        problems.append(Violation("terminated", _("Une convention résiliée ne peut être prolongée."), "ends_on"))
+        problems.append(Violation(ConventionError.TERMINATED,
+            _("Une convention résiliée ne peut être prolongée."), "ends_on"))
     paid_after = convention.payments.filter(paid_on__isnull=False, year__gt=new_end.year).exists()
     if paid_after:
-        problems.append(Violation("paid_years", _("Des paiements ont déjà été faits pour des années après la "
+        problems.append(Violation(ConventionError.PAID_YEARS,
+            _("Des paiements ont déjà été faits pour des années après la "
                                                   "nouvelle fin."), "ends_on"))
     amendment_lines = _collect(problems, _amendment_lines, convention, lines) or []
     if not problems and not amendment_lines and new_end == convention.ends_on:
-        problems.append(Violation("empty", _("L'avenant ne change ni montant ni date de fin."), "lines"))
+        problems.append(Violation(ConventionError.EMPTY, _("L'avenant ne change ni montant ni date de fin."), "lines"))
     if problems:
         raise RuleViolation(problems)
     before = {**snapshot(convention, AUDITED_CONVENTION), "amendments": convention.amendments.count()}
@@ -418,7 +397,7 @@ def amend_convention(actor: Any, convention: Convention, *, signed_on: Any, effe
         line.amendment = amendment
     AmendmentLine.objects.bulk_create(amendment_lines)
     convention.ends_on = new_end
-    _bump(convention)
+    save_bumped(convention)
     _sync(convention)
     record(actor, "convention.amend", convention, before=before, after={
         **snapshot(convention, AUDITED_CONVENTION), "amendments": number,
@@ -434,34 +413,37 @@ def amend_convention(actor: Any, convention: Convention, *, signed_on: Any, effe
 def terminate_convention(actor: Any, convention: Convention, *, terminated_on: Any, reason: str,
                          expected_version: int | None = None) -> Convention:
     """End a convention early, with a reason: no report nor payment is expected after it ends."""
-    convention = _locked(actor, convention)
-    _require_act(actor, convention, "terminate")
-    _check_version(convention, expected_version)
+    convention = locked(selectors.conventions_visible_to(actor), convention, _("Convention introuvable."))
+    CONVENTION_WORKFLOW.require(actor, convention, "terminate")
+    check_version(convention, expected_version, str(STALE))
     if convention.terminated_on is not None:
-        raise Conflict.single("already_terminated", _("La convention est déjà résiliée à compter du %(date)s.") % {
+        raise Conflict.single(ConventionError.ALREADY_TERMINATED,
+            _("La convention est déjà résiliée à compter du %(date)s.") % {
             "date": formats.date_format(convention.terminated_on)}, "terminated_on")
     problems: list[Violation] = []
     day = _collect(problems, parse_date, terminated_on, "terminated_on")
     reason = str(reason or "").strip()
     if not reason:
-        problems.append(Violation("required", _("Le motif de la résiliation est obligatoire."), "reason"))
+        problems.append(Violation(Code.REQUIRED, _("Le motif de la résiliation est obligatoire."), "reason"))
     if day and not convention.starts_on <= day <= convention.ends_on:
-        problems.append(Violation("out_of_period", _("La résiliation prend effet pendant la convention (du %(start)s "
+        problems.append(Violation(ConventionError.OUT_OF_PERIOD,
+            _("La résiliation prend effet pendant la convention (du %(start)s "
                                                      "au %(end)s).") % {
             "start": formats.date_format(convention.starts_on), "end": formats.date_format(convention.ends_on)},
             "terminated_on"))
     if day and convention.payments.filter(paid_on__isnull=False, year__gt=day.year).exists():
-        problems.append(Violation("paid_years", _("Des paiements ont déjà été faits pour des années après la "
+        problems.append(Violation(ConventionError.PAID_YEARS,
+            _("Des paiements ont déjà été faits pour des années après la "
                                                   "résiliation."), "terminated_on"))
     if problems:
         raise RuleViolation(problems)
-    before = snapshot(convention, AUDITED_CONVENTION)
-    convention.terminated_on = day
-    convention.termination_reason = reason
-    _bump(convention)
+
+    def terminated(obj: Convention) -> None:
+        obj.terminated_on, obj.termination_reason = day, reason
+
+    CONVENTION_WORKFLOW.move(actor, convention, "terminate", note=reason, audit_fields=AUDITED_CONVENTION,
+                             changes=terminated)
     _sync(convention)
-    record(actor, "convention.terminate", convention, before=before, after=snapshot(convention, AUDITED_CONVENTION),
-           note=reason)
     _notify_partner(convention, lambda: (
         _("Convention %(ref)s résiliée") % {"ref": convention.reference},
         _("La convention « %(title)s » est résiliée à compter du %(date)s. Motif : %(reason)s") % {
@@ -476,17 +458,18 @@ def record_payment(actor: Any, payment: ScheduledPayment, *, paid_on: Any = None
                    payment_reference: str = "") -> ScheduledPayment:
     """Finance records that a line of the schedule has been paid."""
     if not selectors.conventions_visible_to(actor).filter(pk=payment.convention_id).exists():
-        raise NotFound.single("not_found", _("Paiement introuvable."))
+        raise NotFound.single(Code.NOT_FOUND, _("Paiement introuvable."))
     if not actor.has_role(Role.FINANCE):
-        raise PermissionDenied.single("forbidden", _("Seul le service financier enregistre un paiement."))
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seul le service financier enregistre un paiement."))
     payment = ScheduledPayment.objects.select_for_update().select_related("convention").get(pk=payment.pk)
     if payment.paid_on is not None:
-        raise Conflict.single("already_paid", _("Ce paiement est déjà enregistré (le %(date)s).") % {
+        raise Conflict.single(Code.ALREADY_PAID, _("Ce paiement est déjà enregistré (le %(date)s).") % {
             "date": formats.date_format(payment.paid_on)}, "paid_on")
     problems: list[Violation] = []
     day = _collect(problems, parse_date, paid_on or _today(), "paid_on")
     if day and day > _today():
-        problems.append(Violation("future_date", _("La date de paiement ne peut être dans le futur."), "paid_on"))
+        problems.append(Violation(ConventionError.FUTURE_DATE,
+            _("La date de paiement ne peut être dans le futur."), "paid_on"))
     if problems:
         raise RuleViolation(problems)
     before = snapshot(payment)
@@ -508,26 +491,16 @@ def record_payment(actor: Any, payment: ScheduledPayment, *, paid_on: Any = None
 
 # --- yearly reports ------------------------------------------------------------------------------
 
-def _locked_report(actor: Any, report: YearlyReport) -> YearlyReport:
-    if not selectors.reports_visible_to(actor).filter(pk=report.pk).exists():
-        raise NotFound.single("not_found", _("Rapport introuvable."))
-    return YearlyReport.objects.select_for_update(of=("self",)).select_related(
-        "convention__organisation").get(pk=report.pk)
-
-
-def _require_report_act(actor: Any, report: YearlyReport, name: str) -> None:
-    act = REPORT_ACTS[name]
-    organisation = report.convention.organisation
-    if act.roles & {Role.PARTNER_ADMIN, Role.PARTNER_MEMBER}:
-        allowed = selectors.is_member(actor, organisation, admin=Role.PARTNER_MEMBER not in act.roles)
-    else:
-        allowed = bool(act.roles & actor.roles)
-    if not allowed:
-        raise PermissionDenied.single("forbidden", _("Votre rôle ne permet pas : %(action)s.") % {"action": act.label})
-    if report.status not in act.sources:
-        raise Conflict.single(
-            "illegal_transition", _("Impossible de « %(action)s » : le rapport est « %(status)s ».")
-            % {"action": act.label, "status": report.get_status_display()}, "status")
+def _report_for_act(actor: Any, report: YearlyReport, name: str) -> YearlyReport:
+    """The report locked, if the actor sees it (404) and may make the act ``name`` on it now (403, 409)."""
+    report = locked(selectors.reports_visible_to(actor), report, _("Rapport introuvable."))
+    act = REPORT_WORKFLOW[name]
+    # The organisation's own members only (its gestionnaires for an act a simple member may not make).
+    if partner_act(act) and not selectors.is_member(actor, report.convention.organisation,
+                                                    admin=Role.PARTNER_MEMBER not in act.roles):
+        raise PermissionDenied.single(Code.FORBIDDEN, str(REPORT_WORKFLOW.forbidden) % {"action": act.label})
+    REPORT_WORKFLOW.require(actor, report, name)
+    return report
 
 
 def _report_snapshot(report: YearlyReport) -> dict[str, Any]:
@@ -543,9 +516,8 @@ def save_report(actor: Any, report: YearlyReport, data: dict[str, Any],
     """The partner fills in its report: narrative, indicator values (activity report) or the amount spent
     per domain (financial statement). ``values``: {indicator id: {"value", "comment"}}; ``spending``:
     {domain id: amount}."""
-    report = _locked_report(actor, report)
-    _require_report_act(actor, report, "save")
-    _check_version(report, expected_version)
+    report = _report_for_act(actor, report, "report_save")
+    check_version(report, expected_version, str(STALE))
     problems: list[Violation] = []
     convention = report.convention
     values: list[IndicatorValue] = []
@@ -555,7 +527,7 @@ def save_report(actor: Any, report: YearlyReport, data: dict[str, Any],
         for key, entry in dict(data["values"] or {}).items():
             indicator = indicators.get(int(key)) if str(key).isdigit() else None
             if indicator is None:
-                problems.append(Violation("invalid_choice", _("Indicateur inconnu."), f"values.{key}"))
+                problems.append(Violation(Code.INVALID_CHOICE, _("Indicateur inconnu."), f"values.{key}"))
                 continue
             entry = entry if isinstance(entry, dict) else {"value": entry}
             if entry.get("value") in (None, ""):
@@ -569,7 +541,7 @@ def save_report(actor: Any, report: YearlyReport, data: dict[str, Any],
         for key, amount in dict(data["spending"] or {}).items():
             domain = domains.get(int(key)) if str(key).isdigit() else None
             if domain is None:
-                problems.append(Violation("invalid_choice", _("Domaine inconnu."), f"spending.{key}"))
+                problems.append(Violation(Code.INVALID_CHOICE, _("Domaine inconnu."), f"spending.{key}"))
                 continue
             if amount in (None, ""):
                 continue
@@ -587,21 +559,20 @@ def save_report(actor: Any, report: YearlyReport, data: dict[str, Any],
     if report.kind == ReportKind.FINANCIAL and "spending" in data:
         report.spending.all().delete()
         DomainSpending.objects.bulk_create(spending)
-    _bump(report)
+    save_bumped(report)
     record(actor, "convention.report_save", report, before=before, after=_report_snapshot(report))
     return report
 
 
 @transaction.atomic
 def add_report_document(actor: Any, report: YearlyReport, upload: UploadedFile) -> ReportDocument:
-    report = _locked_report(actor, report)
-    _require_report_act(actor, report, "save")
+    report = _report_for_act(actor, report, "report_save")
     checked = check_upload(upload, DOCUMENTS)
     document = ReportDocument(report=report, original_name=(upload.name or "document")[:255],
                               content_type=checked.content_type, extension=checked.extension, size=checked.size,
                               uploaded_by=actor)
     store(document, checked, f"document.{checked.extension}")
-    _bump(report)
+    save_bumped(report)
     record(actor, "convention.report_document_add", report, after={
         "name": document.original_name, "content_type": checked.content_type, "size": checked.size})
     return document
@@ -614,42 +585,42 @@ def report_problems(report: YearlyReport, today: date | None = None) -> list[Vio
     problems: list[Violation] = []
     period = money.covered_period(convention, report.year)
     if period is not None and today <= period[1]:
-        problems.append(Violation("year_not_over", _("Le rapport %(year)s se dépose après le %(date)s.") % {
+        problems.append(Violation(ConventionError.YEAR_NOT_OVER,
+            _("Le rapport %(year)s se dépose après le %(date)s.") % {
             "year": report.year, "date": formats.date_format(period[1])}, "year"))
     if report.kind == ReportKind.ACTIVITY:
         if not report.narrative:
-            problems.append(Violation("required", _("Décrivez les activités de l'année."), "narrative"))
+            problems.append(Violation(Code.REQUIRED, _("Décrivez les activités de l'année."), "narrative"))
         filled = {v.indicator_id for v in report.indicator_values.all()}
         for indicator in Indicator.objects.filter(domain__convention=convention).select_related("domain__activity"):
             if indicator.pk not in filled:
-                problems.append(Violation("missing_indicator", _("Valeur manquante : %(name)s (%(domain)s).") % {
+                problems.append(Violation(ConventionError.MISSING_INDICATOR,
+                    _("Valeur manquante : %(name)s (%(domain)s).") % {
                     "name": indicator.name, "domain": indicator.domain.activity}, f"values.{indicator.pk}"))
     else:
         filled = {s.domain_id for s in report.spending.all()}
         for domain in convention.domains.select_related("activity"):
             if domain.pk not in filled and money.domain_granted(domain, report.year) > 0:
-                problems.append(Violation("missing_spending", _("Dépenses manquantes : %(domain)s.") % {
+                problems.append(Violation(ConventionError.MISSING_SPENDING, _("Dépenses manquantes : %(domain)s.") % {
                     "domain": domain.activity}, f"spending.{domain.pk}"))
         if not report.documents.exists():
-            problems.append(Violation("missing_document", _("Joignez les comptes de l'année (pièce justificative)."),
+            problems.append(Violation(Code.MISSING_DOCUMENT, _("Joignez les comptes de l'année (pièce justificative)."),
                                       "documents"))
     return problems
 
 
 @transaction.atomic
 def submit_report(actor: Any, report: YearlyReport, expected_version: int | None = None) -> YearlyReport:
-    report = _locked_report(actor, report)
-    _require_report_act(actor, report, "submit")
-    _check_version(report, expected_version)
+    report = _report_for_act(actor, report, "report_submit")
+    check_version(report, expected_version, str(STALE))
     problems = report_problems(report)
     if problems:
         raise RuleViolation(problems)
-    before = _report_snapshot(report)
-    report.status = ReportStatus.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.submitted_by = actor
-    _bump(report)
-    record(actor, "convention.report_submit", report, before=before, after=_report_snapshot(report))
+
+    def submitted(obj: YearlyReport) -> None:
+        obj.submitted_at, obj.submitted_by = timezone.now(), actor
+
+    REPORT_WORKFLOW.move(actor, report, "report_submit", audit_fields=AUDITED_REPORT, changes=submitted)
     notify(_officers(), Kind.CONVENTION_REPORT_SUBMITTED, lambda: (
         _("%(kind)s %(year)s déposé : %(org)s") % {"kind": report.get_kind_display(), "year": report.year,
                                                    "org": report.convention.organisation},
@@ -658,22 +629,20 @@ def submit_report(actor: Any, report: YearlyReport, expected_version: int | None
 
 
 def _review(actor: Any, report: YearlyReport, name: str, comment: str, expected_version: int | None) -> YearlyReport:
-    report = _locked_report(actor, report)
-    _require_report_act(actor, report, name)
-    _check_version(report, expected_version)
+    report = _report_for_act(actor, report, f"report_{name}")
+    check_version(report, expected_version, str(STALE))
     comment = str(comment or "").strip()
     if name == "return" and not comment:
-        raise RuleViolation.single("required", _("Dites à l'organisation ce qui manque ou doit être corrigé."),
+        raise RuleViolation.single(Code.REQUIRED, _("Dites à l'organisation ce qui manque ou doit être corrigé."),
                                    "comment")
-    before = _report_snapshot(report)
-    report.status = str(REPORT_ACTS[name].target)
-    report.officer_comment = comment
-    report.reviewed_at = timezone.now()
-    report.reviewed_by = actor
-    _bump(report)
+
+    def reviewed(obj: YearlyReport) -> None:
+        obj.officer_comment, obj.reviewed_at, obj.reviewed_by = comment, timezone.now(), actor
+
+    REPORT_WORKFLOW.move(actor, report, f"report_{name}", note=comment, audit_fields=AUDITED_REPORT,
+                         changes=reviewed)
     if report.kind == ReportKind.FINANCIAL:
         _sync(report.convention)  # the balance follows the accepted statement
-    record(actor, f"convention.report_{name}", report, before=before, after=_report_snapshot(report), note=comment)
     notify(_members(report.convention.organisation), Kind.CONVENTION_REPORT_REVIEWED, lambda: (
         _("%(kind)s %(year)s : %(status)s") % {"kind": report.get_kind_display(), "year": report.year,
                                                "status": report.get_status_display()},

@@ -73,7 +73,7 @@ ACT_URLS = {"edit": "conventions:edit", "delete": "conventions:delete", "sign": 
 def _actions(user: Any, convention: Convention) -> list[dict[str, Any]]:
     """The acts the user's role allows on the convention now, each a link to the ministry's page for it."""
     actions = []
-    for act in workflow.convention_acts_for(user, convention.status):
+    for act in workflow.CONVENTION_WORKFLOW.available_to(user, str(convention.status)):
         url = reverse(ACT_URLS[act.name], kwargs={"pk": convention.pk}) if act.name in ACT_URLS else ""
         if url:
             actions.append({"name": act.name, "label": act.label, "url": url})
@@ -192,10 +192,10 @@ def report_page(request: HttpRequest, report: YearlyReport, *, form: ReportForm 
     convention = selectors.with_details(Convention.objects.filter(pk=report.convention_id)).get()
     report.convention = convention
     organisation = convention.organisation
-    acts = {a.name for a in workflow.report_acts_for(user, report.status)}
+    acts = {a.name for a in workflow.REPORT_WORKFLOW.available_to(user, report.status)}
     member = selectors.is_member(user, organisation)
-    editable = "save" in acts and member
-    can_submit = editable and "submit" in acts and selectors.is_member(user, organisation, admin=True)
+    editable = "report_save" in acts and member
+    can_submit = editable and "report_submit" in acts and selectors.is_member(user, organisation, admin=True)
     staff = _is_staff(user)
     if editable and form is None:
         form = ReportForm(report=report)

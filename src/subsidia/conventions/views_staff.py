@@ -54,7 +54,7 @@ from .forms_staff import (
     domains_initial,
 )
 from .models import Convention, ConventionDomain, ReportKind, ReportStatus, ScheduledPayment, YearlyReport
-from .workflow import convention_acts_for
+from .workflow import CONVENTION_ILLEGAL, CONVENTION_WORKFLOW
 
 # The payments: finance records them; the officers, the auditor and the administrator read them.
 PAYMENT_READERS = roles(Role.FINANCE, Role.OFFICER, Role.AUDITOR, Role.ADMIN, name="convention_payment_readers")
@@ -93,13 +93,13 @@ def _detail_url(convention: Convention) -> str:
 
 def _may(request: HttpRequest, convention: Convention, act: str) -> bool:
     status = convention.status_on(timezone.localdate())
-    return any(a.name == act for a in convention_acts_for(_user(request), status))
+    return any(a.name == act for a in CONVENTION_WORKFLOW.available_to(_user(request), str(status)))
 
 
 def _not_now(request: HttpRequest, convention: Convention, label: str) -> HttpResponse:
     """The act is not possible in the convention's current status: say so on the convention's page."""
-    messages.error(request, _("Impossible de « %(action)s » : la convention est « %(status)s ».") % {
-        "action": label, "status": convention.status_on(timezone.localdate()).label})
+    messages.error(request, str(CONVENTION_ILLEGAL) % {
+        "action": label, "state": convention.status_on(timezone.localdate()).label})
     return redirect(_detail_url(convention))
 
 

@@ -48,7 +48,8 @@ class Code(StrEnum):
     STALE_VERSION = "stale_version"
     ILLEGAL_TRANSITION = "illegal_transition"
     REASON_REQUIRED = "reason_required"
-    NOT_EDITABLE = "not_editable"
+    ALREADY_PAID = "already_paid"
+    MISSING_DOCUMENT = "missing_document"
     # Answered by the HTTP layer (pages and API) rather than by a service.
     AUTHENTICATION_REQUIRED = "authentication_required"
     INVALID_AUTHORIZATION = "invalid_authorization"

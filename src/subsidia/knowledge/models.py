@@ -12,7 +12,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from subsidia.core.models import Timestamped, Versioned
 from subsidia.events.models import Block, Event
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
@@ -28,7 +27,7 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(state=PublicationState.PUBLISHED)
 
 
-class GoodPractice(Timestamped, Versioned):
+class GoodPractice(models.Model):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("adresse"), max_length=200, unique=True)
     summary = models.TextField(_("résumé"), max_length=1000)
@@ -53,9 +52,11 @@ class GoodPractice(Timestamped, Versioned):
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
     is_example = models.BooleanField(_("exemple"), default=False)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)  # Timestamped's, with its verbose name
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
 
     objects = PublishedQuerySet.as_manager()
 
@@ -109,7 +110,7 @@ class FaqTopic(models.Model):
         return self.name
 
 
-class FaqQuestion(Versioned):
+class FaqQuestion(models.Model):
     topic = models.ForeignKey(FaqTopic, on_delete=models.PROTECT, related_name="questions",
                               verbose_name=_("rubrique"))
     question = models.CharField(_("question"), max_length=300)
@@ -120,6 +121,7 @@ class FaqQuestion(Versioned):
     # Changed when the question or its answer changes, not when it is merely re-ordered: what readers see.
     last_updated_on = models.DateField(_("mise à jour le"), default=timezone.localdate)
     is_example = models.BooleanField(_("exemple"), default=False)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PublishedQuerySet.as_manager()
@@ -146,7 +148,7 @@ class NewsTag(models.Model):
         return self.name
 
 
-class NewsItem(Timestamped, Versioned):
+class NewsItem(models.Model):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("adresse"), max_length=200, unique=True)
     date = models.DateField(_("date"), default=timezone.localdate)
@@ -165,8 +167,11 @@ class NewsItem(Timestamped, Versioned):
     # A partner's news item waits for an officer: proposed for publication at this time.
     submitted_at = models.DateTimeField(_("proposé le"), null=True, blank=True)
     is_example = models.BooleanField(_("exemple"), default=False)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = PublishedQuerySet.as_manager()
 
