@@ -50,6 +50,7 @@ class Code(StrEnum):
     REASON_REQUIRED = "reason_required"
     ALREADY_PAID = "already_paid"
     MISSING_DOCUMENT = "missing_document"
+    NOT_EDITABLE = "not_editable"
     # Answered by the HTTP layer (pages and API) rather than by a service.
     AUTHENTICATION_REQUIRED = "authentication_required"
     INVALID_AUTHORIZATION = "invalid_authorization"

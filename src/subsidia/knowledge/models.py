@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subsidia.core.models import Timestamped, Versioned
 from subsidia.events.models import Block, Event
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
@@ -27,7 +28,7 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(state=PublicationState.PUBLISHED)
 
 
-class GoodPractice(models.Model):
+class GoodPractice(Timestamped, Versioned):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("adresse"), max_length=200, unique=True)
     summary = models.TextField(_("résumé"), max_length=1000)
@@ -52,11 +53,9 @@ class GoodPractice(models.Model):
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
     is_example = models.BooleanField(_("exemple"), default=False)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)  # Timestamped's, with its verbose name
 
     objects = PublishedQuerySet.as_manager()
 
@@ -110,7 +109,7 @@ class FaqTopic(models.Model):
         return self.name
 
 
-class FaqQuestion(models.Model):
+class FaqQuestion(Versioned):
     topic = models.ForeignKey(FaqTopic, on_delete=models.PROTECT, related_name="questions",
                               verbose_name=_("rubrique"))
     question = models.CharField(_("question"), max_length=300)
@@ -121,7 +120,6 @@ class FaqQuestion(models.Model):
     # Changed when the question or its answer changes, not when it is merely re-ordered: what readers see.
     last_updated_on = models.DateField(_("mise à jour le"), default=timezone.localdate)
     is_example = models.BooleanField(_("exemple"), default=False)
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PublishedQuerySet.as_manager()
@@ -148,7 +146,7 @@ class NewsTag(models.Model):
         return self.name
 
 
-class NewsItem(models.Model):
+class NewsItem(Timestamped, Versioned):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("adresse"), max_length=200, unique=True)
     date = models.DateField(_("date"), default=timezone.localdate)
@@ -167,11 +165,8 @@ class NewsItem(models.Model):
     # A partner's news item waits for an officer: proposed for publication at this time.
     submitted_at = models.DateTimeField(_("proposé le"), null=True, blank=True)
     is_example = models.BooleanField(_("exemple"), default=False)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = PublishedQuerySet.as_manager()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -18,21 +18,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
-from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation, Violation
 from subsidia.core.html import sanitise
 from subsidia.core.uploads import PUBLICATIONS, check_upload, store
 from subsidia.core.values import parse_date, parse_id
-from subsidia.core.versions import check_version, save_bumped
+from subsidia.core.versions import check_version, locked, save_bumped
 from subsidia.events.models import Block, Event
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
 from . import selectors
+from .errors import KnowledgeError
 from .models import (
     FaqQuestion,
     FaqTopic,
@@ -40,17 +42,8 @@ from .models import (
     GoodPracticeAttachment,
     NewsItem,
     NewsTag,
-    PublicationState,
 )
-from .workflow import (
-    FAQ_TRANSITIONS,
-    GOOD_PRACTICE_TRANSITIONS,
-    NEWS_TRANSITIONS,
-    Transition,
-    news_status,
-)
-
-M = TypeVar("M", bound=models.Model)
+from .workflow import ARCHIVED, DRAFT, FAQ, GOOD_PRACTICES, NEWS, PUBLISHED, SUBMITTED, news_status
 
 PRACTICE_FIELDS = ["title", "slug", "summary", "body", "theme", "block", "event", "municipalities", "actors",
                    "other_actors", "results", "contact_name", "contact_email", "contact_phone", "state",
@@ -59,6 +52,7 @@ QUESTION_FIELDS = ["topic", "question", "answer", "position", "state", "last_upd
 TOPIC_FIELDS = ["name", "slug", "position"]
 NEWS_FIELDS = ["title", "slug", "date", "place", "summary", "body", "tags", "issuing_body", "issuing_body_name",
                "event", "state", "published_at", "submitted_at", "is_example", "version"]
+NOT_FOUND = gettext_lazy("Élément introuvable.")
 # Addresses the pages use below /bonnes-pratiques/ and /actualites/: never a slug.
 RESERVED_SLUGS = {"gestion", "rss", "atom", "nouvelle", "faq"}
 # Until a notification kind of its own exists for news proposals, the partner is told with the generic
@@ -67,30 +61,9 @@ RESERVED_SLUGS = {"gestion", "rss", "atom", "nouvelle", "faq"}
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _roles(actor: Any) -> frozenset[str]:
-    return getattr(actor, "roles", frozenset()) if getattr(actor, "is_authenticated", False) else frozenset()
-
-
 def _require_officer(actor: Any) -> None:
-    if Role.OFFICER not in _roles(actor):
-        raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire peut faire cela."))
-
-
-def _require_roles(actor: Any, transition: Transition) -> None:
-    if not transition.roles & _roles(actor):
-        raise PermissionDenied.single("forbidden", _("Votre rôle ne permet pas cette action : %(action)s.")
-                                      % {"action": transition.label})
-
-
-def _lock(model: type[M], obj: M | int) -> M:
-    pk = obj if isinstance(obj, int) else obj.pk
-    found = model._default_manager.select_for_update(of=("self",)).filter(pk=pk).first()
-    if found is None:
-        raise NotFound.single("not_found", _("Élément introuvable."))
-    return found
-
-
-
+    if not selectors.is_officer(actor):
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un agent gestionnaire peut faire cela."))
 
 
 def unique_slug(model: type[models.Model], text: str, exclude_pk: int | None = None, max_length: int = 200) -> str:
@@ -110,9 +83,9 @@ def _text(data: dict[str, Any], key: str, clean: dict[str, Any], problems: list[
         return
     value = str(data.get(key) or "").strip()
     if required and not value:
-        problems.append(Violation("required", _("Ce champ est obligatoire."), key))
+        problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), key))
     elif max_length is not None and len(value) > max_length:
-        problems.append(Violation("too_long", _("%(n)s caractères au plus.") % {"n": max_length}, key))
+        problems.append(Violation(Code.TOO_LONG, _("%(n)s caractères au plus.") % {"n": max_length}, key))
     clean[key] = value
 
 
@@ -122,7 +95,7 @@ def _rich(data: dict[str, Any], key: str, clean: dict[str, Any], problems: list[
         return
     value = sanitise(str(data.get(key) or "")).strip()
     if required and not value:
-        problems.append(Violation("required", _("Ce champ est obligatoire."), key))
+        problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), key))
     clean[key] = value
 
 
@@ -136,7 +109,7 @@ def _one(data: dict[str, Any], key: str, model: type[models.Model], clean: dict[
         return
     found = model._default_manager.filter(pk=parse_id(value) or 0).first()
     if found is None:
-        problems.append(Violation("invalid_choice", message, key))
+        problems.append(Violation(Code.INVALID_CHOICE, message, key))
     clean[key] = found
 
 
@@ -148,7 +121,7 @@ def _many(data: dict[str, Any], key: str, model: type[models.Model], clean: dict
     ids = {parse_id(v) for v in raw}
     found = list(model._default_manager.filter(pk__in=[i for i in ids if i is not None]))
     if None in ids or len(found) != len(ids):
-        problems.append(Violation("invalid_choice", message, key))
+        problems.append(Violation(Code.INVALID_CHOICE, message, key))
     clean[key] = found
 
 
@@ -160,7 +133,7 @@ def _email(data: dict[str, Any], key: str, clean: dict[str, Any], problems: list
         try:
             validate_email(value)
         except ValidationError:
-            problems.append(Violation("invalid", _("Adresse e-mail invalide."), key))
+            problems.append(Violation(Code.INVALID, _("Adresse e-mail invalide."), key))
     clean[key] = value
 
 
@@ -203,7 +176,7 @@ def _practice_data(data: dict[str, Any], practice: GoodPractice | None) -> dict[
         if event is None:
             clean["event"] = block.event
         elif block.event_id != event.pk:
-            problems.append(Violation("block_event_mismatch",
+            problems.append(Violation(KnowledgeError.BLOCK_EVENT_MISMATCH,
                                       _("Ce bloc thématique appartient à un autre événement."), "block"))
     if problems:
         raise RuleViolation(problems)
@@ -226,7 +199,7 @@ def update_good_practice(actor: Any, practice: GoodPractice, data: dict[str, Any
                          expected_version: int | None = None) -> GoodPractice:
     """Change a good practice (its address stays the same, so that links keep working)."""
     _require_officer(actor)
-    practice = _lock(GoodPractice, practice)
+    practice = locked(GoodPractice.objects.all(), practice, NOT_FOUND)
     check_version(practice, expected_version)
     clean = _practice_data(data, practice)
     before = snapshot(practice, PRACTICE_FIELDS)
@@ -235,72 +208,38 @@ def update_good_practice(actor: Any, practice: GoodPractice, data: dict[str, Any
     return practice
 
 
-def _transition_practice(actor: Any, practice: GoodPractice | int, name: str,
-                         expected_version: int | None) -> GoodPractice:
-    transition = GOOD_PRACTICE_TRANSITIONS[name]
-    _require_roles(actor, transition)
-    practice = _lock(GoodPractice, practice)
-    check_version(practice, expected_version)
-    if practice.state not in transition.sources:
-        raise Conflict.single("invalid_transition", _("Impossible depuis l'état « %(state)s ».")
-                              % {"state": practice.get_state_display()}, "state")
-    before = snapshot(practice, PRACTICE_FIELDS)
+def _practice_dates(practice: GoodPractice) -> None:
+    """A published practice keeps its first publication date and is no longer archived."""
     now = timezone.now()
-    practice.state = transition.target
-    if transition.target == PublicationState.PUBLISHED:
+    if practice.state == PUBLISHED:
         practice.published_at = practice.published_at or now
         practice.archived_at = None
-    elif transition.target == PublicationState.ARCHIVED:
+    elif practice.state == ARCHIVED:
         practice.archived_at = now
-    save_bumped(practice)
-    record(actor, f"good_practice.{name}", practice, before=before, after=snapshot(practice, PRACTICE_FIELDS))
-    return practice
 
 
 @transaction.atomic
-def publish_good_practice(actor: Any, practice: GoodPractice | int,
-                          expected_version: int | None = None) -> GoodPractice:
-    """Draft → published: listed on the public pages, the API and the search."""
-    return _transition_practice(actor, practice, "publish", expected_version)
+def transition_good_practice(actor: Any, practice: GoodPractice, name: str, *,
+                             expected_version: int | None = None) -> GoodPractice:
+    """Make the transition ``name`` of :data:`~subsidia.knowledge.workflow.GOOD_PRACTICES`: ``publish`` (listed
+    on the public pages, the API and the search), ``archive`` (no longer listed, still readable by its address
+    with an "archivé" notice), ``republish``, ``withdraw`` (back to draft, hidden until published again)."""
+    practice = locked(GoodPractice.objects.all(), practice, NOT_FOUND)
+    GOOD_PRACTICES.require(actor, practice, name)
+    check_version(practice, expected_version)
+    return GOOD_PRACTICES.move(actor, practice, name, audit_fields=PRACTICE_FIELDS, changes=_practice_dates)
 
 
 @transaction.atomic
-def archive_good_practice(actor: Any, practice: GoodPractice | int,
-                          expected_version: int | None = None) -> GoodPractice:
-    """Published → archived: no longer listed, still readable by its address with an "archivé" notice."""
-    return _transition_practice(actor, practice, "archive", expected_version)
-
-
-@transaction.atomic
-def republish_good_practice(actor: Any, practice: GoodPractice | int,
-                            expected_version: int | None = None) -> GoodPractice:
-    """Archived → published again."""
-    return _transition_practice(actor, practice, "republish", expected_version)
-
-
-@transaction.atomic
-def withdraw_good_practice(actor: Any, practice: GoodPractice | int,
-                           expected_version: int | None = None) -> GoodPractice:
-    """Published → draft ("retirer"): hidden from the public until published again."""
-    return _transition_practice(actor, practice, "withdraw", expected_version)
-
-
-PRACTICE_TRANSITION_SERVICES = {
-    "publish": publish_good_practice, "archive": archive_good_practice,
-    "republish": republish_good_practice, "withdraw": withdraw_good_practice,
-}
-
-
-@transaction.atomic
-def add_attachment(actor: Any, practice: GoodPractice | int, upload: UploadedFile,
+def add_attachment(actor: Any, practice: GoodPractice, upload: UploadedFile,
                    title: str = "") -> GoodPracticeAttachment:
     """Attach a document to a good practice, checked by its content (PDF, office documents, presentations, images)."""
     _require_officer(actor)
-    practice = _lock(GoodPractice, practice)
+    practice = locked(GoodPractice.objects.all(), practice, NOT_FOUND)
     checked = check_upload(upload, PUBLICATIONS, "file")
     title = str(title or "").strip() or PurePath(upload.name or "").stem or _("Pièce jointe")
     if len(title) > 200:
-        raise RuleViolation.single("too_long", _("%(n)s caractères au plus.") % {"n": 200}, "title")
+        raise RuleViolation.single(Code.TOO_LONG, _("%(n)s caractères au plus.") % {"n": 200}, "title")
     attachment = GoodPracticeAttachment(practice=practice, title=title, content_type=checked.content_type,
                                         size=checked.size, uploaded_by=actor)
     store(attachment, checked, f"document.{checked.extension}")
@@ -311,10 +250,10 @@ def add_attachment(actor: Any, practice: GoodPractice | int, upload: UploadedFil
 
 
 @transaction.atomic
-def delete_attachment(actor: Any, attachment: GoodPracticeAttachment | int) -> None:
+def delete_attachment(actor: Any, attachment: GoodPracticeAttachment) -> None:
     """Remove an attachment; its file is deleted from the storage once the removal is committed."""
     _require_officer(actor)
-    attachment = _lock(GoodPracticeAttachment, attachment)
+    attachment = locked(GoodPracticeAttachment.objects.all(), attachment, NOT_FOUND)
     stored = attachment.file
     name, storage = stored.name, stored.storage
     record(actor, "good_practice.attachment_delete", attachment.practice,
@@ -333,7 +272,7 @@ def _position(data: dict[str, Any], clean: dict[str, Any], problems: list[Violat
         if not 0 <= position <= 32767:
             raise ValueError
     except (TypeError, ValueError):
-        problems.append(Violation("invalid", _("Un nombre entier positif est attendu."), "position"))
+        problems.append(Violation(Code.INVALID, _("Un nombre entier positif est attendu."), "position"))
         return
     clean["position"] = position
 
@@ -346,7 +285,7 @@ def _topic_data(data: dict[str, Any], topic: FaqTopic | None) -> dict[str, Any]:
     name = clean.get("name")
     others = FaqTopic.objects.exclude(pk=topic.pk) if topic else FaqTopic.objects.all()
     if name and others.filter(name__iexact=name).exists():
-        problems.append(Violation("duplicate", _("Une rubrique porte déjà ce nom."), "name"))
+        problems.append(Violation(Code.DUPLICATE, _("Une rubrique porte déjà ce nom."), "name"))
     if problems:
         raise RuleViolation(problems)
     return clean
@@ -362,9 +301,9 @@ def create_faq_topic(actor: Any, data: dict[str, Any]) -> FaqTopic:
 
 
 @transaction.atomic
-def update_faq_topic(actor: Any, topic: FaqTopic | int, data: dict[str, Any]) -> FaqTopic:
+def update_faq_topic(actor: Any, topic: FaqTopic, data: dict[str, Any]) -> FaqTopic:
     _require_officer(actor)
-    topic = _lock(FaqTopic, topic)
+    topic = locked(FaqTopic.objects.all(), topic, NOT_FOUND)
     clean = _topic_data(data, topic)
     before = snapshot(topic, TOPIC_FIELDS)
     for key, value in clean.items():
@@ -375,13 +314,13 @@ def update_faq_topic(actor: Any, topic: FaqTopic | int, data: dict[str, Any]) ->
 
 
 @transaction.atomic
-def delete_faq_topic(actor: Any, topic: FaqTopic | int) -> None:
+def delete_faq_topic(actor: Any, topic: FaqTopic) -> None:
     """Remove an empty topic (a topic with questions is refused: move or remove them first)."""
     _require_officer(actor)
-    topic = _lock(FaqTopic, topic)
+    topic = locked(FaqTopic.objects.all(), topic, NOT_FOUND)
     if topic.questions.exists():
-        raise Conflict.single("topic_not_empty", _("Cette rubrique contient des questions : déplacez-les ou "
-                                                   "supprimez-les d'abord."), "topic")
+        raise Conflict.single(KnowledgeError.TOPIC_NOT_EMPTY, _(
+            "Cette rubrique contient des questions : déplacez-les ou supprimez-les d'abord."), "topic")
     record(actor, "faq_topic.delete", topic, before=snapshot(topic, TOPIC_FIELDS))
     topic.delete()
 
@@ -393,7 +332,7 @@ def _question_data(data: dict[str, Any], question: FaqQuestion | None) -> dict[s
     if "topic" in data or creating:
         topic = FaqTopic.objects.filter(pk=parse_id(data.get("topic")) or 0).first()
         if topic is None:
-            problems.append(Violation("invalid_choice", _("Choisissez une rubrique."), "topic"))
+            problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez une rubrique."), "topic"))
         clean["topic"] = topic
     _text(data, "question", clean, problems, required=creating or "question" in data, max_length=300)
     _rich(data, "answer", clean, problems, required=creating or "answer" in data)
@@ -416,12 +355,12 @@ def create_faq_question(actor: Any, data: dict[str, Any]) -> FaqQuestion:
 
 
 @transaction.atomic
-def update_faq_question(actor: Any, question: FaqQuestion | int, data: dict[str, Any],
+def update_faq_question(actor: Any, question: FaqQuestion, data: dict[str, Any],
                         expected_version: int | None = None) -> FaqQuestion:
     """Change a question. Its "mis à jour le" date changes only when the question or the answer as readers
     see it changes — not when it is moved to another place or topic."""
     _require_officer(actor)
-    question = _lock(FaqQuestion, question)
+    question = locked(FaqQuestion.objects.all(), question, NOT_FOUND)
     check_version(question, expected_version)
     clean = _question_data(data, question)
     before = snapshot(question, QUESTION_FIELDS)
@@ -432,41 +371,20 @@ def update_faq_question(actor: Any, question: FaqQuestion | int, data: dict[str,
     return question
 
 
-def _transition_question(actor: Any, question: FaqQuestion | int, name: str,
-                         expected_version: int | None) -> FaqQuestion:
-    transition = FAQ_TRANSITIONS[name]
-    _require_roles(actor, transition)
-    question = _lock(FaqQuestion, question)
+@transaction.atomic
+def transition_faq_question(actor: Any, question: FaqQuestion, name: str, *,
+                            expected_version: int | None = None) -> FaqQuestion:
+    """Make the transition ``name`` of :data:`~subsidia.knowledge.workflow.FAQ` (``publish``, ``unpublish``)."""
+    question = locked(FaqQuestion.objects.all(), question, NOT_FOUND)
+    FAQ.require(actor, question, name)
     check_version(question, expected_version)
-    if question.state not in transition.sources:
-        raise Conflict.single("invalid_transition", _("Impossible depuis l'état « %(state)s ».")
-                              % {"state": question.get_state_display()}, "state")
-    before = snapshot(question, QUESTION_FIELDS)
-    question.state = transition.target
-    save_bumped(question)
-    record(actor, f"faq_question.{name}", question, before=before, after=snapshot(question, QUESTION_FIELDS))
-    return question
+    return FAQ.move(actor, question, name, audit_fields=QUESTION_FIELDS)
 
 
 @transaction.atomic
-def publish_faq_question(actor: Any, question: FaqQuestion | int,
-                         expected_version: int | None = None) -> FaqQuestion:
-    return _transition_question(actor, question, "publish", expected_version)
-
-
-@transaction.atomic
-def unpublish_faq_question(actor: Any, question: FaqQuestion | int,
-                           expected_version: int | None = None) -> FaqQuestion:
-    return _transition_question(actor, question, "unpublish", expected_version)
-
-
-FAQ_TRANSITION_SERVICES = {"publish": publish_faq_question, "unpublish": unpublish_faq_question}
-
-
-@transaction.atomic
-def delete_faq_question(actor: Any, question: FaqQuestion | int) -> None:
+def delete_faq_question(actor: Any, question: FaqQuestion) -> None:
     _require_officer(actor)
-    question = _lock(FaqQuestion, question)
+    question = locked(FaqQuestion.objects.all(), question, NOT_FOUND)
     record(actor, "faq_question.delete", question, before=snapshot(question, QUESTION_FIELDS))
     question.delete()
 
@@ -516,7 +434,7 @@ def _news_data(actor: Any, data: dict[str, Any], item: NewsItem | None) -> dict[
         elif wanted is not None:
             clean["issuing_body"] = own.filter(pk=wanted).first()
             if clean["issuing_body"] is None:
-                problems.append(Violation("invalid_choice", _("Vous publiez au nom de votre organisation "
+                problems.append(Violation(Code.INVALID_CHOICE, _("Vous publiez au nom de votre organisation "
                                                               "seulement."), "issuing_body"))
         else:
             clean["issuing_body"] = own.order_by("name").first()
@@ -528,15 +446,12 @@ def _news_data(actor: Any, data: dict[str, Any], item: NewsItem | None) -> dict[
 
 def _require_news_writer(actor: Any) -> None:
     if not selectors.is_officer(actor) and not selectors.partner_admin_organisations(actor).exists():
-        raise PermissionDenied.single("forbidden", _("Seuls les agents et les gestionnaires d'une organisation "
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seuls les agents et les gestionnaires d'une organisation "
                                                      "partenaire écrivent des actualités."))
 
 
-def _managed_news(actor: Any, item: NewsItem | int) -> NewsItem:
-    pk = item if isinstance(item, int) else item.pk
-    if not selectors.news_managed_by(actor).filter(pk=pk).exists():
-        raise NotFound.single("not_found", _("Actualité introuvable."))
-    return _lock(NewsItem, pk)
+def _managed_news(actor: Any, item: NewsItem) -> NewsItem:
+    return locked(selectors.news_managed_by(actor), item, _("Actualité introuvable."))
 
 
 @transaction.atomic
@@ -551,14 +466,14 @@ def create_news(actor: Any, data: dict[str, Any]) -> NewsItem:
 
 
 @transaction.atomic
-def update_news(actor: Any, item: NewsItem | int, data: dict[str, Any],
+def update_news(actor: Any, item: NewsItem, data: dict[str, Any],
                 expected_version: int | None = None) -> NewsItem:
     """Officers change any news item; a partner only their own drafts not yet proposed."""
     _require_news_writer(actor)
     item = _managed_news(actor, item)
     check_version(item, expected_version)
-    if not selectors.is_officer(actor) and news_status(item) != PublicationState.DRAFT:
-        raise Conflict.single("not_editable", _("Cette actualité est proposée ou publiée : seul le ministère "
+    if not selectors.is_officer(actor) and news_status(item) != DRAFT:
+        raise Conflict.single(Code.NOT_EDITABLE, _("Cette actualité est proposée ou publiée : seul le ministère "
                                                 "peut encore la modifier."), "state")
     clean = _news_data(actor, data, item)
     before = snapshot(item, NEWS_FIELDS)
@@ -576,90 +491,53 @@ def _news_recipients(item: NewsItem) -> list[User]:
     return people
 
 
-def _transition_news(actor: Any, item: NewsItem | int, name: str, expected_version: int | None,
-                     reason: str = "") -> NewsItem:
-    transition = NEWS_TRANSITIONS[name]
-    item = _managed_news(actor, item)
-    _require_roles(actor, transition)
-    check_version(item, expected_version)
-    status = news_status(item)
-    if status not in transition.sources:
-        raise Conflict.single("invalid_transition", _("Impossible depuis l'état actuel de l'actualité."), "state")
-    reason = str(reason or "").strip()
-    if name == "send_back" and not reason:
-        raise RuleViolation.single("required", _("Expliquez au partenaire ce qu'il doit revoir."), "reason")
-    before = snapshot(item, NEWS_FIELDS)
-    was_proposed = status == "submitted"
+def _news_changes(item: NewsItem) -> None:
+    """What a move sets besides the state. The derived "submitted" state is stored as a draft with the time of
+    the proposal; a draft again is no longer proposed; a published item keeps its first publication date."""
     now = timezone.now()
+    if item.state == SUBMITTED:
+        item.state, item.submitted_at = DRAFT, now
+    elif item.state == DRAFT:
+        item.submitted_at = None
+    elif item.state == PUBLISHED:
+        item.published_at = item.published_at or now
+
+
+def _news_notices(item: NewsItem, name: str, was_proposed: bool, reason: str) -> None:
+    """Officers hear of a proposal; the partner hears whether their proposal was sent back or published."""
+    url = reverse("knowledge:news_edit", kwargs={"pk": item.pk})
+    title, issuer = item.title, item.issuer
     if name == "submit":
-        item.submitted_at = now
-    else:
-        item.state = transition.target if transition.target != "submitted" else item.state
-        if transition.target == PublicationState.PUBLISHED:
-            item.published_at = item.published_at or now
-        if transition.target == PublicationState.DRAFT:
-            item.submitted_at = None
-    save_bumped(item)
-    record(actor, f"news.{name}", item, before=before, after=snapshot(item, NEWS_FIELDS), note=reason)
-    if name == "submit":
-        url = reverse("knowledge:news_edit", kwargs={"pk": item.pk})
-        title, issuer = item.title, item.issuer
         officers = User.objects.filter(role_grants__role=Role.OFFICER, is_active=True).distinct()
         notify(officers, Kind.NEWS_SUBMITTED, lambda: (
             _("Actualité proposée : %(title)s") % {"title": title},
             _("%(issuer)s propose l'actualité « %(title)s » pour publication.") % {"issuer": issuer,
                                                                                 "title": title}), url)
-    if was_proposed and name in ("send_back", "publish"):
-        url = reverse("knowledge:news_edit", kwargs={"pk": item.pk})
-        title = item.title
-        if name == "send_back":
-            notify(_news_recipients(item), Kind.NEWS_REVIEWED, lambda: (
-                _("Actualité à revoir : %(title)s") % {"title": title},
-                _("Le ministère vous renvoie l'actualité « %(title)s » : %(reason)s")
-                % {"title": title, "reason": reason}), url)
-        else:
-            notify(_news_recipients(item), Kind.NEWS_REVIEWED, lambda: (
-                _("Actualité publiée : %(title)s") % {"title": title},
-                _("Le ministère a publié l'actualité « %(title)s » que vous avez proposée.") % {"title": title}),
-                url)
+    elif was_proposed and name == "send_back":
+        notify(_news_recipients(item), Kind.NEWS_REVIEWED, lambda: (
+            _("Actualité à revoir : %(title)s") % {"title": title},
+            _("Le ministère vous renvoie l'actualité « %(title)s » : %(reason)s")
+            % {"title": title, "reason": reason}), url)
+    elif was_proposed and name == "publish":
+        notify(_news_recipients(item), Kind.NEWS_REVIEWED, lambda: (
+            _("Actualité publiée : %(title)s") % {"title": title},
+            _("Le ministère a publié l'actualité « %(title)s » que vous avez proposée.") % {"title": title}),
+            url)
+
+
+@transaction.atomic
+def transition_news(actor: Any, item: NewsItem, name: str, *, reason: str = "",
+                    expected_version: int | None = None) -> NewsItem:
+    """Make the transition ``name`` of :data:`~subsidia.knowledge.workflow.NEWS`. A partner's gestionnaire
+    proposes their draft (``submit``); an officer sends a proposal back with the reason the partner is told
+    (``send_back``), publishes, archives, publishes again or withdraws."""
+    item = _managed_news(actor, item)
+    NEWS.require(actor, item, name)
+    check_version(item, expected_version)
+    reason = str(reason or "").strip()
+    if NEWS[name].reason_required and not reason:
+        raise RuleViolation.single(Code.REQUIRED, _("Expliquez au partenaire ce qu'il doit revoir."), "reason")
+    was_proposed = news_status(item) == SUBMITTED
+    item = NEWS.move(actor, item, name, note=reason, audit_fields=NEWS_FIELDS, changes=_news_changes)
+    _news_notices(item, name, was_proposed, reason)
     return item
-
-
-@transaction.atomic
-def submit_news(actor: Any, item: NewsItem | int, expected_version: int | None = None) -> NewsItem:
-    """A partner's gestionnaire proposes their draft for publication."""
-    return _transition_news(actor, item, "submit", expected_version)
-
-
-@transaction.atomic
-def send_back_news(actor: Any, item: NewsItem | int, reason: str, expected_version: int | None = None) -> NewsItem:
-    """An officer sends a proposal back to the partner, with the reason they are told."""
-    return _transition_news(actor, item, "send_back", expected_version, reason)
-
-
-@transaction.atomic
-def publish_news(actor: Any, item: NewsItem | int, expected_version: int | None = None) -> NewsItem:
-    return _transition_news(actor, item, "publish", expected_version)
-
-
-@transaction.atomic
-def archive_news(actor: Any, item: NewsItem | int, expected_version: int | None = None) -> NewsItem:
-    return _transition_news(actor, item, "archive", expected_version)
-
-
-@transaction.atomic
-def republish_news(actor: Any, item: NewsItem | int, expected_version: int | None = None) -> NewsItem:
-    return _transition_news(actor, item, "republish", expected_version)
-
-
-@transaction.atomic
-def withdraw_news(actor: Any, item: NewsItem | int, expected_version: int | None = None) -> NewsItem:
-    return _transition_news(actor, item, "withdraw", expected_version)
-
-
-# The transitions made by a plain button (send_back needs a reason: its own page).
-NEWS_TRANSITION_SERVICES = {
-    "submit": submit_news, "publish": publish_news, "archive": archive_news, "republish": republish_news,
-    "withdraw": withdraw_news,
-}
-

@@ -82,8 +82,7 @@ def _practice_page(request: HttpRequest, practice: GoodPractice | None, form: Go
         "practice": practice, "form": form, "error_summary": error_summary(form, attachment_form),
         "attachment_form": attachment_form or AttachmentForm(),
         "attachments": practice.attachments.all() if practice else [],
-        "transitions": workflow.allowed(workflow.GOOD_PRACTICE_TRANSITIONS, request.user, practice.state)
-        if practice else [],
+        "transitions": workflow.GOOD_PRACTICES.available_to(request.user, practice.state) if practice else [],
     }, status=status)
 
 
@@ -123,15 +122,15 @@ def good_practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def good_practice_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     practice = get_object_or_404(selectors.good_practices_managed_by(request.user), pk=pk)
-    service = services.PRACTICE_TRANSITION_SERVICES.get(transition)
-    if service is None:
+    if transition not in workflow.GOOD_PRACTICES:
         raise Http404
     try:
-        service(request.user, practice, expected_version=int_or_none(request.POST.get("version")))
+        services.transition_good_practice(request.user, practice, transition,
+                                          expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return _practice_page(request, practice, status=refused(request, error))
     messages.success(request, _("Action effectuée : %(action)s.")
-                     % {"action": workflow.GOOD_PRACTICE_TRANSITIONS[transition].label})
+                     % {"action": workflow.GOOD_PRACTICES[transition].label})
     return redirect("knowledge:good_practice_edit", pk=practice.pk)
 
 
@@ -170,7 +169,6 @@ def good_practice_attachment_delete(request: HttpRequest, pk: int, attachment_pk
 def _faq_manage_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     return render(request, "knowledge/faq_manage.html", {
         "topics": selectors.faq_managed_by(request.user).order_by("position", "name"),
-        "transitions": workflow.FAQ_TRANSITIONS,
     }, status=status)
 
 
@@ -270,15 +268,15 @@ def faq_question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def faq_question_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     question = get_object_or_404(selectors.faq_questions_managed_by(request.user), pk=pk)
-    service = services.FAQ_TRANSITION_SERVICES.get(transition)
-    if service is None:
+    if transition not in workflow.FAQ:
         raise Http404
     try:
-        service(request.user, question, expected_version=int_or_none(request.POST.get("version")))
+        services.transition_faq_question(request.user, question, transition,
+                                         expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return _faq_manage_page(request, status=refused(request, error))
     messages.success(request, _("Action effectuée : %(action)s.")
-                     % {"action": workflow.FAQ_TRANSITIONS[transition].label})
+                     % {"action": workflow.FAQ[transition].label})
     return redirect("knowledge:faq_manage")
 
 
@@ -318,13 +316,12 @@ def _news_page(request: HttpRequest, item: NewsItem | None, form: NewsForm | Non
     if form is None:
         form = NewsForm(initial=NewsForm.initial_for(item), user=user) if item else NewsForm(user=user)
     state = workflow.news_status(item) if item else workflow.DRAFT
+    acts = workflow.NEWS.available_to(user, state) if item else []
     return render(request, "knowledge/news_form.html", {
         "item": item, "form": form, "error_summary": error_summary(form), "status": state,
         "editable": selectors.is_officer(user) or state == workflow.DRAFT,
-        "transitions": [t for t in workflow.allowed(workflow.NEWS_TRANSITIONS, user, state)
-                        if t.name != "send_back"] if item else [],
-        "can_send_back": item is not None and "send_back" in {
-            t.name for t in workflow.allowed(workflow.NEWS_TRANSITIONS, user, state)},
+        "transitions": [t for t in acts if t.name != "send_back"],
+        "can_send_back": any(t.name == "send_back" for t in acts),
         "is_published": item is not None and item.state == PublicationState.PUBLISHED,
     }, status=status)
 
@@ -366,15 +363,15 @@ def news_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def news_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     item = get_object_or_404(selectors.news_managed_by(request.user), pk=pk)
-    service = services.NEWS_TRANSITION_SERVICES.get(transition)
-    if service is None:
+    if transition not in workflow.NEWS or transition == "send_back":  # send_back has its page, with the reason
         raise Http404
     try:
-        service(request.user, item, expected_version=int_or_none(request.POST.get("version")))
+        services.transition_news(request.user, item, transition,
+                                 expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return _news_page(request, item, status=refused(request, error))
     messages.success(request, _("Action effectuée : %(action)s.")
-                     % {"action": workflow.NEWS_TRANSITIONS[transition].label})
+                     % {"action": workflow.NEWS[transition].label})
     return redirect("knowledge:news_edit", pk=item.pk)
 
 
@@ -389,8 +386,8 @@ def news_send_back(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services.send_back_news(request.user, item, form.cleaned_data["reason"],
-                                        expected_version=form.cleaned_data.get("version"))
+                services.transition_news(request.user, item, "send_back", reason=form.cleaned_data["reason"],
+                                         expected_version=form.cleaned_data.get("version"))
             except RuleViolation as error:
                 status = refused(request, error, form)
             else:

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subsidia.core.models import Versioned
+
 
 class CommentStatus(models.TextChoices):
     PENDING = "pending", _("En attente de modération")
@@ -29,7 +31,7 @@ class HeldBecause(models.TextChoices):
     REPORTS = "reports", _("Signalé par plusieurs lecteurs")
 
 
-class Comment(models.Model):
+class Comment(Versioned):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
@@ -46,7 +48,6 @@ class Comment(models.Model):
     moderated_at = models.DateTimeField(null=True, blank=True)
     report_count = models.PositiveIntegerField(_("signalements"), default=0)
     created_at = models.DateTimeField(_("écrit le"), default=timezone.now)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("commentaire")

@@ -16,13 +16,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from subsidia.audit.services import record, snapshot
-from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from subsidia.core.versions import save_bumped
+from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.versions import check_version, locked
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
 
-from . import selectors, workflow
+from . import selectors
+from .errors import ModerationError
 from .models import AccountBlock, Comment, CommentReport, CommentStatus, FilteredWord, HeldBecause
+from .workflow import COMMENTS
 
 COMMENT_FIELDS = ["status", "held_because", "reason", "report_count", "version"]
 BLOCK_FIELDS = ["user", "starts_at", "ends_at", "justification", "lifted_at"]
@@ -34,28 +36,17 @@ MAX_REASON = 2000
 
 def _require_moderator(actor: Any) -> None:
     if not selectors.is_moderator(actor):
-        raise PermissionDenied.single("forbidden", _("Seul un modérateur peut faire cela."))
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un modérateur peut faire cela."))
 
 
 def _require_signed_in(actor: Any) -> None:
     if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied.single("sign_in", _("Connectez-vous pour commenter ou signaler un commentaire."))
+        raise PermissionDenied.single(Code.AUTHENTICATION_REQUIRED,
+                                      _("Connectez-vous pour commenter ou signaler un commentaire."))
 
 
 def _locked(comment: Comment) -> Comment:
-    locked = Comment.objects.select_for_update(of=("self",)).filter(pk=comment.pk).first()
-    if locked is None:
-        raise NotFound.single("not_found", _("Commentaire introuvable."))
-    return locked
-
-
-def _check_version(comment: Comment, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != comment.version:
-        raise Conflict.single(
-            "stale_version",
-            _("Ce commentaire a été modéré entre-temps par quelqu'un d'autre. Rechargez la page : votre décision "
-              "n'a pas été enregistrée."), "version")
-
+    return locked(Comment.objects.all(), comment, _("Commentaire introuvable."))
 
 
 def _when(moment: datetime) -> str:
@@ -65,9 +56,9 @@ def _when(moment: datetime) -> str:
 def _clean_reason(reason: Any, required: bool, field: str = "reason") -> str:
     text = str(reason or "").strip()
     if required and not text:
-        raise RuleViolation.single("required", _("Donnez le motif : il est communiqué à l'auteur."), field)
+        raise RuleViolation.single(Code.REQUIRED, _("Donnez le motif : il est communiqué à l'auteur."), field)
     if len(text) > MAX_REASON:
-        raise RuleViolation.single("too_long", _("Le motif ne peut pas dépasser %(n)s caractères.")
+        raise RuleViolation.single(Code.TOO_LONG, _("Le motif ne peut pas dépasser %(n)s caractères.")
                                    % {"n": MAX_REASON}, field)
     return text
 
@@ -85,15 +76,15 @@ def post_comment(actor: Any, target: Any, body: Any) -> Comment:
     with a filtered word, wait for a moderator (pre-moderation). A blocked account is refused."""
     _require_signed_in(actor)
     if not selectors.is_commentable(target):
-        raise NotFound.single("not_found", _("Cette page ne reçoit pas de commentaires."))
+        raise NotFound.single(Code.NOT_FOUND, _("Cette page ne reçoit pas de commentaires."))
     block = selectors.active_block(actor)
     if block is not None:
-        raise PermissionDenied.single("blocked", _blocked_message(block), "body")
+        raise PermissionDenied.single(ModerationError.BLOCKED, _blocked_message(block), "body")
     text = str(body or "").replace("\r\n", "\n").strip()
     if not text:
-        raise RuleViolation.single("required", _("Écrivez votre commentaire."), "body")
+        raise RuleViolation.single(Code.REQUIRED, _("Écrivez votre commentaire."), "body")
     if len(text) > MAX_BODY:
-        raise RuleViolation.single("too_long", _("Un commentaire ne peut pas dépasser %(max)s caractères (le vôtre "
+        raise RuleViolation.single(Code.TOO_LONG, _("Un commentaire ne peut pas dépasser %(max)s caractères (le vôtre "
                                                  "en compte %(n)s).") % {"max": MAX_BODY, "n": len(text)}, "body")
     held: str
     if selectors.filtered_words_in(text):
@@ -115,27 +106,30 @@ def report_comment(actor: Any, comment: Comment, reason: Any = "") -> CommentRep
     comment = _locked(comment)
     if comment.status != CommentStatus.PUBLISHED:
         if comment.status == CommentStatus.HIDDEN:
-            raise Conflict.single("already_hidden", _("Ce commentaire est déjà masqué : un modérateur va l'examiner."))
-        raise NotFound.single("not_found", _("Commentaire introuvable."))
+            raise Conflict.single(ModerationError.ALREADY_HIDDEN,
+                                  _("Ce commentaire est déjà masqué : un modérateur va l'examiner."))
+        raise NotFound.single(Code.NOT_FOUND, _("Commentaire introuvable."))
     if comment.author_id == actor.pk:
-        raise PermissionDenied.single("own_comment", _("Vous ne pouvez pas signaler votre propre commentaire."))
+        raise PermissionDenied.single(ModerationError.OWN_COMMENT,
+                                      _("Vous ne pouvez pas signaler votre propre commentaire."))
     text = str(reason or "").strip()
     if len(text) > 500:
-        raise RuleViolation.single("too_long", _("La raison ne peut pas dépasser 500 caractères."), "reason")
+        raise RuleViolation.single(Code.TOO_LONG, _("La raison ne peut pas dépasser 500 caractères."), "reason")
     if CommentReport.objects.filter(comment=comment, reporter=actor).exists():
-        raise Conflict.single("already_reported", _("Vous avez déjà signalé ce commentaire."))
+        raise Conflict.single(ModerationError.ALREADY_REPORTED, _("Vous avez déjà signalé ce commentaire."))
     try:
         with transaction.atomic():
             report = CommentReport.objects.create(comment=comment, reporter=actor, reason=text)
     except IntegrityError:
-        raise Conflict.single("already_reported", _("Vous avez déjà signalé ce commentaire.")) from None
+        raise Conflict.single(ModerationError.ALREADY_REPORTED, _("Vous avez déjà signalé ce commentaire.")) from None
     before = snapshot(comment, COMMENT_FIELDS)
     comment.report_count = comment.reports.filter(resolved_at__isnull=True).count()
     hides = comment.report_count >= settings.COMMENT_REPORT_THRESHOLD
     if hides:
-        comment.status = workflow.TRANSITIONS["reports"].target
+        # The system's move of the table, recorded apart from the reader's report (one version bump for both).
+        comment.status = str(COMMENTS.require(None, comment, "reports", system=True).target)
         comment.held_because = HeldBecause.REPORTS
-    save_bumped(comment)
+    comment.save_bumped()
     record(actor, "comment.report", comment, before=before, after=snapshot(comment, COMMENT_FIELDS), note=text)
     if hides:
         record(None, "comment.hidden_by_reports", comment, before=before, after=snapshot(comment, COMMENT_FIELDS),
@@ -161,30 +155,28 @@ def _decision_message(comment: Comment, act: str) -> tuple[str, str]:
 
 @transaction.atomic
 def moderate(actor: Any, comment: Comment, act: str, reason: Any = "", expected_version: int | None = None) -> Comment:
-    """One of the moderators' acts of :data:`workflow.TRANSITIONS` (approve, hide, restore, reject, keep). The decision
-    resolves the comment's reports; the author is told the decision and the reason."""
+    """One of the moderators' acts of :data:`~subsidia.moderation.workflow.COMMENTS` (approve, hide, restore,
+    reject, keep). The decision files the comment's reports; the author is told the decision and the reason."""
     _require_moderator(actor)
-    transition = workflow.TRANSITIONS.get(act)
-    if transition is None or not transition.roles:
-        raise RuleViolation.single("invalid_choice", _("Décision inconnue."), "action")
+    transition = COMMENTS.get(act)
+    if transition is None or transition.by_system:
+        raise RuleViolation.single(Code.INVALID_CHOICE, _("Décision inconnue."), "action")
     comment = _locked(comment)
-    _check_version(comment, expected_version)
-    if not workflow.allowed(act, comment.status, actor.roles):
-        raise Conflict.single("invalid_transition", _("Impossible : ce commentaire est « %(status)s ».")
-                              % {"status": comment.get_status_display()}, "action")
+    check_version(comment, expected_version, _(
+        "Ce commentaire a été modéré entre-temps par quelqu'un d'autre. Rechargez la page : votre décision "
+        "n'a pas été enregistrée."))
+    COMMENTS.require(actor, comment, act)
     text = _clean_reason(reason, transition.reason_required)
-    before = snapshot(comment, COMMENT_FIELDS)
     now = timezone.now()
-    comment.status = transition.target
-    comment.reason = text
-    comment.held_because = ""
-    comment.moderated_by = actor
-    comment.moderated_at = now
-    if transition.resolves_reports:
-        comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now)
-        comment.report_count = 0
-    save_bumped(comment)
-    record(actor, f"comment.{act}", comment, before=before, after=snapshot(comment, COMMENT_FIELDS), note=text)
+
+    def decided(comment: Comment) -> None:
+        comment.reason, comment.held_because = text, ""
+        comment.moderated_by, comment.moderated_at = actor, now
+        if transition.resolves_reports:
+            comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now)
+            comment.report_count = 0
+
+    comment = COMMENTS.move(actor, comment, act, note=text, audit_fields=COMMENT_FIELDS, changes=decided)
     if transition.tells_author:
         notify([comment.author], Kind.COMMENT_MODERATION, lambda: _decision_message(comment, act),
                url=selectors.target_url(comment.target))
@@ -228,24 +220,26 @@ def block_account(actor: Any, user: Any, ends_at: Any, justification: Any) -> Ac
     problems = []
     text = str(justification or "").strip()
     if not text:
-        problems.append(RuleViolation.single("required", _("La justification est obligatoire."), "justification"))
+        problems.append(Violation(Code.REQUIRED, _("La justification est obligatoire."), "justification"))
     now = timezone.now()
     if not isinstance(ends_at, datetime):
-        problems.append(RuleViolation.single("required", _("Indiquez la fin du blocage."), "ends_at"))
+        problems.append(Violation(Code.REQUIRED, _("Indiquez la fin du blocage."), "ends_at"))
     elif ends_at <= now:
-        problems.append(RuleViolation.single("past", _("La fin du blocage doit être dans le futur."), "ends_at"))
+        problems.append(Violation(ModerationError.BLOCK_END_PAST, _("La fin du blocage doit être dans le futur."),
+                                  "ends_at"))
     if problems:
-        raise RuleViolation([v for p in problems for v in p.violations])
+        raise RuleViolation(problems)
     if user is None or getattr(user, "pk", None) == actor.pk:
-        raise PermissionDenied.single("own_account", _("Vous ne pouvez pas bloquer votre propre compte."))
+        raise PermissionDenied.single(ModerationError.OWN_ACCOUNT, _("Vous ne pouvez pas bloquer votre propre compte."))
     if selectors.is_moderator(user):
-        raise PermissionDenied.single("moderator", _("Un compte de modérateur ne peut pas être bloqué ici."))
+        raise PermissionDenied.single(ModerationError.MODERATOR_ACCOUNT,
+                                      _("Un compte de modérateur ne peut pas être bloqué ici."))
     type(user).objects.select_for_update().filter(pk=user.pk).first()  # one block decision at a time per account
     current = selectors.active_block(user)
     if current is not None:
-        raise Conflict.single("already_blocked", _("Ce compte est déjà bloqué jusqu'au %(when)s : levez ce blocage "
-                                                   "avant d'en décider un autre.") % {"when": _when(current.ends_at)},
-                              "ends_at")
+        raise Conflict.single(ModerationError.ALREADY_BLOCKED, _(
+            "Ce compte est déjà bloqué jusqu'au %(when)s : levez ce blocage avant d'en décider un autre.")
+            % {"when": _when(current.ends_at)}, "ends_at")
     block = AccountBlock.objects.create(user=user, starts_at=now, ends_at=ends_at, justification=text,
                                         blocked_by=actor)
     record(actor, "comment_block.create", block, after=snapshot(block, BLOCK_FIELDS), note=text)
@@ -258,7 +252,7 @@ def lift_block(actor: Any, block: AccountBlock) -> AccountBlock:
     _require_moderator(actor)
     block = AccountBlock.objects.select_for_update().get(pk=block.pk)
     if block.lifted_at is not None or block.ends_at <= timezone.now():
-        raise Conflict.single("not_active", _("Ce blocage n'est plus en vigueur."))
+        raise Conflict.single(ModerationError.BLOCK_NOT_ACTIVE, _("Ce blocage n'est plus en vigueur."))
     before = snapshot(block, BLOCK_FIELDS)
     block.lifted_at = timezone.now()
     block.lifted_by = actor
@@ -276,12 +270,12 @@ def add_filtered_word(actor: Any, word: Any) -> FilteredWord:
     _require_moderator(actor)
     text = " ".join(str(word or "").split())
     if not selectors.normalise(text):
-        raise RuleViolation.single("required", _("Saisissez un mot ou une expression."), "word")
+        raise RuleViolation.single(Code.REQUIRED, _("Saisissez un mot ou une expression."), "word")
     if len(text) > 100:
-        raise RuleViolation.single("too_long", _("100 caractères au plus."), "word")
+        raise RuleViolation.single(Code.TOO_LONG, _("100 caractères au plus."), "word")
     wanted = selectors.normalise(text)
     if any(selectors.normalise(w) == wanted for w in FilteredWord.objects.values_list("word", flat=True)):
-        raise Conflict.single("duplicate", _("Ce mot est déjà filtré."), "word")
+        raise Conflict.single(Code.DUPLICATE, _("Ce mot est déjà filtré."), "word")
     filtered = FilteredWord.objects.create(word=text, added_by=actor)
     record(actor, "filtered_word.add", filtered, after={"word": text})
     return filtered
@@ -290,8 +284,6 @@ def add_filtered_word(actor: Any, word: Any) -> FilteredWord:
 @transaction.atomic
 def remove_filtered_word(actor: Any, filtered: FilteredWord) -> None:
     _require_moderator(actor)
-    filtered = FilteredWord.objects.select_for_update().filter(pk=filtered.pk).first()  # type: ignore[assignment]
-    if filtered is None:
-        raise NotFound.single("not_found", _("Ce mot n'est plus filtré."))
+    filtered = locked(FilteredWord.objects.all(), filtered, _("Ce mot n'est plus filtré."))
     record(actor, "filtered_word.remove", filtered, before={"word": filtered.word})
     filtered.delete()

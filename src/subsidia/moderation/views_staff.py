@@ -37,11 +37,12 @@ TAB_LABELS = {"pending": gettext_lazy("En attente"), "reported": gettext_lazy("S
               "recent": gettext_lazy("Récents")}
 
 
-def _rows(comments: Any, errors: dict[int, list[str]] | None = None,
+def _rows(request: HttpRequest, comments: Any, errors: dict[int, list[str]] | None = None,
           posted: dict[int, dict[str, str]] | None = None) -> list[dict[str, Any]]:
     errors, posted = errors or {}, posted or {}
     # "keep" files readers' reports: offered only when there are some.
-    return [{"comment": c, "acts": [t for t in workflow.acts_from(c.status) if t.name != "keep" or c.report_count],
+    return [{"comment": c, "acts": [t for t in workflow.COMMENTS.available_to(request.user, c.status)
+                                    if t.name != "keep" or c.report_count],
              "target_url": selectors.target_url(c.target),
              "errors": errors.get(c.pk, []), "reason": posted.get(c.pk, {}).get("reason", "")}
             for c in comments]
@@ -59,7 +60,7 @@ def _queue_page(request: HttpRequest, status: int = 200, errors: dict[int, list[
             for key in selectors.QUEUE_TABS]
     return render(request, "moderation/queue.html", {
         "tab": tab, "tab_label": TAB_LABELS[tab], "tabs": tabs, "page": page, "query": {"onglet": tab},
-        "rows": _rows(page.object_list, errors, posted),
+        "rows": _rows(request, page.object_list, errors, posted),
         "next": request.get_full_path(),
     }, status=status)
 
@@ -101,7 +102,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     done = {"approve": _("Le commentaire est publié."), "hide": _("Le commentaire est masqué."),
             "restore": _("Le commentaire est rétabli."), "reject": _("Le commentaire est refusé."),
             "keep": _("Le commentaire reste publié ; les signalements sont classés.")}
-    told = workflow.TRANSITIONS[act].tells_author
+    told = workflow.COMMENTS[act].tells_author
     messages.success(request, done[act] + (" " + _("L'auteur en est informé.") if told else ""))
     return redirect(safe_next(request, reverse("moderation:queue")))
 
@@ -115,7 +116,7 @@ def _author_page(request: HttpRequest, author: User, form: BlockForm | None = No
     page = Paginator(selectors.moderation_queue(author=author), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "moderation/author.html", {
-        "author": author, "rows": _rows(page.object_list, errors, posted), "page": page,
+        "author": author, "rows": _rows(request, page.object_list, errors, posted), "page": page,
         "blocks": selectors.blocks().filter(user=author), "active_block": selectors.active_block(author),
         "trusted": selectors.is_trusted(author), "form": form, "error_summary": error_summary(form),
         "next": request.get_full_path(), "can_block": not selectors.is_moderator(author), "now": timezone.now(),

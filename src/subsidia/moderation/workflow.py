@@ -1,14 +1,23 @@
-"""The workflow of a comment, as a table: which act moves a comment from which status to which, who may do it,
-and whether a reason (told to the author) is required.
+"""The workflow of a comment, as a table of core's workflow engine (:class:`subsidia.core.workflow.Workflow`):
+which act moves a comment from which status to which, who may do it, and whether a reason (told to the author)
+is required.
 
-``post`` and ``reports`` are the system's own moves (a new comment is published or held; enough readers'
-reports hide a published comment); the others are a moderator's decisions."""
+A moderator's decision also files the comment's open reports and tells the author, unless its transition says
+otherwise (:class:`CommentTransition`). ``reports`` is the system's own move (enough readers' reports hide a
+published comment); the others are a moderator's decisions. A new comment is published or held when it is
+written, which is no transition."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from subsidia.accounts.roles import Role
+from subsidia.core.workflow import Transition, Workflow
 
 from .models import CommentStatus
 
@@ -18,37 +27,33 @@ MODERATOR_ROLES: frozenset[str] = frozenset({Role.MODERATOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]  # empty: done by the system, never by a person
-    reason_required: bool = False
+class CommentTransition(Transition):
+    """A comment's act: whether it files the comment's open reports, and whether the author is told."""
+
     resolves_reports: bool = True
     tells_author: bool = True
 
 
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
-    Transition("approve", frozenset({PENDING}), PUBLISHED, MODERATOR_ROLES),
-    Transition("hide", frozenset({PUBLISHED}), HIDDEN, MODERATOR_ROLES, reason_required=True),
-    Transition("restore", frozenset({HIDDEN}), PUBLISHED, MODERATOR_ROLES),
+def _act(name: str, sources: Iterable[str], target: str, roles: frozenset[str], label: str | Promise = "", *,
+         reason_required: bool = False, resolves_reports: bool = True, tells_author: bool = True,
+         ) -> CommentTransition:
+    return CommentTransition(name, frozenset(str(s) for s in sources), str(target), frozenset(str(r) for r in roles),
+                             label, reason_required, resolves_reports=resolves_reports, tells_author=tells_author)
+
+
+def _illegal() -> str:
+    # The catalogues translate this message with its own placeholder (``status``); the engine fills ``state``.
+    return gettext("Impossible : ce commentaire est « %(status)s ».").replace("%(status)s", "%(state)s")
+
+
+COMMENTS: Workflow[CommentTransition] = Workflow("comment", [
+    _act("approve", {PENDING}, PUBLISHED, MODERATOR_ROLES, _("Publier")),
+    _act("hide", {PUBLISHED}, HIDDEN, MODERATOR_ROLES, _("Masquer"), reason_required=True),
+    _act("restore", {HIDDEN}, PUBLISHED, MODERATOR_ROLES, _("Rétablir")),
     # Readers reported a comment that stays published: the moderator files the reports (the author is not told).
-    Transition("keep", frozenset({PUBLISHED}), PUBLISHED, MODERATOR_ROLES, tells_author=False),
-    Transition("reject", frozenset({PENDING, HIDDEN}), REJECTED, MODERATOR_ROLES, reason_required=True),
+    _act("keep", {PUBLISHED}, PUBLISHED, MODERATOR_ROLES, _("Garder publié (classer les signalements)"),
+         tells_author=False),
+    _act("reject", {PENDING, HIDDEN}, REJECTED, MODERATOR_ROLES, _("Refuser"), reason_required=True),
     # The system: readers' reports reaching the threshold hide a published comment until a moderator decides.
-    Transition("reports", frozenset({PUBLISHED}), HIDDEN, frozenset(), resolves_reports=False),
-]}
-MODERATOR_ACTS = [name for name, t in TRANSITIONS.items() if t.roles]
-
-
-def allowed(name: str, status: str, user_roles: frozenset[str] | set[str] | None = None) -> bool:
-    """Whether the act ``name`` applies to a comment in ``status`` (and, given roles, whether they may do it)."""
-    transition = TRANSITIONS.get(name)
-    if transition is None or status not in transition.sources:
-        return False
-    return user_roles is None or bool(transition.roles & set(user_roles))
-
-
-def acts_from(status: str) -> list[Transition]:
-    """The moderators' acts open on a comment in ``status`` (the buttons of the queue)."""
-    return [t for t in TRANSITIONS.values() if t.roles and status in t.sources]
+    _act("reports", {PUBLISHED}, HIDDEN, frozenset(), resolves_reports=False),
+], state_field="status", illegal=lazy(_illegal, str)())

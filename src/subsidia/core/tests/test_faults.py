@@ -228,11 +228,11 @@ def _officer_or_partner(w: World, roles: frozenset[str]) -> Any:
 
 
 def _practice_case(name: str, source: str) -> Case:
-    transition = knowledge_workflow.GOOD_PRACTICE_TRANSITIONS[name]
+    transition = knowledge_workflow.GOOD_PRACTICES[name]
     return Case(
         make=lambda w: GoodPracticeFactory.create(state=source),
-        act=lambda w, p: knowledge.PRACTICE_TRANSITION_SERVICES[name](
-            _officer_or_partner(w, transition.roles), p, expected_version=p.version),
+        act=lambda w, p: knowledge.transition_good_practice(
+            _officer_or_partner(w, transition.roles), p, name, expected_version=p.version),
         reached=lambda w, p: type(p).objects.get(pk=p.pk).state == transition.target,
     )
 
@@ -243,28 +243,23 @@ def _news_in(w: World, status: str) -> Any:
                                   submitted_at=timezone.now() if status == knowledge_workflow.SUBMITTED else None)
 
 
-def _news_service(name: str) -> Callable[..., Any]:
-    if name == "send_back":
-        return lambda user, item, **kw: knowledge.send_back_news(user, item, "À compléter.", **kw)
-    return knowledge.NEWS_TRANSITION_SERVICES[name]
-
-
 def _news_case(name: str, source: str) -> Case:
-    transition = knowledge_workflow.NEWS_TRANSITIONS[name]
-    service = _news_service(name)
+    transition = knowledge_workflow.NEWS[name]
+    reason = "À compléter." if name == "send_back" else ""
     return Case(
         make=lambda w: _news_in(w, source),
-        act=lambda w, item: service(_officer_or_partner(w, transition.roles), item, expected_version=item.version),
+        act=lambda w, item: knowledge.transition_news(_officer_or_partner(w, transition.roles), item, name,
+                                                      reason=reason, expected_version=item.version),
         reached=lambda w, item: knowledge_workflow.news_status(type(item).objects.get(pk=item.pk))
         == transition.target,
     )
 
 
 def _faq_case(name: str, source: str) -> Case:
-    transition = knowledge_workflow.FAQ_TRANSITIONS[name]
+    transition = knowledge_workflow.FAQ[name]
     return Case(
         make=lambda w: FaqQuestionFactory.create(state=source),
-        act=lambda w, q: knowledge.FAQ_TRANSITION_SERVICES[name](w.people["officer"], q),
+        act=lambda w, q: knowledge.transition_faq_question(w.people["officer"], q, name),
         reached=lambda w, q: type(q).objects.get(pk=q.pk).state == transition.target,
     )
 
@@ -272,7 +267,7 @@ def _faq_case(name: str, source: str) -> Case:
 # Comments: the moderators' acts, and the readers' reports that hide a comment (threshold set to one).
 
 def _comment_act(name: str) -> Callable[[World, Any], Any]:
-    transition = moderation_workflow.TRANSITIONS[name]
+    transition = moderation_workflow.COMMENTS[name]
     if not transition.roles:
         assert name == "reports", f"a system transition of the comments without a fault case: {name}"
 
@@ -285,7 +280,7 @@ def _comment_act(name: str) -> Callable[[World, Any], Any]:
 
 
 def _comment_case(name: str, source: str) -> Case:
-    transition = moderation_workflow.TRANSITIONS[name]
+    transition = moderation_workflow.COMMENTS[name]
     return Case(
         make=lambda w: CommentFactory.create(status=source),
         act=_comment_act(name),
@@ -399,10 +394,10 @@ def _table_cases() -> Iterator[tuple[str, Callable[[], Case]]]:
         ("grants", grants_workflow.TRANSITIONS, _grant_case),
         ("conventions", conventions_workflow.CONVENTION_WORKFLOW.transitions, _convention_case),
         ("convention_reports", conventions_workflow.REPORT_WORKFLOW.transitions, _report_case),
-        ("good_practices", knowledge_workflow.GOOD_PRACTICE_TRANSITIONS, _practice_case),
-        ("news", knowledge_workflow.NEWS_TRANSITIONS, _news_case),
-        ("faq", knowledge_workflow.FAQ_TRANSITIONS, _faq_case),
-        ("comments", moderation_workflow.TRANSITIONS, _comment_case),
+        ("good_practices", knowledge_workflow.GOOD_PRACTICES.transitions, _practice_case),
+        ("news", knowledge_workflow.NEWS.transitions, _news_case),
+        ("faq", knowledge_workflow.FAQ.transitions, _faq_case),
+        ("comments", moderation_workflow.COMMENTS.transitions, _comment_case),
     ]
     for domain, table, build in tables:
         for name, transition in table.items():
@@ -470,10 +465,10 @@ def test_every_transition_of_every_table_has_its_fault_case() -> None:
     for prefix, table in [("grants", grants_workflow.TRANSITIONS),
                           ("conventions", conventions_workflow.CONVENTION_WORKFLOW.transitions),
                           ("convention_reports", conventions_workflow.REPORT_WORKFLOW.transitions),
-                          ("good_practices", knowledge_workflow.GOOD_PRACTICE_TRANSITIONS),
-                          ("news", knowledge_workflow.NEWS_TRANSITIONS),
-                          ("faq", knowledge_workflow.FAQ_TRANSITIONS),
-                          ("comments", moderation_workflow.TRANSITIONS)]:
+                          ("good_practices", knowledge_workflow.GOOD_PRACTICES.transitions),
+                          ("news", knowledge_workflow.NEWS.transitions),
+                          ("faq", knowledge_workflow.FAQ.transitions),
+                          ("comments", moderation_workflow.COMMENTS.transitions)]:
         for name, transition in table.items():
             for source in transition.sources:
                 assert f"{prefix}.{name}[{source}]" in CASES

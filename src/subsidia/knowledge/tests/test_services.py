@@ -100,7 +100,7 @@ def test_update_with_a_stale_version_is_a_conflict(officer: Any) -> None:
     practice.refresh_from_db()
     assert practice.title == "Première" and practice.version == 2
     with pytest.raises(Conflict):
-        services.archive_good_practice(officer, practice, expected_version=1)
+        services.transition_good_practice(officer, practice, "archive", expected_version=1)
 
 
 def test_attachment_is_checked_by_content_stored_and_deleted(
@@ -131,7 +131,7 @@ def test_last_updated_on_changes_with_the_text_not_the_order(officer: Any, on_da
                                                              "answer": "<p>A</p>"})
     other = services.create_faq_topic(officer, {"name": "Autre"})
     moved = services.update_faq_question(officer, moved, {"topic": other.pk})
-    services.publish_faq_question(officer, moved)
+    services.transition_faq_question(officer, moved, "publish")
     moved.refresh_from_db()
     assert moved.position == 5 and moved.topic == other and moved.last_updated_on == date(2024, 1, 10)
     on_day(date(2024, 4, 2))
@@ -192,23 +192,23 @@ def test_partner_proposal_sent_back_then_published(make_user: Callable[..., User
     partner, officer = make_user("partner_admin", organisation=org_a), make_user("officer")
     colleague = make_user("partner_admin", organisation=org_a)
     item = services.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>"})
-    item = services.submit_news(partner, item, expected_version=item.version)
+    item = services.transition_news(partner, item, "submit", expected_version=item.version)
     assert item.submitted_at is not None and item.state == "draft"
     proposed = Notification.objects.get(kind=Kind.NEWS_SUBMITTED)
     assert proposed.user == officer and "Fête" in proposed.subject and org_a.name in proposed.body
     with pytest.raises(Conflict):
         services.update_news(partner, item, {"title": "Changé"})
     with pytest.raises(RuleViolation):
-        services.send_back_news(officer, item, "  ")
-    item = services.send_back_news(officer, item, "Ajoutez l'adresse.")
+        services.transition_news(officer, item, "send_back", reason="  ")
+    item = services.transition_news(officer, item, "send_back", reason="Ajoutez l'adresse.")
     assert item.submitted_at is None
     notes = Notification.objects.filter(subject__contains="Fête", kind=Kind.NEWS_REVIEWED)
     assert {n.user for n in notes} == {partner, colleague}
     assert "Ajoutez l'adresse." in notes.first().body  # type: ignore[union-attr]
     assert AuditEvent.objects.get(action="news.send_back").note == "Ajoutez l'adresse."
     item = services.update_news(partner, item, {"place": "Mersch"})
-    item = services.submit_news(partner, item)
-    item = services.publish_news(officer, item)
+    item = services.transition_news(partner, item, "submit")
+    item = services.transition_news(officer, item, "publish")
     assert item.state == "published" and item.published_at is not None
     assert Notification.objects.filter(user=partner, subject__startswith="Actualité publiée").exists()
 
@@ -228,6 +228,6 @@ def test_officer_writes_news_with_any_issuer_and_tags_are_reused(officer: Any) -
 
 def test_news_stale_version_is_refused(officer: Any) -> None:
     item = NewsItemFactory.create()
-    services.archive_news(officer, item, expected_version=1)
+    services.transition_news(officer, item, "archive", expected_version=1)
     with pytest.raises(Conflict):
-        services.republish_news(officer, item, expected_version=1)
+        services.transition_news(officer, item, "republish", expected_version=1)

@@ -4,6 +4,7 @@ allowed exactly when the table says so, and the service then leads to the table'
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -34,22 +35,19 @@ def _news_in(status: str, org: Any) -> NewsItem:
 
 
 def test_tables_only_name_known_states() -> None:
-    for table, states in [(workflow.GOOD_PRACTICE_TRANSITIONS, workflow.GOOD_PRACTICE_STATES),
-                          (workflow.NEWS_TRANSITIONS, workflow.NEWS_STATES),
-                          (workflow.FAQ_TRANSITIONS, workflow.FAQ_STATES)]:
-        for transition in table.values():
+    for table, states in [(workflow.GOOD_PRACTICES, workflow.GOOD_PRACTICE_STATES),
+                          (workflow.NEWS, workflow.NEWS_STATES),
+                          (workflow.FAQ, workflow.FAQ_STATES)]:
+        for transition in table:
             assert transition.sources <= set(states) and transition.target in states
-    assert set(services.PRACTICE_TRANSITION_SERVICES) == set(workflow.GOOD_PRACTICE_TRANSITIONS)
-    assert set(services.FAQ_TRANSITION_SERVICES) == set(workflow.FAQ_TRANSITIONS)
-    assert set(services.NEWS_TRANSITION_SERVICES) | {"send_back"} == set(workflow.NEWS_TRANSITIONS)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(workflow.GOOD_PRACTICE_TRANSITIONS))
+@pytest.mark.parametrize("name", sorted(workflow.GOOD_PRACTICES.transitions))
 @pytest.mark.parametrize("state", workflow.GOOD_PRACTICE_STATES)
 def test_good_practice_transitions(name: str, state: str, people: dict[str, Any]) -> None:
-    transition = workflow.GOOD_PRACTICE_TRANSITIONS[name]
-    service = services.PRACTICE_TRANSITION_SERVICES[name]
+    transition = workflow.GOOD_PRACTICES[name]
+    service = partial(services.transition_good_practice, name=name)
     for role, user in people.items():
         practice = GoodPracticeFactory.create(state=state)
         if role not in transition.roles:
@@ -68,18 +66,17 @@ def test_good_practice_transitions(name: str, state: str, people: dict[str, Any]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(workflow.NEWS_TRANSITIONS))
+@pytest.mark.parametrize("name", sorted(workflow.NEWS.transitions))
 @pytest.mark.parametrize("status", workflow.NEWS_STATES)
 def test_news_transitions(name: str, status: str, people: dict[str, Any], org_a: Any) -> None:
-    transition = workflow.NEWS_TRANSITIONS[name]
+    transition = workflow.NEWS[name]
     for role, user in people.items():
         item = _news_in(status, org_a)
         in_scope = role in {"officer", "partner_admin"}
 
         def act(user: Any = user, item: NewsItem = item) -> NewsItem:
-            if name == "send_back":
-                return services.send_back_news(user, item, "À compléter.", expected_version=item.version)
-            return services.NEWS_TRANSITION_SERVICES[name](user, item, expected_version=item.version)
+            reason = "À compléter." if name == "send_back" else ""
+            return services.transition_news(user, item, name, reason=reason, expected_version=item.version)
 
         if not in_scope:
             with pytest.raises(NotFound):
@@ -99,38 +96,36 @@ def test_news_transitions(name: str, status: str, people: dict[str, Any], org_a:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(workflow.FAQ_TRANSITIONS))
+@pytest.mark.parametrize("name", sorted(workflow.FAQ.transitions))
 @pytest.mark.parametrize("state", workflow.FAQ_STATES)
 def test_faq_transitions(name: str, state: str, people: dict[str, Any]) -> None:
-    transition = workflow.FAQ_TRANSITIONS[name]
+    transition = workflow.FAQ[name]
     for role, user in people.items():
         question = FaqQuestionFactory.create(state=state)
         if role not in transition.roles:
             with pytest.raises(PermissionDenied):
-                services.FAQ_TRANSITION_SERVICES[name](user, question)
+                services.transition_faq_question(user, question, name)
         elif state not in transition.sources:
             with pytest.raises(Conflict):
-                services.FAQ_TRANSITION_SERVICES[name](user, question)
+                services.transition_faq_question(user, question, name)
         else:
-            assert services.FAQ_TRANSITION_SERVICES[name](user, question).state == transition.target
+            assert services.transition_faq_question(user, question, name).state == transition.target
 
 
-def test_allowed_lists_the_buttons_of_a_role(make_user: Callable[..., User], org_a: Organisation) -> None:
+def test_available_to_lists_the_buttons_of_a_role(make_user: Callable[..., User], org_a: Organisation) -> None:
     officer, partner = make_user("officer"), make_user("partner_admin", organisation=org_a)
-    assert [t.name for t in workflow.allowed(workflow.GOOD_PRACTICE_TRANSITIONS, officer, "published")] == [
-        "archive", "withdraw"]
-    assert [t.name for t in workflow.allowed(workflow.NEWS_TRANSITIONS, partner, "draft")] == ["submit"]
-    assert [t.name for t in workflow.allowed(workflow.NEWS_TRANSITIONS, officer, "submitted")] == [
-        "send_back", "publish"]
+    assert [t.name for t in workflow.GOOD_PRACTICES.available_to(officer, "published")] == ["archive", "withdraw"]
+    assert [t.name for t in workflow.NEWS.available_to(partner, "draft")] == ["submit"]
+    assert [t.name for t in workflow.NEWS.available_to(officer, "submitted")] == ["send_back", "publish"]
 
 
 @pytest.mark.django_db
 def test_archived_practice_published_again_keeps_its_first_publication_date(make_user: Callable[..., User]) -> None:
     officer = make_user("officer")
     practice = GoodPracticeFactory.create(state="draft", published_at=None)
-    first = services.publish_good_practice(officer, practice).published_at
-    archived = services.archive_good_practice(officer, practice)
+    first = services.transition_good_practice(officer, practice, "publish").published_at
+    archived = services.transition_good_practice(officer, practice, "archive")
     assert archived.archived_at is not None
-    again = services.republish_good_practice(officer, practice)
+    again = services.transition_good_practice(officer, practice, "republish")
     assert again.published_at == first and again.archived_at is None
     assert GoodPractice.objects.get(pk=practice.pk).state == "published"
