@@ -1,5 +1,5 @@
-"""The roles of Subsidia (see DESIGN.md). Staff roles are granted to a user; partner roles are held
-through a Membership in one organisation. Anonymous visitors are the public."""
+"""The roles of Subsidia (the README's access section says what each may do). Staff roles are granted to a
+user; partner roles are held through a Membership in one organisation. Anonymous visitors are the public."""
 
 from __future__ import annotations
 

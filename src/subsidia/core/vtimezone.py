@@ -90,7 +90,7 @@ def posix_rule(key: str) -> PosixRule | None:
 
 def _first(transition: Transition, year: int = 1970) -> datetime:
     """The first local date-time in ``year`` on which the transition happens (the DTSTART of the rule)."""
-    first = datetime(year, transition.month, 1)
+    first = datetime(year, transition.month, 1)  # noqa: DTZ001 - a VTIMEZONE rule is in local wall time
     # POSIX weekday 0 is Sunday; Python's Monday is 0.
     shift = (transition.weekday - (first.weekday() + 1) % 7) % 7
     day = first + timedelta(days=shift + 7 * (transition.week - 1))
@@ -124,8 +124,9 @@ def vtimezone(key: str) -> Component:
     component = Timezone()
     component.add("tzid", key)
     if rule.dst_start is None or rule.dst_end is None or rule.dst_offset is None or rule.dst_name is None:
-        component.add_component(_observance(TimezoneStandard, rule.std_name, datetime(1970, 1, 1),
-                                            rule.std_offset, rule.std_offset, None))
+        epoch = datetime(1970, 1, 1)  # noqa: DTZ001 - a VTIMEZONE rule is in local wall time
+        component.add_component(_observance(TimezoneStandard, rule.std_name, epoch, rule.std_offset,
+                                            rule.std_offset, None))
         return component
     component.add_component(_observance(TimezoneDaylight, rule.dst_name, _first(rule.dst_start),
                                         rule.std_offset, rule.dst_offset, rule.dst_start))

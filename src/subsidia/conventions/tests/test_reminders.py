@@ -185,11 +185,11 @@ def test_daily_convention_reminders_is_a_periodic_task_of_the_worker() -> None:
 
     autodiscover_modules("tasks")  # what `subsidia run_huey` does at start
     assert "subsidia.conventions.tasks.daily_convention_reminders" in HUEY._registry._registry
-    periodic = [task.name for task in HUEY._registry.periodic_tasks]  # type: ignore[attr-defined]
+    periodic = [task.name for task in HUEY._registry.periodic_tasks]
     assert "daily_convention_reminders" in periodic
     task = daily_convention_reminders.task_class()
-    assert task.validate_datetime(datetime(2026, 3, 20, 7, 20))
-    assert not task.validate_datetime(datetime(2026, 3, 20, 7, 15))
+    assert task.validate_datetime(datetime(2026, 3, 20, 7, 20))  # noqa: DTZ001 - huey checks naive local times
+    assert not task.validate_datetime(datetime(2026, 3, 20, 7, 15))  # noqa: DTZ001 - huey checks naive local times
 
 
 @pytest.mark.django_db

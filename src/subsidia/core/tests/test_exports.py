@@ -30,7 +30,7 @@ def test_guard_neutralises_formulas(value: str, expected: str) -> None:
 def test_csv_has_a_bom_semicolons_crlf_and_typed_values() -> None:
     content = exports.to_csv(["Titre", "Montant", "Date", "Nombre"], [
         ["=cmd|' /C calc'!A0", Decimal("6000.5"), date(2026, 3, 31), 3],
-        ["Texte; avec point-virgule", None, datetime(2026, 4, 1, 10, 30), None],
+        ["Texte; avec point-virgule", None, datetime(2026, 4, 1, 10, 30), None],  # noqa: DTZ001 - a naive value as written to a sheet
     ])
     assert content.startswith(b"\xef\xbb\xbfTitre;Montant;Date;Nombre\r\n")
     rows = _csv(content)

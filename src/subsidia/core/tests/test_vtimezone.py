@@ -59,8 +59,9 @@ def test_posix_strings() -> None:
     assert (rule.std_offset, rule.dst_offset) == (timedelta(hours=1), timedelta(hours=2))
     assert rule.dst_start == Transition(3, 5, 0, timedelta(hours=2))
     assert rule.dst_end == Transition(10, 5, 0, timedelta(hours=3))
-    assert parse_posix("<-03>3") is not None and parse_posix("<-03>3").std_offset == timedelta(hours=-3)
+    west = parse_posix("<-03>3")
+    assert west is not None and west.std_offset == timedelta(hours=-3)
     assert parse_posix("EST5EDT,J60,J300") is None  # Julian days: icalendar's own component is used instead
     # the first Sunday of October 1970 was the 4th; the last Sunday of March 1970 the 29th
-    assert _first(Transition(10, 1, 0, timedelta(hours=2))) == datetime(1970, 10, 4, 2)
-    assert _first(Transition(3, 5, 0, timedelta(hours=2))) == datetime(1970, 3, 29, 2)
+    assert _first(Transition(10, 1, 0, timedelta(hours=2))) == datetime(1970, 10, 4, 2)  # noqa: DTZ001 - local wall time
+    assert _first(Transition(3, 5, 0, timedelta(hours=2))) == datetime(1970, 3, 29, 2)  # noqa: DTZ001 - local wall time

@@ -199,11 +199,11 @@ def test_daily_reminders_is_a_periodic_task_of_the_worker() -> None:
     registry = HUEY._registry
     assert "subsidia.grants.tasks.daily_reminders" in registry._registry
     assert "subsidia.notifications.tasks.send_notification_emails" in registry._registry
-    periodic = [task.name for task in HUEY._registry.periodic_tasks]  # type: ignore[attr-defined]
+    periodic = [task.name for task in HUEY._registry.periodic_tasks]
     assert "daily_reminders" in periodic
     task = daily_reminders.task_class()
-    assert task.validate_datetime(datetime(2023, 11, 6, 7, 15))
-    assert not task.validate_datetime(datetime(2023, 11, 6, 8, 15))
+    assert task.validate_datetime(datetime(2023, 11, 6, 7, 15))  # noqa: DTZ001 - huey checks naive local times
+    assert not task.validate_datetime(datetime(2023, 11, 6, 8, 15))  # noqa: DTZ001 - huey checks naive local times
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from subsidia.accounts.models import User
 from subsidia.core.errors import RuleViolation
@@ -71,6 +72,7 @@ class TestLeadTime:
 
 class TestDates:
     def test_end_before_start_fails(self, application: Application) -> None:
+        assert application.start_date is not None
         application.end_date = application.start_date - timedelta(days=1)
         assert "dates_invalid" in codes(application)
 
@@ -183,12 +185,13 @@ def test_a_refused_submission_reports_every_rule_and_changes_nothing(call: Call,
 
     commune = OrganisationFactory.create(legal_form="commune")
     admin = make_user("partner_admin", organisation=commune)
-    call.closes_on = date.today() - timedelta(days=1)
-    call.opens_on = date.today() - timedelta(days=60)
+    call.closes_on = timezone.localdate() - timedelta(days=1)
+    call.opens_on = timezone.localdate() - timedelta(days=60)
     call.save()
     application = ApplicationFactory.create(call=call, organisation=commune, complete=False,
-                                            start_date=date.today() + timedelta(days=3),
-                                            end_date=date.today() + timedelta(days=1), requested_amount=Decimal(100))
+                                            start_date=timezone.localdate() + timedelta(days=3),
+                                            end_date=timezone.localdate() + timedelta(days=1),
+                                            requested_amount=Decimal(100))
     application.priority = call.priorities.first()
     application.save()
     version = application.version
