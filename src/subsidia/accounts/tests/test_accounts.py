@@ -102,7 +102,9 @@ def test_password_reset_sends_a_working_link(client: Client, make_user: Callable
     user = make_user(email="alice@example.lu")
     client.post(reverse("accounts:password_reset"), {"email": "alice@example.lu"})
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    found = re.search(r"https?://[^/]+(/\S+)", str(mail.outbox[0].body))
+    assert found is not None
+    link = found.group(1)
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(form_url, {"new_password1": "un-nouveau-mot-de-passe-solide",
                            "new_password2": "un-nouveau-mot-de-passe-solide"})

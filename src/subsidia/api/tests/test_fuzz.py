@@ -75,7 +75,7 @@ def fuzz_world(keep_the_connection: None, django_db_setup: None, django_db_block
 def callers(fuzz_world: dict[str, Any], db: Any, settings: Any) -> dict[str, dict[str, str]]:
     settings.RATE_LIMITS_ENABLED = False
     settings.RATELIMIT_ENABLE = False
-    return fuzz_world["headers"]  # type: ignore[no-any-return]
+    return fuzz_world["headers"]
 
 
 @schema.parametrize()

@@ -22,7 +22,7 @@ def event(make_user: Callable[..., User]) -> AuditEvent:
 
 def test_record_keeps_who_what_when_and_values(event: AuditEvent) -> None:
     event = AuditEvent.objects.get(pk=event.pk)
-    assert event.actor_label == event.actor.email
+    assert event.actor is not None and event.actor_label == event.actor.email
     assert event.object_type == "organisations.organisation"
     assert event.changes == [("name", "Avant", "Après")]
     assert event.occurred_at is not None

@@ -58,7 +58,7 @@ def triggers_off() -> Iterator[None]:
         yield
 
 
-def raw(sql: str, params: list[object] | None = None) -> None:
+def raw(sql: str, params: list[str | int | None] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
 
@@ -101,7 +101,7 @@ def test_hash_is_sha256_of_sorted_key_json_with_utc_times_and_decimal_strings() 
 def test_stored_hash_matches_the_values_read_back(events: list[AuditEvent]) -> None:
     # Decimals and date-times in before/after are stored as JSON strings: the hash is of what reads back.
     event = AuditEvent.objects.get(pk=events[0].pk)
-    assert event.after["amount"] == "1250.50"
+    assert event.after is not None and event.after["amount"] == "1250.50"
     assert compute_hash({f: getattr(event, f) for f in HASHED_FIELDS}, event.prev_hash) == event.hash
 
 

@@ -112,7 +112,8 @@ class TestPreparingAndSigning:
         assert convention.status == Status.DRAFT
         assert [(d.activity, d.yearly_amount, d.fte) for d in convention.domains.all()] == [
             (domains[0], D("250000.00"), D("3.50")), (domains[1], D("80000.50"), D("1.00"))]
-        assert convention.domains.first().indicators.get().yearly_target == D("20.00")
+        first_domain = convention.domains.first()
+        assert first_domain is not None and first_domain.indicators.get().yearly_target == D("20.00")
         assert AuditEvent.objects.filter(action="convention.create", object_id=str(convention.pk)).exists()
 
     def test_every_problem_is_reported_at_once_and_nothing_is_written(self, officer: User, org_a: Organisation) -> None:
@@ -407,8 +408,9 @@ class TestVisibility:
                                                           url_name: str) -> None:
         from django.urls import reverse
 
-        target = signed.pk if url_name == "conventions:detail" else signed.reports.filter(
-            kind=ReportKind.FINANCIAL).first().pk
+        statement = signed.reports.filter(kind=ReportKind.FINANCIAL).first()
+        assert statement is not None
+        target = signed.pk if url_name == "conventions:detail" else statement.pk
         url = reverse(url_name, kwargs={"pk": target})
         assert login(make_user("partner_admin", organisation=org_b)).get(url).status_code == 404
         assert login(make_user("partner_member", organisation=signed.organisation)).get(url).status_code == 200

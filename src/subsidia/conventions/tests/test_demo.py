@@ -97,6 +97,7 @@ def test_the_conventions_demo_and_loading_it_again(client: Client) -> None:
     assert [d.activity.code for d in cefis.domains.all()] == ["observatoire-formation-interculturelle"]
     for convention in (asti, caritas, clae, cefis):
         assert selectors.is_conventioned(convention.organisation)
+        assert convention.signed_on is not None
         assert convention.is_example and convention.signed_on < convention.starts_on <= today
         assert convention.ends_on.year - convention.starts_on.year >= 2
         assert all(i.yearly_target > 0 for d in convention.domains.all() for i in d.indicators.all())
@@ -106,18 +107,20 @@ def test_the_conventions_demo_and_loading_it_again(client: Client) -> None:
 
     # Last year's reports: ASTI's activity report waits for the officer, CLAE's statement was returned.
     waiting = asti.reports.get(year=last, kind=ReportKind.ACTIVITY)
+    assert waiting.submitted_by is not None
     assert waiting.status == ReportStatus.SUBMITTED and waiting.submitted_by.email.startswith("gestionnaire.asti")
     assert waiting.indicator_values.count() == 6 and "(exemple)" in waiting.narrative
     assert list(selectors.reports_to_review()) == [waiting]
     returned = clae.reports.get(year=last, kind=ReportKind.FINANCIAL)
     assert returned.status == ReportStatus.RETURNED and "(exemple)" in returned.officer_comment
-    assert returned.reviewed_by.email == "officer@demo.subsidia.lu"
+    assert returned.reviewed_by is not None and returned.reviewed_by.email == "officer@demo.subsidia.lu"
     overdue = set(selectors.overdue_reports(today))
     assert overdue == ({returned} if today > returned.due_on else set())
     if today > money.report_due_on(last) + timedelta(days=30):
         for report in YearlyReport.objects.filter(convention__in=[asti, caritas, clae, cefis], year=last).exclude(
                 pk__in=[waiting.pk, returned.pk]):
             assert report.status == ReportStatus.ACCEPTED, report
+            assert report.submitted_at is not None and report.reviewed_at is not None
             assert report.submitted_at < report.reviewed_at <= timezone.now()
     for document in ReportDocument.objects.all():
         with default_storage.open(document.file.name, "rb") as handle:
@@ -143,6 +146,7 @@ def test_the_conventions_demo_and_loading_it_again(client: Client) -> None:
     overlaps = selectors.overlaps_for_application(application)
     assert [(o.domain.activity.code, o.convention.organisation.name) for o in overlaps] == [
         ("guichet-info-migrants", ASTI)]
+    assert application.start_date is not None and application.end_date is not None
     overview = selectors.funding_overview(Organisation.objects.get(name=ASTI), application.start_date,
                                           application.end_date)
     assert overview.overlaps and any(line.warning for line in overview.lines if line.kind == "subsidy")

@@ -136,6 +136,7 @@ class TestConventionPage:
         on_day(date(2024, 1, 10))
         url = reverse("conventions:detail", args=[signed.pk])
         payment = signed.payments.order_by("due_on").first()
+        assert payment is not None
         assert "Enregistrer le paiement" not in page(login(member).get(url))
         if not registered("conventions:payment_record", pk=payment.pk):
             pytest.skip("the ministry's payment page is not served yet")
@@ -330,7 +331,7 @@ class TestFinancialStatement:
             assert response["Content-Type"] == "application/pdf"
             assert response["Content-Disposition"].startswith("attachment")
             assert "comptes-2024.pdf" in response["Content-Disposition"]
-            assert b"".join(response.streaming_content) == PDF
+            assert response.getvalue() == PDF
         assert login(outsider).get(url).status_code == 404
 
     def test_a_document_of_another_report_is_not_served_through_this_one(self, statement: YearlyReport,

@@ -88,7 +88,7 @@ class TestList:
         ConventionDomainFactory.create(convention=draft_b)
         client = client_for(officer)
 
-        def found(**query: object) -> set[int]:
+        def found(**query: str | int) -> set[int]:
             response = client.get(reverse("conventions:list"), query)
             assert response.status_code == 200
             return {r["convention"].pk for r in response.context["rows"]}
@@ -526,7 +526,7 @@ class TestPayments:
         on_day(date(2024, 4, 15))
         client = client_for(finance)
 
-        def found(**query: object) -> list[tuple[int, str, int]]:
+        def found(**query: str | int) -> list[tuple[int, str, int]]:
             response = client.get(reverse("conventions:payments"), query)
             return [(r["payment"].year, r["payment"].kind, r["payment"].position) for r in response.context["rows"]]
 
@@ -547,6 +547,7 @@ class TestPayments:
     def test_a_bad_payment_is_refused(self, signed: Convention, finance: User, on_day: Callable[[date], None]) -> None:
         on_day(date(2024, 4, 15))
         payment = ScheduledPayment.objects.filter(convention=signed).order_by("due_on").first()
+        assert payment is not None
         client = client_for(finance)
         url = reverse("conventions:payment_record", kwargs={"pk": payment.pk})
         response = client.post(url, {"paid_on": "2024-04-16"})
@@ -570,10 +571,10 @@ class TestPayments:
         on_day(date(2024, 4, 15))
         response = client_for(officer).get(reverse("conventions:payments"))
         assert response.status_code == 200 and not response.context["can_pay"]
-        assert reverse("conventions:payment_record", kwargs={"pk": signed.payments.first().pk}) \
-            not in response.content.decode()
-        assert client_for(gestionnaire).get(reverse("conventions:payments")).status_code == 403
         payment = signed.payments.first()
+        assert payment is not None
+        assert reverse("conventions:payment_record", kwargs={"pk": payment.pk}) not in response.content.decode()
+        assert client_for(gestionnaire).get(reverse("conventions:payments")).status_code == 403
         assert client_for(officer).post(reverse("conventions:payment_record", kwargs={"pk": payment.pk}),
                                         {"paid_on": "2024-04-01"}).status_code == 403
 
@@ -596,7 +597,7 @@ class TestReports:
         on_day(date(2025, 4, 15))
         client = client_for(officer)
 
-        def found(**query: object) -> list[tuple[int, str]]:
+        def found(**query: str | int) -> list[tuple[int, str]]:
             response = client.get(reverse("conventions:reports"), query)
             assert response.status_code == 200
             return [(r["report"].year, r["report"].kind) for r in response.context["rows"]]
@@ -705,6 +706,7 @@ class TestFunding:
         assert "Attention : financement en double possible" in content  # on the lines, in words
         response = client.get(reverse("conventions:funding", kwargs={"pk": org_a.pk}), {"start": 2025, "end": 2025})
         assert response.context["overview"].years == [2025]
+        assert application.requested_amount is not None
         assert response.context["totals"] == [D("120000.00") + application.requested_amount]
 
     def test_an_invalid_period_is_refused(self, org_a: Organisation, officer: User,
@@ -716,7 +718,7 @@ class TestFunding:
         assert "L'année de fin précède l'année de début." in page(response)
         assert response.context["overview"].years == [2024, 2025, 2026]
         response = client_for(officer).get(reverse("conventions:funding", kwargs={"pk": org_a.pk}),
-                                           {"start": "x", "end": 2024})
+                                           {"start": "x", "end": "2024"})
         assert response.status_code == 422
 
     def test_an_unknown_organisation_is_404_and_partners_are_refused(self, org_a: Organisation, officer: User,

@@ -87,7 +87,7 @@ def die_before(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, call: int
 def effects() -> tuple[Counter[tuple[int, str]], Counter[tuple[str, ...]]]:
     """The notifications (per user and key) and the e-mails sent (per recipients and subject)."""
     notifications = Counter(Notification.objects.values_list("user_id", "dedupe_key"))
-    emails = Counter((*sorted(m.to), m.subject) for m in mail.outbox)
+    emails = Counter((*sorted(m.to), str(m.subject)) for m in mail.outbox)
     return notifications, emails
 
 

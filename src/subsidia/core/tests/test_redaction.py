@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 from django.core.mail import EmailMessage
@@ -91,7 +91,8 @@ def test_ordinary_messages_are_left_alone() -> None:
     assert redact(text) == text
 
 
-def _token_routes(patterns: list[object], namespace: str = "") -> Iterator[tuple[str, list[str]]]:
+def _token_routes(patterns: Sequence[URLPattern | URLResolver], namespace: str = "",
+                  ) -> Iterator[tuple[str, list[str]]]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
             ns = entry.namespace or ""

@@ -221,6 +221,7 @@ def test_a_jpeg_with_exif_gps_is_stored_without_any_exif_and_upright() -> None:
         assert not after.getexif() and "exif" not in after.info and "comment" not in after.info
         assert after.size == (16, 32)  # turned as the orientation said: the left (red) half is now on top
         red, blue = after.convert("RGB").getpixel((8, 4)), after.convert("RGB").getpixel((8, 28))
+        assert isinstance(red, tuple) and isinstance(blue, tuple)
         assert red[0] > 150 > red[2] and blue[2] > 150 > blue[0]
 
 

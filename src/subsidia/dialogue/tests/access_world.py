@@ -26,6 +26,7 @@ def add_dialogue(world: dict[str, Any]) -> None:
         "ministry_participants": [officer.pk], "place": "Ministère",
     })
     upcoming = series.meetings.order_by("starts_at").first()
+    assert upcoming is not None
     proposal = AgendaItem.objects.create(meeting=upcoming, title="Point proposé", proposed_by=people["partner_admin"],
                                          organisation=world["org_a"])
     past = Meeting.objects.create(series=series, starts_at=timezone.now() - timedelta(days=60),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -46,7 +47,7 @@ def series(org_a: Organisation, officer: User) -> MeetingSeries:
     })
 
 
-def parse(content: bytes) -> list:  # type: ignore[type-arg]
+def parse(content: bytes) -> list[Any]:
     calendar = vobject.readOne(content.decode("utf-8"))
     return sorted(calendar.vevent_list, key=lambda e: e.dtstart.value)
 

@@ -81,6 +81,7 @@ def test_the_dialogue_demo_and_loading_it_again(client: Client) -> None:
     assert sorted(item.status for item in follow_up) == [ActionStatus.DONE, ActionStatus.OPEN, ActionStatus.OPEN]
     fed = next(item for item in follow_up if item.owner_organisation and item.owner_organisation.name ==
                "Femmes en détresse")
+    assert fed.due_on is not None
     assert fed.owner == gestionnaire and not fed.is_closed and fed.due_on < timezone.localtime(
         following.starts_at).date()
     assert list(selectors.open_actions_of(gestionnaire)) == [fed]
@@ -88,6 +89,7 @@ def test_the_dialogue_demo_and_loading_it_again(client: Client) -> None:
 
     # The next meeting's agenda, with the point Femmes en détresse proposed.
     proposed = following.agenda_items.get(status=AgendaItemStatus.PROPOSED)
+    assert proposed.organisation is not None
     assert proposed.proposed_by == gestionnaire and proposed.organisation.name == "Femmes en détresse"
     assert following.agenda_items.filter(status=AgendaItemStatus.ACCEPTED).count() == 2
     assert Notification.objects.filter(user__email="officer@demo.subsidia.lu", kind=Kind.AGENDA_ITEM_PROPOSED,

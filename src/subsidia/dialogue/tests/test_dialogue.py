@@ -36,8 +36,8 @@ def text(content: bytes | str) -> str:
     return content.decode() if isinstance(content, bytes) else content
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LUX)
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LUX)
 
 
 class TestCadence:
@@ -248,8 +248,10 @@ class TestVisibilityAndInvitations:
         other = make_user("partner_admin", organisation=org_b)
         assert list(selectors.series_visible_to(gestionnaire)) == [series]
         assert not selectors.meetings_visible_to(other).exists()
+        first_meeting = series.meetings.first()
+        assert first_meeting is not None
         with pytest.raises(NotFound):
-            services.propose_agenda_item(other, series.meetings.first(), "intrusion")
+            services.propose_agenda_item(other, first_meeting, "intrusion")
         reviewer = make_user("reviewer")
         assert not selectors.series_visible_to(reviewer).exists()
 

@@ -91,6 +91,7 @@ def test_the_2017_conference_in_mersch(demo: str) -> None:
     # Saturday 11 February 2017, in the morning (Luxembourg time).
     assert start.date() == end.date() == date(2017, 2, 11) and start.weekday() == 5
     assert time(8) <= start.time() < time(10) and end.time() <= time(13, 30)
+    assert event.municipality is not None
     assert event.municipality.name == "Mersch" and event.status == EventStatus.PUBLISHED
     assert event.participant_count == 162
     assert event.registration_data_deleted_at is not None and not event.registrations.exists()
@@ -146,6 +147,7 @@ def test_the_events_around_today(demo: str) -> None:
     now = timezone.now()
     upcoming = Event.objects.get(slug=UPCOMING_SLUG)
     assert upcoming.starts_at > now + timedelta(days=35) and upcoming.is_example
+    assert upcoming.registration_opens_at is not None and upcoming.registration_closes_at is not None
     assert upcoming.registration_opens_at < now < upcoming.registration_closes_at < upcoming.starts_at
     tables = list(upcoming.blocks.all())
     assert len(tables) == 2 and all(t.kind == "table" and t.capacity == 60 for t in tables)
@@ -167,6 +169,7 @@ def test_the_events_around_today(demo: str) -> None:
     assert now - timedelta(days=40) < past.ends_at < now
     assert past.registration_data_deleted_at is None and past.ends_at + timedelta(days=past.retention_days) > now
     assert past.registrations.filter(checked_in_at__isnull=False).exists()
+    assert past.capacity is not None
     assert past.registrations.filter(status=RegistrationStatus.CONFIRMED).count() <= past.capacity
     assert all(r.email.endswith("@example.lu") for r in Registration.objects.all())
 
@@ -183,6 +186,7 @@ def test_the_faq_and_the_news(demo: str) -> None:
     assert all(item.issuing_body and item.tags.exists() and item.published_at for item in published)
     assert published.filter(event__slug=MERSCH_SLUG).exists()
     draft = NewsItem.objects.get(state=PublicationState.DRAFT)
+    assert draft.issuing_body is not None and draft.created_by is not None
     assert draft.submitted_at is not None and draft.issuing_body.name == "Femmes en détresse"
     assert draft.created_by.email == "gestionnaire@demo.subsidia.lu"
 

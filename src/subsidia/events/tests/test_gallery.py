@@ -100,7 +100,7 @@ def test_public_gallery_and_files(officer: User, client: Client) -> None:
     file_url = reverse("events:photo_file", kwargs={"slug": event.slug, "pk": photo.pk})
     response = client.get(file_url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    served = b"".join(response.streaming_content)
+    served = response.getvalue()
     assert served == photo.image.open("rb").read() and served.startswith(b"\x89PNG")
     event.status = EventStatus.DRAFT
     event.save()

@@ -64,6 +64,7 @@ def test_deletes_after_the_period_only_and_keeps_the_counts() -> None:
     assert kept.registration_data_deleted_at is None
     assert Registration.objects.filter(event=kept).count() == len(kept_people)
     audit = AuditEvent.objects.get(action="event.registration_data_deleted")
+    assert audit.after is not None
     assert audit.object_id == str(expired.pk) and audit.after["registrations_deleted"] == 4
     assert "@" not in str(audit.after) and "Personne" not in str(audit.after) + audit.note
 

@@ -64,6 +64,7 @@ def test_the_2023_integration_call() -> None:
     assert call.eligible_legal_forms == ["asbl", "federation"]
     assert call.required_document_kinds == ["description", "budget"]
     assert call.deliverable_types == ["event", "brochure", "exhibition", "video"]
+    assert call.opens_on is not None and call.closes_on is not None
     assert (call.opens_on.isoformat(), call.closes_on.isoformat()) == ("2023-01-15", "2023-10-31")
     assert call.budget == Decimal("150000.00") and call.is_published
     assert [(c.title, c.weight) for c in call.criteria.all()] == [
@@ -106,12 +107,13 @@ def test_applications_in_every_state_and_consistent() -> None:
         assert "(exemple)" in application.title and "(exemple)" in application.summary
         # Budget balanced, required documents stored (tiny PDFs).
         totals = application.totals()
+        assert application.requested_amount is not None
         assert totals["expenses"] == totals["incomes"] + application.requested_amount, application.title
         for document in application.documents.all():
             with default_storage.open(document.file.name, "rb") as handle:
                 assert handle.read().startswith(b"%PDF-"), document
         # The history follows the workflow table, from the draft to the current state.
-        state = State.DRAFT
+        state: str = State.DRAFT
         for change in application.state_changes.all():
             transition = TRANSITIONS[change.transition]
             assert (change.from_state, change.to_state) == (state, transition.target)
@@ -120,9 +122,12 @@ def test_applications_in_every_state_and_consistent() -> None:
             state = change.to_state
         assert state == application.state, application.title
         if application.first_submitted_on:
+            assert call.opens_on is not None and call.closes_on is not None
             assert call.opens_on <= application.first_submitted_on <= call.closes_on
             assert rules.check(application, application.first_submitted_on) == [], application.title
-            assert application.state_changes.first().actor.email.startswith("gestionnaire")
+            first_change = application.state_changes.first()
+            assert first_change is not None and first_change.actor is not None
+            assert first_change.actor.email.startswith("gestionnaire")
     # The envelope: what is committed is what was finally granted.
     granted = sum(d.granted_amount for d in Decision.objects.filter(application__call=call, outcome="approved",
                                                                     confirmed_at__isnull=False))
@@ -188,13 +193,17 @@ def test_tiny_pdf_is_well_formed() -> None:
 
     content = tiny_pdf("Budget prévisionnel - Projet (exemple) \\ fin")
     assert content.startswith(b"%PDF-1.4\n") and content.endswith(b"%%EOF\n")
-    startxref = int(re.search(rb"startxref\n(\d+)\n", content).group(1))
+    found = re.search(rb"startxref\n(\d+)\n", content)
+    assert found is not None
+    startxref = int(found.group(1))
     assert content[startxref:].startswith(b"xref\n0 6\n")
     offsets = [int(m) for m in re.findall(rb"(\d{10}) 00000 n ", content)]
     assert len(offsets) == 5
     for number, offset in enumerate(offsets, 1):
         assert content[offset:].startswith(b"%d 0 obj\n" % number)
-    length = int(re.search(rb"/Length (\d+)", content).group(1))
+    found = re.search(rb"/Length (\d+)", content)
+    assert found is not None
+    length = int(found.group(1))
     stream = content.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0]
     assert len(stream) == length
     assert b"pr\xe9visionnel" in stream and b"\\(exemple\\)" in stream

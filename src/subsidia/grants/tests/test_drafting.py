@@ -58,7 +58,7 @@ class TestCalls:
                                                             "Lutte contre les discriminations"]
         assert [(c.title, c.weight) for c in call.criteria.all()] == [("Pertinence", 3), ("Impact", 1)]
         dependent = call.questions.get(key="lesquelles")
-        assert dependent.shown_if_question.key == "communes"
+        assert dependent.shown_if_question is not None and dependent.shown_if_question.key == "communes"
         assert not dependent.is_shown({"communes": "non"}) and dependent.is_shown({"communes": "oui"})
         assert AuditEvent.objects.filter(action="call.create", object_id=str(call.pk)).exists()
 

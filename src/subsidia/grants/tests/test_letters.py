@@ -4,7 +4,7 @@ amount, the payment schedule, or the motivation of a refusal."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -121,7 +121,7 @@ def test_letter_is_dated_the_day_the_decision_took_effect(approved: Decision) ->
     from subsidia.grants import letters
 
     Decision.objects.filter(pk=approved.pk).update(
-        confirmed_at=timezone.make_aware(timezone.datetime(2023, 4, 3, 10)))
+        confirmed_at=timezone.make_aware(datetime(2023, 4, 3, 10)))
     decision = Decision.objects.get(pk=approved.pk)
     with mock.patch.object(letters, "render_to_string", wraps=render_to_string) as render:
         letters.render_decision_letter(decision)

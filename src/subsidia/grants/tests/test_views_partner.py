@@ -108,9 +108,11 @@ def test_a_partner_drafts_an_application_through_the_form(login: Callable[..., C
                                                               args=[application.pk]) in edit
     assert 'aria-live="polite"' in edit and "Ce qui manque et pourquoi" in edit
     start = timezone.localdate() + timedelta(weeks=8)
+    priority = call.priorities.first()
+    assert priority is not None
     response = client.post(reverse("grants:application_edit", args=[application.pk]), {
         "version": application.version, "title": "Exposition itinérante", "summary": "Dans quatre communes.",
-        "description": "Détails.", "priority": call.priorities.first().pk, "deliverable_types": ["exhibition"],
+        "description": "Détails.", "priority": priority.pk, "deliverable_types": ["exhibition"],
         "start_date": start.isoformat(), "end_date": (start + timedelta(weeks=4)).isoformat(),
         "requested_amount": "3 000,50",
         "budget-TOTAL_FORMS": "3", "budget-INITIAL_FORMS": "0",
@@ -230,14 +232,16 @@ def test_conditional_questions_appear_only_when_they_apply(login: Callable[..., 
 def test_another_organisation_gets_404_everywhere(login: Callable[..., Client], make_user: Callable[..., User],
                                                   org_b: Organisation, draft: Application) -> None:
     document = draft.documents.first()
+    assert document is not None
     client = login(make_user("partner_admin", organisation=org_b))
-    for name, method, kwargs in [
+    pages: list[tuple[str, str, dict[str, object]]] = [
         ("grants:application_detail", "get", {}), ("grants:application_edit", "get", {}),
         ("grants:application_autosave", "post", {}), ("grants:document_add", "post", {}),
         ("grants:document_download", "get", {"document_pk": document.pk}),
         ("grants:application_transition", "post", {"name": "withdraw"}),
         ("grants:decision_letter", "get", {}),
-    ]:
+    ]
+    for name, method, kwargs in pages:
         response = getattr(client, method)(reverse(name, kwargs={"pk": draft.pk, **kwargs}))
         assert response.status_code == 404, name
     assert page(client.get(reverse("grants:my_applications"))).count(draft.reference) == 0
@@ -269,7 +273,7 @@ def test_documents_are_versioned_and_downloaded_by_who_sees_the_application(logi
     download = client.get(reverse("grants:document_download", args=[draft.pk, newest.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
-    assert b"".join(download.streaming_content) == PDF
+    assert download.getvalue() == PDF
 
 
 # --- the workflow ---------------------------------------------------------------------------------------
@@ -396,7 +400,7 @@ def test_the_decision_letter_is_downloaded_once_the_decision_is_final(login: Cal
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response.getvalue().startswith(b"%PDF")
     decision.refresh_from_db()
     assert decision.letter  # generated once, then kept
     text = page(client.get(reverse("grants:application_detail", args=[application.pk])))

@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
@@ -521,7 +522,7 @@ def test_officer_reads_payments_without_forms(officer: User, make_user: Callable
 
 # --- the staff panel of the application page -------------------------------------------------------
 
-def _panel(user: User, application: Application) -> tuple[dict[str, object], str]:
+def _panel(user: User, application: Application) -> tuple[dict[str, Any], str]:
     request = RequestFactory().get(f"/subsides/demandes/{application.pk}/")
     request.user = user
     context = views_staff.staff_panel_context(request, application)

@@ -98,6 +98,7 @@ def test_every_legal_move_succeeds_and_is_recorded(name: str, source: str, peopl
     assert (change.transition, change.from_state, change.to_state) == (name, source, application.state)
     assert change.actor == people[actor_for(name)]
     event = AuditEvent.objects.get(action=f"application.{name}", object_id=str(application.pk))
+    assert event.before is not None and event.after is not None
     assert event.before["state"] == source and event.after["state"] == application.state
     assert event.actor == people[actor_for(name)]
 
@@ -163,6 +164,7 @@ class TestTransitionInputs:
     def test_ineligible_without_reasons_takes_those_of_the_latest_check(self, people: dict[str, User],
                                                                         org_a: Organisation) -> None:
         application = in_state(org_a, State.SUBMITTED)
+        assert application.first_submitted_on is not None
         application.start_date = application.first_submitted_on + timedelta(days=3)
         application.save()
         services.start_eligibility(people["officer"], application)

@@ -55,7 +55,7 @@ def test_create_good_practice_sanitises_makes_a_unique_slug_and_audits(officer: 
     assert "script" not in practice.body and "onclick" not in practice.body and "javascript" not in practice.body
     assert list(practice.municipalities.all()) == [commune] and list(practice.actors.all()) == [org]
     event = AuditEvent.objects.get(action="good_practice.create")
-    assert event.after["title"] == "Plan communal d'intégration"
+    assert event.after is not None and event.after["title"] == "Plan communal d'intégration"
 
 
 def test_slug_never_takes_a_reserved_address(officer: Any) -> None:

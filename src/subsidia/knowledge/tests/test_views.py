@@ -35,7 +35,7 @@ def test_good_practice_list_filters_and_counts(client: Client) -> None:
     assert "Logement abordable" in html and "Plan d&#x27;intégration" in html
     assert "Brouillon caché" not in html and "Archive cachée" not in html
     assert "2 bonnes pratiques" in html and "Logement (1)" in html and 'class="badge badge-example"' in html
-    filtered = client.get(url, {"theme": "logement", "municipality": mersch.pk}).content.decode()
+    filtered = client.get(url, {"theme": "logement", "municipality": str(mersch.pk)}).content.decode()
     assert "Logement abordable" in filtered and "Plan d" not in filtered and "1 bonne pratique" in filtered
     only_examples = client.get(url, {"examples": "on"}).content.decode()
     assert "Logement abordable" in only_examples and "Plan d" not in only_examples

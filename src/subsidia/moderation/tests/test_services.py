@@ -257,6 +257,7 @@ class TestModeratorActs:
         assert done.status == end and done.moderated_by == moderator and done.reason == reason
         event = AuditEvent.objects.get(action=f"comment.{act}", object_id=str(comment.pk))
         assert event.actor == moderator
+        assert event.before is not None and event.after is not None
         assert event.before["status"] == start and event.after["status"] == end
         note = Notification.objects.get(user=author, kind=Kind.COMMENT_MODERATION)
         assert len(mail.outbox) == 1 and mail.outbox[0].to == [author.email]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.backends.db import SessionStore
 from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
@@ -34,7 +35,7 @@ MALICIOUS = [
 HIDDEN_TEXT = "Ce commentaire a été masqué par la modération."
 
 
-def render_section(target: Any, user: Any = None, session: SessionStore | None = None) -> str:
+def render_section(target: Any, user: Any = None, session: SessionBase | None = None) -> str:
     request = RequestFactory().get("/actualites/une-actualite/")
     request.user = user or AnonymousUser()
     request.session = session or SessionStore()

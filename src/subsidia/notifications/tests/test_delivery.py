@@ -320,7 +320,8 @@ def test_two_runs_of_the_same_job_at_once_send_once(
         [notification] = notify([user], Kind.DECISION, message)
     from subsidia.notifications import services
 
-    real_wants_email, interleaved = services.wants_email, []
+    real_wants_email = services.wants_email
+    interleaved: list[bool] = []
 
     def the_other_worker_runs_now(*args: Any) -> bool:
         if not interleaved:

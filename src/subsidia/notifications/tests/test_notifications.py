@@ -4,6 +4,7 @@ recipient's language; the pages to read them and choose what also comes by e-mai
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -141,7 +142,7 @@ def _notification(user: User, subject: str = "Demande accordée", url: str = "/s
 @pytest.mark.django_db
 def test_list_shows_own_notifications_unread_first(make_user: Callable[..., User], client: Client) -> None:
     user, other = make_user(), make_user()
-    old_unread = _notification(user, "Ancienne non lue", created_at=timezone.now() - timezone.timedelta(days=3))
+    old_unread = _notification(user, "Ancienne non lue", created_at=timezone.now() - timedelta(days=3))
     _notification(user, "Récente lue", read_at=timezone.now())
     _notification(other, "Celle d'un autre")
     sign_in(client, user)

@@ -30,6 +30,7 @@ def test_officer_creates_an_organisation_and_the_trail_records_it(make_user: Cal
     organisation = services.create_organisation(officer, {"name": " ASTI ", "legal_form": "asbl", "themes": [theme]})
     assert organisation.name == "ASTI"
     event = AuditEvent.objects.get(action="organisation.create")
+    assert event.after is not None
     assert event.actor == officer and event.after["themes"] == [str(theme.pk)]
 
 
