@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "subsidia.moderation",
     "subsidia.search",
     "subsidia.api",
+    "subsidia.dashboard",
 ]
 
 MIDDLEWARE = [

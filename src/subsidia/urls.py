@@ -4,7 +4,9 @@ from django.urls import include, path, reverse
 from django.views.i18n import set_language
 
 from subsidia.api.api import api
+from subsidia.core import urls as core_urls
 from subsidia.core.access import PUBLIC, access
+from subsidia.dashboard import urls as dashboard_urls
 from subsidia.organisations.urls import directory_urlpatterns
 
 admin.site.site_header = "Subsidia — administration technique"
@@ -20,7 +22,8 @@ def admin_login(request: HttpRequest) -> HttpResponseRedirect:
 
 
 urlpatterns = [
-    path("", include("subsidia.core.urls")),
+    # The home, the dashboards and the probes keep the names they had when core served them (core:home, …).
+    path("", include((dashboard_urls.urlpatterns + core_urls.urlpatterns, "core"))),
     path("compte/", include("subsidia.accounts.urls")),
     path("annuaire/", include((directory_urlpatterns, "directory"))),
     path("organisations/", include("subsidia.organisations.urls")),

@@ -1,14 +1,10 @@
+"""The probes. The root URLconf serves them with the dashboard's pages under the ``core`` namespace."""
+
 from django.urls import path
 
-from . import health, views
-
-app_name = "core"
+from . import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("tableau-de-bord/", views.dashboard, name="dashboard"),
-    path("tableau-de-bord/partenaire/", views.partner_dashboard, name="partner_dashboard"),
-    path("tableau-de-bord/ministere/", views.staff_dashboard, name="staff_dashboard"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

@@ -130,7 +130,7 @@ def test_the_probes_are_not_redirected_to_https(client: Client, settings: Settin
 @pytest.mark.django_db
 def test_other_errors_still_answer_500(make_user: Callable[..., User]) -> None:
     client = Client(raise_request_exception=False)
-    with mock.patch("subsidia.core.views.Organisation.objects.filter", side_effect=ValueError("bug")):
+    with mock.patch("subsidia.dashboard.views.Organisation.objects.filter", side_effect=ValueError("bug")):
         response = client.get("/")
     assert response.status_code == 500
     assert "Retry-After" not in response

@@ -1,3 +1,6 @@
+"""The home page and the role dashboards: each gathers what several domains have for one person, which
+is why it lives above them all (core and the domain apps never import this app)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -10,13 +13,16 @@ from django.views.decorators.http import require_GET
 from subsidia.accounts.access import PARTNERS, STAFF
 from subsidia.accounts.roles import STAFF_ROLES
 from subsidia.audit.selectors import audit_events_visible_to
+from subsidia.conventions import selectors as convention_selectors
+from subsidia.conventions.models import ReportStatus
+from subsidia.core.access import PUBLIC, SIGNED_IN, access
+from subsidia.core.values import years_earlier
+from subsidia.dialogue import selectors as dialogue_selectors
+from subsidia.dialogue.models import MeetingStatus
 from subsidia.events import selectors as event_selectors
 from subsidia.knowledge import selectors as knowledge_selectors
 from subsidia.organisations import selectors as organisation_selectors
 from subsidia.organisations.models import Organisation, OrganisationDocument, Theme
-
-from .access import PUBLIC, SIGNED_IN, access
-from .values import years_earlier
 
 
 @access(PUBLIC)
@@ -25,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     listed = Organisation.objects.filter(listed_in_directory=True)
     themes = Theme.objects.annotate(n=Count("organisations", filter=Q(organisations__listed_in_directory=True)))
     now = timezone.now()
-    return render(request, "core/home.html", {
+    return render(request, "dashboard/home.html", {
         "organisation_count": listed.count(),
         "themes": themes.filter(n__gt=0).order_by("name"),
         "upcoming_events": event_selectors.published_events().filter(ends_at__gte=now)
@@ -55,12 +61,6 @@ def partner_dashboard(request: HttpRequest) -> HttpResponse:
         "memberships__user", "documents"
     )
     documents = OrganisationDocument.objects.filter(organisation__in=organisations)
-    # Imported here: the conventions and the dialogue build on the core app.
-    from subsidia.conventions import selectors as convention_selectors
-    from subsidia.conventions.models import ReportStatus
-    from subsidia.dialogue import selectors as dialogue_selectors
-    from subsidia.dialogue.models import MeetingStatus
-
     user = request.user
     conventions = convention_selectors.conventions_visible_to(user).order_by("organisation__name", "-starts_on")
     # Reports of the years already begun: the current year's are due next spring, later ones are not shown yet.
@@ -70,7 +70,7 @@ def partner_dashboard(request: HttpRequest) -> HttpResponse:
                .order_by("due_on", "convention__reference", "kind"))
     meetings = (dialogue_selectors.meetings_visible_to(user)
                 .filter(status=MeetingStatus.PLANNED, starts_at__gte=timezone.now()).order_by("starts_at")[:5])
-    return render(request, "core/partner_dashboard.html", {
+    return render(request, "dashboard/partner_dashboard.html", {
         "organisations": organisations,
         "expiring": documents.expiring_within(settings.DOCUMENT_EXPIRY_WARNING_DAYS, today)
         .select_related("organisation"),
@@ -92,9 +92,6 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     stale = organisations.filter(listed_in_directory=True).filter(
         Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=years_earlier(today))
     )
-    # Imported here: the conventions build on the core app.
-    from subsidia.conventions import selectors as convention_selectors
-
     conventions: dict[str, object] = {"sees_conventions": False}
     if convention_selectors.sees_all_conventions(request.user):
         overdue_reports = convention_selectors.overdue_reports(today)
@@ -104,7 +101,7 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
             "overdue_reports": overdue_reports[:10], "overdue_reports_count": overdue_reports.count(),
             "reports_to_review": to_review[:10], "reports_to_review_count": to_review.count(),
         }
-    return render(request, "core/staff_dashboard.html", {
+    return render(request, "dashboard/staff_dashboard.html", {
         **conventions,
         "organisation_count": organisations.count(),
         "stale_entries": stale.order_by("last_verified_on", "name")[:10],
