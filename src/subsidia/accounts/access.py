@@ -17,3 +17,5 @@ STAFF = roles(*STAFF_ROLES, name="staff")
 OFFICERS = roles(Role.OFFICER, name="officers")
 APPROVERS = roles(Role.APPROVER, name="approvers")
 FINANCE = roles(Role.FINANCE, name="finance")
+# The technical administrators: accounts, roles and second factors of other people.
+ADMINS = roles(Role.ADMIN, name="admins")

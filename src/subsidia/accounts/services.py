@@ -72,8 +72,14 @@ def grant_role(actor: Any, user: User, role: str) -> RoleGrant:
 
 @transaction.atomic
 def revoke_role(actor: Any, user: User, role: str) -> None:
+    """Take a staff role away. An administrator cannot drop their own administrator role, so that whoever
+    revokes one from the pages leaves at least one administrator (themselves)."""
     if not _is_admin(actor):
         raise PermissionDenied.single("forbidden", _("Seul un administrateur peut retirer des rôles."))
+    if role == Role.ADMIN and actor is not None and actor.pk == user.pk:
+        raise PermissionDenied.single("forbidden", _("Vous ne pouvez pas retirer votre propre rôle "
+                                                     "d'administrateur : demandez-le à un autre administrateur."),
+                                      "role")
     deleted, _detail = RoleGrant.objects.filter(user=user, role=role).delete()
     if role == Role.ADMIN and user.is_superuser:
         user.is_staff = user.is_superuser = False
@@ -112,8 +118,12 @@ def user_for_token(raw: str) -> User | None:
 
 @transaction.atomic
 def revoke_api_token(actor: Any, token: ApiToken) -> None:
+    """Revoke a token at once; revoking it again changes nothing (the first revocation stays on record)."""
     if not (_is_admin(actor) or actor == token.user):
         raise PermissionDenied.single("forbidden", _("Ce jeton n'est pas le vôtre."))
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if token.revoked_at is not None:
+        return
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     record(actor, "api_token.revoke", token.user, before={"token": token.hint})

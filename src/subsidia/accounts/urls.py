@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_security
 from .views_signup import signup, signup_activate, signup_done
 
 app_name = "accounts"
@@ -15,6 +15,14 @@ urlpatterns = [
     path("double-authentification/activer/", views.two_factor_setup, name="two_factor_setup"),
     path("double-authentification/", views.two_factor_verify, name="two_factor_verify"),
     path("confirmer/", views.reauthenticate, name="reauthenticate"),
+    path("jetons/", views_security.api_tokens, name="api_tokens"),
+    path("jetons/<int:pk>/revoquer/", views_security.api_token_revoke, name="api_token_revoke"),
+    path("administration/comptes/", views_security.user_list, name="user_list"),
+    path("administration/comptes/<int:pk>/", views_security.user_security, name="user_security"),
+    path("administration/comptes/<int:pk>/double-authentification/reinitialiser/",
+         views_security.two_factor_reset, name="two_factor_reset"),
+    path("administration/comptes/<int:pk>/roles/<str:role>/retirer/", views_security.role_revoke,
+         name="role_revoke"),
     path("inscription/", signup, name="signup"),
     path("inscription/envoyee/", signup_done, name="signup_done"),
     path("inscription/activer/<str:token>/", signup_activate, name="signup_activate"),

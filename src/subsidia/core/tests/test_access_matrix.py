@@ -101,6 +101,7 @@ API: dict[tuple[str, str], Row] = {
 }
 # Each app declares the rows of its own routes in a table module of its tests.
 TABLE_MODULES = [
+    "subsidia.accounts.tests.access_pages",
     "subsidia.grants.tests.access_partner",
     "subsidia.grants.tests.access_staff",
     "subsidia.api.tests.access_grants",
