@@ -3,6 +3,8 @@
 
 from django.urls import URLPattern, path
 
+from . import views_evaluation as e
+from . import views_gallery as g
 from . import views_staff as v
 
 urlpatterns: list[URLPattern] = [
@@ -23,21 +25,21 @@ urlpatterns: list[URLPattern] = [
     path("gestion/<int:pk>/repartition/", v.allocate, name="staff_allocate"),
     path("gestion/<int:pk>/participants.csv", v.export_csv, name="staff_export_csv"),
     path("gestion/<int:pk>/participants.xlsx", v.export_xlsx, name="staff_export_xlsx"),
-    path("gestion/<int:pk>/evaluation/", v.evaluation_builder, name="evaluation_builder"),
-    path("gestion/questions/<int:pk>/modifier/", v.question_edit, name="evaluation_question_edit"),
-    path("gestion/questions/<int:pk>/supprimer/", v.question_delete, name="evaluation_question_delete"),
-    path("gestion/questions/<int:pk>/deplacer/", v.question_move, name="evaluation_question_move"),
-    path("gestion/<int:pk>/evaluation/envoyer/", v.evaluation_send, name="evaluation_send"),
-    path("gestion/<int:pk>/evaluation/resultats/", v.evaluation_results, name="evaluation_results"),
-    path("gestion/<int:pk>/evaluation/rapport/", v.evaluation_report_edit, name="evaluation_report_edit"),
-    path("gestion/<int:pk>/evaluation/publier/", v.evaluation_report_publish, name="evaluation_report_publish"),
-    path("gestion/<int:pk>/photos/", v.photos, name="staff_photos"),
-    path("gestion/photos/<int:pk>/modifier/", v.photo_edit, name="staff_photo_edit"),
-    path("gestion/photos/<int:pk>/supprimer/", v.photo_delete, name="staff_photo_delete"),
-    path("gestion/photos/<int:pk>/deplacer/", v.photo_move, name="staff_photo_move"),
+    path("gestion/<int:pk>/evaluation/", e.evaluation_builder, name="evaluation_builder"),
+    path("gestion/questions/<int:pk>/modifier/", e.question_edit, name="evaluation_question_edit"),
+    path("gestion/questions/<int:pk>/supprimer/", e.question_delete, name="evaluation_question_delete"),
+    path("gestion/questions/<int:pk>/deplacer/", e.question_move, name="evaluation_question_move"),
+    path("gestion/<int:pk>/evaluation/envoyer/", e.evaluation_send, name="evaluation_send"),
+    path("gestion/<int:pk>/evaluation/resultats/", e.evaluation_results, name="evaluation_results"),
+    path("gestion/<int:pk>/evaluation/rapport/", e.evaluation_report_edit, name="evaluation_report_edit"),
+    path("gestion/<int:pk>/evaluation/publier/", e.evaluation_report_publish, name="evaluation_report_publish"),
+    path("gestion/<int:pk>/photos/", g.photos, name="staff_photos"),
+    path("gestion/photos/<int:pk>/modifier/", g.photo_edit, name="staff_photo_edit"),
+    path("gestion/photos/<int:pk>/supprimer/", g.photo_delete, name="staff_photo_delete"),
+    path("gestion/photos/<int:pk>/deplacer/", g.photo_move, name="staff_photo_move"),
     # Public: after the event.
-    path("questionnaire/<str:token>/", v.evaluation_answer, name="evaluation_answer"),
-    path("<slug:slug>/evaluation/", v.evaluation_report, name="evaluation_report"),
-    path("<slug:slug>/photos/", v.public_gallery, name="gallery"),
-    path("<slug:slug>/photos/<int:pk>/", v.photo_file, name="photo_file"),
+    path("questionnaire/<str:token>/", e.evaluation_answer, name="evaluation_answer"),
+    path("<slug:slug>/evaluation/", e.evaluation_report, name="evaluation_report"),
+    path("<slug:slug>/photos/", g.public_gallery, name="gallery"),
+    path("<slug:slug>/photos/<int:pk>/", g.photo_file, name="photo_file"),
 ]
