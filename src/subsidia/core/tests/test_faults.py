@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -37,6 +38,7 @@ from subsidia.conventions import services as conventions
 from subsidia.conventions import workflow as conventions_workflow
 from subsidia.conventions.models import Convention, ReportKind, YearlyReport
 from subsidia.conventions.tests.factories import ConventionDomainFactory, ConventionFactory, IndicatorFactory
+from subsidia.core.workflow import Transition
 from subsidia.dialogue import services as dialogue
 from subsidia.dialogue.models import AgendaItem, AgendaItemStatus, Meeting, MeetingStatus
 from subsidia.dialogue.tests.factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
@@ -402,9 +404,14 @@ def _table_cases() -> Iterator[tuple[str, Callable[[], Case]]]:
     for domain, table, build in tables:
         for name, transition in table.items():
             for source in sorted(transition.sources):
-                yield f"{domain}.{name}[{source}]", (lambda b=build, n=name, s=source: b(n, s))
+                yield f"{domain}.{name}[{source}]", partial(build, name, source)
     for name, case in SERVICE_CASES.items():
-        yield name, (lambda c=case: c)
+        yield name, _ready(case)
+
+
+def _ready(case: Case) -> Callable[[], Case]:
+    """A case built already, as a factory like the tables' ones."""
+    return lambda: case
 
 
 CASES = dict(_table_cases())
@@ -462,13 +469,16 @@ def test_a_fault_after_any_write_leaves_the_previous_state_and_nothing_else(
 def test_every_transition_of_every_table_has_its_fault_case() -> None:
     """The list above is built from the tables; this says so in plain words, and guards the events and dialogue
     services, which have no table: a new public service there must be put in one list or the other."""
-    for prefix, table in [("grants", grants_workflow.TRANSITIONS),
-                          ("conventions", conventions_workflow.CONVENTION_WORKFLOW.transitions),
-                          ("convention_reports", conventions_workflow.REPORT_WORKFLOW.transitions),
-                          ("good_practices", knowledge_workflow.GOOD_PRACTICES.transitions),
-                          ("news", knowledge_workflow.NEWS.transitions),
-                          ("faq", knowledge_workflow.FAQ.transitions),
-                          ("comments", moderation_workflow.COMMENTS.transitions)]:
+    tables: list[tuple[str, Mapping[str, Transition]]] = [
+        ("grants", grants_workflow.TRANSITIONS),
+        ("conventions", conventions_workflow.CONVENTION_WORKFLOW.transitions),
+        ("convention_reports", conventions_workflow.REPORT_WORKFLOW.transitions),
+        ("good_practices", knowledge_workflow.GOOD_PRACTICES.transitions),
+        ("news", knowledge_workflow.NEWS.transitions),
+        ("faq", knowledge_workflow.FAQ.transitions),
+        ("comments", moderation_workflow.COMMENTS.transitions),
+    ]
+    for prefix, table in tables:
         for name, transition in table.items():
             for source in transition.sources:
                 assert f"{prefix}.{name}[{source}]" in CASES
