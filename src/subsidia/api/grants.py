@@ -24,10 +24,11 @@ from subsidia.accounts.models import User
 from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import PUBLIC, Policy, roles
-from subsidia.core.errors import NotFound, RuleViolation, Violation
+from subsidia.core.errors import Code, NotFound, RuleViolation, Violation
 from subsidia.grants import selectors, services
+from subsidia.grants.errors import GrantError
 from subsidia.grants.models import Application, Call, Decision, FinalReport, Review, Tranche
-from subsidia.grants.workflow import PARTNER_EDITABLE_STATES, TRANSITIONS, available_to
+from subsidia.grants.workflow import PARTNER_EDITABLE_STATES, WORKFLOW
 from subsidia.organisations.models import Organisation
 
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
@@ -83,7 +84,7 @@ FINANCE = roles(Role.FINANCE, name="finance")
 
 def transition_policy(name: str) -> Policy:
     """The roles the workflow table gives a transition."""
-    return roles(*TRANSITIONS[name].roles, name=f"transition_{name}")
+    return roles(*WORKFLOW[name].roles, name=f"transition_{name}")
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -113,7 +114,7 @@ def _decision(application: Application) -> Decision | None:
 def _available_transitions(user: Any, application: Application, decision: Decision | None) -> list[dict[str, str]]:
     out = []
     base = f"/api/v1/applications/{application.pk}/"
-    for transition in available_to(user, application.state):
+    for transition in WORKFLOW.available_to(user, application.state):
         if Role.PARTNER_ADMIN in transition.roles and not selectors.is_member_of(user, application, admin=True):
             continue
         if transition.name in ("approve", "reject", "withdraw") and decision is not None:
@@ -180,7 +181,7 @@ def _detail(request: HttpRequest, response: HttpResponse, application_id: Id) ->
 
 
 def _null_not_allowed(data: dict[str, Any], keys: list[str]) -> None:
-    problems = [Violation("invalid", "Valeur nulle non admise.", key) for key in keys if key in data
+    problems = [Violation(Code.INVALID, "Valeur nulle non admise.", key) for key in keys if key in data
                 and data[key] is None]
     if problems:
         raise RuleViolation(problems)
@@ -329,10 +330,10 @@ def create_application(request: HttpRequest, response: HttpResponse, payload: Ap
     user = caller(request)
     call = selectors.calls_visible_to(user).filter(pk=payload.call_id).first()
     if call is None:
-        raise NotFound.single("not_found", "Appel introuvable.", "call_id")
+        raise NotFound.single(Code.NOT_FOUND, "Appel introuvable.", "call_id")
     organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
     if organisation is None:
-        raise NotFound.single("not_found", "Organisation introuvable.", "organisation_id")
+        raise NotFound.single(Code.NOT_FOUND, "Organisation introuvable.", "organisation_id")
     application = services.create_application(user, call, organisation, _application_data(payload))
     return Status(201, _detail(request, response, application.pk))
 
@@ -563,8 +564,8 @@ def assign_reviewers(request: HttpRequest, application_id: Id, payload: Reviewer
     reviewers = list(User.objects.filter(pk__in=payload.reviewer_ids, is_active=True))
     unknown = sorted(set(payload.reviewer_ids) - {r.pk for r in reviewers})
     if unknown:
-        raise RuleViolation.single("unknown_reviewer", "Expert inconnu : " + ", ".join(map(str, unknown)),
-                                   "reviewer_ids")
+        raise RuleViolation.single(GrantError.UNKNOWN_REVIEWER,
+                                   "Expert inconnu : " + ", ".join(map(str, unknown)), "reviewer_ids")
     services.assign_reviewers(user, [application], reviewers)
     return list(_review_queryset(Review.objects.filter(application=application)))
 

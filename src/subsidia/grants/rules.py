@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from subsidia.core.errors import Violation
+from subsidia.core.errors import Code, Violation
 from subsidia.organisations.models import LegalForm
 
+from .errors import GrantError
 from .models import Application, ApplicationDocumentKind, QuestionKind
 
 Rule = Callable[[Application, date], list[Violation]]
@@ -30,17 +31,18 @@ def filing_date(application: Application, today: date) -> date:
 def incomplete(application: Application, today: date) -> list[Violation]:
     problems = []
     if not application.title.strip():
-        problems.append(Violation("incomplete", _("Le titre du projet est obligatoire."), "title"))
+        problems.append(Violation(GrantError.INCOMPLETE, _("Le titre du projet est obligatoire."), "title"))
     if not application.summary.strip():
-        problems.append(Violation("incomplete", _("Le résumé du projet est obligatoire."), "summary"))
+        problems.append(Violation(GrantError.INCOMPLETE, _("Le résumé du projet est obligatoire."), "summary"))
     if application.start_date is None:
-        problems.append(Violation("incomplete", _("La date de début du projet est obligatoire."), "start_date"))
+        problems.append(Violation(GrantError.INCOMPLETE, _("La date de début du projet est obligatoire."),
+                                  "start_date"))
     if application.end_date is None:
-        problems.append(Violation("incomplete", _("La date de fin du projet est obligatoire."), "end_date"))
+        problems.append(Violation(GrantError.INCOMPLETE, _("La date de fin du projet est obligatoire."), "end_date"))
     if not application.requested_amount:
-        problems.append(Violation("incomplete", _("Le montant demandé est obligatoire."), "requested_amount"))
+        problems.append(Violation(GrantError.INCOMPLETE, _("Le montant demandé est obligatoire."), "requested_amount"))
     if application.priority_id is None and application.call.priorities.exists():
-        problems.append(Violation("incomplete", _("Indiquez la priorité de l'appel que le projet vise."),
+        problems.append(Violation(GrantError.INCOMPLETE, _("Indiquez la priorité de l'appel que le projet vise."),
                                   "priority"))
     return problems
 
@@ -53,7 +55,7 @@ def lead_time(application: Application, today: date) -> list[Violation]:
     earliest = filed + timedelta(weeks=application.call.min_lead_weeks)
     if application.start_date < earliest:
         return [Violation(
-            "lead_time",
+            GrantError.LEAD_TIME,
             _("Le projet doit être déposé au moins %(weeks)s semaines avant son début : déposé le %(filed)s, "
               "il peut commencer au plus tôt le %(earliest)s.") % {
                 "weeks": application.call.min_lead_weeks, "filed": formats.date_format(filed),
@@ -65,7 +67,7 @@ def lead_time(application: Application, today: date) -> list[Violation]:
 
 def dates_invalid(application: Application, today: date) -> list[Violation]:
     if application.start_date and application.end_date and application.end_date < application.start_date:
-        return [Violation("dates_invalid", _("La date de fin précède la date de début du projet."), "end_date")]
+        return [Violation(Code.DATES_INVALID, _("La date de fin précède la date de début du projet."), "end_date")]
     return []
 
 
@@ -74,7 +76,7 @@ def legal_form(application: Application, today: date) -> list[Violation]:
     if eligible and application.organisation.legal_form not in eligible:
         labels = ", ".join(str(LegalForm(form).label) for form in eligible if form in LegalForm.values)
         return [Violation(
-            "legal_form",
+            GrantError.LEGAL_FORM,
             _("La forme juridique de l'organisation (%(form)s) n'est pas admise par cet appel ; "
               "peuvent déposer : %(eligible)s.") % {
                 "form": application.organisation.get_legal_form_display(), "eligible": labels},
@@ -87,12 +89,12 @@ def call_closed(application: Application, today: date) -> list[Violation]:
     call = application.call
     filed = filing_date(application, today)
     if not call.is_published:
-        return [Violation("call_closed", _("Cet appel n'est pas publié."), "call")]
+        return [Violation(GrantError.CALL_CLOSED, _("Cet appel n'est pas publié."), "call")]
     if call.opens_on and filed < call.opens_on:
-        return [Violation("call_closed", _("L'appel n'ouvre que le %(date)s.") % {
+        return [Violation(GrantError.CALL_CLOSED, _("L'appel n'ouvre que le %(date)s.") % {
             "date": formats.date_format(call.opens_on)}, "call")]
     if call.closes_on and filed > call.closes_on:
-        return [Violation("call_closed", _("L'appel est clos depuis le %(date)s.") % {
+        return [Violation(GrantError.CALL_CLOSED, _("L'appel est clos depuis le %(date)s.") % {
             "date": formats.date_format(call.closes_on)}, "call")]
     return []
 
@@ -103,13 +105,13 @@ def missing_document(application: Application, today: date) -> list[Violation]:
     for kind in application.call.required_document_kinds:
         if (kind, "") not in present:
             label = ApplicationDocumentKind(kind).label if kind in ApplicationDocumentKind.values else kind
-            problems.append(Violation("missing_document", _("Document manquant : %(kind)s.") % {"kind": label},
+            problems.append(Violation(Code.MISSING_DOCUMENT, _("Document manquant : %(kind)s.") % {"kind": label},
                                       "documents"))
     answers = application.answers or {}
     for question in application.call.questions.all():
         if question.kind == QuestionKind.FILE and question.required and question.is_shown(answers) \
                 and (ApplicationDocumentKind.ANSWER, question.key) not in present:
-            problems.append(Violation("missing_document", _("Document manquant : %(kind)s.") % {
+            problems.append(Violation(Code.MISSING_DOCUMENT, _("Document manquant : %(kind)s.") % {
                 "kind": question.label}, f"answers.{question.key}"))
     return problems
 
@@ -121,7 +123,8 @@ def missing_answer(application: Application, today: date) -> list[Violation]:
         if question.kind == QuestionKind.FILE or not question.required or not question.is_shown(answers):
             continue
         if str(answers.get(question.key, "")).strip() == "":
-            problems.append(Violation("missing_answer", _("Réponse obligatoire : %(q)s") % {"q": question.label},
+            problems.append(Violation(GrantError.MISSING_ANSWER,
+                                      _("Réponse obligatoire : %(q)s") % {"q": question.label},
                                       f"answers.{question.key}"))
     return problems
 
@@ -132,7 +135,7 @@ def budget_unbalanced(application: Application, today: date) -> list[Violation]:
     requested = application.requested_amount or Decimal(0)
     if totals["expenses"] != totals["incomes"] + requested:
         return [Violation(
-            "budget_unbalanced",
+            GrantError.BUDGET_UNBALANCED,
             _("Le budget n'est pas équilibré : dépenses %(expenses)s €, autres recettes %(incomes)s € "
               "et montant demandé %(requested)s € (écart %(gap)s €).") % {
                 "expenses": formats.number_format(totals["expenses"], 2, use_l10n=True, force_grouping=True),
@@ -146,14 +149,14 @@ def budget_unbalanced(application: Application, today: date) -> list[Violation]:
 
 
 RULES: dict[str, Rule] = {
-    "incomplete": incomplete,
-    "lead_time": lead_time,
-    "dates_invalid": dates_invalid,
-    "legal_form": legal_form,
-    "call_closed": call_closed,
-    "missing_document": missing_document,
-    "missing_answer": missing_answer,
-    "budget_unbalanced": budget_unbalanced,
+    GrantError.INCOMPLETE: incomplete,
+    GrantError.LEAD_TIME: lead_time,
+    Code.DATES_INVALID: dates_invalid,
+    GrantError.LEGAL_FORM: legal_form,
+    GrantError.CALL_CLOSED: call_closed,
+    Code.MISSING_DOCUMENT: missing_document,
+    GrantError.MISSING_ANSWER: missing_answer,
+    GrantError.BUDGET_UNBALANCED: budget_unbalanced,
 }
 
 

@@ -20,18 +20,21 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
-from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.uploads import DOCUMENTS, check_upload, store
 from subsidia.core.values import parse_money
+from subsidia.core.versions import check_version, locked
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
 from subsidia.organisations.models import ActivityDomain, LegalForm, Membership, Organisation
 
 from . import rules, selectors
+from .errors import GrantError
 from .models import (
     Application,
     ApplicationDocument,
@@ -53,13 +56,16 @@ from .models import (
     StateChange,
     Tranche,
 )
-from .workflow import OFFICER_EDITABLE_STATES, PARTNER_EDITABLE_STATES, REVIEW_STATES, TRANSITIONS
+from .workflow import OFFICER_EDITABLE_STATES, PARTNER_EDITABLE_STATES, PAYABLE_STATES, REVIEW_STATES, WORKFLOW
 
 CALL_FIELDS = ["programme", "year", "title", "text", "eligible_legal_forms", "min_lead_weeks",
                "required_document_kinds", "deliverable_types", "opens_on", "closes_on", "budget", "is_published"]
 APPLICATION_FIELDS = ["title", "summary", "description", "priority", "activity_domain", "deliverable_types",
                       "start_date", "end_date", "requested_amount", "answers"]
 AUDITED_APPLICATION = [*APPLICATION_FIELDS, "state", "version"]
+NOT_FOUND = gettext_lazy("Demande introuvable.")
+STALE = gettext_lazy("Cette demande a été modifiée entre-temps par quelqu'un d'autre (version %(current)s, vous "
+                     "éditiez la version %(yours)s). Rechargez-la : vos changements n'ont pas été enregistrés.")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -94,58 +100,45 @@ def _url(application: Application) -> str:
 
 def _require_officer(actor: Any) -> None:
     if not selectors.manages_calls(actor):
-        raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire peut faire cela."))
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un agent gestionnaire peut faire cela."))
 
 
 def _locked(actor: Any, application: Application) -> Application:
     """The application, locked for this transaction, if the actor may see it (else 404)."""
-    if not selectors.applications_visible_to(actor).filter(pk=application.pk).exists():
-        raise NotFound.single("not_found", _("Demande introuvable."))
-    return Application.objects.select_for_update().select_related("call", "organisation").get(pk=application.pk)
+    return locked(selectors.applications_visible_to(actor), application, NOT_FOUND,
+                  related=("call", "organisation"))
 
 
-def _check_version(application: Application, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != application.version:
-        raise Conflict.single(
-            "stale_version",
-            _("Cette demande a été modifiée entre-temps par quelqu'un d'autre (version %(current)s, vous éditiez "
-              "la version %(yours)s). Rechargez-la : vos changements n'ont pas été enregistrés.")
-            % {"current": application.version, "yours": expected_version},
-            "version",
-        )
+def _require(actor: Any, application: Application, name: str) -> None:
+    """The workflow's check of ``name``, after the domain's own: a partner's act is made by an admin member of
+    the application's organisation, not by the admin of another one."""
+    item = WORKFLOW[name]
+    if Role.PARTNER_ADMIN in item.roles and item.allows(actor.roles) \
+            and not selectors.is_member_of(actor, application, admin=True):
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un gestionnaire de l'organisation peut faire cela."))
+    WORKFLOW.require(actor, application, name)
 
 
-def _require_transition(actor: Any, application: Application, name: str) -> None:
-    transition = TRANSITIONS[name]
-    if not transition.roles & actor.roles:
-        raise PermissionDenied.single("forbidden", _("Votre rôle ne permet pas : %(action)s.") % {
-            "action": transition.label})
-    if transition.roles & {Role.PARTNER_ADMIN} and not selectors.is_member_of(actor, application, admin=True):
-        raise PermissionDenied.single("forbidden", _("Seul un gestionnaire de l'organisation peut faire cela."))
-    if application.state not in transition.sources:
-        raise Conflict.single(
-            "illegal_transition",
-            _("Impossible de « %(action)s » : la demande est dans l'état « %(state)s ».") % {
-                "action": transition.label, "state": application.get_state_display()},
-            "state",
-        )
+def _open(actor: Any, application: Application, name: str, expected_version: int | None) -> Application:
+    """The application locked for the transition ``name``: visible (404), allowed (403), legal from its state
+    and the actor's copy current (409), in that order."""
+    application = _locked(actor, application)
+    _require(actor, application, name)
+    check_version(application, expected_version, str(STALE))
+    return application
 
 
 def _move(actor: Any, application: Application, name: str, *, note: str = "",
           before: dict[str, Any] | None = None) -> Application:
-    """Change the state (already checked), bump the version, keep the history and the audit trail."""
-    transition = TRANSITIONS[name]
-    before = before or snapshot(application, AUDITED_APPLICATION)
+    """Carry out the transition (already checked) on core's engine, then tell the organisation."""
     source = application.state
-    application.state = transition.target
-    application.version = F("version") + 1
-    application.save()
-    application.refresh_from_db()
-    StateChange.objects.create(application=application, transition=name, from_state=source,
-                               to_state=transition.target, actor=actor if actor.is_authenticated else None,
-                               note=note)
-    record(actor, f"application.{name}", application, before=before,
-           after=snapshot(application, AUDITED_APPLICATION), note=note)
+
+    def history(from_state: str, to_state: str) -> None:
+        StateChange.objects.create(application=application, transition=name, from_state=from_state,
+                                   to_state=to_state, actor=actor if actor.is_authenticated else None, note=note)
+
+    application = WORKFLOW.move(actor, application, name, note=note, before=before,
+                                audit_fields=AUDITED_APPLICATION, history=history)
     _notify_state(application, source, note)
     return application
 
@@ -176,13 +169,13 @@ def _call_data(data: dict[str, Any], call: Call | None) -> dict[str, Any]:
     for key in ("programme", "title"):
         value = clean.get(key, getattr(call, key, "") if call else "")
         if not str(value or "").strip():
-            problems.append(Violation("required", _("Ce champ est obligatoire."), key))
+            problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), key))
         elif key in clean:
             clean[key] = str(value).strip()
     if call is None:
         for key in ("year", "budget"):
             if clean.get(key) in (None, ""):
-                problems.append(Violation("required", _("Ce champ est obligatoire."), key))
+                problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), key))
         clean.setdefault("eligible_legal_forms", [LegalForm.ASBL.value, LegalForm.FEDERATION.value])
         clean.setdefault("required_document_kinds", [ApplicationDocumentKind.DESCRIPTION.value,
                                                      ApplicationDocumentKind.BUDGET.value])
@@ -197,7 +190,7 @@ def _call_data(data: dict[str, Any], call: Call | None) -> dict[str, Any]:
             values = clean[key] or []
             unknown = [v for v in values if v not in allowed]
             if not isinstance(values, list) or unknown:
-                problems.append(Violation("invalid_choice", _("Valeur inconnue : %(v)s.") % {
+                problems.append(Violation(Code.INVALID_CHOICE, _("Valeur inconnue : %(v)s.") % {
                     "v": ", ".join(map(str, unknown or [values]))}, key))
             else:
                 clean[key] = list(dict.fromkeys(values))
@@ -212,21 +205,21 @@ def _call_data(data: dict[str, Any], call: Call | None) -> dict[str, Any]:
             if not 2000 <= clean["year"] <= 2100:
                 raise ValueError
         except (TypeError, ValueError):
-            problems.append(Violation("invalid", _("Année invalide."), "year"))
+            problems.append(Violation(Code.INVALID, _("Année invalide."), "year"))
     if "min_lead_weeks" in clean:
         try:
             clean["min_lead_weeks"] = int(clean["min_lead_weeks"])
             if not 0 <= clean["min_lead_weeks"] <= 104:
                 raise ValueError
         except (TypeError, ValueError):
-            problems.append(Violation("invalid", _("Délai invalide : entre 0 et 104 semaines."), "min_lead_weeks"))
+            problems.append(Violation(Code.INVALID, _("Délai invalide : entre 0 et 104 semaines."), "min_lead_weeks"))
     opens = clean.get("opens_on", call.opens_on if call else None)
     closes = clean.get("closes_on", call.closes_on if call else None)
     if opens and closes and closes < opens:
-        problems.append(Violation("dates_invalid", _("La clôture précède l'ouverture de l'appel."), "closes_on"))
+        problems.append(Violation(Code.DATES_INVALID, _("La clôture précède l'ouverture de l'appel."), "closes_on"))
     if call is not None and "budget" in clean and isinstance(clean["budget"], Decimal) \
             and clean["budget"] < call.committed:
-        problems.append(Violation("budget_below_committed", _(
+        problems.append(Violation(GrantError.BUDGET_BELOW_COMMITTED, _(
             "L'enveloppe ne peut pas descendre sous le montant déjà engagé (%(committed)s €).") % {
             "committed": call.committed}, "budget"))
     if problems:
@@ -243,8 +236,9 @@ def _set_priorities(call: Call, titles: list[str]) -> None:
         priority.save()
     used = [p.title for p in existing.values() if p.applications.exists()]
     if used:
-        raise RuleViolation.single("in_use", _("Des demandes visent ces priorités ; elles ne peuvent être retirées : "
-                                               "%(p)s.") % {"p": "; ".join(used)}, "priorities")
+        raise RuleViolation.single(GrantError.IN_USE, _(
+            "Des demandes visent ces priorités ; elles ne peuvent être retirées : %(p)s.") % {"p": "; ".join(used)},
+            "priorities")
     for priority in existing.values():
         priority.delete()
 
@@ -258,14 +252,14 @@ def _set_criteria(call: Call, criteria: list[dict[str, Any]]) -> None:
         except (TypeError, ValueError):
             weight = 0
         if not title or not 1 <= weight <= 100:
-            raise RuleViolation.single("invalid", _("Chaque critère a un titre et une pondération de 1 à 100."),
+            raise RuleViolation.single(Code.INVALID, _("Chaque critère a un titre et une pondération de 1 à 100."),
                                        "criteria")
         criterion = existing.pop(title, None) or Criterion(call=call, title=title)
         criterion.weight, criterion.position = weight, position
         criterion.help_text = str(item.get("help_text", "") or "")
         criterion.save()
     if any(c.scores.exists() for c in existing.values()):
-        raise RuleViolation.single("in_use", _("Un critère déjà noté ne peut être retiré."), "criteria")
+        raise RuleViolation.single(GrantError.IN_USE, _("Un critère déjà noté ne peut être retiré."), "criteria")
     for criterion in existing.values():
         criterion.delete()
 
@@ -280,12 +274,12 @@ def _set_questions(call: Call, questions: list[dict[str, Any]]) -> None:
         choices = [str(c) for c in item.get("choices") or []]
         parent_key = str(item.get("shown_if_question") or "")
         if not key or not label or kind not in QuestionKind.values:
-            raise RuleViolation.single("invalid", _("Chaque question a un identifiant, un libellé et un type connu."),
-                                       "questions")
+            raise RuleViolation.single(Code.INVALID, _(
+                "Chaque question a un identifiant, un libellé et un type connu."), "questions")
         if kind == QuestionKind.CHOICE and not choices:
-            raise RuleViolation.single("invalid", _("Une question à choix énumère ses choix."), "questions")
+            raise RuleViolation.single(Code.INVALID, _("Une question à choix énumère ses choix."), "questions")
         if parent_key and parent_key not in saved:
-            raise RuleViolation.single("invalid", _("Une question ne peut dépendre que d'une question précédente."),
+            raise RuleViolation.single(Code.INVALID, _("Une question ne peut dépendre que d'une question précédente."),
                                        "questions")
         question = existing.pop(key, None) or Question(call=call, key=key)
         question.label, question.kind, question.choices, question.position = label, kind, choices, position
@@ -323,11 +317,9 @@ def create_call(actor: Any, data: dict[str, Any]) -> Call:
 @transaction.atomic
 def update_call(actor: Any, call: Call, data: dict[str, Any], expected_version: int | None = None) -> Call:
     _require_officer(actor)
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    if expected_version is not None and int(expected_version) != call.version:
-        raise Conflict.single("stale_version", _("Cet appel a été modifié entre-temps par quelqu'un d'autre. "
-                                                 "Rechargez-le : vos changements n'ont pas été enregistrés."),
-                              "version")
+    call = locked(selectors.calls_visible_to(actor), call, _("Appel introuvable."))
+    check_version(call, expected_version, _("Cet appel a été modifié entre-temps par quelqu'un d'autre. "
+                                            "Rechargez-le : vos changements n'ont pas été enregistrés."))
     before = _call_snapshot(call)
     clean = _call_data(data, call)
     for key, value in clean.items():
@@ -362,9 +354,9 @@ def _application_data(application: Application, data: dict[str, Any]) -> tuple[d
         if key in data:
             clean[key] = str(data[key] or "").strip()
     if "title" in clean and not clean["title"]:
-        problems.append(Violation("required", _("Le titre du projet est obligatoire."), "title"))
+        problems.append(Violation(Code.REQUIRED, _("Le titre du projet est obligatoire."), "title"))
     if "title" in clean and len(clean["title"]) > 200:
-        problems.append(Violation("invalid", _("Le titre ne peut dépasser 200 caractères."), "title"))
+        problems.append(Violation(Code.INVALID, _("Le titre ne peut dépasser 200 caractères."), "title"))
     for key in ("start_date", "end_date"):
         if key in data:
             value = data[key]
@@ -372,7 +364,7 @@ def _application_data(application: Application, data: dict[str, Any]) -> tuple[d
                 try:
                     value = date.fromisoformat(value) if value else None
                 except ValueError:
-                    problems.append(Violation("invalid", _("Date invalide (AAAA-MM-JJ)."), key))
+                    problems.append(Violation(Code.INVALID, _("Date invalide (AAAA-MM-JJ)."), key))
                     continue
             clean[key] = value
     if "requested_amount" in data:
@@ -392,7 +384,7 @@ def _application_data(application: Application, data: dict[str, Any]) -> tuple[d
         else:
             priority = call.priorities.filter(pk=priority_id).first() if str(priority_id).isdigit() else None
             if priority is None:
-                problems.append(Violation("invalid_choice", _("Cette priorité n'appartient pas à l'appel."),
+                problems.append(Violation(Code.INVALID_CHOICE, _("Cette priorité n'appartient pas à l'appel."),
                                           "priority"))
             clean["priority"] = priority
     if "activity_domain" in data:
@@ -403,13 +395,13 @@ def _application_data(application: Application, data: dict[str, Any]) -> tuple[d
         else:
             domain = ActivityDomain.objects.filter(pk=domain_id).first() if str(domain_id).isdigit() else None
             if domain is None:
-                problems.append(Violation("invalid_choice", _("Domaine d'activité inconnu."), "activity_domain"))
+                problems.append(Violation(Code.INVALID_CHOICE, _("Domaine d'activité inconnu."), "activity_domain"))
             clean["activity_domain"] = domain
     if "deliverable_types" in data:
         values = list(data["deliverable_types"] or [])
         unknown = [v for v in values if v not in (call.deliverable_types or DeliverableType.values)]
         if unknown:
-            problems.append(Violation("invalid_choice", _("Type de réalisation non prévu par l'appel : %(v)s.")
+            problems.append(Violation(Code.INVALID_CHOICE, _("Type de réalisation non prévu par l'appel : %(v)s.")
                                       % {"v": ", ".join(map(str, unknown))}, "deliverable_types"))
         clean["deliverable_types"] = list(dict.fromkeys(values))
     if "answers" in data:
@@ -418,7 +410,7 @@ def _application_data(application: Application, data: dict[str, Any]) -> tuple[d
         for key, value in dict(data["answers"] or {}).items():
             question = questions.get(key)
             if question is None or question.kind == QuestionKind.FILE:
-                problems.append(Violation("unknown_question", _("Question inconnue : %(k)s.") % {"k": key},
+                problems.append(Violation(GrantError.UNKNOWN_QUESTION, _("Question inconnue : %(k)s.") % {"k": key},
                                           f"answers.{key}"))
                 continue
             text = "" if value is None else str(value).strip()
@@ -426,14 +418,14 @@ def _application_data(application: Application, data: dict[str, Any]) -> tuple[d
                 try:
                     Decimal(text)
                 except InvalidOperation:
-                    problems.append(Violation("invalid", _("Un nombre est attendu."), f"answers.{key}"))
+                    problems.append(Violation(Code.INVALID, _("Un nombre est attendu."), f"answers.{key}"))
             elif text and question.kind == QuestionKind.DATE:
                 try:
                     date.fromisoformat(text)
                 except ValueError:
-                    problems.append(Violation("invalid", _("Date invalide (AAAA-MM-JJ)."), f"answers.{key}"))
+                    problems.append(Violation(Code.INVALID, _("Date invalide (AAAA-MM-JJ)."), f"answers.{key}"))
             elif text and question.kind == QuestionKind.CHOICE and text not in question.choices:
-                problems.append(Violation("invalid_choice", _("Choix inconnu."), f"answers.{key}"))
+                problems.append(Violation(Code.INVALID_CHOICE, _("Choix inconnu."), f"answers.{key}"))
             answers[key] = text
         clean["answers"] = answers
     lines = None
@@ -443,10 +435,10 @@ def _application_data(application: Application, data: dict[str, Any]) -> tuple[d
             label = str(item.get("label", "") or "").strip()
             kind = item.get("kind")
             if not label:
-                problems.append(Violation("required", _("Chaque ligne budgétaire a un libellé."),
+                problems.append(Violation(Code.REQUIRED, _("Chaque ligne budgétaire a un libellé."),
                                           f"budget_lines.{index}.label"))
             if kind not in BudgetLine.Kind.values:
-                problems.append(Violation("invalid_choice", _("Nature de ligne inconnue : dépense ou recette."),
+                problems.append(Violation(Code.INVALID_CHOICE, _("Nature de ligne inconnue : dépense ou recette."),
                                           f"budget_lines.{index}.kind"))
             try:
                 amount = _money(item.get("amount"), f"budget_lines.{index}.amount")
@@ -476,11 +468,11 @@ def create_application(actor: Any, call: Call, organisation: Organisation, data:
     """A partner drafts an application for its own organisation to a published call."""
     member = actor.is_authenticated and Membership.objects.filter(user=actor, organisation=organisation).exists()
     if not member:
-        raise NotFound.single("not_found", _("Organisation introuvable."), "organisation_id")
+        raise NotFound.single(Code.NOT_FOUND, _("Organisation introuvable."), "organisation_id")
     if not call.is_published:
-        raise NotFound.single("not_found", _("Appel introuvable."), "call_id")
+        raise NotFound.single(Code.NOT_FOUND, _("Appel introuvable."), "call_id")
     if call.closes_on and call.closes_on < _today():
-        raise RuleViolation.single("call_closed", _("L'appel est clos depuis le %(date)s.") % {
+        raise RuleViolation.single(GrantError.CALL_CLOSED, _("L'appel est clos depuis le %(date)s.") % {
             "date": call.closes_on.strftime("%d/%m/%Y")}, "call_id")
     application = Application(call=call, organisation=organisation, created_by=actor, title="")
     clean, lines = _application_data(application, {"title": data.get("title", ""), **data})
@@ -501,14 +493,14 @@ def require_editable(actor: Any, application: Application) -> None:
     officers until the decision)."""
     if selectors.is_member_of(actor, application):
         if application.state not in PARTNER_EDITABLE_STATES:
-            raise Conflict.single("not_editable", _("La demande ne peut plus être modifiée dans l'état « %(s)s ».")
+            raise Conflict.single(Code.NOT_EDITABLE, _("La demande ne peut plus être modifiée dans l'état « %(s)s ».")
                                   % {"s": application.get_state_display()}, "state")
     elif actor.has_role(Role.OFFICER):
         if application.state not in OFFICER_EDITABLE_STATES:
-            raise Conflict.single("not_editable", _("La demande ne peut plus être modifiée dans l'état « %(s)s ».")
+            raise Conflict.single(Code.NOT_EDITABLE, _("La demande ne peut plus être modifiée dans l'état « %(s)s ».")
                                   % {"s": application.get_state_display()}, "state")
     else:
-        raise PermissionDenied.single("forbidden", _("Votre rôle ne permet pas de modifier cette demande."))
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Votre rôle ne permet pas de modifier cette demande."))
 
 
 @transaction.atomic
@@ -518,7 +510,7 @@ def update_application(actor: Any, application: Application, data: dict[str, Any
     stored one is refused (409) and nothing is written: two people never silently overwrite each other."""
     application = _locked(actor, application)
     require_editable(actor, application)
-    _check_version(application, expected_version)
+    check_version(application, expected_version, str(STALE))
     clean, lines = _application_data(application, data)
     before = snapshot(application, AUDITED_APPLICATION)
     before["budget_lines"] = _lines_snapshot(application)
@@ -549,22 +541,22 @@ def add_document(actor: Any, application: Application, kind: str, upload: Upload
     """Store a supporting document, checked by its content; an upload of the same kind is a new version."""
     application = _locked(actor, application)
     if kind not in ApplicationDocumentKind.values:
-        raise RuleViolation.single("invalid_choice", _("Type de document inconnu : %(k)s.") % {"k": kind}, "kind")
+        raise RuleViolation.single(Code.INVALID_CHOICE, _("Type de document inconnu : %(k)s.") % {"k": kind}, "kind")
     if application.state == State.IN_PROGRESS:
         if not selectors.is_member_of(actor, application):
-            raise PermissionDenied.single("forbidden", _("Seule l'organisation dépose son rapport final."))
+            raise PermissionDenied.single(Code.FORBIDDEN, _("Seule l'organisation dépose son rapport final."))
         allowed = DOCUMENT_KINDS_BY_STAGE["reporting"]
     else:
         require_editable(actor, application)
         allowed = DOCUMENT_KINDS_BY_STAGE["drafting"]
     if kind not in allowed:
-        raise RuleViolation.single("invalid_choice", _("Ce type de document n'est pas attendu à cette étape."),
+        raise RuleViolation.single(Code.INVALID_CHOICE, _("Ce type de document n'est pas attendu à cette étape."),
                                    "kind")
     if kind == ApplicationDocumentKind.ANSWER:
         question = application.call.questions.filter(key=question_key, kind=QuestionKind.FILE).first()
         if question is None:
-            raise RuleViolation.single("unknown_question", _("Question inconnue : %(k)s.") % {"k": question_key},
-                                       "question_key")
+            raise RuleViolation.single(GrantError.UNKNOWN_QUESTION,
+                                       _("Question inconnue : %(k)s.") % {"k": question_key}, "question_key")
     else:
         question_key = ""
     checked = check_upload(upload, DOCUMENTS)
@@ -596,9 +588,7 @@ def submit(actor: Any, application: Application, expected_version: int | None = 
     """File the application. Every eligibility rule runs; if any fails, all failures are reported and
     nothing changes."""
     today = today or _today()
-    application = _locked(actor, application)
-    _require_transition(actor, application, "submit")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "submit", expected_version)
     violations = rules.check(application, today)
     if violations:
         raise RuleViolation(violations)
@@ -624,9 +614,7 @@ def submit(actor: Any, application: Application, expected_version: int | None = 
 @transaction.atomic
 def start_eligibility(actor: Any, application: Application, expected_version: int | None = None) -> Application:
     """An officer takes up the file and the rules are run again, as of the filing date."""
-    application = _locked(actor, application)
-    _require_transition(actor, application, "start_eligibility")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "start_eligibility", expected_version)
     _store_check(actor, application, application.first_submitted_on or _today())
     return _move(actor, application, "start_eligibility")
 
@@ -634,9 +622,7 @@ def start_eligibility(actor: Any, application: Application, expected_version: in
 @transaction.atomic
 def declare_eligible(actor: Any, application: Application, expected_version: int | None = None,
                      note: str = "") -> Application:
-    application = _locked(actor, application)
-    _require_transition(actor, application, "declare_eligible")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "declare_eligible", expected_version)
     return _move(actor, application, "declare_eligible", note=note)
 
 
@@ -644,15 +630,13 @@ def declare_eligible(actor: Any, application: Application, expected_version: int
 def declare_ineligible(actor: Any, application: Application, reasons: list[str] | None = None,
                        expected_version: int | None = None) -> Application:
     """Ineligible, with the failing reasons: the officer's, or else those of the latest check."""
-    application = _locked(actor, application)
-    _require_transition(actor, application, "declare_ineligible")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "declare_ineligible", expected_version)
     reasons = [r.strip() for r in (reasons or []) if r and r.strip()]
     if not reasons:
         latest = application.eligibility_checks.first()
         reasons = [v["message"] for r in (latest.results if latest else []) for v in r["violations"]]
     if not reasons:
-        raise RuleViolation.single("reason_required", _("Indiquez pourquoi la demande n'est pas éligible."),
+        raise RuleViolation.single(Code.REASON_REQUIRED, _("Indiquez pourquoi la demande n'est pas éligible."),
                                    "reasons")
     before = snapshot(application, AUDITED_APPLICATION)
     application.ineligibility_reasons = reasons
@@ -662,11 +646,9 @@ def declare_ineligible(actor: Any, application: Application, reasons: list[str] 
 @transaction.atomic
 def request_information(actor: Any, application: Application, questions: str,
                         expected_version: int | None = None) -> Application:
-    application = _locked(actor, application)
-    _require_transition(actor, application, "request_information")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "request_information", expected_version)
     if not (questions or "").strip():
-        raise RuleViolation.single("required", _("Écrivez les questions posées à l'organisation."), "questions")
+        raise RuleViolation.single(Code.REQUIRED, _("Écrivez les questions posées à l'organisation."), "questions")
     before = snapshot(application, AUDITED_APPLICATION)
     application.information_request = questions.strip()
     return _move(actor, application, "request_information", note=questions.strip(), before=before)
@@ -675,11 +657,9 @@ def request_information(actor: Any, application: Application, questions: str,
 @transaction.atomic
 def withdraw(actor: Any, application: Application, note: str = "",
              expected_version: int | None = None) -> Application:
-    application = _locked(actor, application)
-    _require_transition(actor, application, "withdraw")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "withdraw", expected_version)
     if Decision.objects.filter(application=application).exists():
-        raise Conflict.single("decision_pending", _("Une décision est en cours : la demande ne peut plus être "
+        raise Conflict.single(GrantError.DECISION_PENDING, _("Une décision est en cours : la demande ne peut plus être "
                                                     "retirée."), "state")
     return _move(actor, application, "withdraw", note=note)
 
@@ -695,15 +675,16 @@ def assign_reviewers(actor: Any, applications: Iterable[Application], reviewers:
     problems = []
     for reviewer in reviewers:
         if not reviewer.has_role(Role.REVIEWER):
-            problems.append(Violation("not_a_reviewer", _("%(who)s n'est pas expert évaluateur.") % {
+            problems.append(Violation(GrantError.NOT_A_REVIEWER, _("%(who)s n'est pas expert évaluateur.") % {
                 "who": reviewer.email}, "reviewers"))
     if not reviewers:
-        problems.append(Violation("required", _("Choisissez au moins un expert."), "reviewers"))
+        problems.append(Violation(Code.REQUIRED, _("Choisissez au moins un expert."), "reviewers"))
     if not applications:
-        problems.append(Violation("required", _("Choisissez au moins une demande."), "applications"))
+        problems.append(Violation(Code.REQUIRED, _("Choisissez au moins une demande."), "applications"))
     for application in applications:
         if application.state not in REVIEW_STATES:
-            problems.append(Violation("illegal_state", _("%(ref)s : pas d'évaluation dans l'état « %(s)s ».") % {
+            problems.append(Violation(Code.ILLEGAL_TRANSITION, _(
+                "%(ref)s : pas d'évaluation dans l'état « %(s)s ».") % {
                 "ref": application.reference, "s": application.get_state_display()}, "applications"))
     if problems:
         raise RuleViolation(problems)
@@ -729,9 +710,9 @@ def assign_reviewers(actor: Any, applications: Iterable[Application], reviewers:
 def _own_review(actor: Any, review: Review) -> Review:
     review = Review.objects.select_for_update().select_related("application").get(pk=review.pk)
     if review.reviewer_id != actor.pk:
-        raise NotFound.single("not_found", _("Évaluation introuvable."))
+        raise NotFound.single(Code.NOT_FOUND, _("Évaluation introuvable."))
     if review.application.state not in REVIEW_STATES:
-        raise Conflict.single("illegal_state", _("La demande n'est plus en évaluation."), "state")
+        raise Conflict.single(Code.ILLEGAL_TRANSITION, _("La demande n'est plus en évaluation."), "state")
     return review
 
 
@@ -742,7 +723,7 @@ def unassign_reviewer(actor: Any, review: Review) -> None:
     # Locked and read again: a review submitted meanwhile is not removed from under its reviewer.
     review = Review.objects.select_for_update().select_related("application", "reviewer").get(pk=review.pk)
     if review.status == Review.Status.SUBMITTED:
-        raise Conflict.single("review_submitted", _("Une évaluation remise ne peut être retirée."), "review")
+        raise Conflict.single(GrantError.REVIEW_SUBMITTED, _("Une évaluation remise ne peut être retirée."), "review")
     record(actor, "review.unassign", review, before={"application": review.application.reference,
                                                      "reviewer": review.reviewer.email})
     review.delete()
@@ -753,9 +734,9 @@ def declare_conflict(actor: Any, review: Review, note: str) -> Review:
     """The reviewer declares a conflict of interest and is taken off the application's review."""
     review = _own_review(actor, review)
     if not (note or "").strip():
-        raise RuleViolation.single("required", _("Décrivez le conflit d'intérêts."), "note")
+        raise RuleViolation.single(Code.REQUIRED, _("Décrivez le conflit d'intérêts."), "note")
     if review.status == Review.Status.SUBMITTED:
-        raise Conflict.single("review_submitted", _("L'évaluation est déjà remise."), "review")
+        raise Conflict.single(GrantError.REVIEW_SUBMITTED, _("L'évaluation est déjà remise."), "review")
     before = snapshot(review, ["status", "conflict_note"])
     review.status, review.conflict_note = Review.Status.CONFLICT, note.strip()
     review.save()
@@ -773,9 +754,9 @@ def submit_review(actor: Any, review: Review, scores: dict[int, tuple[int, str]]
     """Score every criterion (0 to 5) with a comment, and recommend."""
     review = _own_review(actor, review)
     if review.status == Review.Status.CONFLICT:
-        raise Conflict.single("conflict_declared", _("Vous avez déclaré un conflit d'intérêts."), "review")
+        raise Conflict.single(GrantError.CONFLICT_DECLARED, _("Vous avez déclaré un conflit d'intérêts."), "review")
     if review.application.state != State.UNDER_REVIEW:
-        raise Conflict.single("illegal_state", _("La demande n'est pas encore en évaluation."), "state")
+        raise Conflict.single(Code.ILLEGAL_TRANSITION, _("La demande n'est pas encore en évaluation."), "state")
     criteria = list(review.application.call.criteria.all())
     problems = []
     clean: dict[int, tuple[int, str]] = {}
@@ -786,15 +767,16 @@ def submit_review(actor: Any, review: Review, scores: dict[int, tuple[int, str]]
         except (TypeError, ValueError):
             score = None
         if score is None or not 0 <= score <= 5:
-            problems.append(Violation("score_required", _("Notez « %(c)s » de 0 à 5.") % {"c": criterion.title},
+            problems.append(Violation(GrantError.SCORE_REQUIRED,
+                                      _("Notez « %(c)s » de 0 à 5.") % {"c": criterion.title},
                                       f"scores.{criterion.pk}"))
         else:
             clean[criterion.pk] = (score, str(value[1] or "") if value is not None else "")
     unknown = set(scores) - {c.pk for c in criteria}
     if unknown:
-        problems.append(Violation("unknown_criterion", _("Critère inconnu."), "scores"))
+        problems.append(Violation(GrantError.UNKNOWN_CRITERION, _("Critère inconnu."), "scores"))
     if recommendation not in Recommendation.values:
-        problems.append(Violation("required", _("Choisissez une recommandation."), "recommendation"))
+        problems.append(Violation(Code.REQUIRED, _("Choisissez une recommandation."), "recommendation"))
     if problems:
         raise RuleViolation(problems)
     for criterion in criteria:
@@ -824,7 +806,7 @@ def _tranches(data: list[dict[str, Any]], granted: Decimal) -> list[Tranche]:
             except ValueError:
                 due = None
         if not isinstance(due, date):
-            problems.append(Violation("invalid", _("Date d'échéance invalide."), f"tranches.{index}.due_on"))
+            problems.append(Violation(Code.INVALID, _("Date d'échéance invalide."), f"tranches.{index}.due_on"))
             continue
         try:
             amount = _money(item.get("amount"), f"tranches.{index}.amount")
@@ -832,11 +814,12 @@ def _tranches(data: list[dict[str, Any]], granted: Decimal) -> list[Tranche]:
             problems.extend(error.violations)
             continue
         if amount <= 0:
-            problems.append(Violation("invalid", _("Une tranche est un montant positif."), f"tranches.{index}.amount"))
+            problems.append(Violation(Code.INVALID, _("Une tranche est un montant positif."),
+                                      f"tranches.{index}.amount"))
             continue
         tranches.append(Tranche(position=index + 1, due_on=due, amount=amount))
     if not problems and sum((t.amount for t in tranches), Decimal(0)) != granted:
-        problems.append(Violation("schedule_unbalanced", _("Les tranches doivent totaliser le montant accordé "
+        problems.append(Violation(GrantError.SCHEDULE_UNBALANCED, _("Les tranches doivent totaliser le montant accordé "
                                                            "(%(g)s €).") % {"g": granted}, "tranches"))
     if problems:
         raise RuleViolation(problems)
@@ -846,7 +829,7 @@ def _tranches(data: list[dict[str, Any]], granted: Decimal) -> list[Tranche]:
 def _commit_to_envelope(call: Call, amount: Decimal) -> None:
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.committed + amount > call.budget:
-        raise RuleViolation.single("envelope_exceeded", _(
+        raise RuleViolation.single(GrantError.ENVELOPE_EXCEEDED, _(
             "L'enveloppe de l'appel ne suffit pas : reste %(left)s €, montant à engager %(amount)s €.") % {
             "left": call.budget - call.committed, "amount": amount}, "granted_amount")
     Call.objects.filter(pk=call.pk).update(committed=F("committed") + amount)
@@ -877,23 +860,22 @@ def record_decision(actor: Any, application: Application, *, outcome: str, grant
                     conditions: str = "", motivation: str = "", tranches: list[dict[str, Any]] | None = None,
                     expected_version: int | None = None) -> Decision:
     """The approver decides. An approval above the four-eyes threshold waits for a second approver."""
-    application = _locked(actor, application)
-    _require_transition(actor, application, "approve" if outcome == Decision.Outcome.APPROVED else "reject")
-    _check_version(application, expected_version)
+    name = "approve" if outcome == Decision.Outcome.APPROVED else "reject"
+    application = _open(actor, application, name, expected_version)
     if Decision.objects.filter(application=application).exists():
-        raise Conflict.single("already_decided", _("Une décision est déjà enregistrée pour cette demande."),
+        raise Conflict.single(GrantError.ALREADY_DECIDED, _("Une décision est déjà enregistrée pour cette demande."),
                               "decision")
     if outcome not in Decision.Outcome.values:
-        raise RuleViolation.single("invalid_choice", _("Décision inconnue."), "outcome")
+        raise RuleViolation.single(Code.INVALID_CHOICE, _("Décision inconnue."), "outcome")
     granted = Decimal(0)
     schedule: list[Tranche] = []
     if outcome == Decision.Outcome.APPROVED:
         granted = _money(granted_amount, "granted_amount")
         problems = []
         if granted <= 0:
-            problems.append(Violation("invalid", _("Le montant accordé doit être positif."), "granted_amount"))
+            problems.append(Violation(Code.INVALID, _("Le montant accordé doit être positif."), "granted_amount"))
         elif granted > (application.requested_amount or 0):
-            problems.append(Violation("granted_above_requested", _(
+            problems.append(Violation(GrantError.GRANTED_ABOVE_REQUESTED, _(
                 "Le montant accordé (%(g)s €) dépasse le montant demandé (%(r)s €).") % {
                 "g": granted, "r": application.requested_amount}, "granted_amount"))
         if problems:
@@ -901,11 +883,11 @@ def record_decision(actor: Any, application: Application, *, outcome: str, grant
         schedule = _tranches(list(tranches or [{"due_on": _today().isoformat(), "amount": str(granted)}]), granted)
         call = Call.objects.get(pk=application.call_id)
         if granted > call.remaining:
-            raise RuleViolation.single("envelope_exceeded", _(
+            raise RuleViolation.single(GrantError.ENVELOPE_EXCEEDED, _(
                 "L'enveloppe de l'appel ne suffit pas : reste %(left)s €, montant à engager %(amount)s €.") % {
                 "left": call.remaining, "amount": granted}, "granted_amount")
     elif not (motivation or "").strip():
-        raise RuleViolation.single("required", _("Motivez le refus."), "motivation")
+        raise RuleViolation.single(Code.REQUIRED, _("Motivez le refus."), "motivation")
     decision = Decision.objects.create(application=application, outcome=outcome, granted_amount=granted,
                                        conditions=conditions or "", motivation=motivation or "", decided_by=actor)
     for tranche in schedule:
@@ -929,15 +911,13 @@ def record_decision(actor: Any, application: Application, *, outcome: str, grant
 @transaction.atomic
 def confirm_decision(actor: Any, application: Application, expected_version: int | None = None) -> Decision:
     """The second approver confirms a decision above the threshold (four-eyes rule)."""
-    application = _locked(actor, application)
-    _require_transition(actor, application, "approve")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "approve", expected_version)
     decision = Decision.objects.select_for_update().filter(application=application).first()
     if decision is None or decision.is_final:
-        raise Conflict.single("nothing_to_confirm", _("Aucune décision n'attend de confirmation."), "decision")
+        raise Conflict.single(GrantError.NOTHING_TO_CONFIRM, _("Aucune décision n'attend de confirmation."), "decision")
     if decision.decided_by_id == actor.pk:
-        raise PermissionDenied.single("four_eyes", _("Un second ordonnateur, distinct du premier, doit confirmer "
-                                                     "cette décision."), "decision")
+        raise PermissionDenied.single(GrantError.FOUR_EYES, _(
+            "Un second ordonnateur, distinct du premier, doit confirmer cette décision."), "decision")
     decision.confirmed_by = actor
     record(actor, "decision.confirm", decision, after={"confirmed_by": actor.email})
     _finalise(actor, application, decision)
@@ -949,12 +929,12 @@ def cancel_pending_decision(actor: Any, application: Application, reason: str) -
     """A second approver who disagrees sends the pending decision back; the application stays in review."""
     application = _locked(actor, application)
     if not actor.has_role(Role.APPROVER):
-        raise PermissionDenied.single("forbidden", _("Seul un ordonnateur peut faire cela."))
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un ordonnateur peut faire cela."))
     decision = Decision.objects.select_for_update().filter(application=application).first()
     if decision is None or decision.is_final:
-        raise Conflict.single("nothing_to_confirm", _("Aucune décision n'attend de confirmation."), "decision")
+        raise Conflict.single(GrantError.NOTHING_TO_CONFIRM, _("Aucune décision n'attend de confirmation."), "decision")
     if not (reason or "").strip():
-        raise RuleViolation.single("required", _("Indiquez pourquoi la décision est écartée."), "reason")
+        raise RuleViolation.single(Code.REQUIRED, _("Indiquez pourquoi la décision est écartée."), "reason")
     record(actor, "decision.cancel", decision, before=snapshot(decision), note=reason.strip())
     application.tranches.all().delete()
     decision.delete()
@@ -963,9 +943,7 @@ def cancel_pending_decision(actor: Any, application: Application, reason: str) -
 
 @transaction.atomic
 def start_project(actor: Any, application: Application, expected_version: int | None = None) -> Application:
-    application = _locked(actor, application)
-    _require_transition(actor, application, "start_project")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "start_project", expected_version)
     return _move(actor, application, "start_project")
 
 
@@ -973,18 +951,18 @@ def start_project(actor: Any, application: Application, expected_version: int | 
 def record_payment(actor: Any, tranche: Tranche, paid_on: date | None = None, reference: str = "") -> Tranche:
     """Finance records that a tranche is paid."""
     if not actor.is_authenticated or not actor.has_role(Role.FINANCE):
-        raise PermissionDenied.single("forbidden", _("Seul le service financier enregistre les paiements."))
+        raise PermissionDenied.single(Code.FORBIDDEN, _("Seul le service financier enregistre les paiements."))
     tranche = Tranche.objects.select_for_update().select_related("application").get(pk=tranche.pk)
     application = tranche.application
-    if application.state not in {State.APPROVED, State.IN_PROGRESS, State.REPORTING}:
-        raise Conflict.single("illegal_state", _("Aucun paiement dans l'état « %(s)s ».") % {
+    if application.state not in PAYABLE_STATES:
+        raise Conflict.single(Code.ILLEGAL_TRANSITION, _("Aucun paiement dans l'état « %(s)s ».") % {
             "s": application.get_state_display()}, "state")
     if tranche.paid_on is not None:
-        raise Conflict.single("already_paid", _("Cette tranche est déjà payée (le %(d)s).") % {
+        raise Conflict.single(Code.ALREADY_PAID, _("Cette tranche est déjà payée (le %(d)s).") % {
             "d": tranche.paid_on.strftime("%d/%m/%Y")}, "tranche")
     paid_on = paid_on or _today()
     if paid_on > _today():
-        raise RuleViolation.single("invalid", _("La date de paiement ne peut être dans le futur."), "paid_on")
+        raise RuleViolation.single(Code.INVALID, _("La date de paiement ne peut être dans le futur."), "paid_on")
     tranche.paid_on, tranche.payment_reference, tranche.recorded_by = paid_on, (reference or "")[:100], actor
     tranche.save()
     record(actor, "payment.record", tranche, after={"application": application.reference, "position": tranche.position,
@@ -1003,12 +981,10 @@ def submit_report(actor: Any, application: Application, *, deliverables: str, na
                   actual_budget_lines: list[dict[str, Any]] | None = None,
                   expected_version: int | None = None) -> FinalReport:
     """The partner files the final report: deliverables, actual budget and documents."""
-    application = _locked(actor, application)
-    _require_transition(actor, application, "submit_report")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "submit_report", expected_version)
     problems = []
     if not (deliverables or "").strip():
-        problems.append(Violation("required", _("Décrivez les réalisations du projet."), "deliverables"))
+        problems.append(Violation(Code.REQUIRED, _("Décrivez les réalisations du projet."), "deliverables"))
     lines = None
     if actual_budget_lines is not None:
         try:
@@ -1016,10 +992,10 @@ def submit_report(actor: Any, application: Application, *, deliverables: str, na
         except RuleViolation as error:
             problems.extend(error.violations)
     if not lines and not application.budget_lines.filter(stage=BudgetLine.Stage.ACTUAL).exists():
-        problems.append(Violation("required", _("Indiquez le budget réalisé (au moins une dépense)."),
+        problems.append(Violation(Code.REQUIRED, _("Indiquez le budget réalisé (au moins une dépense)."),
                                   "actual_budget_lines"))
     if not application.documents.filter(kind=ApplicationDocumentKind.FINAL_REPORT).exists():
-        problems.append(Violation("missing_document", _("Document manquant : %(kind)s.") % {
+        problems.append(Violation(Code.MISSING_DOCUMENT, _("Document manquant : %(kind)s.") % {
             "kind": ApplicationDocumentKind.FINAL_REPORT.label}, "documents"))
     if problems:
         raise RuleViolation(problems)
@@ -1039,11 +1015,9 @@ def submit_report(actor: Any, application: Application, *, deliverables: str, na
 @transaction.atomic
 def return_report(actor: Any, application: Application, comment: str,
                   expected_version: int | None = None) -> Application:
-    application = _locked(actor, application)
-    _require_transition(actor, application, "return_report")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "return_report", expected_version)
     if not (comment or "").strip():
-        raise RuleViolation.single("required", _("Expliquez ce qui manque au rapport."), "comment")
+        raise RuleViolation.single(Code.REQUIRED, _("Expliquez ce qui manque au rapport."), "comment")
     FinalReport.objects.filter(application=application).update(returned_comment=comment.strip())
     return _move(actor, application, "return_report", note=comment.strip())
 
@@ -1051,13 +1025,11 @@ def return_report(actor: Any, application: Application, comment: str,
 @transaction.atomic
 def close(actor: Any, application: Application, expected_version: int | None = None) -> Application:
     """The officer closes the file once the report is in and every tranche is paid."""
-    application = _locked(actor, application)
-    _require_transition(actor, application, "close")
-    _check_version(application, expected_version)
+    application = _open(actor, application, "close", expected_version)
     unpaid = application.tranches.filter(paid_on__isnull=True).count()
     if unpaid:
-        raise RuleViolation.single("unpaid_tranches", _("%(n)s tranche(s) restent à payer avant la clôture.") % {
-            "n": unpaid}, "tranches")
+        raise RuleViolation.single(GrantError.UNPAID_TRANCHES, _(
+            "%(n)s tranche(s) restent à payer avant la clôture.") % {"n": unpaid}, "tranches")
     return _move(actor, application, "close")
 
 

@@ -26,7 +26,7 @@ from subsidia.accounts.access import PARTNER_ADMINS, PARTNERS
 from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import PUBLIC, SIGNED_IN, access, roles
-from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
+from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.forms import error_summary
 from subsidia.organisations import selectors as organisation_selectors
 from subsidia.organisations.models import LegalForm
@@ -92,7 +92,7 @@ def _raise_for(error: RuleViolation) -> None:
 
 
 def _is_stale(error: RuleViolation) -> bool:
-    return isinstance(error, Conflict) and any(v.code == "stale_version" for v in error.violations)
+    return isinstance(error, Conflict) and any(v.code == Code.STALE_VERSION for v in error.violations)
 
 
 def _is_partner(user: Any) -> bool:
@@ -282,7 +282,7 @@ ACTION_DONE = {
 def _actions(user: Any, application: Application) -> list[dict[str, Any]]:
     """The workflow's transitions this user may make here, with the fields each needs."""
     actions = []
-    for transition in workflow.available_to(user, application.state):
+    for transition in workflow.WORKFLOW.available_to(user, application.state):
         if transition.name not in ACTIONS:
             continue
         if Role.PARTNER_ADMIN in transition.roles and not selectors.is_member_of(user, application, admin=True):

@@ -26,13 +26,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from subsidia.accounts.reauth import reauthentication_required
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access, roles
-from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
+from subsidia.core.errors import Code, Conflict, NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.exports import to_csv
 from subsidia.core.forms import error_summary
 from subsidia.core.http import int_or_none, safe_next
 
 from . import exports, selectors, services
+from .errors import GrantError
 from .forms_staff import (
     AssignForm,
     CallForm,
@@ -51,7 +52,7 @@ from .forms_staff import (
     reviewers,
 )
 from .models import Application, Call, Decision, Recommendation, Review, State, Tranche
-from .workflow import REVIEW_STATES
+from .workflow import PAYABLE_STATES, REVIEW_STATES
 
 # --- who may use which page ------------------------------------------------------------------------
 
@@ -64,7 +65,6 @@ APPROVERS = roles(Role.APPROVER, name="grant_approvers")
 PAYMENT_READERS = roles(Role.FINANCE, Role.OFFICER, Role.AUDITOR, Role.ADMIN, name="payment_readers")
 FINANCE = roles(Role.FINANCE, name="grant_finance")
 
-PAYABLE_STATES = [State.APPROVED, State.IN_PROGRESS, State.REPORTING]
 PAGE_SIZE = 25
 QUEUE_FILTERS = ("call", "state", "priority", "organisation", "reviewer", "q", "sort")
 SORTABLE_COLUMNS = [
@@ -73,15 +73,15 @@ SORTABLE_COLUMNS = [
     ("amount", gettext_lazy("Montant demandé")), ("start", gettext_lazy("Début")),
     ("submitted", gettext_lazy("Déposée le")),
 ]
-RULE_LABELS = {
-    "incomplete": gettext_lazy("Dossier complet"),
-    "lead_time": gettext_lazy("Délai de dépôt avant le début du projet"),
-    "dates_invalid": gettext_lazy("Dates du projet cohérentes"),
-    "legal_form": gettext_lazy("Forme juridique admise"),
-    "call_closed": gettext_lazy("Appel ouvert à la date de dépôt"),
-    "missing_document": gettext_lazy("Documents obligatoires joints"),
-    "missing_answer": gettext_lazy("Questions obligatoires répondues"),
-    "budget_unbalanced": gettext_lazy("Budget équilibré"),
+RULE_LABELS: dict[str, Any] = {
+    GrantError.INCOMPLETE: gettext_lazy("Dossier complet"),
+    GrantError.LEAD_TIME: gettext_lazy("Délai de dépôt avant le début du projet"),
+    Code.DATES_INVALID: gettext_lazy("Dates du projet cohérentes"),
+    GrantError.LEGAL_FORM: gettext_lazy("Forme juridique admise"),
+    GrantError.CALL_CLOSED: gettext_lazy("Appel ouvert à la date de dépôt"),
+    Code.MISSING_DOCUMENT: gettext_lazy("Documents obligatoires joints"),
+    GrantError.MISSING_ANSWER: gettext_lazy("Questions obligatoires répondues"),
+    GrantError.BUDGET_UNBALANCED: gettext_lazy("Budget équilibré"),
 }
 
 

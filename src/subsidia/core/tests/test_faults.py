@@ -131,7 +131,7 @@ def _grant_case(name: str, source: str) -> Case:
     return Case(
         make=lambda w: in_state(w.org, source),
         act=lambda w, app: GRANT_ACTIONS[name](w.people[actor_for(name)], app),
-        reached=lambda w, app: type(app).objects.get(pk=app.pk).state == grants_workflow.TRANSITIONS[name].target,
+        reached=lambda w, app: type(app).objects.get(pk=app.pk).state == grants_workflow.WORKFLOW[name].target,
     )
 
 
@@ -393,7 +393,7 @@ def _table_cases() -> Iterator[tuple[str, Callable[[], Case]]]:
     """(id, case factory) for every transition and source state of every table, in the tables' order. The case
     is built when the test runs, so that a transition without a service here fails its own test, by name."""
     tables: list[tuple[str, dict[str, Any], Callable[[str, str], Case]]] = [
-        ("grants", grants_workflow.TRANSITIONS, _grant_case),
+        ("grants", grants_workflow.WORKFLOW.transitions, _grant_case),
         ("conventions", conventions_workflow.CONVENTION_WORKFLOW.transitions, _convention_case),
         ("convention_reports", conventions_workflow.REPORT_WORKFLOW.transitions, _report_case),
         ("good_practices", knowledge_workflow.GOOD_PRACTICES.transitions, _practice_case),
@@ -470,7 +470,7 @@ def test_every_transition_of_every_table_has_its_fault_case() -> None:
     """The list above is built from the tables; this says so in plain words, and guards the events and dialogue
     services, which have no table: a new public service there must be put in one list or the other."""
     tables: list[tuple[str, Mapping[str, Transition]]] = [
-        ("grants", grants_workflow.TRANSITIONS),
+        ("grants", grants_workflow.WORKFLOW.transitions),
         ("conventions", conventions_workflow.CONVENTION_WORKFLOW.transitions),
         ("convention_reports", conventions_workflow.REPORT_WORKFLOW.transitions),
         ("good_practices", knowledge_workflow.GOOD_PRACTICES.transitions),

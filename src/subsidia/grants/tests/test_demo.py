@@ -31,7 +31,7 @@ from subsidia.grants.models import (
     StateChange,
     Tranche,
 )
-from subsidia.grants.workflow import TRANSITIONS
+from subsidia.grants.workflow import WORKFLOW
 from subsidia.notifications.models import Notification
 
 COUNTED = [Call, Application, ApplicationDocument, BudgetLine, StateChange, EligibilityCheck, Review, Score,
@@ -115,7 +115,7 @@ def test_applications_in_every_state_and_consistent() -> None:
         # The history follows the workflow table, from the draft to the current state.
         state: str = State.DRAFT
         for change in application.state_changes.all():
-            transition = TRANSITIONS[change.transition]
+            transition = WORKFLOW[change.transition]
             assert (change.from_state, change.to_state) == (state, transition.target)
             assert change.from_state in transition.sources
             assert change.at.year == 2023 or application.state == State.DRAFT

@@ -17,7 +17,7 @@ from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.grants import services
 from subsidia.grants.models import Application, Decision, State, Tranche
-from subsidia.grants.workflow import TRANSITIONS, available_to, transitions_from
+from subsidia.grants.workflow import WORKFLOW
 from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory, CallFactory, add_document
@@ -70,19 +70,19 @@ def in_state(org: Any, state: str) -> Application:
 
 
 def actor_for(transition: str) -> str:
-    roles = TRANSITIONS[transition].roles
+    roles = WORKFLOW.transitions[transition].roles
     return "partner_admin" if "partner_admin" in roles else "approver" if "approver" in roles else "officer"
 
 
 def test_the_table_names_a_service_for_every_transition() -> None:
-    assert set(ACTIONS) == set(TRANSITIONS)
-    for transition in TRANSITIONS.values():
+    assert set(ACTIONS) == set(WORKFLOW.transitions)
+    for transition in WORKFLOW.transitions.values():
         assert transition.sources and transition.target in ALL_STATES
         assert transition.sources <= set(ALL_STATES)
 
 
-LEGAL = [(name, source) for name, t in TRANSITIONS.items() for source in sorted(t.sources)]
-ILLEGAL = [(name, state) for name, t in TRANSITIONS.items() for state in ALL_STATES if state not in t.sources]
+LEGAL = [(name, source) for name, t in WORKFLOW.transitions.items() for source in sorted(t.sources)]
+ILLEGAL = [(name, state) for name, t in WORKFLOW.transitions.items() for state in ALL_STATES if state not in t.sources]
 
 
 @pytest.mark.parametrize(("name", "source"), LEGAL)
@@ -92,7 +92,7 @@ def test_every_legal_move_succeeds_and_is_recorded(name: str, source: str, peopl
     version = application.version
     ACTIONS[name](people[actor_for(name)], application)
     application.refresh_from_db()
-    assert application.state == TRANSITIONS[name].target
+    assert application.state == WORKFLOW.transitions[name].target
     assert application.version > version
     change = application.state_changes.get()
     assert (change.transition, change.from_state, change.to_state) == (name, source, application.state)
@@ -119,7 +119,7 @@ def test_every_illegal_move_is_refused_and_changes_nothing(name: str, state: str
 
 
 ROLE_REFUSALS = [
-    (name, persona) for name, t in TRANSITIONS.items()
+    (name, persona) for name, t in WORKFLOW.transitions.items()
     for persona in ["partner_admin", "partner_member", "officer", "reviewer", "approver", "finance", "auditor"]
     if persona not in t.roles and persona != "reviewer"
 ]
@@ -128,7 +128,7 @@ ROLE_REFUSALS = [
 @pytest.mark.parametrize(("name", "persona"), ROLE_REFUSALS)
 def test_a_role_not_in_the_table_is_refused(name: str, persona: str, people: dict[str, User],
                                             org_a: Organisation) -> None:
-    application = in_state(org_a, sorted(TRANSITIONS[name].sources)[0])
+    application = in_state(org_a, sorted(WORKFLOW.transitions[name].sources)[0])
     before = (application.state, application.version)
     with pytest.raises(PermissionDenied):
         ACTIONS[name](people[persona], application)
@@ -136,22 +136,22 @@ def test_a_role_not_in_the_table_is_refused(name: str, persona: str, people: dic
     assert (application.state, application.version) == before
 
 
-@pytest.mark.parametrize("name", sorted(TRANSITIONS))
+@pytest.mark.parametrize("name", sorted(WORKFLOW.transitions))
 def test_people_who_do_not_see_the_application_get_not_found(name: str, people: dict[str, User],
                                                              org_a: Organisation) -> None:
-    application = in_state(org_a, sorted(TRANSITIONS[name].sources)[0])
+    application = in_state(org_a, sorted(WORKFLOW.transitions[name].sources)[0])
     for persona in ["partner_admin_b", "reviewer"]:  # the reviewer is not assigned to it
         with pytest.raises(NotFound):
             ACTIONS[name](people[persona], application)
 
 
 def test_available_transitions_follow_the_table(people: dict[str, User]) -> None:
-    assert [t.name for t in available_to(people["partner_admin"], State.DRAFT)] == ["submit", "withdraw"]
-    assert [t.name for t in available_to(people["officer"], State.SUBMITTED)] == [
+    assert [t.name for t in WORKFLOW.available_to(people["partner_admin"], State.DRAFT)] == ["submit", "withdraw"]
+    assert [t.name for t in WORKFLOW.available_to(people["officer"], State.SUBMITTED)] == [
         "start_eligibility", "request_information"]
-    assert [t.name for t in available_to(people["approver"], State.UNDER_REVIEW)] == ["approve", "reject"]
-    assert available_to(people["auditor"], State.UNDER_REVIEW) == []
-    assert transitions_from(State.CLOSED) == []
+    assert [t.name for t in WORKFLOW.available_to(people["approver"], State.UNDER_REVIEW)] == ["approve", "reject"]
+    assert WORKFLOW.available_to(people["auditor"], State.UNDER_REVIEW) == []
+    assert WORKFLOW.from_state(State.CLOSED) == []
 
 
 class TestTransitionInputs:
