@@ -5,17 +5,22 @@ gestionnaires for their own organisation (``NEWS_WRITERS``; another organisation
 officer publishes them, or sends a partner's proposal back with a reason.
 
 Every write goes through :mod:`subsidia.knowledge.services`: a broken rule shows on the form (422), a clash
-with the current state or someone else's edit (409) too, a refusal (403) is the error page.
+with the current state or someone else's edit (409) too, a refusal (403) is the error page. The pages share
+three shapes, each written once below: a form that saves (:func:`_submitted`), a button that makes one act
+(:func:`_acted`, and :func:`_moved` for a workflow's transition), and a list filtered by publication state
+(:func:`_state_page`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,8 +33,9 @@ from subsidia.core.errors import NotFound, RuleViolation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
 from subsidia.core.http import int_or_none
+from subsidia.core.workflow import Workflow
 
-from . import selectors, services, workflow
+from . import selectors, workflow
 from .forms import (
     AttachmentForm,
     FaqQuestionForm,
@@ -40,9 +46,13 @@ from .forms import (
     StateFilterForm,
 )
 from .models import FaqQuestion, FaqTopic, GoodPractice, NewsItem, PublicationState
+from .services import faq as faq_services
+from .services import good_practices as practice_services
+from .services import news as news_services
 
 # Officers write any news item, partners' gestionnaires their own organisation's (the selector scopes: 404).
 NEWS_WRITERS = roles(Role.PARTNER_ADMIN, Role.OFFICER, name="news_writers")
+Again = Callable[[int], HttpResponse]  # the page shown again, with the status of a refusal
 
 
 def refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None = None) -> int:
@@ -60,16 +70,59 @@ def refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None 
     return error.status_code
 
 
+# --- the shapes the pages share ------------------------------------------------------------------
+
+def _submitted(request: HttpRequest, form: forms.Form, save: Callable[[], Any], done: str,
+               then: Callable[[Any], HttpResponse]) -> HttpResponse | int:
+    """Save a posted form through ``save``: the redirect ``then(saved)`` with the message ``done``, or the
+    status of the form shown again (422 for the form's own errors, else the service's refusal)."""
+    if not form.is_valid():
+        return 422
+    try:
+        saved = save()
+    except RuleViolation as error:
+        return refused(request, error, form)
+    messages.success(request, done)
+    return then(saved)
+
+
+def _acted(request: HttpRequest, act: Callable[[], object], page: Again, done: str, then: str,
+           **kwargs: Any) -> HttpResponse:
+    """Make one act of a button: the redirect to ``then`` with the message ``done``, or ``page`` again with
+    the refusal as a message."""
+    try:
+        act()
+    except RuleViolation as error:
+        return page(refused(request, error))
+    messages.success(request, done)
+    return redirect(then, **kwargs)
+
+
+def _moved(request: HttpRequest, table: Workflow[Any], name: str, move: Callable[[int | None], object],
+           page: Again, then: str, **kwargs: Any) -> HttpResponse:
+    """A button of ``table``'s transition ``name`` (404 for a name the table does not have)."""
+    if name not in table:
+        raise Http404
+    version = int_or_none(request.POST.get("version"))
+    return _acted(request, lambda: move(version), page, _("Action effectuée : %(action)s.")
+                  % {"action": table[name].label}, then, **kwargs)
+
+
+def _state_page(request: HttpRequest, items: QuerySet[Any]) -> tuple[StateFilterForm, Page]:
+    """A management list filtered by publication state, 50 a page."""
+    form = StateFilterForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data.get("state"):
+        items = items.filter(state=form.cleaned_data["state"])
+    return form, Paginator(items, 50).get_page(request.GET.get("page"))
+
+
 # --- good practices ------------------------------------------------------------------------------
 
 @access(OFFICERS)
 @require_GET
 def good_practice_manage(request: HttpRequest) -> HttpResponse:
-    form = StateFilterForm(request.GET or None)
-    practices = selectors.good_practices_managed_by(request.user).order_by("state", "title", "pk")
-    if form.is_valid() and form.cleaned_data.get("state"):
-        practices = practices.filter(state=form.cleaned_data["state"])
-    page = Paginator(practices, 50).get_page(request.GET.get("page"))
+    form, page = _state_page(request, selectors.good_practices_managed_by(request.user).order_by(
+        "state", "title", "pk"))
     return render(request, "knowledge/good_practice_manage.html", {
         "form": form, "page": page, "query": request.GET.copy()})
 
@@ -86,24 +139,23 @@ def _practice_page(request: HttpRequest, practice: GoodPractice | None, form: Go
     }, status=status)
 
 
+def _practice_edited(practice: GoodPractice) -> HttpResponse:
+    return redirect("knowledge:good_practice_edit", pk=practice.pk)
+
+
 def _practice_form(request: HttpRequest, practice: GoodPractice | None) -> HttpResponse:
     if request.method != "POST":
         return _practice_page(request, practice)
     form = GoodPracticeForm(request.POST)
-    status = 422
-    if form.is_valid():
-        try:
-            if practice is None:
-                saved = services.create_good_practice(request.user, form.data_for_service())
-            else:
-                saved = services.update_good_practice(request.user, practice, form.data_for_service(),
+
+    def save() -> GoodPractice:
+        if practice is None:
+            return practice_services.create_good_practice(request.user, form.data_for_service())
+        return practice_services.update_good_practice(request.user, practice, form.data_for_service(),
                                                       expected_version=form.cleaned_data.get("version"))
-        except RuleViolation as error:
-            status = refused(request, error, form)
-        else:
-            messages.success(request, _("Bonne pratique enregistrée."))
-            return redirect("knowledge:good_practice_edit", pk=saved.pk)
-    return _practice_page(request, practice, form=form, status=status)
+
+    done = _submitted(request, form, save, _("Bonne pratique enregistrée."), _practice_edited)
+    return done if isinstance(done, HttpResponse) else _practice_page(request, practice, form=form, status=done)
 
 
 @access(OFFICERS)
@@ -122,16 +174,10 @@ def good_practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def good_practice_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     practice = get_object_or_404(selectors.good_practices_managed_by(request.user), pk=pk)
-    if transition not in workflow.GOOD_PRACTICES:
-        raise Http404
-    try:
-        services.transition_good_practice(request.user, practice, transition,
-                                          expected_version=int_or_none(request.POST.get("version")))
-    except RuleViolation as error:
-        return _practice_page(request, practice, status=refused(request, error))
-    messages.success(request, _("Action effectuée : %(action)s.")
-                     % {"action": workflow.GOOD_PRACTICES[transition].label})
-    return redirect("knowledge:good_practice_edit", pk=practice.pk)
+    return _moved(request, workflow.GOOD_PRACTICES, transition, lambda version: (
+        practice_services.transition_good_practice(request.user, practice, transition, expected_version=version)),
+        lambda status: _practice_page(request, practice, status=status), "knowledge:good_practice_edit",
+        pk=practice.pk)
 
 
 @access(OFFICERS)
@@ -139,16 +185,11 @@ def good_practice_transition(request: HttpRequest, pk: int, transition: str) -> 
 def good_practice_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     practice = get_object_or_404(selectors.good_practices_managed_by(request.user), pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
-    status = 422
-    if form.is_valid():
-        try:
-            services.add_attachment(request.user, practice, form.cleaned_data["file"], form.cleaned_data["title"])
-        except RuleViolation as error:
-            status = refused(request, error, form)
-        else:
-            messages.success(request, _("Pièce jointe ajoutée."))
-            return redirect("knowledge:good_practice_edit", pk=practice.pk)
-    return _practice_page(request, practice, attachment_form=form, status=status)
+    done = _submitted(request, form, lambda: practice_services.add_attachment(
+        request.user, practice, form.cleaned_data["file"], form.cleaned_data["title"]),
+        _("Pièce jointe ajoutée."), lambda attachment: _practice_edited(practice))
+    return done if isinstance(done, HttpResponse) else _practice_page(
+        request, practice, attachment_form=form, status=done)
 
 
 @access(OFFICERS)
@@ -156,12 +197,9 @@ def good_practice_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def good_practice_attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     practice = get_object_or_404(selectors.good_practices_managed_by(request.user), pk=pk)
     attachment = get_object_or_404(practice.attachments, pk=attachment_pk)
-    try:
-        services.delete_attachment(request.user, attachment)
-    except RuleViolation as error:
-        return _practice_page(request, practice, status=refused(request, error))
-    messages.success(request, _("Pièce jointe supprimée."))
-    return redirect("knowledge:good_practice_edit", pk=practice.pk)
+    return _acted(request, lambda: practice_services.delete_attachment(request.user, attachment),
+                  lambda status: _practice_page(request, practice, status=status), _("Pièce jointe supprimée."),
+                  "knowledge:good_practice_edit", pk=practice.pk)
 
 
 # --- FAQ -----------------------------------------------------------------------------------------
@@ -172,6 +210,10 @@ def _faq_manage_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     }, status=status)
 
 
+def _to_faq(saved: object) -> HttpResponse:
+    return redirect("knowledge:faq_manage")
+
+
 @access(OFFICERS)
 @require_GET
 def faq_manage(request: HttpRequest) -> HttpResponse:
@@ -179,24 +221,21 @@ def faq_manage(request: HttpRequest) -> HttpResponse:
 
 
 def _topic_form(request: HttpRequest, topic: FaqTopic | None) -> HttpResponse:
-    if request.method == "POST":
-        form = FaqTopicForm(request.POST)
-    else:
-        form = FaqTopicForm(initial={"name": topic.name, "position": topic.position} if topic else None)
     status = 200
     if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                if topic is None:
-                    services.create_faq_topic(request.user, form.cleaned_data)
-                else:
-                    services.update_faq_topic(request.user, topic, form.cleaned_data)
-            except RuleViolation as error:
-                status = refused(request, error, form)
-            else:
-                messages.success(request, _("Rubrique enregistrée."))
-                return redirect("knowledge:faq_manage")
+        form = FaqTopicForm(request.POST)
+
+        def save() -> FaqTopic:
+            if topic is None:
+                return faq_services.create_faq_topic(request.user, form.cleaned_data)
+            return faq_services.update_faq_topic(request.user, topic, form.cleaned_data)
+
+        done = _submitted(request, form, save, _("Rubrique enregistrée."), _to_faq)
+        if isinstance(done, HttpResponse):
+            return done
+        status = done
+    else:
+        form = FaqTopicForm(initial={"name": topic.name, "position": topic.position} if topic else None)
     return render(request, "knowledge/faq_topic_form.html", {
         "form": form, "topic": topic, "error_summary": error_summary(form)}, status=status)
 
@@ -217,37 +256,31 @@ def faq_topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def faq_topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
     topic = get_object_or_404(selectors.faq_managed_by(request.user), pk=pk)
-    try:
-        services.delete_faq_topic(request.user, topic)
-    except RuleViolation as error:
-        return _faq_manage_page(request, status=refused(request, error))
-    messages.success(request, _("Rubrique supprimée."))
-    return redirect("knowledge:faq_manage")
+    return _acted(request, lambda: faq_services.delete_faq_topic(request.user, topic),
+                  lambda status: _faq_manage_page(request, status=status), _("Rubrique supprimée."),
+                  "knowledge:faq_manage")
 
 
 def _question_form(request: HttpRequest, question: FaqQuestion | None) -> HttpResponse:
+    status = 200
     if request.method == "POST":
         form = FaqQuestionForm(request.POST)
+
+        def save() -> FaqQuestion:
+            if question is None:
+                return faq_services.create_faq_question(request.user, form.data_for_service())
+            return faq_services.update_faq_question(request.user, question, form.data_for_service(),
+                                                    expected_version=form.cleaned_data.get("version"))
+
+        done = _submitted(request, form, save, _("Question enregistrée."), _to_faq)
+        if isinstance(done, HttpResponse):
+            return done
+        status = done
     elif question is not None:
         form = FaqQuestionForm(initial={key: getattr(question, key) for key in (
             "topic", "question", "answer", "position", "is_example", "version")})
     else:
         form = FaqQuestionForm(initial={"topic": int_or_none(request.GET.get("rubrique"))})
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                if question is None:
-                    services.create_faq_question(request.user, form.data_for_service())
-                else:
-                    services.update_faq_question(request.user, question, form.data_for_service(),
-                                                 expected_version=form.cleaned_data.get("version"))
-            except RuleViolation as error:
-                status = refused(request, error, form)
-            else:
-                messages.success(request, _("Question enregistrée."))
-                return redirect("knowledge:faq_manage")
     return render(request, "knowledge/faq_question_form.html", {
         "form": form, "question": question, "error_summary": error_summary(form)}, status=status)
 
@@ -268,28 +301,18 @@ def faq_question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def faq_question_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     question = get_object_or_404(selectors.faq_questions_managed_by(request.user), pk=pk)
-    if transition not in workflow.FAQ:
-        raise Http404
-    try:
-        services.transition_faq_question(request.user, question, transition,
-                                         expected_version=int_or_none(request.POST.get("version")))
-    except RuleViolation as error:
-        return _faq_manage_page(request, status=refused(request, error))
-    messages.success(request, _("Action effectuée : %(action)s.")
-                     % {"action": workflow.FAQ[transition].label})
-    return redirect("knowledge:faq_manage")
+    return _moved(request, workflow.FAQ, transition, lambda version: (
+        faq_services.transition_faq_question(request.user, question, transition, expected_version=version)),
+        lambda status: _faq_manage_page(request, status=status), "knowledge:faq_manage")
 
 
 @access(OFFICERS)
 @require_POST
 def faq_question_delete(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(selectors.faq_questions_managed_by(request.user), pk=pk)
-    try:
-        services.delete_faq_question(request.user, question)
-    except RuleViolation as error:
-        return _faq_manage_page(request, status=refused(request, error))
-    messages.success(request, _("Question supprimée."))
-    return redirect("knowledge:faq_manage")
+    return _acted(request, lambda: faq_services.delete_faq_question(request.user, question),
+                  lambda status: _faq_manage_page(request, status=status), _("Question supprimée."),
+                  "knowledge:faq_manage")
 
 
 # --- news ----------------------------------------------------------------------------------------
@@ -297,12 +320,8 @@ def faq_question_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @access(NEWS_WRITERS)
 @require_GET
 def news_manage(request: HttpRequest) -> HttpResponse:
-    form = StateFilterForm(request.GET or None)
-    news = selectors.news_managed_by(request.user).order_by("-date", "-pk")
-    if form.is_valid() and form.cleaned_data.get("state"):
-        news = news.filter(state=form.cleaned_data["state"])
+    form, page = _state_page(request, selectors.news_managed_by(request.user).order_by("-date", "-pk"))
     is_officer = selectors.is_officer(request.user)
-    page = Paginator(news, 50).get_page(request.GET.get("page"))
     return render(request, "knowledge/news_manage.html", {
         "form": form, "page": page, "query": request.GET.copy(), "is_officer": is_officer,
         "proposals": selectors.submitted_news() if is_officer else [],
@@ -330,21 +349,16 @@ def _news_form(request: HttpRequest, item: NewsItem | None) -> HttpResponse:
     if request.method != "POST":
         return _news_page(request, item)
     form = NewsForm(request.POST, user=request.user)
-    status = 422
-    if form.is_valid():
-        data = form.data_for_service()
-        try:
-            if item is None:
-                saved = services.create_news(request.user, data)
-            else:
-                saved = services.update_news(request.user, item, data,
-                                             expected_version=form.cleaned_data.get("version"))
-        except RuleViolation as error:
-            status = refused(request, error, form)
-        else:
-            messages.success(request, _("Actualité enregistrée."))
-            return redirect("knowledge:news_edit", pk=saved.pk)
-    return _news_page(request, item, form=form, status=status)
+
+    def save() -> NewsItem:
+        if item is None:
+            return news_services.create_news(request.user, form.data_for_service())
+        return news_services.update_news(request.user, item, form.data_for_service(),
+                                         expected_version=form.cleaned_data.get("version"))
+
+    done = _submitted(request, form, save, _("Actualité enregistrée."),
+                      lambda saved: redirect("knowledge:news_edit", pk=saved.pk))
+    return done if isinstance(done, HttpResponse) else _news_page(request, item, form=form, status=done)
 
 
 @access(NEWS_WRITERS)
@@ -363,16 +377,11 @@ def news_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def news_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     item = get_object_or_404(selectors.news_managed_by(request.user), pk=pk)
-    if transition not in workflow.NEWS or transition == "send_back":  # send_back has its page, with the reason
+    if transition == "send_back":  # its own page, with the reason the partner is told
         raise Http404
-    try:
-        services.transition_news(request.user, item, transition,
-                                 expected_version=int_or_none(request.POST.get("version")))
-    except RuleViolation as error:
-        return _news_page(request, item, status=refused(request, error))
-    messages.success(request, _("Action effectuée : %(action)s.")
-                     % {"action": workflow.NEWS[transition].label})
-    return redirect("knowledge:news_edit", pk=item.pk)
+    return _moved(request, workflow.NEWS, transition, lambda version: (
+        news_services.transition_news(request.user, item, transition, expected_version=version)),
+        lambda status: _news_page(request, item, status=status), "knowledge:news_edit", pk=item.pk)
 
 
 @access(OFFICERS)
@@ -383,15 +392,12 @@ def news_send_back(request: HttpRequest, pk: int) -> HttpResponse:
     form = SendBackForm(request.POST or None, initial={"version": item.version})
     status = 200
     if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                services.transition_news(request.user, item, "send_back", reason=form.cleaned_data["reason"],
-                                         expected_version=form.cleaned_data.get("version"))
-            except RuleViolation as error:
-                status = refused(request, error, form)
-            else:
-                messages.success(request, _("Actualité renvoyée au partenaire."))
-                return redirect("knowledge:news_manage")
+        done = _submitted(request, form, lambda: news_services.transition_news(
+            request.user, item, "send_back", reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data.get("version")),
+            _("Actualité renvoyée au partenaire."), lambda saved: redirect("knowledge:news_manage"))
+        if isinstance(done, HttpResponse):
+            return done
+        status = done
     return render(request, "knowledge/news_send_back.html", {
         "item": item, "form": form, "error_summary": error_summary(form)}, status=status)

@@ -49,8 +49,10 @@ from subsidia.events.tests.factories import EventFactory, RegistrationFactory
 from subsidia.grants import workflow as grants_workflow
 from subsidia.grants.tests.test_workflow import ACTIONS as GRANT_ACTIONS
 from subsidia.grants.tests.test_workflow import actor_for, in_state
-from subsidia.knowledge import services as knowledge
 from subsidia.knowledge import workflow as knowledge_workflow
+from subsidia.knowledge.services import faq as knowledge_faq
+from subsidia.knowledge.services import good_practices as knowledge_practices
+from subsidia.knowledge.services import news as knowledge_news
 from subsidia.knowledge.tests.factories import FaqQuestionFactory, GoodPracticeFactory, NewsItemFactory
 from subsidia.moderation import services as moderation
 from subsidia.moderation import workflow as moderation_workflow
@@ -233,7 +235,7 @@ def _practice_case(name: str, source: str) -> Case:
     transition = knowledge_workflow.GOOD_PRACTICES[name]
     return Case(
         make=lambda w: GoodPracticeFactory.create(state=source),
-        act=lambda w, p: knowledge.transition_good_practice(
+        act=lambda w, p: knowledge_practices.transition_good_practice(
             _officer_or_partner(w, transition.roles), p, name, expected_version=p.version),
         reached=lambda w, p: type(p).objects.get(pk=p.pk).state == transition.target,
     )
@@ -250,8 +252,8 @@ def _news_case(name: str, source: str) -> Case:
     reason = "À compléter." if name == "send_back" else ""
     return Case(
         make=lambda w: _news_in(w, source),
-        act=lambda w, item: knowledge.transition_news(_officer_or_partner(w, transition.roles), item, name,
-                                                      reason=reason, expected_version=item.version),
+        act=lambda w, item: knowledge_news.transition_news(_officer_or_partner(w, transition.roles), item, name,
+                                                           reason=reason, expected_version=item.version),
         reached=lambda w, item: knowledge_workflow.news_status(type(item).objects.get(pk=item.pk))
         == transition.target,
     )
@@ -261,7 +263,7 @@ def _faq_case(name: str, source: str) -> Case:
     transition = knowledge_workflow.FAQ[name]
     return Case(
         make=lambda w: FaqQuestionFactory.create(state=source),
-        act=lambda w, q: knowledge.transition_faq_question(w.people["officer"], q, name),
+        act=lambda w, q: knowledge_faq.transition_faq_question(w.people["officer"], q, name),
         reached=lambda w, q: type(q).objects.get(pk=q.pk).state == transition.target,
     )
 

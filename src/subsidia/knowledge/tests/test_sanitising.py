@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from subsidia.accounts.models import User
-from subsidia.knowledge import services
+from subsidia.knowledge.services import faq, good_practices, news
 from subsidia.organisations.models import Organisation
 
 from .factories import FaqTopicFactory
@@ -41,21 +41,21 @@ def officer(make_user: Callable[..., User]) -> User:
 
 
 def test_good_practice_body_is_sanitised(officer: Any) -> None:
-    practice = services.create_good_practice(officer, {"title": "T", "summary": "S", "body": HOSTILE})
+    practice = good_practices.create_good_practice(officer, {"title": "T", "summary": "S", "body": HOSTILE})
     _assert_clean(practice.body)
-    practice = services.update_good_practice(officer, practice, {"body": HOSTILE + "<p>encore</p>"})
+    practice = good_practices.update_good_practice(officer, practice, {"body": HOSTILE + "<p>encore</p>"})
     _assert_clean(practice.body)
     assert 'rel="noopener noreferrer nofollow"' in practice.body
 
 
 def test_faq_answer_is_sanitised(officer: Any) -> None:
-    question = services.create_faq_question(officer, {"topic": FaqTopicFactory.create().pk, "question": "Q",
+    question = faq.create_faq_question(officer, {"topic": FaqTopicFactory.create().pk, "question": "Q",
                                                       "answer": HOSTILE})
     _assert_clean(question.answer)
 
 
 def test_news_body_is_sanitised_for_partners_too(make_user: Callable[..., User], org_a: Organisation) -> None:
-    item = services.create_news(make_user("partner_admin", organisation=org_a), {"title": "T", "body": HOSTILE})
+    item = news.create_news(make_user("partner_admin", organisation=org_a), {"title": "T", "body": HOSTILE})
     _assert_clean(item.body)
 
 

@@ -15,8 +15,8 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.events.models import Block, Event
-from subsidia.knowledge import services
 from subsidia.knowledge.models import FaqQuestion, GoodPractice, GoodPracticeAttachment, NewsItem, NewsTag
+from subsidia.knowledge.services import faq, good_practices, news
 from subsidia.notifications.models import Kind, Notification
 from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import MunicipalityFactory, OrganisationFactory, ThemeFactory
@@ -46,7 +46,7 @@ def test_create_good_practice_sanitises_makes_a_unique_slug_and_audits(officer: 
     theme, commune = ThemeFactory.create(code="integration"), MunicipalityFactory.create(name="Mersch")
     org = OrganisationFactory.create()
     GoodPracticeFactory.create(title="Plan communal", slug="plan-communal-d-integration")
-    practice = services.create_good_practice(officer, {
+    practice = good_practices.create_good_practice(officer, {
         "title": "Plan communal d'intégration", "summary": "Un plan.",
         "body": '<p onclick="x()">Texte <script>alert(1)</script><a href="javascript:alert(1)">lien</a></p>',
         "theme": theme.pk, "municipalities": [commune.pk], "actors": [org], "is_example": True})
@@ -59,13 +59,13 @@ def test_create_good_practice_sanitises_makes_a_unique_slug_and_audits(officer: 
 
 
 def test_slug_never_takes_a_reserved_address(officer: Any) -> None:
-    practice = services.create_good_practice(officer, {"title": "Gestion", "summary": "…"})
+    practice = good_practices.create_good_practice(officer, {"title": "Gestion", "summary": "…"})
     assert practice.slug == "gestion-2"
 
 
 def test_good_practice_rules_are_reported_together(officer: Any) -> None:
     with pytest.raises(RuleViolation) as error:
-        services.create_good_practice(officer, {"title": "", "summary": "", "contact_email": "pas-une-adresse",
+        good_practices.create_good_practice(officer, {"title": "", "summary": "", "contact_email": "pas-une-adresse",
                                                 "theme": 999999})
     assert {v.field for v in error.value.violations} == {"title", "summary", "contact_email", "theme"}
     assert not GoodPractice.objects.exists()
@@ -74,10 +74,10 @@ def test_good_practice_rules_are_reported_together(officer: Any) -> None:
 def test_block_sets_the_event_and_must_belong_to_it(officer: Any) -> None:
     event, other = _event(), _event("Autre journée")
     block = Block.objects.create(event=event, title="Logement social abordable")
-    practice = services.create_good_practice(officer, {"title": "Logement", "summary": "…", "block": block.pk})
+    practice = good_practices.create_good_practice(officer, {"title": "Logement", "summary": "…", "block": block.pk})
     assert practice.event == event
     with pytest.raises(RuleViolation) as error:
-        services.update_good_practice(officer, practice, {"event": other.pk})
+        good_practices.update_good_practice(officer, practice, {"event": other.pk})
     assert error.value.violations[0].code == "block_event_mismatch"
 
 
@@ -85,36 +85,37 @@ def test_only_officers_write_good_practices(make_user: Callable[..., User], org_
     practice = GoodPracticeFactory.create()
     for user in [make_user("partner_admin", organisation=org_a), make_user("moderator"), make_user("admin")]:
         with pytest.raises(PermissionDenied):
-            services.create_good_practice(user, {"title": "X", "summary": "Y"})
+            good_practices.create_good_practice(user, {"title": "X", "summary": "Y"})
         with pytest.raises(PermissionDenied):
-            services.update_good_practice(user, practice, {"title": "X"})
+            good_practices.update_good_practice(user, practice, {"title": "X"})
     assert GoodPractice.objects.count() == 1
 
 
 def test_update_with_a_stale_version_is_a_conflict(officer: Any) -> None:
     practice = GoodPracticeFactory.create(title="Avant")
-    services.update_good_practice(officer, practice, {"title": "Première"}, expected_version=1)
+    good_practices.update_good_practice(officer, practice, {"title": "Première"}, expected_version=1)
     with pytest.raises(Conflict) as error:
-        services.update_good_practice(officer, practice, {"title": "Seconde"}, expected_version=1)
+        good_practices.update_good_practice(officer, practice, {"title": "Seconde"}, expected_version=1)
     assert error.value.status_code == 409
     practice.refresh_from_db()
     assert practice.title == "Première" and practice.version == 2
     with pytest.raises(Conflict):
-        services.transition_good_practice(officer, practice, "archive", expected_version=1)
+        good_practices.transition_good_practice(officer, practice, "archive", expected_version=1)
 
 
 def test_attachment_is_checked_by_content_stored_and_deleted(
         officer: Any, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     practice = GoodPracticeFactory.create()
     with pytest.raises(RuleViolation) as error:
-        services.add_attachment(officer, practice, SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"))
+        good_practices.add_attachment(officer, practice, SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"))
     assert error.value.violations[0].code == "file_type_not_allowed"
-    attachment = services.add_attachment(officer, practice, SimpleUploadedFile("rapport final.pdf", b"%PDF-1.4\n"))
+    attachment = good_practices.add_attachment(officer, practice,
+                                               SimpleUploadedFile("rapport final.pdf", b"%PDF-1.4\n"))
     assert attachment.title == "rapport final" and attachment.content_type == "application/pdf"
     assert attachment.file.name.endswith(".pdf") and default_storage.exists(attachment.file.name)
     name = attachment.file.name
     with django_capture_on_commit_callbacks(execute=True):
-        services.delete_attachment(officer, attachment)
+        good_practices.delete_attachment(officer, attachment)
     assert not GoodPracticeAttachment.objects.exists() and not default_storage.exists(name)
     assert AuditEvent.objects.filter(action="good_practice.attachment_delete").exists()
 
@@ -123,41 +124,41 @@ def test_attachment_is_checked_by_content_stored_and_deleted(
 
 def test_last_updated_on_changes_with_the_text_not_the_order(officer: Any, on_day: Callable[[date], None]) -> None:
     on_day(date(2024, 1, 10))
-    topic = services.create_faq_topic(officer, {"name": "Inscription", "position": 1})
-    question = services.create_faq_question(officer, {"topic": topic.pk, "question": "Qui ?", "answer": "<p>A</p>"})
+    topic = faq.create_faq_topic(officer, {"name": "Inscription", "position": 1})
+    question = faq.create_faq_question(officer, {"topic": topic.pk, "question": "Qui ?", "answer": "<p>A</p>"})
     assert question.last_updated_on == date(2024, 1, 10) and question.state == "draft"
     on_day(date(2024, 3, 1))
-    moved = services.update_faq_question(officer, question, {"position": 5, "question": "Qui ?",
+    moved = faq.update_faq_question(officer, question, {"position": 5, "question": "Qui ?",
                                                              "answer": "<p>A</p>"})
-    other = services.create_faq_topic(officer, {"name": "Autre"})
-    moved = services.update_faq_question(officer, moved, {"topic": other.pk})
-    services.transition_faq_question(officer, moved, "publish")
+    other = faq.create_faq_topic(officer, {"name": "Autre"})
+    moved = faq.update_faq_question(officer, moved, {"topic": other.pk})
+    faq.transition_faq_question(officer, moved, "publish")
     moved.refresh_from_db()
     assert moved.position == 5 and moved.topic == other and moved.last_updated_on == date(2024, 1, 10)
     on_day(date(2024, 4, 2))
     # Markup that the sanitiser removes anyway is no change for readers.
-    same = services.update_faq_question(officer, moved, {"answer": "<p>A</p><script>x</script>"})
+    same = faq.update_faq_question(officer, moved, {"answer": "<p>A</p><script>x</script>"})
     assert same.last_updated_on == date(2024, 1, 10)
-    changed = services.update_faq_question(officer, moved, {"answer": "<p>B</p>"})
+    changed = faq.update_faq_question(officer, moved, {"answer": "<p>B</p>"})
     assert changed.last_updated_on == date(2024, 4, 2)
     on_day(date(2024, 5, 3))
-    assert services.update_faq_question(officer, moved, {"question": "Qui donc ?"}).last_updated_on == \
+    assert faq.update_faq_question(officer, moved, {"question": "Qui donc ?"}).last_updated_on == \
         date(2024, 5, 3)
 
 
 def test_faq_question_version_and_topic_rules(officer: Any) -> None:
     question = FaqQuestionFactory.create()
     with pytest.raises(Conflict):
-        services.update_faq_question(officer, question, {"question": "Nouveau ?"}, expected_version=7)
+        faq.update_faq_question(officer, question, {"question": "Nouveau ?"}, expected_version=7)
     with pytest.raises(RuleViolation) as error:
-        services.create_faq_question(officer, {"topic": "", "question": "", "answer": "<script></script>"})
+        faq.create_faq_question(officer, {"topic": "", "question": "", "answer": "<script></script>"})
     assert {v.field for v in error.value.violations} == {"topic", "question", "answer"}
     with pytest.raises(RuleViolation):
-        services.create_faq_topic(officer, {"name": question.topic.name.upper()})
+        faq.create_faq_topic(officer, {"name": question.topic.name.upper()})
     with pytest.raises(Conflict):
-        services.delete_faq_topic(officer, question.topic)
-    services.delete_faq_question(officer, question)
-    services.delete_faq_topic(officer, question.topic)
+        faq.delete_faq_topic(officer, question.topic)
+    faq.delete_faq_question(officer, question)
+    faq.delete_faq_topic(officer, question.topic)
     assert not FaqQuestion.objects.exists()
     assert AuditEvent.objects.filter(action="faq_topic.delete").exists()
 
@@ -165,9 +166,9 @@ def test_faq_question_version_and_topic_rules(officer: Any) -> None:
 def test_only_officers_edit_the_faq(make_user: Callable[..., User]) -> None:
     topic = FaqTopicFactory.create()
     with pytest.raises(PermissionDenied):
-        services.create_faq_question(make_user("moderator"), {"topic": topic.pk, "question": "Q", "answer": "A"})
+        faq.create_faq_question(make_user("moderator"), {"topic": topic.pk, "question": "Q", "answer": "A"})
     with pytest.raises(PermissionDenied):
-        services.delete_faq_topic(make_user(), topic)
+        faq.delete_faq_topic(make_user(), topic)
 
 
 # --- news ----------------------------------------------------------------------------------------
@@ -175,40 +176,40 @@ def test_only_officers_edit_the_faq(make_user: Callable[..., User]) -> None:
 def test_partner_writes_news_for_their_own_organisation_only(make_user: Callable[..., User], org_a: Organisation,
                                                              org_b: Organisation) -> None:
     partner = make_user("partner_admin", organisation=org_a)
-    item = services.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>", "tags": "Quartier, fête",
+    item = news.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>", "tags": "Quartier, fête",
                                            "is_example": True, "issuing_body_name": "Autre"})
     assert item.issuing_body == org_a and item.state == "draft" and not item.is_example
     assert item.issuing_body_name == "" and {t.slug for t in item.tags.all()} == {"quartier", "fete"}
     with pytest.raises(RuleViolation) as error:
-        services.create_news(partner, {"title": "X", "body": "<p>Y</p>", "issuing_body": org_b.pk})
+        news.create_news(partner, {"title": "X", "body": "<p>Y</p>", "issuing_body": org_b.pk})
     assert error.value.violations[0].field == "issuing_body"
     with pytest.raises(NotFound):
-        services.update_news(make_user("partner_admin", organisation=org_b), item, {"title": "Pris"})
+        news.update_news(make_user("partner_admin", organisation=org_b), item, {"title": "Pris"})
     with pytest.raises(PermissionDenied):
-        services.create_news(make_user("partner_member", organisation=org_a), {"title": "X", "body": "Y"})
+        news.create_news(make_user("partner_member", organisation=org_a), {"title": "X", "body": "Y"})
 
 
 def test_partner_proposal_sent_back_then_published(make_user: Callable[..., User], org_a: Organisation) -> None:
     partner, officer = make_user("partner_admin", organisation=org_a), make_user("officer")
     colleague = make_user("partner_admin", organisation=org_a)
-    item = services.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>"})
-    item = services.transition_news(partner, item, "submit", expected_version=item.version)
+    item = news.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>"})
+    item = news.transition_news(partner, item, "submit", expected_version=item.version)
     assert item.submitted_at is not None and item.state == "draft"
     proposed = Notification.objects.get(kind=Kind.NEWS_SUBMITTED)
     assert proposed.user == officer and "Fête" in proposed.subject and org_a.name in proposed.body
     with pytest.raises(Conflict):
-        services.update_news(partner, item, {"title": "Changé"})
+        news.update_news(partner, item, {"title": "Changé"})
     with pytest.raises(RuleViolation):
-        services.transition_news(officer, item, "send_back", reason="  ")
-    item = services.transition_news(officer, item, "send_back", reason="Ajoutez l'adresse.")
+        news.transition_news(officer, item, "send_back", reason="  ")
+    item = news.transition_news(officer, item, "send_back", reason="Ajoutez l'adresse.")
     assert item.submitted_at is None
     notes = Notification.objects.filter(subject__contains="Fête", kind=Kind.NEWS_REVIEWED)
     assert {n.user for n in notes} == {partner, colleague}
     assert "Ajoutez l'adresse." in notes.first().body  # type: ignore[union-attr]
     assert AuditEvent.objects.get(action="news.send_back").note == "Ajoutez l'adresse."
-    item = services.update_news(partner, item, {"place": "Mersch"})
-    item = services.transition_news(partner, item, "submit")
-    item = services.transition_news(officer, item, "publish")
+    item = news.update_news(partner, item, {"place": "Mersch"})
+    item = news.transition_news(partner, item, "submit")
+    item = news.transition_news(officer, item, "publish")
     assert item.state == "published" and item.published_at is not None
     assert Notification.objects.filter(user=partner, subject__startswith="Actualité publiée").exists()
 
@@ -216,18 +217,18 @@ def test_partner_proposal_sent_back_then_published(make_user: Callable[..., User
 def test_officer_writes_news_with_any_issuer_and_tags_are_reused(officer: Any) -> None:
     org = OrganisationFactory.create()
     NewsTag.objects.create(name="Intégration", slug="integration")
-    item = services.create_news(officer, {"title": "Appel", "body": "<p>x</p>", "issuing_body": org.pk,
+    item = news.create_news(officer, {"title": "Appel", "body": "<p>x</p>", "issuing_body": org.pk,
                                           "tags": ["integration", "Logement"], "date": "2024-02-11"})
     assert item.issuing_body == org and item.date == date(2024, 2, 11)
     assert sorted(t.name for t in item.tags.all()) == ["Intégration", "Logement"]
     with pytest.raises(RuleViolation) as error:
-        services.create_news(officer, {"title": "X", "body": "", "date": "11/02/2024"})
+        news.create_news(officer, {"title": "X", "body": "", "date": "11/02/2024"})
     assert {v.field for v in error.value.violations} == {"body", "date"}
     assert NewsItem.objects.count() == 1
 
 
 def test_news_stale_version_is_refused(officer: Any) -> None:
     item = NewsItemFactory.create()
-    services.transition_news(officer, item, "archive", expected_version=1)
+    news.transition_news(officer, item, "archive", expected_version=1)
     with pytest.raises(Conflict):
-        services.transition_news(officer, item, "republish", expected_version=1)
+        news.transition_news(officer, item, "republish", expected_version=1)

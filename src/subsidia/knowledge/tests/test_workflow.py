@@ -14,8 +14,9 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied
-from subsidia.knowledge import services, workflow
+from subsidia.knowledge import workflow
 from subsidia.knowledge.models import GoodPractice, NewsItem
+from subsidia.knowledge.services import faq, good_practices, news
 from subsidia.organisations.models import Organisation
 
 from .factories import FaqQuestionFactory, GoodPracticeFactory, NewsItemFactory
@@ -47,7 +48,7 @@ def test_tables_only_name_known_states() -> None:
 @pytest.mark.parametrize("state", workflow.GOOD_PRACTICE_STATES)
 def test_good_practice_transitions(name: str, state: str, people: dict[str, Any]) -> None:
     transition = workflow.GOOD_PRACTICES[name]
-    service = partial(services.transition_good_practice, name=name)
+    service = partial(good_practices.transition_good_practice, name=name)
     for role, user in people.items():
         practice = GoodPracticeFactory.create(state=state)
         if role not in transition.roles:
@@ -76,7 +77,7 @@ def test_news_transitions(name: str, status: str, people: dict[str, Any], org_a:
 
         def act(user: Any = user, item: NewsItem = item) -> NewsItem:
             reason = "À compléter." if name == "send_back" else ""
-            return services.transition_news(user, item, name, reason=reason, expected_version=item.version)
+            return news.transition_news(user, item, name, reason=reason, expected_version=item.version)
 
         if not in_scope:
             with pytest.raises(NotFound):
@@ -104,12 +105,12 @@ def test_faq_transitions(name: str, state: str, people: dict[str, Any]) -> None:
         question = FaqQuestionFactory.create(state=state)
         if role not in transition.roles:
             with pytest.raises(PermissionDenied):
-                services.transition_faq_question(user, question, name)
+                faq.transition_faq_question(user, question, name)
         elif state not in transition.sources:
             with pytest.raises(Conflict):
-                services.transition_faq_question(user, question, name)
+                faq.transition_faq_question(user, question, name)
         else:
-            assert services.transition_faq_question(user, question, name).state == transition.target
+            assert faq.transition_faq_question(user, question, name).state == transition.target
 
 
 def test_available_to_lists_the_buttons_of_a_role(make_user: Callable[..., User], org_a: Organisation) -> None:
@@ -123,9 +124,9 @@ def test_available_to_lists_the_buttons_of_a_role(make_user: Callable[..., User]
 def test_archived_practice_published_again_keeps_its_first_publication_date(make_user: Callable[..., User]) -> None:
     officer = make_user("officer")
     practice = GoodPracticeFactory.create(state="draft", published_at=None)
-    first = services.transition_good_practice(officer, practice, "publish").published_at
-    archived = services.transition_good_practice(officer, practice, "archive")
+    first = good_practices.transition_good_practice(officer, practice, "publish").published_at
+    archived = good_practices.transition_good_practice(officer, practice, "archive")
     assert archived.archived_at is not None
-    again = services.transition_good_practice(officer, practice, "republish")
+    again = good_practices.transition_good_practice(officer, practice, "republish")
     assert again.published_at == first and again.archived_at is None
     assert GoodPractice.objects.get(pk=practice.pk).state == "published"
