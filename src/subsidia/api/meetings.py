@@ -23,7 +23,7 @@ from ninja.pagination import paginate
 
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import roles
-from subsidia.dialogue import calendar, selectors, services
+from subsidia.dialogue import calendar, selectors, services_actions, services_agenda
 from subsidia.dialogue.access import DIALOGUE_PARTICIPANTS
 from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 
@@ -199,7 +199,7 @@ def propose_agenda_item(request: HttpRequest, meeting_id: Id, payload: AgendaIte
     proposed on behalf of their organisation (``organisation_id``) for an officer to accept or decline. A
     meeting already past or cancelled answers 409 ``meeting_past``."""
     user = caller(request)
-    item = services.propose_agenda_item(user, _meeting(user, meeting_id), payload.title, payload.description,
+    item = services_agenda.propose_agenda_item(user, _meeting(user, meeting_id), payload.title, payload.description,
                                         payload.organisation_id)
     return Status(201, _agenda_item_out(AgendaItem.objects.select_related("organisation", "proposed_by")
                                         .get(pk=item.pk), user, _own_organisations(user)))
@@ -240,7 +240,7 @@ def update_action_item(request: HttpRequest, response: HttpResponse, action_item
         if f"{key}_id" in data:
             data[key] = data.pop(f"{key}_id")
     with conditional_write(request, item, payload.version) as version:
-        services.update_action_item(user, item, data, expected_version=version)
+        services_actions.update_action_item(user, item, data, expected_version=version)
     item = _action_item(user, item.pk)
     set_etag(response, item)
     return _action_out(item)

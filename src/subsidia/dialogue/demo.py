@@ -27,7 +27,7 @@ from subsidia.conventions.demo import MEGA, MEGA_CONVENTIONS, gestionnaire, noti
 from subsidia.core.errors import RuleViolation
 from subsidia.organisations.models import Organisation
 
-from . import cadence, services
+from . import cadence, services, services_actions, services_agenda, services_meetings
 from .models import ActionItem, ActionStatus, AgendaItem, AttendanceStatus, Cadence, Meeting, MeetingSeries
 
 OFFICER = "officer@demo.subsidia.lu"
@@ -141,14 +141,14 @@ def load_dialogue_demo(counts: Counter[tuple[str, str]], today: date | None = No
         attendance.append({"person_name": person, "organisation": organisation.pk, "status": (
             AttendanceStatus.EXCUSED if organisation.name in EXCUSED else AttendanceStatus.PRESENT)})
     with notifications_as_of(written):
-        held = _call("minutes", services.record_minutes, officer, held, _minutes(organisations), decisions=[
+        held = _call("minutes", services_meetings.record_minutes, officer, held, _minutes(organisations), decisions=[
             "Les rapports d'activité suivent désormais le modèle commun proposé par le ministère (exemple).",
             "Une réunion thématique sur l'hébergement d'urgence en hiver est inscrite à la prochaine réunion "
             "(exemple).",
             "Les organismes transmettent au ministère leurs actions prévues pour l'Orange Week (exemple).",
         ], attendance=attendance)
     with notifications_as_of(written + timedelta(days=1), keep=True, read=True):
-        held = _call("minutes", services.publish_minutes, officer, held)
+        held = _call("minutes", services_meetings.publish_minutes, officer, held)
     Meeting.objects.filter(pk=held.pk).update(minutes_published_at=written + timedelta(days=1))
 
     # The action items decided then: two still open (Femmes en détresse, the CNFL), one done since.
@@ -164,12 +164,12 @@ def load_dialogue_demo(counts: Counter[tuple[str, str]], today: date | None = No
     ]
     for data, done in actions:
         with notifications_as_of(written, keep=not done, read=False):
-            item = _call("action item", services.add_action_item, officer, held, data)
+            item = _call("action item", services_actions.add_action_item, officer, held, data)
         ActionItem.objects.filter(pk=item.pk).update(created_at=written)
         if done:
             closed = written + timedelta(days=8)
             with notifications_as_of(closed):
-                _call("action item", services.update_action_item, officer, item, {"status": ActionStatus.DONE})
+                _call("action item", services_actions.update_action_item, officer, item, {"status": ActionStatus.DONE})
             ActionItem.objects.filter(pk=item.pk).update(closed_at=closed)
         counts["Action items", "created"] += 1
 
@@ -178,9 +178,9 @@ def load_dialogue_demo(counts: Counter[tuple[str, str]], today: date | None = No
     with notifications_as_of(proposed):
         for title in ("Suivi des actions de la réunion précédente",
                       "Rapports annuels : le modèle commun de rapport d'activité (exemple)"):
-            _call("agenda", services.propose_agenda_item, officer, following, title)
+            _call("agenda", services_agenda.propose_agenda_item, officer, following, title)
     with notifications_as_of(proposed, keep=True, read=False):
-        _call("agenda", services.propose_agenda_item, fed_gestionnaire, following,
+        _call("agenda", services_agenda.propose_agenda_item, fed_gestionnaire, following,
               "Places d'hébergement d'urgence pendant l'hiver (exemple)",
               "Faire le point sur les places disponibles et l'orientation des femmes refusées faute de place "
               "(exemple).", by_name[FED].pk)

@@ -31,7 +31,7 @@ from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
 from subsidia.core.http import safe_next
 
-from . import calendar, selectors, services
+from . import calendar, selectors, services_actions, services_agenda, services_calendar
 from .access import DIALOGUE_PARTICIPANTS
 from .forms import (
     ActionEditForm,
@@ -107,7 +107,7 @@ def series_list(request: HttpRequest) -> HttpResponse:
 
 def _feed_address(request: HttpRequest, name: str, **kwargs: Any) -> str:
     """The absolute subscription address of a feed, with the user's own secret token."""
-    token = services.calendar_token(request.user).token
+    token = services_calendar.calendar_token(request.user).token
     return request.build_absolute_uri(reverse(name, kwargs={"token": token, **kwargs}))
 
 
@@ -193,7 +193,7 @@ def agenda_propose(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return meeting_page(request, meeting, proposal=form, status=422)
     try:
-        item = services.propose_agenda_item(request.user, meeting, form.cleaned_data["title"],
+        item = services_agenda.propose_agenda_item(request.user, meeting, form.cleaned_data["title"],
                                             form.cleaned_data["description"],
                                             organisation=form.cleaned_data.get("organisation") or None)
     except RuleViolation as error:
@@ -240,7 +240,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.data_for_service() if isinstance(form, ActionEditForm) \
         else {"status": form.cleaned_data["status"]}
     try:
-        services.update_action_item(user, item, data, expected_version=form.cleaned_data["version"])
+        services_actions.update_action_item(user, item, data, expected_version=form.cleaned_data["version"])
     except RuleViolation as error:
         status = refused(request, error, form)
         return _action_page(request, item, form if status != 403 else None, status=status)
@@ -263,7 +263,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @access(DIALOGUE_PARTICIPANTS)
 @require_POST
 def calendar_renew(request: HttpRequest) -> HttpResponse:
-    services.renew_calendar_token(request.user)
+    services_calendar.renew_calendar_token(request.user)
     messages.success(request, _("Nouvelle adresse d'abonnement créée. L'ancienne ne fonctionne plus : remplacez-la "
                                 "dans votre agenda."))
     return redirect("dialogue:calendar")
@@ -279,7 +279,7 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
 
 
 def _feed_user(token: str) -> Any:
-    user = services.user_for_token(token)
+    user = services_calendar.user_for_token(token)
     if user is None:
         raise Http404
     return user

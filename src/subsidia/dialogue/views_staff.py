@@ -26,7 +26,7 @@ from subsidia.core.errors import RuleViolation, Violation
 from subsidia.core.forms import error_summary
 from subsidia.core.http import int_or_none
 
-from . import selectors, services
+from . import selectors, services, services_actions, services_agenda, services_meetings
 from .forms import (
     MEETING_FIELDS,
     SERIES_FIELDS,
@@ -137,7 +137,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                meeting = services.add_meeting(request.user, series, form.data_for_service())
+                meeting = services_meetings.add_meeting(request.user, series, form.data_for_service())
             except RuleViolation as error:
                 status = refused(request, error, form, MEETING_FIELDS)
             else:
@@ -162,7 +162,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services.update_meeting(request.user, meeting, form.data_for_service(),
+                services_meetings.update_meeting(request.user, meeting, form.data_for_service(),
                                         expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = refused(request, error, form, MEETING_FIELDS)
@@ -189,7 +189,7 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return meeting_page(request, meeting, decisions={item.pk: form}, status=422)
     accept = form.cleaned_data["decision"] == "accept"
     try:
-        services.decide_agenda_item(officer(request), item, accept=accept, reason=form.cleaned_data["reason"])
+        services_agenda.decide_agenda_item(officer(request), item, accept=accept, reason=form.cleaned_data["reason"])
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, decisions={item.pk: form}, status=status)
@@ -242,7 +242,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and attendance.is_valid():
             rows, sources = attendance_rows(attendance)
             try:
-                services.record_minutes(request.user, meeting, form.cleaned_data["minutes"],
+                services_meetings.record_minutes(request.user, meeting, form.cleaned_data["minutes"],
                                         decisions=lines(form.cleaned_data["decisions"]), attendance=rows,
                                         expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
@@ -268,7 +268,8 @@ def minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Make the minutes readable by the partners; the participants are told."""
     meeting = visible_meeting(request, pk)
     try:
-        services.publish_minutes(request.user, meeting, expected_version=int_or_none(request.POST.get("version")))
+        services_meetings.publish_minutes(request.user, meeting,
+                                          expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return meeting_page(request, meeting, status=refused(request, error))
     messages.success(request, _("Compte rendu publié : les organisations participantes peuvent le lire."))
@@ -286,7 +287,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return meeting_page(request, meeting, action_form=form, status=422)
     try:
-        item = services.add_action_item(request.user, meeting, form.data_for_service())
+        item = services_actions.add_action_item(request.user, meeting, form.data_for_service())
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, action_form=form, status=status)
@@ -302,7 +303,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     """E-mail every participant an invitation with the meeting as an .ics attachment."""
     meeting = visible_meeting(request, pk)
     try:
-        invited = services.send_invitations(request.user, meeting,
+        invited = services_meetings.send_invitations(request.user, meeting,
                                             expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return meeting_page(request, meeting, status=refused(request, error))

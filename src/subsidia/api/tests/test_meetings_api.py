@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from subsidia.accounts.models import User
 from subsidia.conventions.tests.factories import DepartmentFactory
-from subsidia.dialogue import calendar, services
+from subsidia.dialogue import calendar, services, services_actions, services_agenda, services_meetings
 from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingSeries, MeetingStatus
 from subsidia.dialogue.tests.factories import MeetingSeriesFactory
 from subsidia.organisations.models import Organisation
@@ -52,9 +52,9 @@ def past(series: MeetingSeries, people: dict[str, User], org_a: Organisation) ->
     start = (timezone.now() - timedelta(days=30)).replace(microsecond=0)
     meeting = Meeting.objects.create(series=series, starts_at=start, ends_at=start + timedelta(hours=2),
                                      place="Salle 3")
-    services.record_minutes(people["officer"], meeting, "Tour de table.", decisions=["Bilan en juin"],
+    services_meetings.record_minutes(people["officer"], meeting, "Tour de table.", decisions=["Bilan en juin"],
                             attendance=[{"person_name": "Anne", "organisation": org_a.pk, "status": "present"}])
-    services.add_action_item(people["officer"], meeting, {"title": "Envoyer les chiffres 2024",
+    services_actions.add_action_item(people["officer"], meeting, {"title": "Envoyer les chiffres 2024",
                                                           "owner_organisation": org_a.pk})
     meeting.refresh_from_db()
     return meeting
@@ -95,7 +95,7 @@ def test_a_meeting_as_partners_and_staff_see_it(client: Client, series: MeetingS
     assert (staff["minutes"], staff["decisions"]) == ("Tour de table.", ["Bilan en juin"])
     assert staff["attendance"] == [{"person_name": "Anne", "organisation": {"id": org_a.pk, "name": "Association A"},
                                     "status": "present"}]
-    services.publish_minutes(people["officer"], past)
+    services_meetings.publish_minutes(people["officer"], past)
     held = call(client, "GET", f"/meetings/{past.pk}", headers=h["member_a"]).json()
     assert (held["minutes"], held["decisions"], held["minutes_published"]) == (
         "Tour de table.", ["Bilan en juin"], True)
@@ -193,7 +193,7 @@ def test_agenda_proposals(client: Client, series: MeetingSeries, past: Meeting, 
     series.organisations.add(org_b)
     agenda = call(client, "GET", f"/meetings/{meeting.pk}", headers=h["admin_b"]).json()["agenda"]
     assert [i["title"] for i in agenda] == ["Bilan de l'année"]
-    services.decide_agenda_item(people["officer"], AgendaItem.objects.get(title="Postes d'interprètes"),
+    services_agenda.decide_agenda_item(people["officer"], AgendaItem.objects.get(title="Postes d'interprètes"),
                                 accept=True)
     agenda = call(client, "GET", f"/meetings/{meeting.pk}", headers=h["admin_b"]).json()["agenda"]
     assert [(i["title"], i["proposed_by"]) for i in agenda] == [("Postes d'interprètes", None),

@@ -40,6 +40,10 @@ from subsidia.conventions.models import Convention, ReportKind, YearlyReport
 from subsidia.conventions.tests.factories import ConventionDomainFactory, ConventionFactory, IndicatorFactory
 from subsidia.core.workflow import Transition
 from subsidia.dialogue import services as dialogue
+from subsidia.dialogue import services_actions as dialogue_actions
+from subsidia.dialogue import services_agenda as dialogue_agenda
+from subsidia.dialogue import services_calendar as dialogue_calendar
+from subsidia.dialogue import services_meetings as dialogue_meetings
 from subsidia.dialogue.models import AgendaItem, AgendaItemStatus, Meeting, MeetingStatus
 from subsidia.dialogue.tests.factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
 from subsidia.events import services as events
@@ -350,30 +354,32 @@ SERVICE_CASES: dict[str, Case] = {
         make=lambda w: RegistrationFactory.create(status=RegistrationStatus.CONFIRMED).event,
         act=lambda w, e: events_staff.cancel_event(w.people["officer"], e, reason="Salle indisponible"),
         reached=lambda w, e: type(e).objects.get(pk=e.pk).status == EventStatus.CANCELLED),
-    "dialogue.record_minutes": Case(
+    "dialogue_meetings.record_minutes": Case(
         make=lambda w: _meeting(w, past=True),
-        act=lambda w, m: dialogue.record_minutes(w.people["officer"], m, "Compte rendu.", decisions=["Décision"],
-                                                 attendance=[{"person_name": "Ana Lima"}]),
+        act=lambda w, m: dialogue_meetings.record_minutes(w.people["officer"], m, "Compte rendu.",
+                                                          decisions=["Décision"],
+                                                          attendance=[{"person_name": "Ana Lima"}]),
         reached=lambda w, m: Meeting.objects.get(pk=m.pk).status == MeetingStatus.HELD),
-    "dialogue.publish_minutes": Case(
+    "dialogue_meetings.publish_minutes": Case(
         make=lambda w: _meeting(w, past=True, status=MeetingStatus.HELD, minutes="Compte rendu."),
-        act=lambda w, m: dialogue.publish_minutes(w.people["officer"], m),
+        act=lambda w, m: dialogue_meetings.publish_minutes(w.people["officer"], m),
         reached=lambda w, m: Meeting.objects.get(pk=m.pk).minutes_published_at is not None),
-    "dialogue.decide_agenda_item[accept]": Case(
+    "dialogue_agenda.decide_agenda_item[accept]": Case(
         make=_proposed_item,
-        act=lambda w, i: dialogue.decide_agenda_item(w.people["officer"], i, accept=True),
+        act=lambda w, i: dialogue_agenda.decide_agenda_item(w.people["officer"], i, accept=True),
         reached=lambda w, i: AgendaItem.objects.get(pk=i.pk).status == AgendaItemStatus.ACCEPTED),
-    "dialogue.decide_agenda_item[decline]": Case(
+    "dialogue_agenda.decide_agenda_item[decline]": Case(
         make=_proposed_item,
-        act=lambda w, i: dialogue.decide_agenda_item(w.people["officer"], i, accept=False, reason="Hors sujet"),
+        act=lambda w, i: dialogue_agenda.decide_agenda_item(w.people["officer"], i, accept=False,
+                                                            reason="Hors sujet"),
         reached=lambda w, i: AgendaItem.objects.get(pk=i.pk).status == AgendaItemStatus.DECLINED),
-    "dialogue.send_invitations": Case(
+    "dialogue_meetings.send_invitations": Case(
         make=lambda w: _meeting(w, past=False),
-        act=lambda w, m: dialogue.send_invitations(w.people["officer"], m),
+        act=lambda w, m: dialogue_meetings.send_invitations(w.people["officer"], m),
         reached=lambda w, m: Meeting.objects.get(pk=m.pk).invitations_sent_at is not None),
-    "dialogue.update_action_item": Case(
+    "dialogue_actions.update_action_item": Case(
         make=lambda w: ActionItemFactory.create(raised_at=_meeting(w, past=True)),
-        act=lambda w, a: dialogue.update_action_item(w.people["officer"], a, {"status": "done"}),
+        act=lambda w, a: dialogue_actions.update_action_item(w.people["officer"], a, {"status": "done"}),
         reached=lambda w, a: type(a).objects.get(pk=a.pk).status == "done"),
 }
 
@@ -382,13 +388,19 @@ NOT_STATE_CHANGES = {
     "events": {"check_window", "explain", "ordinal", "promote_waitlisted",  # promotion: inside cancel_registration
                "run_allocation"},  # allocation: no state, re-runnable by design (same seed, same result)
     "events_staff": {"add_block", "add_session", "create_event", "delete_block", "delete_session", "is_officer",
-                     "launch_allocation", "live_count", "require_officer", "unique_slug", "update_block",
-                     "update_event", "update_session"},
-    "dialogue": {"add_action_item", "add_meeting", "calendar_token", "create_series", "extend_all_series",
-                 "generate_meetings", "propose_agenda_item", "renew_calendar_token", "update_meeting",
-                 "update_series", "user_for_token"},
+                     "launch_allocation", "live_count", "locked_event", "require_officer", "unique_slug",
+                     "update_block", "update_event", "update_session"},
+    "dialogue": {"create_series", "extend_all_series", "generate_meetings", "horizon", "locked_meeting",
+                 "locked_series", "meeting_url", "moment", "require_officer", "update_series", "web_address",
+                 "when"},
+    "dialogue_meetings": {"add_meeting", "update_meeting"},
+    "dialogue_agenda": {"propose_agenda_item"},
+    "dialogue_actions": {"add_action_item"},
+    "dialogue_calendar": {"calendar_token", "renew_calendar_token", "user_for_token"},
 }
-SERVICE_MODULES = {"events": events, "events_staff": events_staff, "dialogue": dialogue}
+SERVICE_MODULES = {"events": events, "events_staff": events_staff, "dialogue": dialogue,
+                   "dialogue_meetings": dialogue_meetings, "dialogue_agenda": dialogue_agenda,
+                   "dialogue_actions": dialogue_actions, "dialogue_calendar": dialogue_calendar}
 
 
 def _table_cases() -> Iterator[tuple[str, Callable[[], Case]]]:

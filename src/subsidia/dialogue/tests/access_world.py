@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from subsidia.dialogue import services
+from subsidia.dialogue import services, services_actions, services_calendar
 from subsidia.dialogue.models import AgendaItem, Meeting, MeetingStatus
 
 
@@ -32,8 +32,8 @@ def add_dialogue(world: dict[str, Any]) -> None:
     past = Meeting.objects.create(series=series, starts_at=timezone.now() - timedelta(days=60),
                                   ends_at=timezone.now() - timedelta(days=60, hours=-2), status=MeetingStatus.HELD,
                                   minutes="Compte rendu.", minutes_published_at=timezone.now() - timedelta(days=50))
-    action = services.add_action_item(officer, past, {"title": "Action suivie",
+    action = services_actions.add_action_item(officer, past, {"title": "Action suivie",
                                                       "owner_organisation": world["org_a"].pk})
     world.update({"series": series, "meeting": upcoming, "meeting_past": past, "agenda_proposal": proposal,
                   "action_item": action,
-                  "calendar_token": services.calendar_token(people["partner_admin"]).token})
+                  "calendar_token": services_calendar.calendar_token(people["partner_admin"]).token})

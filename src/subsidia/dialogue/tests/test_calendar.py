@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from subsidia.accounts.models import User
 from subsidia.conventions.tests.factories import DepartmentFactory
-from subsidia.dialogue import services
+from subsidia.dialogue import services, services_calendar, services_meetings
 from subsidia.dialogue.calendar import uid_of
 from subsidia.dialogue.models import MeetingSeries, MeetingStatus
 from subsidia.organisations.models import Organisation
@@ -57,7 +57,7 @@ class TestFeeds:
     def test_a_series_feed_parses_with_every_meeting(self, series: MeetingSeries, org_a: Organisation,
                                                      make_user: Callable[..., User], client: Client) -> None:
         user = make_user("partner_admin", organisation=org_a)
-        token = services.calendar_token(user).token
+        token = services_calendar.calendar_token(user).token
         response = client.get(reverse("dialogue:series_feed", kwargs={"token": token, "pk": series.pk}))
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/calendar")
@@ -76,13 +76,14 @@ class TestFeeds:
 
     def test_uids_are_stable_and_the_sequence_rises_on_a_change(self, series: MeetingSeries, officer: User,
                                                                 client: Client) -> None:
-        token = services.calendar_token(officer).token
+        token = services_calendar.calendar_token(officer).token
         url = reverse("dialogue:series_feed", kwargs={"token": token, "pk": series.pk})
         before = parse(client.get(url).content)
         meeting = series.meetings.get(occurrence=1)
         moved = meeting.starts_at + timedelta(days=1)
-        services.update_meeting(officer, meeting, {"starts_at": moved, "ends_at": moved + timedelta(hours=2)})
-        services.update_meeting(officer, series.meetings.get(occurrence=2), {"status": MeetingStatus.CANCELLED})
+        services_meetings.update_meeting(officer, meeting, {"starts_at": moved, "ends_at": moved + timedelta(hours=2)})
+        services_meetings.update_meeting(officer, series.meetings.get(occurrence=2),
+                                         {"status": MeetingStatus.CANCELLED})
         after = parse(client.get(url).content)
         assert [e.uid.value for e in sorted(before, key=lambda e: e.uid.value)] == \
             [e.uid.value for e in sorted(after, key=lambda e: e.uid.value)]
@@ -105,10 +106,10 @@ class TestFeeds:
             "cadence": "half_yearly", "first_starts_at": timezone.now() + timedelta(days=5)})
         MeetingSeriesFactory.create(organisations=[org_b])
         user = make_user("partner_admin", organisation=org_a)
-        token = services.calendar_token(user).token
+        token = services_calendar.calendar_token(user).token
         events = parse(client.get(reverse("dialogue:user_feed", kwargs={"token": token})).content)
         assert {e.uid.value for e in events} == {uid_of(m) for m in series.meetings.all()}
-        staff_token = services.calendar_token(officer).token
+        staff_token = services_calendar.calendar_token(officer).token
         staff_events = parse(client.get(reverse("dialogue:user_feed", kwargs={"token": staff_token})).content)
         assert {uid_of(m) for m in other.meetings.all()} <= {e.uid.value for e in staff_events}
 
@@ -116,11 +117,11 @@ class TestFeeds:
                                                                     make_user: Callable[..., User],
                                                                     client: Client) -> None:
         outsider = make_user("partner_admin", organisation=org_b)
-        token = services.calendar_token(outsider).token
+        token = services_calendar.calendar_token(outsider).token
         assert client.get(reverse("dialogue:series_feed", kwargs={"token": token, "pk": series.pk})).status_code \
             == 404
         assert client.get(reverse("dialogue:user_feed", kwargs={"token": "nope"})).status_code == 404
-        renewed = services.renew_calendar_token(outsider).token
+        renewed = services_calendar.renew_calendar_token(outsider).token
         assert renewed != token
         assert client.get(reverse("dialogue:user_feed", kwargs={"token": token})).status_code == 404
         assert client.get(reverse("dialogue:user_feed", kwargs={"token": renewed})).status_code == 200

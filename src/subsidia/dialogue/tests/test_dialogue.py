@@ -16,7 +16,7 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from subsidia.dialogue import cadence, selectors, services
+from subsidia.dialogue import cadence, selectors, services, services_actions, services_agenda, services_meetings
 from subsidia.dialogue.models import (
     ActionStatus,
     AgendaItemStatus,
@@ -97,8 +97,10 @@ class TestGeneration:
                                                                        officer: User) -> None:
         moved = series.meetings.get(occurrence=1)
         new_start = moved.starts_at + timedelta(days=3)
-        services.update_meeting(officer, moved, {"starts_at": new_start, "ends_at": new_start + timedelta(hours=2)})
-        services.update_meeting(officer, series.meetings.get(occurrence=2), {"status": MeetingStatus.CANCELLED})
+        services_meetings.update_meeting(officer, moved,
+                                         {"starts_at": new_start, "ends_at": new_start + timedelta(hours=2)})
+        services_meetings.update_meeting(officer, series.meetings.get(occurrence=2),
+                                         {"status": MeetingStatus.CANCELLED})
         assert services.generate_meetings(officer, series) == []
         created = services.generate_meetings(officer, series, until=timezone.now() + timedelta(days=800))
         assert [m.occurrence for m in created] == [4, 5, 6, 7, 8]
@@ -126,26 +128,26 @@ class TestAgendaAndMinutes:
     def test_partners_propose_and_officers_decide(self, series: MeetingSeries, gestionnaire: User, officer: User,
                                                   make_user: Callable[..., User], org_a: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
-        item = services.propose_agenda_item(gestionnaire, meeting, "Financement des postes d'interprètes")
+        item = services_agenda.propose_agenda_item(gestionnaire, meeting, "Financement des postes d'interprètes")
         assert (item.status, item.organisation) == (AgendaItemStatus.PROPOSED, org_a)
         assert Notification.objects.filter(user=officer, kind=Kind.AGENDA_ITEM_PROPOSED).exists()
         member = make_user("partner_member", organisation=org_a)
         with pytest.raises(PermissionDenied):
-            services.propose_agenda_item(member, meeting, "Autre point")
+            services_agenda.propose_agenda_item(member, meeting, "Autre point")
         assert list(selectors.agenda(meeting, member)) == [item]  # its organisation's proposal
         with pytest.raises(RuleViolation):
-            services.decide_agenda_item(officer, item, accept=False)
-        services.decide_agenda_item(officer, item, accept=True)
-        own = services.propose_agenda_item(officer, meeting, "Bilan de l'année")
+            services_agenda.decide_agenda_item(officer, item, accept=False)
+        services_agenda.decide_agenda_item(officer, item, accept=True)
+        own = services_agenda.propose_agenda_item(officer, meeting, "Bilan de l'année")
         assert own.status == AgendaItemStatus.ACCEPTED
         with pytest.raises(Conflict):
-            services.decide_agenda_item(officer, item, accept=False, reason="non")
+            services_agenda.decide_agenda_item(officer, item, accept=False, reason="non")
 
     def test_other_partners_see_only_accepted_items(self, series: MeetingSeries, gestionnaire: User,
                                                     make_user: Callable[..., User], org_b: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
         series.organisations.add(org_b)
-        proposal = services.propose_agenda_item(gestionnaire, meeting, "Point A")
+        proposal = services_agenda.propose_agenda_item(gestionnaire, meeting, "Point A")
         other = make_user("partner_admin", organisation=org_b)
         assert list(selectors.agenda(meeting, other)) == []
         proposal.status = AgendaItemStatus.ACCEPTED
@@ -157,12 +159,12 @@ class TestAgendaAndMinutes:
                                                                            org_a: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
         with pytest.raises(Conflict) as error:
-            services.record_minutes(officer, meeting, "trop tôt")
+            services_meetings.record_minutes(officer, meeting, "trop tôt")
         assert error.value.violations[0].code == "not_held_yet"
         Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=3),
                                                      ends_at=timezone.now() - timedelta(hours=1))
         meeting.refresh_from_db()
-        services.record_minutes(officer, meeting, "Tour de table des associations.",
+        services_meetings.record_minutes(officer, meeting, "Tour de table des associations.",
                                 decisions=["Créer un groupe de travail sur l'interprétariat."],
                                 attendance=[{"person_name": "Mme Martin", "organisation": org_a.pk},
                                             {"person_name": "M. Weber", "status": "excused"}])
@@ -170,14 +172,14 @@ class TestAgendaAndMinutes:
         assert meeting.status == MeetingStatus.HELD
         assert [d.text for d in meeting.decisions.all()] == ["Créer un groupe de travail sur l'interprétariat."]
         assert not selectors.can_read_minutes(gestionnaire, meeting)
-        services.publish_minutes(officer, meeting)
+        services_meetings.publish_minutes(officer, meeting)
         meeting.refresh_from_db()
         assert selectors.can_read_minutes(gestionnaire, meeting)
         assert Notification.objects.filter(user=gestionnaire, kind=Kind.MINUTES_PUBLISHED).exists()
         with pytest.raises(Conflict):
-            services.publish_minutes(officer, meeting)
+            services_meetings.publish_minutes(officer, meeting)
         with pytest.raises(Conflict):
-            services.propose_agenda_item(gestionnaire, meeting, "Trop tard")
+            services_agenda.propose_agenda_item(gestionnaire, meeting, "Trop tard")
 
 
 @pytest.mark.django_db
@@ -191,7 +193,7 @@ class TestActionItems:
     def test_an_open_action_is_carried_over_until_done_then_noted_once(self, three: list[Meeting], org_a: Organisation,
                                                                        officer: User, gestionnaire: User) -> None:
         first, second, third, fourth = three
-        action = services.add_action_item(officer, first, {"title": "Recenser les besoins en traduction",
+        action = services_actions.add_action_item(officer, first, {"title": "Recenser les besoins en traduction",
                                                            "owner_organisation": org_a.pk,
                                                            "due_on": "2026-12-31"})
         assert Notification.objects.filter(user=gestionnaire, kind=Kind.ACTION_ITEM).exists()
@@ -220,25 +222,26 @@ class TestActionItems:
     def test_the_owner_updates_the_status_and_nothing_else(self, three: list[Meeting], officer: User,
                                                            gestionnaire: User, org_a: Organisation,
                                                            make_user: Callable[..., User]) -> None:
-        action = services.add_action_item(officer, three[0], {"title": "Note", "owner_organisation": org_a.pk})
+        action = services_actions.add_action_item(officer, three[0], {"title": "Note", "owner_organisation": org_a.pk})
         with pytest.raises(PermissionDenied):
-            services.update_action_item(gestionnaire, action, {"title": "Autre"})
-        services.update_action_item(gestionnaire, action, {"status": "done"})
+            services_actions.update_action_item(gestionnaire, action, {"title": "Autre"})
+        services_actions.update_action_item(gestionnaire, action, {"status": "done"})
         action.refresh_from_db()
         assert action.closed_at is not None and action.is_closed
-        services.update_action_item(officer, action, {"status": "in_progress"})
+        services_actions.update_action_item(officer, action, {"status": "in_progress"})
         action.refresh_from_db()
         assert action.closed_at is None
         with pytest.raises(PermissionDenied):
-            services.update_action_item(make_user("partner_member", organisation=org_a), action, {"status": "done"})
+            services_actions.update_action_item(make_user("partner_member", organisation=org_a), action,
+                                                {"status": "done"})
 
     def test_an_action_needs_an_owner_from_the_series(self, three: list[Meeting], officer: User,
                                                       org_b: Organisation) -> None:
         with pytest.raises(RuleViolation) as error:
-            services.add_action_item(officer, three[0], {"title": "x", "owner_organisation": org_b.pk})
+            services_actions.add_action_item(officer, three[0], {"title": "x", "owner_organisation": org_b.pk})
         assert error.value.violations[0].field == "owner_organisation"
         with pytest.raises(RuleViolation):
-            services.add_action_item(officer, three[0], {"title": "x"})
+            services_actions.add_action_item(officer, three[0], {"title": "x"})
 
 
 @pytest.mark.django_db
@@ -251,7 +254,7 @@ class TestVisibilityAndInvitations:
         first_meeting = series.meetings.first()
         assert first_meeting is not None
         with pytest.raises(NotFound):
-            services.propose_agenda_item(other, first_meeting, "intrusion")
+            services_agenda.propose_agenda_item(other, first_meeting, "intrusion")
         reviewer = make_user("reviewer")
         assert not selectors.series_visible_to(reviewer).exists()
 
@@ -260,7 +263,7 @@ class TestVisibilityAndInvitations:
             django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         meeting = series.meetings.get(occurrence=0)
         with django_capture_on_commit_callbacks(execute=True):
-            invited = services.send_invitations(officer, meeting)
+            invited = services_meetings.send_invitations(officer, meeting)
         assert set(invited) == {officer.pk, gestionnaire.pk}
         assert sorted(m.to[0] for m in mail.outbox) == sorted([officer.email, gestionnaire.email])
         message = mail.outbox[0]
@@ -271,7 +274,7 @@ class TestVisibilityAndInvitations:
         assert Notification.objects.filter(kind=Kind.MEETING_INVITATION).count() == 2
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            services.update_meeting(officer, meeting, {"status": MeetingStatus.CANCELLED})
+            services_meetings.update_meeting(officer, meeting, {"status": MeetingStatus.CANCELLED})
         assert len(mail.outbox) == 2
         assert "METHOD:CANCEL" in text(mail.outbox[0].attachments[0][1])
         assert AuditEvent.objects.filter(action="meeting.invite", object_id=str(meeting.pk)).exists()

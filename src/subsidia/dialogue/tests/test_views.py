@@ -18,7 +18,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from subsidia.accounts.models import User
 from subsidia.conftest import ClientResponse, sign_in
 from subsidia.conventions.tests.factories import DepartmentFactory
-from subsidia.dialogue import services
+from subsidia.dialogue import services, services_actions, services_calendar, services_meetings
 from subsidia.dialogue.models import (
     ActionItem,
     ActionStatus,
@@ -111,9 +111,9 @@ class TestSeriesPages:
                                                                                        meeting: Meeting, officer: User,
                                                                                        gestionnaire: User,
                                                                                        org_a: Organisation) -> None:
-        officer_token = services.calendar_token(officer).token
+        officer_token = services_calendar.calendar_token(officer).token
         held_meeting = held(series.meetings.get(occurrence=1))
-        services.add_action_item(officer, held_meeting, {"title": "Recenser les besoins",
+        services_actions.add_action_item(officer, held_meeting, {"title": "Recenser les besoins",
                                                          "owner_organisation": org_a.pk})
         response = client_for(gestionnaire).get(reverse("dialogue:series", kwargs={"pk": series.pk}))
         assert response.status_code == 200
@@ -123,7 +123,7 @@ class TestSeriesPages:
                          "Chaque trimestre", "Salle 1", "Recenser les besoins", local_text(meeting.starts_at),
                          local_text(held_meeting.starts_at)]:
             assert expected in text, expected
-        token = services.calendar_token(gestionnaire).token
+        token = services_calendar.calendar_token(gestionnaire).token
         feed = reverse("dialogue:series_feed", kwargs={"token": token, "pk": series.pk})
         assert f'value="http://testserver{feed}"' in text
         assert officer_token not in text  # nobody else's secret
@@ -217,7 +217,7 @@ class TestSeriesPages:
 class TestMeetingAndAgenda:
     def test_the_meeting_page_shows_the_meeting_in_local_time(self, meeting: Meeting, gestionnaire: User,
                                                               officer: User) -> None:
-        services.update_meeting(officer, meeting, {"online_url": "https://visio.example.lu/r"})
+        services_meetings.update_meeting(officer, meeting, {"online_url": "https://visio.example.lu/r"})
         response = client_for(gestionnaire).get(reverse("dialogue:meeting", kwargs={"pk": meeting.pk}))
         text = page(response)
         assert local_text(meeting.starts_at) in text and "Prévue" in text and "Salle 1" in text
@@ -389,7 +389,7 @@ class TestMinutes:
         assert response.status_code == 422
         text = page(response)
         assert "Ligne 1 · Nom" in text and 'href="#id_presences-0-person_name"' in text
-        services.record_minutes(officer, meeting, "Autre version.")
+        services_meetings.record_minutes(officer, meeting, "Autre version.")
         stale = client.post(url, {**base, "presences-0-person_name": "Mme Weber"})
         assert stale.status_code == 409
         assert "modifiées entre-temps" in page(stale) and 'value="Mme Weber"' in page(stale)
@@ -442,7 +442,7 @@ class TestActions:
 
     def test_the_officer_changes_everything_of_an_action(self, meeting: Meeting, officer: User,
                                                          org_a: Organisation) -> None:
-        action = services.add_action_item(officer, meeting, {"title": "Note", "owner_organisation": org_a.pk})
+        action = services_actions.add_action_item(officer, meeting, {"title": "Note", "owner_organisation": org_a.pk})
         client = client_for(officer)
         update = reverse("dialogue:action_update", kwargs={"pk": action.pk})
         form = client.get(update).context["form"]
@@ -460,7 +460,7 @@ class TestActions:
     def test_actions_carried_over_are_listed_at_the_next_meeting(self, series: MeetingSeries, officer: User,
                                                                  gestionnaire: User, org_a: Organisation) -> None:
         first = held(series.meetings.get(occurrence=0))
-        services.add_action_item(officer, first, {"title": "Action reportée", "owner_organisation": org_a.pk})
+        services_actions.add_action_item(officer, first, {"title": "Action reportée", "owner_organisation": org_a.pk})
         following = series.meetings.get(occurrence=1)
         text = page(client_for(gestionnaire).get(reverse("dialogue:meeting", kwargs={"pk": following.pk})))
         follow_up = text.split("Actions des réunions précédentes")[1].split("Actions décidées lors de cette")[0]
@@ -486,7 +486,7 @@ class TestInvitationsAndCalendar:
 
     def test_invitations_to_a_moved_meeting_seen_before_answer_409(self, meeting: Meeting, officer: User) -> None:
         version = meeting.version
-        services.update_meeting(officer, meeting, {"place": "Salle 7"})
+        services_meetings.update_meeting(officer, meeting, {"place": "Salle 7"})
         response = client_for(officer).post(reverse("dialogue:invite", kwargs={"pk": meeting.pk}),
                                             {"version": version})
         assert response.status_code == 409 and "modifiées entre-temps" in page(response)
@@ -495,18 +495,18 @@ class TestInvitationsAndCalendar:
     def test_the_calendar_page_shows_the_own_address_and_renewing_revokes_the_old_one(self, series: MeetingSeries,
                                                                                       gestionnaire: User,
                                                                                       officer: User) -> None:
-        officer_token = services.calendar_token(officer).token
+        officer_token = services_calendar.calendar_token(officer).token
         client = client_for(gestionnaire)
         response = client.get(reverse("dialogue:calendar"))
         assert response.status_code == 200 and "no-store" in response["Cache-Control"]
-        old = services.calendar_token(gestionnaire).token
+        old = services_calendar.calendar_token(gestionnaire).token
         feed = reverse("dialogue:user_feed", kwargs={"token": old})
         text = page(response)
         assert f'value="http://testserver{feed}"' in text and 'for="adresse-abonnement"' in text
         assert "Outlook" in text and "Thunderbird" in text and "Google" in text
         assert officer_token not in text
         assert client.post(reverse("dialogue:calendar_renew")).status_code == 302
-        new = services.calendar_token(gestionnaire).token
+        new = services_calendar.calendar_token(gestionnaire).token
         assert new != old
         anonymous = Client()
         assert anonymous.get(feed).status_code == 404
