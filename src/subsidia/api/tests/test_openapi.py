@@ -20,7 +20,9 @@ def test_public_operations_are_documented_as_open_to_anonymous_callers() -> None
     wrong = []
     for method, path, view in api_operations():
         security = documented[(method, path)].get("security") or []
-        public = not policy_of(view).login_required  # type: ignore[union-attr]
+        policy = policy_of(view)
+        assert policy is not None, (method, path)
+        public = not policy.login_required
         if public != ({} in security):
             wrong.append(f"{method} {path}: public={public}, security={security}")
         if not security or not any(requirement for requirement in security):

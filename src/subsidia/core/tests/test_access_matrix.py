@@ -227,8 +227,9 @@ def build_world(make_user: Any) -> dict[str, Any]:
 
 
 def page_kwargs(name: str, world: dict[str, Any]) -> dict[str, Any]:
-    if PAGES[name].kwargs is not None:
-        return PAGES[name].kwargs(world)  # type: ignore[misc]
+    kwargs = PAGES[name].kwargs
+    if kwargs is not None:
+        return kwargs(world)
     org = world["org_a"].pk
     return {
         "directory:directory_entry": {"pk": org},

@@ -39,9 +39,9 @@ def test_every_root_handler_redacts() -> None:
     for handler in configured:
         assert any(isinstance(f, RedactSecretsFilter) for f in handler.filters), handler
     for name in ("django", "django.request", "django.server", "huey"):
-        logger = logging.getLogger(name)
+        logger: logging.Logger | None = logging.getLogger(name)
         while logger is not None and not logger.handlers:
-            logger = logger.parent  # type: ignore[assignment]
+            logger = logger.parent
         assert logger is not None
         assert all(any(isinstance(f, RedactSecretsFilter) for f in h.filters) for h in logger.handlers
                    if not type(h).__module__.startswith("_pytest")), name

@@ -205,7 +205,8 @@ def test_partner_proposal_sent_back_then_published(make_user: Callable[..., User
     assert item.submitted_at is None
     notes = Notification.objects.filter(subject__contains="Fête", kind=Kind.NEWS_REVIEWED)
     assert {n.user for n in notes} == {partner, colleague}
-    assert "Ajoutez l'adresse." in notes.first().body  # type: ignore[union-attr]
+    first = notes.first()
+    assert first is not None and "Ajoutez l'adresse." in first.body
     assert AuditEvent.objects.get(action="news.send_back").note == "Ajoutez l'adresse."
     item = news.update_news(partner, item, {"place": "Mersch"})
     item = news.transition_news(partner, item, "submit")

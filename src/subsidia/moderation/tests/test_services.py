@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.db import connection
+from django.db import connection, models
 from django.test import override_settings
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -52,8 +52,8 @@ def moderator(make_user: Callable[..., User]) -> User:
     return make_user("moderator")
 
 
-def actions(obj: object) -> list[str]:
-    return list(AuditEvent.objects.filter(object_type="moderation.comment", object_id=str(obj.pk))  # type: ignore[attr-defined]
+def actions(obj: models.Model) -> list[str]:
+    return list(AuditEvent.objects.filter(object_type="moderation.comment", object_id=str(obj.pk))
                 .order_by("pk").values_list("action", flat=True))
 
 
