@@ -398,10 +398,22 @@ def test_a_role_that_may_not_act_gets_403_and_an_illegal_move_409(client: Client
 
 
 def test_transitions_accept_an_empty_body(client: Client, partner_admin: User, draft: Application) -> None:
-    """With the ETag in If-Match, a transition needs no body."""
+    """With the ETag in If-Match, a transition needs no body, and has its whole effect: the new state and
+    version, one history row and one audit record, by the caller."""
     path = f"/applications/{draft.pk}"
+    version = draft.version
     response = client.generic("POST", f"/api/v1{path}/submit", headers=if_match(client, path, auth(partner_admin)))
     assert response.status_code == 200, response.content
+    draft.refresh_from_db()
+    assert draft.state == State.SUBMITTED and draft.version == version + 1
+    assert draft.first_submitted_on == timezone.localdate()
+    assert response.json()["state"] == "submitted" and response.json()["version"] == draft.version
+    [change] = StateChange.objects.filter(application=draft)
+    assert (change.transition, change.from_state, change.to_state, change.actor) == (
+        "submit", State.DRAFT, State.SUBMITTED, partner_admin)
+    [event] = AuditEvent.objects.filter(action="application.submit", object_id=str(draft.pk))
+    assert event.actor == partner_admin and event.before is not None and event.after is not None
+    assert (event.before["state"], event.after["state"]) == (State.DRAFT, State.SUBMITTED)
 
 
 def test_information_request_then_resubmission(client: Client, partner_admin: User, officer: User, org_a: Organisation,

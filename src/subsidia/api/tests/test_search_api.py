@@ -24,7 +24,9 @@ def test_anyone_searches(corpus: dict[str, Any], client: Client) -> None:  # noq
     assert (first["kind"], first["title"], first["date"]) == ("good_practice", "Plan communal d'intégration",
                                                               "2017-02-11")
     assert first["url"] == f"http://testserver/bonnes-pratiques/{corpus['practice'].slug}/"
-    assert "<mark>Intégrer</mark>" in first["snippet"] or "<mark>intégrer</mark>" in first["snippet"]
+    # The practice's text as written (lower case "intégrer"), each form of the stem marked, the rest escaped.
+    assert first["snippet"] == ("La commune veut <mark>intégrer</mark> chaque habitant ; "
+                                "l&#x27;<mark>intégration</mark> passe aussi par le logement.")
     assert [i["kind"] for i in body["items"]] == ["good_practice", "event", "organisation"]
 
 

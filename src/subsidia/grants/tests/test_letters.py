@@ -90,7 +90,8 @@ def test_approval_letter_names_the_organisation_amount_and_tranches(approved: De
     assert "36 000,00 €" in text  # the requested amount
     assert "18 000,00 €" in text and "15 mai 2023" in text
     assert "12 000,00 €" in text and "15 novembre 2023" in text
-    assert "1er mars 2023" in text or "1 mars 2023" in text  # filing date
+    # The filing date, in the letter's date format ("j F Y", the French one): 1 March is "1 mars".
+    assert "déposé le 1 mars 2023 dans le cadre" in text
     assert "29 décembre 2023" in text  # the final report is due
     assert "Mentionner le soutien du ministère." in text
     assert "Luxembourg, le 3 avril 2023" in text
