@@ -3,14 +3,16 @@
 The session records when its user last proved who they are (``AUTHENTICATED_AT``): at sign-in (the
 ``user_logged_in`` signal), at the second factor, and on the "confirmez votre identité" page. Decisions on
 grants, payments, convention signatures and other binding acts, changes of members and roles, token issuing
-and erasures need that proof to be younger than ``REAUTH_MAX_AGE_MINUTES`` (default 10):
+and revocation, second-factor resets and erasures need that proof to be younger than
+``REAUTH_MAX_AGE_MINUTES`` (default 10):
 
 * page views are wrapped by :func:`reauthentication_required` (inside ``access(policy)`` and the HTTP-method
   check), which sends a stale session to ``accounts:reauthenticate`` and then back to the page;
 * API operations by :func:`api_reauthentication_required` (under ``api_access(policy)``), which answers 401
   ``reauthentication_required`` to a stale browser session. A caller with a personal API token is exempt:
   the token is itself a credential presented with every request (there is no older proof to refresh), it is
-  issued only from the command line by someone with access to the server, and it can be revoked at once.
+  issued only from the command line by someone with access to the server, and its owner can revoke it at
+  once (``accounts:api_tokens``).
 """
 
 from __future__ import annotations
