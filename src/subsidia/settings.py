@@ -103,7 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "subsidia.core.context_processors.navigation",
+                "subsidia.accounts.context_processors.navigation",
                 "subsidia.notifications.context_processors.unread_notifications",
             ],
         },

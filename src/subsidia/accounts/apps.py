@@ -8,4 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes")
 
     def ready(self) -> None:
+        from subsidia.core import ratelimit
+
         from . import reauth  # noqa: F401  (connects the sign-in signal)
+        from .models import ApiToken
+
+        # The API's writes are counted per token owner (core knows no token model).
+        ratelimit.register_bearer_owner(ApiToken.owner_id_of)

@@ -1,5 +1,9 @@
 """The roles of Subsidia (the README's access section says what each may do). Staff roles are granted to a
-user; partner roles are held through a Membership in one organisation. Anonymous visitors are the public."""
+user; partner roles are held through a Membership in one organisation. Anonymous visitors are the public.
+
+The vocabulary stays here, not in core: it is this ministry's organisation chart (officers, approvers,
+finance…), not platform machinery. Core's access policies hold role names as plain strings, and each app
+that grants or checks a role imports it from here, one layer above core."""
 
 from __future__ import annotations
 

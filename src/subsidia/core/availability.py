@@ -82,14 +82,22 @@ class DatabaseUnavailableMiddleware:
         return service_unavailable(request)
 
 
+# The 500 answers of the parts of the site that do not answer pages, by path prefix: the API registers its
+# JSON one in its ``AppConfig.ready``, so that core does not import the API.
+_server_errors: dict[str, Callable[[HttpRequest], HttpResponse]] = {}
+
+
+def register_server_error(prefix: str, handler: Callable[[HttpRequest], HttpResponse]) -> None:
+    _server_errors[prefix] = handler
+
+
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: 503 for a database error raised in a middleware, the API's JSON 500 under /api/, Django's
     plain 500 page otherwise."""
     if is_database_down(sys.exc_info()[1]):
         return service_unavailable(request)
-    if request.path.startswith("/api/"):
-        from subsidia.api.errors import server_error as api_server_error
-
-        return api_server_error(request)  # JSON, never a page, under /api/
+    for prefix, handler in _server_errors.items():
+        if request.path.startswith(prefix):
+            return handler(request)  # the API's JSON, never a page, under /api/
     return HttpResponseServerError(loader.get_template("500.html").render())

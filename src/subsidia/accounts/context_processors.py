@@ -1,10 +1,12 @@
+"""The navigation's view of the person: staff, partner, and their roles (the role vocabulary is accounts')."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
 
-from subsidia.accounts.roles import STAFF_ROLES
+from .roles import STAFF_ROLES
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
