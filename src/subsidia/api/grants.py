@@ -25,9 +25,16 @@ from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import PUBLIC, Policy, roles
 from subsidia.core.errors import Code, NotFound, RuleViolation, Violation
-from subsidia.grants import selectors, services
+from subsidia.grants import selectors
 from subsidia.grants.errors import GrantError
 from subsidia.grants.models import Application, Call, Decision, FinalReport, Review, Tranche
+from subsidia.grants.services import calls as call_services
+from subsidia.grants.services import decisions as decision_services
+from subsidia.grants.services import drafting as drafting_services
+from subsidia.grants.services import payments as payment_services
+from subsidia.grants.services import reports as report_services
+from subsidia.grants.services import reviews as review_services
+from subsidia.grants.services import transitions as transition_services
 from subsidia.grants.workflow import PARTNER_EDITABLE_STATES, WORKFLOW
 from subsidia.organisations.models import Organisation
 
@@ -148,7 +155,8 @@ def _application_out(user: Any, application: Application) -> dict[str, Any]:
     # Partners and reviewers learn of a decision once it is final; staff readers see it pending too.
     shown_decision = decision if decision is not None and (staff or decision.is_final) else None
     documents = sorted(application.documents.all(), key=lambda d: (d.kind, d.question_key, -d.version))
-    missing = (services.eligibility_preview(application) if application.state in PARTNER_EDITABLE_STATES else [])
+    missing = (drafting_services.eligibility_preview(application)
+               if application.state in PARTNER_EDITABLE_STATES else [])
     return {
         **{key: getattr(application, key) for key in (
             "id", "reference", "title", "call_id", "organisation_id", "state", "version", "requested_amount",
@@ -256,7 +264,7 @@ def create_call(request: HttpRequest, response: HttpResponse, payload: CallCreat
     description and budget, ``deliverable_types`` event, brochure, exhibition and video, and no priorities,
     criteria or questions."""
     user = caller(request)
-    call = services.create_call(user, _call_data(payload))
+    call = call_services.create_call(user, _call_data(payload))
     set_etag(response, call)
     return Status(201, get_object_or_404(_call_queryset(user), pk=call.pk))
 
@@ -272,7 +280,7 @@ def update_call(request: HttpRequest, response: HttpResponse, call_id: Id, paylo
     user = caller(request)
     call = get_object_or_404(_call_queryset(user), pk=call_id)
     with conditional_write(request, call, payload.version) as version:
-        services.update_call(user, call, _call_data(payload), expected_version=version)
+        call_services.update_call(user, call, _call_data(payload), expected_version=version)
     call = get_object_or_404(_call_queryset(user), pk=call.pk)
     set_etag(response, call)
     return call
@@ -334,7 +342,7 @@ def create_application(request: HttpRequest, response: HttpResponse, payload: Ap
     organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
     if organisation is None:
         raise NotFound.single(Code.NOT_FOUND, "Organisation introuvable.", "organisation_id")
-    application = services.create_application(user, call, organisation, _application_data(payload))
+    application = drafting_services.create_application(user, call, organisation, _application_data(payload))
     return Status(201, _detail(request, response, application.pk))
 
 
@@ -360,7 +368,7 @@ def update_application(request: HttpRequest, response: HttpResponse, application
     user = caller(request)
     application = _application(user, application_id)
     with conditional_write(request, application, payload.version) as version:
-        services.update_application(user, application, _application_data(payload), expected_version=version)
+        drafting_services.update_application(user, application, _application_data(payload), expected_version=version)
     return _detail(request, response, application_id)
 
 
@@ -370,7 +378,7 @@ def update_application(request: HttpRequest, response: HttpResponse, application
 def eligibility(request: HttpRequest, application_id: Id) -> Any:
     """What would stop the submission today: every failing eligibility rule (empty when it would pass)."""
     application = _application(caller(request), application_id)
-    return [v.as_dict() for v in services.eligibility_preview(application)]
+    return [v.as_dict() for v in drafting_services.eligibility_preview(application)]
 
 
 @router.post("/applications/{application_id}/documents", auth=SIGNED_IN_AUTH, response={201: DocumentOut, **ERRORS})
@@ -383,7 +391,7 @@ def add_document(request: HttpRequest, application_id: Id, file: UploadedFile = 
     ``If-Match`` (it overwrites nothing) but raises the application's version: read its new ETag."""
     user = caller(request)
     application = _application(user, application_id)
-    return Status(201, services.add_document(user, application, kind, file, question_key))
+    return Status(201, drafting_services.add_document(user, application, kind, file, question_key))
 
 
 # --- the workflow, one endpoint per transition ---------------------------------------------------------
@@ -410,7 +418,7 @@ def submit(request: HttpRequest, response: HttpResponse, application_id: Id,
     """File the application (the organisation's managers). A refusal lists every failing rule at once."""
     body = payload or VersionIn()
     return _transition(request, response, application_id, body.version,
-                       lambda user, app, version: services.submit(user, app, expected_version=version))
+                       lambda user, app, version: transition_services.submit(user, app, expected_version=version))
 
 
 @router.post("/applications/{application_id}/start-eligibility", auth=SIGNED_IN_AUTH, response=STEP,
@@ -420,7 +428,8 @@ def start_eligibility(request: HttpRequest, response: HttpResponse, application_
                       payload: VersionIn | None = None) -> Any:
     body = payload or VersionIn()
     return _transition(request, response, application_id, body.version,
-                       lambda user, app, version: services.start_eligibility(user, app, expected_version=version))
+                       lambda user, app, version: transition_services.start_eligibility(
+                           user, app, expected_version=version))
 
 
 @router.post("/applications/{application_id}/declare-eligible", auth=SIGNED_IN_AUTH, response=STEP,
@@ -430,7 +439,7 @@ def declare_eligible(request: HttpRequest, response: HttpResponse, application_i
                      payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       services.declare_eligible(user, app, expected_version=version, note=body.note))
+                       transition_services.declare_eligible(user, app, expected_version=version, note=body.note))
 
 
 @router.post("/applications/{application_id}/declare-ineligible", auth=SIGNED_IN_AUTH, response=STEP,
@@ -441,7 +450,8 @@ def declare_ineligible(request: HttpRequest, response: HttpResponse, application
     """Without ``reasons``, those of the latest eligibility check are kept."""
     body = payload or IneligibleIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       services.declare_ineligible(user, app, reasons=body.reasons, expected_version=version))
+                       transition_services.declare_ineligible(user, app, reasons=body.reasons,
+                                                              expected_version=version))
 
 
 @router.post("/applications/{application_id}/request-information", auth=SIGNED_IN_AUTH, response=STEP,
@@ -451,7 +461,7 @@ def request_information(request: HttpRequest, response: HttpResponse, applicatio
                         payload: InformationRequestIn | None = None) -> Any:
     body = payload or InformationRequestIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       services.request_information(user, app, body.questions, expected_version=version))
+                       transition_services.request_information(user, app, body.questions, expected_version=version))
 
 
 @router.post("/applications/{application_id}/withdraw", auth=SIGNED_IN_AUTH, response=STEP,
@@ -461,7 +471,7 @@ def withdraw(request: HttpRequest, response: HttpResponse, application_id: Id,
              payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       services.withdraw(user, app, note=body.note, expected_version=version))
+                       transition_services.withdraw(user, app, note=body.note, expected_version=version))
 
 
 @router.post("/applications/{application_id}/start-project", auth=SIGNED_IN_AUTH, response=STEP,
@@ -471,7 +481,8 @@ def start_project(request: HttpRequest, response: HttpResponse, application_id: 
                   payload: VersionIn | None = None) -> Any:
     body = payload or VersionIn()
     return _transition(request, response, application_id, body.version,
-                       lambda user, app, version: services.start_project(user, app, expected_version=version))
+                       lambda user, app, version: transition_services.start_project(
+                           user, app, expected_version=version))
 
 
 @router.post("/applications/{application_id}/final-report", auth=SIGNED_IN_AUTH, response=STEP,
@@ -484,8 +495,9 @@ def final_report(request: HttpRequest, response: HttpResponse, application_id: I
     body = payload or FinalReportIn()
     lines = None if body.actual_budget_lines is None else [line.dict() for line in body.actual_budget_lines]
     return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       services.submit_report(user, app, deliverables=body.deliverables, narrative=body.narrative,
-                                              actual_budget_lines=lines, expected_version=version))
+                       report_services.submit_report(user, app, deliverables=body.deliverables,
+                                                     narrative=body.narrative, actual_budget_lines=lines,
+                                                     expected_version=version))
 
 
 @router.post("/applications/{application_id}/return-report", auth=SIGNED_IN_AUTH, response=STEP,
@@ -495,7 +507,7 @@ def return_report(request: HttpRequest, response: HttpResponse, application_id: 
                   payload: CommentIn | None = None) -> Any:
     body = payload or CommentIn()
     return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       services.return_report(user, app, body.comment, expected_version=version))
+                       report_services.return_report(user, app, body.comment, expected_version=version))
 
 
 @router.post("/applications/{application_id}/close", auth=SIGNED_IN_AUTH, response=STEP,
@@ -506,7 +518,7 @@ def close(request: HttpRequest, response: HttpResponse, application_id: Id,
     """Close the file, once the report is in and every tranche paid."""
     body = payload or VersionIn()
     return _transition(request, response, application_id, body.version,
-                       lambda user, app, version: services.close(user, app, expected_version=version))
+                       lambda user, app, version: report_services.close(user, app, expected_version=version))
 
 
 # --- decisions -----------------------------------------------------------------------------------
@@ -525,7 +537,7 @@ def record_decision(request: HttpRequest, response: HttpResponse, application_id
     application = _application(user, application_id)
     tranches = None if payload.tranches is None else [t.dict() for t in payload.tranches]
     with conditional_write(request, application, payload.version) as version:
-        decision = services.record_decision(
+        decision = decision_services.record_decision(
             user, application, outcome=payload.outcome, granted_amount=payload.granted_amount,
             conditions=payload.conditions, motivation=payload.motivation, tranches=tranches,
             expected_version=version)
@@ -544,7 +556,7 @@ def confirm_decision(request: HttpRequest, response: HttpResponse, application_i
     body = payload or VersionIn()
     application = _application(user, application_id)
     with conditional_write(request, application, body.version) as version:
-        decision = services.confirm_decision(user, application, expected_version=version)
+        decision = decision_services.confirm_decision(user, application, expected_version=version)
     set_etag(response, Application.objects.get(pk=application.pk))
     return Decision.objects.get(pk=decision.pk)
 
@@ -566,7 +578,7 @@ def assign_reviewers(request: HttpRequest, application_id: Id, payload: Reviewer
     if unknown:
         raise RuleViolation.single(GrantError.UNKNOWN_REVIEWER,
                                    "Expert inconnu : " + ", ".join(map(str, unknown)), "reviewer_ids")
-    services.assign_reviewers(user, [application], reviewers)
+    review_services.assign_reviewers(user, [application], reviewers)
     return list(_review_queryset(Review.objects.filter(application=application)))
 
 
@@ -587,7 +599,7 @@ def _review(user: Any, review_id: Id) -> Review:
 def declare_conflict(request: HttpRequest, review_id: Id, payload: ConflictIn) -> Any:
     """Declare a conflict of interest: the reviewer is taken off this application's review."""
     user = caller(request)
-    review = services.declare_conflict(user, _review(user, review_id), payload.note)
+    review = review_services.declare_conflict(user, _review(user, review_id), payload.note)
     return _review_queryset(Review.objects.all()).get(pk=review.pk)
 
 
@@ -597,7 +609,8 @@ def submit_review(request: HttpRequest, review_id: Id, payload: ReviewSubmitIn) 
     """Score every criterion of the call from 0 to 5, with a comment, and recommend."""
     user = caller(request)
     scores = {item.criterion_id: (item.score, item.comment) for item in payload.scores}
-    review = services.submit_review(user, _review(user, review_id), scores, payload.recommendation, payload.comment)
+    review = review_services.submit_review(user, _review(user, review_id), scores, payload.recommendation,
+                                           payload.comment)
     return _review_queryset(Review.objects.all()).get(pk=review.pk)
 
 
@@ -627,5 +640,5 @@ def list_tranches(request: HttpRequest, filters: Query[TrancheFilters]) -> Any:
 def pay_tranche(request: HttpRequest, tranche_id: Id, payload: PaymentIn) -> Any:
     """Record that a tranche is paid (finance); ``paid_on`` defaults to today and is never in the future."""
     tranche = get_object_or_404(Tranche, pk=tranche_id)
-    services.record_payment(caller(request), tranche, payload.paid_on, payload.reference)
+    payment_services.record_payment(caller(request), tranche, payload.paid_on, payload.reference)
     return Tranche.objects.select_related("application__organisation").get(pk=tranche.pk)

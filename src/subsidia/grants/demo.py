@@ -57,7 +57,9 @@ from .models import (
     StateChange,
     Tranche,
 )
-from .services import APPLICATION_FIELDS, four_eyes_required, next_reference
+from .services.common import APPLICATION_FIELDS
+from .services.decisions import four_eyes_required
+from .services.drafting import next_reference
 from .workflow import WORKFLOW
 
 AUDIT_NOTE = "load-demo"

@@ -31,7 +31,7 @@ from subsidia.core.forms import error_summary
 from subsidia.organisations import selectors as organisation_selectors
 from subsidia.organisations.models import LegalForm
 
-from . import selectors, services, workflow
+from . import selectors, workflow
 from .forms_partner import (
     ANSWER_PREFIX,
     ApplicationCreateForm,
@@ -54,6 +54,9 @@ from .models import (
     QuestionKind,
     State,
 )
+from .services import drafting as drafting_services
+from .services import reports as report_services
+from .services import transitions as transition_services
 
 # --- who may use which page ------------------------------------------------------------------------
 
@@ -106,7 +109,7 @@ def _is_staff(user: Any) -> bool:
 def _edit_refusal(user: Any, application: Application) -> RuleViolation | None:
     """Why this user may not edit this application now (None: they may); the rule is the services'."""
     try:
-        services.require_editable(user, application)
+        drafting_services.require_editable(user, application)
     except RuleViolation as error:
         return error
     return None
@@ -133,7 +136,7 @@ def _field_anchor(field: str | None) -> str:
 def _preview(application: Application) -> list[dict[str, str]]:
     """What would stop the submission now, each with the input to fix."""
     return [{"message": str(v.message), "anchor": _field_anchor(v.field), "code": v.code}
-            for v in services.eligibility_preview(application)]
+            for v in drafting_services.eligibility_preview(application)]
 
 
 _error_summary = error_summary
@@ -240,21 +243,22 @@ def _lines(text: str) -> list[str]:
 
 
 ACTIONS: dict[str, Action] = {
-    "submit": lambda user, app, version, data: services.submit(user, app, expected_version=version),
-    "withdraw": lambda user, app, version, data: services.withdraw(user, app, note=data.get("note", ""),
-                                                                   expected_version=version),
-    "start_eligibility": lambda user, app, version, data: services.start_eligibility(user, app,
-                                                                                     expected_version=version),
-    "declare_eligible": lambda user, app, version, data: services.declare_eligible(
+    "submit": lambda user, app, version, data: transition_services.submit(user, app, expected_version=version),
+    "withdraw": lambda user, app, version, data: transition_services.withdraw(user, app, note=data.get("note", ""),
+                                                                              expected_version=version),
+    "start_eligibility": lambda user, app, version, data: transition_services.start_eligibility(user, app,
+                                                                                                expected_version=version),
+    "declare_eligible": lambda user, app, version, data: transition_services.declare_eligible(
         user, app, expected_version=version, note=data.get("note", "")),
-    "declare_ineligible": lambda user, app, version, data: services.declare_ineligible(
+    "declare_ineligible": lambda user, app, version, data: transition_services.declare_ineligible(
         user, app, reasons=_lines(data.get("reasons", "")), expected_version=version),
-    "request_information": lambda user, app, version, data: services.request_information(
+    "request_information": lambda user, app, version, data: transition_services.request_information(
         user, app, data.get("questions", ""), expected_version=version),
-    "start_project": lambda user, app, version, data: services.start_project(user, app, expected_version=version),
-    "return_report": lambda user, app, version, data: services.return_report(user, app, data.get("comment", ""),
-                                                                             expected_version=version),
-    "close": lambda user, app, version, data: services.close(user, app, expected_version=version),
+    "start_project": lambda user, app, version, data: transition_services.start_project(
+        user, app, expected_version=version),
+    "return_report": lambda user, app, version, data: report_services.return_report(user, app, data.get("comment", ""),
+                                                                                    expected_version=version),
+    "close": lambda user, app, version, data: report_services.close(user, app, expected_version=version),
 }
 ACTION_FIELDS: dict[str, list[ActionField]] = {
     "withdraw": [ActionField("note", gettext_lazy("Motif du retrait (facultatif)"))],
@@ -333,8 +337,8 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                application = services.create_application(request.user, call, form.cleaned_data["organisation"],
-                                                           {"title": form.cleaned_data["title"]})
+                application = drafting_services.create_application(
+                    request.user, call, form.cleaned_data["organisation"], {"title": form.cleaned_data["title"]})
             except RuleViolation as error:
                 _raise_for(error)
                 for violation in error.violations:
@@ -360,7 +364,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     for application in applications:
         missing = None
         if application.state in workflow.PARTNER_EDITABLE_STATES:
-            missing = len(services.eligibility_preview(application))
+            missing = len(drafting_services.eligibility_preview(application))
         rows.append({"application": application, "missing": missing})
     return render(request, "grants/partner/my_applications.html", {"rows": rows})
 
@@ -457,7 +461,7 @@ def _save_draft(request: HttpRequest, application: Application, form: Applicatio
     data = form.application_data()
     data["budget_lines"] = lines
     try:
-        return services.update_application(request.user, application, data, expected_version=expected_version)
+        return drafting_services.update_application(request.user, application, data, expected_version=expected_version)
     except RuleViolation as error:
         _raise_for(error)
         if not isinstance(error, Conflict):
@@ -570,13 +574,13 @@ def application_transition(request: HttpRequest, pk: int, name: str) -> HttpResp
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     reporting = application.state == State.IN_PROGRESS
-    kinds = sorted(services.DOCUMENT_KINDS_BY_STAGE["reporting" if reporting else "drafting"])
+    kinds = sorted(drafting_services.DOCUMENT_KINDS_BY_STAGE["reporting" if reporting else "drafting"])
     form = DocumentForm(request.POST, request.FILES, kinds=[str(k) for k in kinds])
     if form.is_valid():
         data = form.cleaned_data
         try:
-            document = services.add_document(request.user, application, data["kind"], data["file"],
-                                             question_key=data.get("question_key") or "")
+            document = drafting_services.add_document(request.user, application, data["kind"], data["file"],
+                                                      question_key=data.get("question_key") or "")
         except RuleViolation as error:
             _raise_for(error)
             for violation in error.violations:
@@ -635,9 +639,9 @@ def final_report(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and formset.is_valid():
             lines, rows = budget_lines(formset)
             try:
-                services.submit_report(request.user, application, deliverables=form.cleaned_data["deliverables"],
-                                       narrative=form.cleaned_data["narrative"], actual_budget_lines=lines,
-                                       expected_version=form.cleaned_data["version"])
+                report_services.submit_report(request.user, application, deliverables=form.cleaned_data["deliverables"],
+                                              narrative=form.cleaned_data["narrative"], actual_budget_lines=lines,
+                                              expected_version=form.cleaned_data["version"])
             except Conflict as error:
                 messages.error(request, str(error))
                 status = 409
@@ -660,7 +664,7 @@ def final_report(request: HttpRequest, pk: int) -> HttpResponse:
         actual = application.lines(BudgetLine.Stage.ACTUAL)
         formset = budget_formset(lines=actual or application.lines(), prefix="actual")
     documents = [d for d in _documents_by_kind(application)
-                 if d["kind"] in services.DOCUMENT_KINDS_BY_STAGE["reporting"]]
+                 if d["kind"] in drafting_services.DOCUMENT_KINDS_BY_STAGE["reporting"]]
     return render(request, "grants/partner/final_report.html", {
         "application": application, "form": form, "formset": formset, "report": report,
         "prefilled_from_plan": not application.lines(BudgetLine.Stage.ACTUAL),

@@ -32,7 +32,7 @@ from subsidia.core.exports import to_csv
 from subsidia.core.forms import error_summary
 from subsidia.core.http import int_or_none, safe_next
 
-from . import exports, selectors, services
+from . import exports, selectors
 from .errors import GrantError
 from .forms_staff import (
     AssignForm,
@@ -52,6 +52,10 @@ from .forms_staff import (
     reviewers,
 )
 from .models import Application, Call, Decision, Recommendation, Review, State, Tranche
+from .services import calls as call_services
+from .services import decisions as decision_services
+from .services import payments as payment_services
+from .services import reviews as review_services
 from .workflow import PAYABLE_STATES, REVIEW_STATES
 
 # --- who may use which page ------------------------------------------------------------------------
@@ -173,9 +177,9 @@ def _call_form_page(request: HttpRequest, call: Call | None) -> HttpResponse:
             data = call_data(form, criteria, questions)
             try:
                 if call is None:
-                    services.create_call(user, data)
+                    call_services.create_call(user, data)
                 else:
-                    services.update_call(user, call, data, expected_version=form.cleaned_data["version"])
+                    call_services.update_call(user, call, data, expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = _refused(request, error, form)
             else:
@@ -263,8 +267,8 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect(back)
     try:
-        created = services.assign_reviewers(request.user, form.cleaned_data["applications"],
-                                            form.cleaned_data["reviewers"])
+        created = review_services.assign_reviewers(request.user, form.cleaned_data["applications"],
+                                                   form.cleaned_data["reviewers"])
     except RuleViolation as error:
         _refused(request, error)
         return redirect(back)
@@ -284,7 +288,7 @@ def review_unassign(request: HttpRequest, pk: int) -> HttpResponse:
                                pk=pk)
     label = str(review.reviewer)
     try:
-        services.unassign_reviewer(request.user, review)
+        review_services.unassign_reviewer(request.user, review)
     except RuleViolation as error:
         _refused(request, error)
     else:
@@ -343,7 +347,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             status = 422
             if conflict_form.is_valid():
                 try:
-                    services.declare_conflict(request.user, own, conflict_form.cleaned_data["note"])
+                    review_services.declare_conflict(request.user, own, conflict_form.cleaned_data["note"])
                 except RuleViolation as error:
                     status = _refused(request, error, conflict_form)
                 else:
@@ -355,9 +359,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             status = 422
             if score_form.is_valid():
                 try:
-                    services.submit_review(request.user, own, score_form.scores(),
-                                           score_form.cleaned_data["recommendation"],
-                                           score_form.cleaned_data["comment"])
+                    review_services.submit_review(request.user, own, score_form.scores(),
+                                                  score_form.cleaned_data["recommendation"],
+                                                  score_form.cleaned_data["comment"])
                 except RuleViolation as error:
                     status = _refused(request, error, score_form,
                                       {f"scores.{c.pk}": f"score_{c.pk}" for c in criteria})
@@ -423,9 +427,9 @@ def _decision_page(request: HttpRequest, application: Application, *, form: Deci
     return render(request, "grants/staff/decision_record.html", {
         "application": application, "decision": decision, "pending": pending,
         "stats": selectors.score_stats(application),
-        "four_eyes_applies": bool(decision and services.four_eyes_required(decision.outcome,
+        "four_eyes_applies": bool(decision and decision_services.four_eyes_required(decision.outcome,
                                                                              decision.granted_amount)),
-        "four_eyes_if_full": services.four_eyes_required(Decision.Outcome.APPROVED,
+        "four_eyes_if_full": decision_services.four_eyes_required(Decision.Outcome.APPROVED,
                                                         application.requested_amount or Decimal(0)),
         "threshold": _threshold(), "remaining": application.call.remaining, "can_decide": can_decide,
         "can_confirm": pending and decision is not None and decision.decided_by_id != user.pk,
@@ -457,7 +461,7 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _decision_page(request, application, form=form, tranches=tranches, status=422)
     rows, sources = _tranche_rows(tranches)
     try:
-        decision = services.record_decision(
+        decision = decision_services.record_decision(
             request.user, application, outcome=data["outcome"],
             granted_amount=data["granted_amount"] if approved else 0, conditions=data["conditions"],
             motivation=data["motivation"], tranches=(rows or None) if approved else None,
@@ -487,7 +491,8 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible_application(request, pk)
     try:
-        services.confirm_decision(request.user, application, expected_version=int_or_none(request.POST.get("version")))
+        decision_services.confirm_decision(request.user, application,
+                                           expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         status = _refused(request, error)
         return _decision_page(request, application, status=status)
@@ -504,7 +509,7 @@ def decision_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _decision_page(request, application, cancel_form=form, status=422)
     try:
-        services.cancel_pending_decision(request.user, application, form.cleaned_data["reason"])
+        decision_services.cancel_pending_decision(request.user, application, form.cleaned_data["reason"])
     except RuleViolation as error:
         status = _refused(request, error, form)
         return _decision_page(request, application, cancel_form=form, status=status)
@@ -554,7 +559,8 @@ def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _payments_page(request, form, tranche.pk, status=422)
     try:
-        services.record_payment(request.user, tranche, form.cleaned_data["paid_on"], form.cleaned_data["reference"])
+        payment_services.record_payment(request.user, tranche, form.cleaned_data["paid_on"],
+                                        form.cleaned_data["reference"])
     except RuleViolation as error:
         status = _refused(request, error, form)
         return _payments_page(request, form, tranche.pk, status=status)
@@ -609,7 +615,7 @@ def staff_panel_context(request: HttpRequest, application: Application) -> dict[
         "can_assign": selectors.manages_calls(user) and application.state in REVIEW_STATES,
         "reviewers": [u for u in reviewers() if u.pk not in assigned],
         "decision": decision, "pending": pending,
-        "four_eyes_applies": bool(decision and services.four_eyes_required(decision.outcome,
+        "four_eyes_applies": bool(decision and decision_services.four_eyes_required(decision.outcome,
                                                                              decision.granted_amount)),
         "threshold": _threshold(),
         "can_decide": is_approver and decision is None and application.state == State.UNDER_REVIEW,

@@ -1,7 +1,8 @@
 """The workflow of an application, declared as a table on core's engine: which transition leads from which
-states to which state, and who may make it. Each transition is carried out by one service function in
-:mod:`subsidia.grants.services`; the table is the single source for the services, the pages (which buttons
-to show), the API (one endpoint per transition) and the tests (every pair is tried).
+states to which state, and who may make it. Each transition is carried out by one service function (in
+:mod:`~subsidia.grants.services.transitions`, :mod:`~subsidia.grants.services.decisions` and
+:mod:`~subsidia.grants.services.reports`); the table is the single source for the services, the pages (which
+buttons to show), the API (one endpoint per transition) and the tests (every pair is tried).
 """
 
 from __future__ import annotations

@@ -13,8 +13,11 @@ from pytest_django import Settings
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from subsidia.grants import selectors, services
+from subsidia.grants import selectors
 from subsidia.grants.models import Application, Call, Decision, Review, State
+from subsidia.grants.services import decisions as decision_services
+from subsidia.grants.services import payments as payment_services
+from subsidia.grants.services import reviews as review_services
 from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory, CallFactory
@@ -49,8 +52,8 @@ def under_review(call: Call, org_a: Organisation) -> Application:
 
 def approve(actor: User, application: Application, amount: str = "6000",
             tranches: list[dict[str, str]] | None = None) -> Decision:
-    return services.record_decision(actor, application, outcome="approved", granted_amount=amount,
-                                    tranches=tranches or [{"due_on": TODAY().isoformat(), "amount": amount}])
+    return decision_services.record_decision(actor, application, outcome="approved", granted_amount=amount,
+                                             tranches=tranches or [{"due_on": TODAY().isoformat(), "amount": amount}])
 
 
 class TestReviews:
@@ -58,33 +61,33 @@ class TestReviews:
                                                                    under_review: Application,
                                                                    org_a: Organisation) -> None:
         with pytest.raises(RuleViolation) as refused:
-            services.assign_reviewers(people["officer"], [under_review], [people["finance"]])
+            review_services.assign_reviewers(people["officer"], [under_review], [people["finance"]])
         assert refused.value.violations[0].code == "not_a_reviewer"
         draft = ApplicationFactory.create(organisation=org_a)
         with pytest.raises(RuleViolation):
-            services.assign_reviewers(people["officer"], [draft], [people["reviewer"]])
+            review_services.assign_reviewers(people["officer"], [draft], [people["reviewer"]])
         with pytest.raises(PermissionDenied):
-            services.assign_reviewers(people["approver"], [under_review], [people["reviewer"]])
-        created = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
+            review_services.assign_reviewers(people["approver"], [under_review], [people["reviewer"]])
+        created = review_services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         assert len(created) == 1
-        assert services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]]) == []
+        assert review_services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]]) == []
 
     def test_reviewers_see_only_their_assigned_applications(self, people: dict[str, User], under_review: Application,
                                                             org_a: Organisation) -> None:
         other = ApplicationFactory.create(organisation=org_a, state=State.UNDER_REVIEW)
-        services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
+        review_services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         visible = selectors.applications_visible_to(people["reviewer"])
         assert list(visible) == [under_review]
         assert other not in selectors.applications_visible_to(people["reviewer2"])
 
     def test_weighted_average_and_spread(self, people: dict[str, User], under_review: Application) -> None:
         relevance, feasibility = under_review.call.criteria.all()  # weights 3 and 1
-        reviews = services.assign_reviewers(people["officer"], [under_review],
-                                            [people["reviewer"], people["reviewer2"]])
-        services.submit_review(people["reviewer"], reviews[0], {relevance.pk: (5, "Très pertinent"),
+        reviews = review_services.assign_reviewers(people["officer"], [under_review],
+                                                   [people["reviewer"], people["reviewer2"]])
+        review_services.submit_review(people["reviewer"], reviews[0], {relevance.pk: (5, "Très pertinent"),
                                                                 feasibility.pk: (1, "")}, "fund")
-        services.submit_review(people["reviewer2"], reviews[1], {relevance.pk: (3, ""), feasibility.pk: (3, "")},
-                               "fund_with_conditions")
+        review_services.submit_review(people["reviewer2"], reviews[1], {relevance.pk: (3, ""), feasibility.pk: (3, "")},
+                                      "fund_with_conditions")
         under_review.refresh_from_db()
         stats = selectors.score_stats(selectors.applications_visible_to(people["officer"]).get(pk=under_review.pk))
         # (5*3 + 1*1) / 4 = 4.00 and (3*3 + 3*1) / 4 = 3.00
@@ -95,50 +98,51 @@ class TestReviews:
     def test_every_criterion_must_be_scored_from_0_to_5(self, people: dict[str, User],
                                                         under_review: Application) -> None:
         relevance, _feasibility = under_review.call.criteria.all()
-        [review] = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
+        [review] = review_services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         with pytest.raises(RuleViolation) as refused:
-            services.submit_review(people["reviewer"], review, {relevance.pk: (6, "")}, "")
+            review_services.submit_review(people["reviewer"], review, {relevance.pk: (6, "")}, "")
         assert {v.code for v in refused.value.violations} == {"score_required", "required"}
         review.refresh_from_db()
         assert review.status == Review.Status.ASSIGNED and not review.scores.exists()
 
     def test_a_conflict_of_interest_takes_the_reviewer_off(self, people: dict[str, User],
                                                            under_review: Application) -> None:
-        [review] = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
+        [review] = review_services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         with pytest.raises(RuleViolation):
-            services.declare_conflict(people["reviewer"], review, " ")
-        services.declare_conflict(people["reviewer"], review, "Membre du conseil d'administration")
+            review_services.declare_conflict(people["reviewer"], review, " ")
+        review_services.declare_conflict(people["reviewer"], review, "Membre du conseil d'administration")
         relevance, feasibility = under_review.call.criteria.all()
         with pytest.raises(Conflict):
-            services.submit_review(people["reviewer"], review, {relevance.pk: (3, ""), feasibility.pk: (3, "")},
-                                   "fund")
+            review_services.submit_review(people["reviewer"], review, {relevance.pk: (3, ""), feasibility.pk: (3, "")},
+                                          "fund")
 
     def test_an_officer_takes_a_reviewer_off_until_the_review_is_submitted(self, people: dict[str, User],
                                                                            under_review: Application) -> None:
-        first, second = services.assign_reviewers(people["officer"], [under_review],
-                                                  [people["reviewer"], people["reviewer2"]])
+        first, second = review_services.assign_reviewers(people["officer"], [under_review],
+                                                         [people["reviewer"], people["reviewer2"]])
         with pytest.raises(PermissionDenied):
-            services.unassign_reviewer(people["approver"], first)
-        services.unassign_reviewer(people["officer"], first)
+            review_services.unassign_reviewer(people["approver"], first)
+        review_services.unassign_reviewer(people["officer"], first)
         assert not Review.objects.filter(pk=first.pk).exists()
         assert under_review not in selectors.applications_visible_to(people["reviewer"])
         event = AuditEvent.objects.get(action="review.unassign", object_id=str(first.pk))
         assert event.actor == people["officer"]
         assert event.before == {"application": under_review.reference, "reviewer": people["reviewer"].email}
         relevance, feasibility = under_review.call.criteria.all()
-        services.submit_review(people["reviewer2"], second, {relevance.pk: (3, ""), feasibility.pk: (3, "")}, "fund")
+        review_services.submit_review(people["reviewer2"], second, {relevance.pk: (3, ""), feasibility.pk: (3, "")},
+                                      "fund")
         # The officer's copy is stale (still "assigned"): the service reads the review again.
         assert second.status == Review.Status.ASSIGNED
         with pytest.raises(Conflict) as refused:
-            services.unassign_reviewer(people["officer"], second)
+            review_services.unassign_reviewer(people["officer"], second)
         assert refused.value.violations[0].code == "review_submitted"
         assert Review.objects.filter(pk=second.pk, status=Review.Status.SUBMITTED).exists()
         assert AuditEvent.objects.filter(action="review.unassign").count() == 1
 
     def test_only_the_assigned_reviewer_scores(self, people: dict[str, User], under_review: Application) -> None:
-        [review] = services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
+        [review] = review_services.assign_reviewers(people["officer"], [under_review], [people["reviewer"]])
         with pytest.raises(NotFound):
-            services.submit_review(people["reviewer2"], review, {}, "fund")
+            review_services.submit_review(people["reviewer2"], review, {}, "fund")
 
 
 class TestDecision:
@@ -159,9 +163,9 @@ class TestDecision:
         assert under_review.state == State.UNDER_REVIEW and not decision.is_final
         assert Call.objects.get(pk=under_review.call_id).committed == 0
         with pytest.raises(PermissionDenied) as refused:
-            services.confirm_decision(people["approver"], under_review)
+            decision_services.confirm_decision(people["approver"], under_review)
         assert refused.value.violations[0].code == "four_eyes"
-        services.confirm_decision(people["approver2"], under_review)
+        decision_services.confirm_decision(people["approver2"], under_review)
         under_review.refresh_from_db()
         decision.refresh_from_db()
         assert under_review.state == State.APPROVED and decision.confirmed_by == people["approver2"]
@@ -177,7 +181,7 @@ class TestDecision:
                                                                 under_review: Application, settings: Settings) -> None:
         settings.FOUR_EYES_THRESHOLD = 5000
         approve(people["approver"], under_review, "6000")
-        services.cancel_pending_decision(people["approver2"], under_review, "Montant à revoir")
+        decision_services.cancel_pending_decision(people["approver2"], under_review, "Montant à revoir")
         assert not Decision.objects.filter(application=under_review).exists()
         assert not under_review.tranches.exists()
         approve(people["approver2"], under_review, "4000")
@@ -222,9 +226,9 @@ class TestDecision:
                                            requested_amount=Decimal("6000"))
         approve(people["approver"], first, "6000")
         approve(people["approver"], second, "6000")  # pending: nothing committed yet
-        services.confirm_decision(people["approver2"], first)
+        decision_services.confirm_decision(people["approver2"], first)
         with pytest.raises(RuleViolation) as refused:
-            services.confirm_decision(people["approver2"], second)
+            decision_services.confirm_decision(people["approver2"], second)
         assert refused.value.violations[0].code == "envelope_exceeded"
         second.refresh_from_db()
         assert second.state == State.UNDER_REVIEW
@@ -236,8 +240,9 @@ class TestDecision:
 
     def test_a_rejection_needs_a_motivation(self, people: dict[str, User], under_review: Application) -> None:
         with pytest.raises(RuleViolation):
-            services.record_decision(people["approver"], under_review, outcome="rejected")
-        services.record_decision(people["approver"], under_review, outcome="rejected", motivation="Hors priorités")
+            decision_services.record_decision(people["approver"], under_review, outcome="rejected")
+        decision_services.record_decision(people["approver"], under_review, outcome="rejected",
+                                          motivation="Hors priorités")
         under_review.refresh_from_db()
         assert under_review.state == State.REJECTED
         assert Call.objects.get(pk=under_review.call_id).committed == 0
@@ -251,10 +256,10 @@ class TestPayments:
                                                            {"due_on": TODAY().isoformat(), "amount": "2000"}])
         first, second = under_review.tranches.all()
         with pytest.raises(PermissionDenied):
-            services.record_payment(people["officer"], first)
-        services.record_payment(people["finance"], first, reference="VIR-1")
+            payment_services.record_payment(people["officer"], first)
+        payment_services.record_payment(people["finance"], first, reference="VIR-1")
         with pytest.raises(Conflict) as refused:
-            services.record_payment(people["finance"], first)
+            payment_services.record_payment(people["finance"], first)
         assert refused.value.violations[0].code == "already_paid"
         first.refresh_from_db()
         assert first.paid_on == TODAY() and first.payment_reference == "VIR-1"
@@ -265,4 +270,4 @@ class TestPayments:
 
         tranche = Tranche.objects.create(application=under_review, position=1, due_on=TODAY(), amount=1)
         with pytest.raises(Conflict):
-            services.record_payment(people["finance"], tranche)
+            payment_services.record_payment(people["finance"], tranche)

@@ -17,8 +17,10 @@ from pytest_django import Settings
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from subsidia.grants import services
 from subsidia.grants.models import Application, ApplicationDocument, Call, State
+from subsidia.grants.services import calls as call_services
+from subsidia.grants.services import drafting as drafting_services
+from subsidia.grants.services import transitions as transition_services
 from subsidia.organisations.models import Organisation
 
 from .factories import PDF, ApplicationFactory, CallFactory
@@ -41,7 +43,7 @@ def people(make_user: Callable[..., User], org_a: Organisation, org_b: Organisat
 
 class TestCalls:
     def test_an_officer_creates_a_call_with_the_published_defaults(self, people: dict[str, User]) -> None:
-        call = services.create_call(people["officer"], {
+        call = call_services.create_call(people["officer"], {
             "programme": "Subsides intégration", "year": 2027, "title": "Subsides intégration 2027",
             "budget": "150000", "priorities": ["Participation politique", "Lutte contre les discriminations"],
             "criteria": [{"title": "Pertinence", "weight": 3}, {"title": "Impact", "weight": 1}],
@@ -64,7 +66,7 @@ class TestCalls:
 
     def test_every_invalid_field_is_reported_at_once(self, people: dict[str, User]) -> None:
         with pytest.raises(RuleViolation) as refused:
-            services.create_call(people["officer"], {
+            call_services.create_call(people["officer"], {
                 "programme": "", "title": "X", "year": 1900, "budget": "-1", "eligible_legal_forms": ["sarl"],
                 "min_lead_weeks": 500, "opens_on": timezone.localdate(),
                 "closes_on": timezone.localdate() - timedelta(days=1)})
@@ -74,13 +76,13 @@ class TestCalls:
 
     def test_only_officers_manage_calls(self, people: dict[str, User]) -> None:
         with pytest.raises(PermissionDenied):
-            services.create_call(people["approver"], {"programme": "P", "title": "T", "year": 2027, "budget": 1})
+            call_services.create_call(people["approver"], {"programme": "P", "title": "T", "year": 2027, "budget": 1})
 
     def test_a_stale_call_edit_is_refused(self, people: dict[str, User]) -> None:
         call = CallFactory.create()
-        services.update_call(people["officer"], call, {"title": "Premier"}, expected_version=1)
+        call_services.update_call(people["officer"], call, {"title": "Premier"}, expected_version=1)
         with pytest.raises(Conflict):
-            services.update_call(people["officer2"], call, {"title": "Second"}, expected_version=1)
+            call_services.update_call(people["officer2"], call, {"title": "Second"}, expected_version=1)
         call.refresh_from_db()
         assert call.title == "Premier" and call.version == 2
 
@@ -88,14 +90,14 @@ class TestCalls:
         application = ApplicationFactory.create(organisation=org_a)
         call = application.call
         with pytest.raises(RuleViolation) as refused:
-            services.update_call(people["officer"], call, {"priorities": ["Nouvelle priorité"]})
+            call_services.update_call(people["officer"], call, {"priorities": ["Nouvelle priorité"]})
         assert refused.value.violations[0].code == "in_use"
         assert call.priorities.count() == 2
 
     def test_the_envelope_cannot_shrink_below_what_is_committed(self, people: dict[str, User]) -> None:
         call = CallFactory.create(budget=Decimal(10000), committed=Decimal(8000))
         with pytest.raises(RuleViolation) as refused:
-            services.update_call(people["officer"], call, {"budget": "7999.99"})
+            call_services.update_call(people["officer"], call, {"budget": "7999.99"})
         assert refused.value.violations[0].code == "budget_below_committed"
 
 
@@ -103,22 +105,23 @@ class TestDrafting:
     def test_a_member_drafts_for_their_own_organisation_only(self, people: dict[str, User], org_a: Organisation,
                                                              org_b: Organisation) -> None:
         call = CallFactory.create()
-        application = services.create_application(people["member"], call, org_a, {
+        application = drafting_services.create_application(people["member"], call, org_a, {
             "title": "Ciné-débats", "budget_lines": [{"label": "Salle", "kind": "expense", "amount": "500"}]})
         assert application.state == State.DRAFT and application.reference.startswith(f"{call.year}-")
         assert [line.label for line in application.budget_lines.all()] == ["Salle"]
         with pytest.raises(NotFound):
-            services.create_application(people["member"], call, org_b, {"title": "Ailleurs"})
+            drafting_services.create_application(people["member"], call, org_b, {"title": "Ailleurs"})
         with pytest.raises(NotFound):
-            services.create_application(people["officer"], call, org_a, {"title": "Pas un partenaire"})
+            drafting_services.create_application(people["officer"], call, org_a, {"title": "Pas un partenaire"})
 
     def test_no_draft_on_an_unpublished_or_closed_call(self, people: dict[str, User], org_a: Organisation) -> None:
         with pytest.raises(NotFound):
-            services.create_application(people["member"], CallFactory.create(is_published=False), org_a, {"title": "X"})
+            drafting_services.create_application(people["member"], CallFactory.create(is_published=False), org_a,
+                                                 {"title": "X"})
         closed = CallFactory.create(opens_on=timezone.localdate() - timedelta(days=60),
                                     closes_on=timezone.localdate() - timedelta(days=1))
         with pytest.raises(RuleViolation) as refused:
-            services.create_application(people["member"], closed, org_a, {"title": "X"})
+            drafting_services.create_application(people["member"], closed, org_a, {"title": "X"})
         assert refused.value.violations[0].code == "call_closed"
 
     def test_invalid_values_are_all_reported_and_nothing_is_saved(self, people: dict[str, User],
@@ -126,7 +129,7 @@ class TestDrafting:
         application = ApplicationFactory.create(organisation=org_a)
         before = (application.title, application.version, application.budget_lines.count())
         with pytest.raises(RuleViolation) as refused:
-            services.update_application(people["member"], application, {
+            drafting_services.update_application(people["member"], application, {
                 "title": "", "start_date": "31/02/2027", "requested_amount": "beaucoup", "priority": 999999,
                 "deliverable_types": ["fusée"], "answers": {"inconnue": "x"},
                 "budget_lines": [{"label": "", "kind": "gift", "amount": "-5"}]})
@@ -139,15 +142,15 @@ class TestDrafting:
     def test_the_partner_cannot_edit_after_submission_but_an_officer_can(self, people: dict[str, User],
                                                                          org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a)
-        services.submit(people["admin"], application)
+        transition_services.submit(people["admin"], application)
         with pytest.raises(Conflict) as refused:
-            services.update_application(people["member"], application, {"title": "Changé"})
+            drafting_services.update_application(people["member"], application, {"title": "Changé"})
         assert refused.value.violations[0].code == "not_editable"
-        services.update_application(people["officer"], application, {"title": "Corrigé par l'agent"})
+        drafting_services.update_application(people["officer"], application, {"title": "Corrigé par l'agent"})
         application.refresh_from_db()
         assert application.title == "Corrigé par l'agent"
         with pytest.raises(PermissionDenied):
-            services.update_application(people["approver"], application, {"title": "Non"})
+            drafting_services.update_application(people["approver"], application, {"title": "Non"})
 
     def test_answers_are_checked_by_kind(self, people: dict[str, User], org_a: Organisation) -> None:
         from subsidia.grants.models import Question
@@ -158,10 +161,10 @@ class TestDrafting:
         Question.objects.create(call=application.call, key="format", label="Format", kind="choice",
                                 choices=["présentiel", "en ligne"])
         with pytest.raises(RuleViolation) as refused:
-            services.update_application(people["member"], application, {
+            drafting_services.update_application(people["member"], application, {
                 "answers": {"participants": "cent", "date": "demain", "format": "hybride"}})
         assert len(refused.value.violations) == 3
-        services.update_application(people["member"], application, {
+        drafting_services.update_application(people["member"], application, {
             "answers": {"participants": "120", "date": "2027-05-01", "format": "en ligne"}})
         application.refresh_from_db()
         assert application.answers == {"participants": "120", "date": "2027-05-01", "format": "en ligne"}
@@ -173,12 +176,12 @@ class TestOptimisticLocking:
         application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED)
         # Both officers open the application at the same version.
         seen_by_first = seen_by_second = Application.objects.get(pk=application.pk).version
-        services.update_application(people["officer"], application, {
+        drafting_services.update_application(people["officer"], application, {
             "title": "Titre revu par l'agent 1", "budget_lines": [
                 {"label": "Impression", "kind": "expense", "amount": "7000"},
                 {"label": "Commune", "kind": "income", "amount": "1000"}]}, expected_version=seen_by_first)
         with pytest.raises(Conflict) as refused:
-            services.update_application(people["officer2"], application, {
+            drafting_services.update_application(people["officer2"], application, {
                 "title": "Titre revu par l'agent 2", "budget_lines": []}, expected_version=seen_by_second)
         assert refused.value.violations[0].code == "stale_version"
         assert "modifiée entre-temps" in refused.value.violations[0].message
@@ -192,9 +195,10 @@ class TestOptimisticLocking:
     def test_a_transition_on_a_stale_copy_is_refused(self, people: dict[str, User], org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a)
         version = application.version
-        services.update_application(people["member"], application, {"summary": "Revu"}, expected_version=version)
+        drafting_services.update_application(people["member"], application, {"summary": "Revu"},
+                                             expected_version=version)
         with pytest.raises(Conflict):
-            services.submit(people["admin"], application, expected_version=version)
+            transition_services.submit(people["admin"], application, expected_version=version)
         application.refresh_from_db()
         assert application.state == State.DRAFT
 
@@ -212,8 +216,8 @@ class TestOptimisticLocking:
 
             try:
                 barrier.wait()
-                services.update_application(people[who], application, {"title": f"par {who}"},
-                                            expected_version=version)
+                drafting_services.update_application(people[who], application, {"title": f"par {who}"},
+                                                     expected_version=version)
                 outcomes[who] = "saved"
             except Conflict:
                 outcomes[who] = "refused"
@@ -237,7 +241,7 @@ class TestDocuments:
         application = ApplicationFactory.create(organisation=org_a, complete=False)
         upload = SimpleUploadedFile("budget.pdf", EXECUTABLE, content_type="application/pdf")
         with pytest.raises(RuleViolation) as refused:
-            services.add_document(people["member"], application, "budget", upload)
+            drafting_services.add_document(people["member"], application, "budget", upload)
         assert refused.value.violations[0].code == "file_type_not_allowed"
         assert not ApplicationDocument.objects.exists()
         assert not default_storage.exists(f"applications/{application.pk}")
@@ -245,9 +249,11 @@ class TestDocuments:
     def test_a_pdf_is_stored_by_content_and_each_version_kept(self, people: dict[str, User],
                                                               org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, complete=False)
-        first = services.add_document(people["member"], application, "budget",
-                                      SimpleUploadedFile("budget.exe", PDF, content_type="application/x-msdownload"))
-        second = services.add_document(people["member"], application, "budget", SimpleUploadedFile("v2.pdf", PDF))
+        first = drafting_services.add_document(
+            people["member"], application, "budget",
+            SimpleUploadedFile("budget.exe", PDF, content_type="application/x-msdownload"))
+        second = drafting_services.add_document(people["member"], application, "budget",
+                                                SimpleUploadedFile("v2.pdf", PDF))
         assert (first.version, second.version) == (1, 2)
         assert first.content_type == "application/pdf" and first.file.name.endswith(".pdf")
         assert default_storage.exists(first.file.name) and default_storage.exists(second.file.name)
@@ -258,19 +264,19 @@ class TestDocuments:
         settings.UPLOAD_MAX_BYTES = 10
         application = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(RuleViolation) as refused:
-            services.add_document(people["member"], application, "budget", SimpleUploadedFile("b.pdf", PDF))
+            drafting_services.add_document(people["member"], application, "budget", SimpleUploadedFile("b.pdf", PDF))
         assert refused.value.violations[0].code == "file_too_large"
 
     def test_report_documents_only_once_the_project_runs(self, people: dict[str, User], org_a: Organisation) -> None:
         draft = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(RuleViolation):
-            services.add_document(people["member"], draft, "final_report", SimpleUploadedFile("r.pdf", PDF))
+            drafting_services.add_document(people["member"], draft, "final_report", SimpleUploadedFile("r.pdf", PDF))
         running = ApplicationFactory.create(organisation=org_a, complete=False, state=State.IN_PROGRESS)
-        services.add_document(people["member"], running, "final_report", SimpleUploadedFile("r.pdf", PDF))
+        drafting_services.add_document(people["member"], running, "final_report", SimpleUploadedFile("r.pdf", PDF))
         with pytest.raises(RuleViolation):
-            services.add_document(people["member"], running, "budget", SimpleUploadedFile("b.pdf", PDF))
+            drafting_services.add_document(people["member"], running, "budget", SimpleUploadedFile("b.pdf", PDF))
 
     def test_another_organisation_cannot_upload(self, people: dict[str, User], org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, complete=False)
         with pytest.raises(NotFound):
-            services.add_document(people["admin_b"], application, "budget", SimpleUploadedFile("b.pdf", PDF))
+            drafting_services.add_document(people["admin_b"], application, "budget", SimpleUploadedFile("b.pdf", PDF))

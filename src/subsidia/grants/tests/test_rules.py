@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from subsidia.accounts.models import User
 from subsidia.core.errors import RuleViolation
-from subsidia.grants import rules, services
+from subsidia.grants import rules
 from subsidia.grants.models import Application, BudgetLine, Call, Question, State
+from subsidia.grants.services import transitions as transition_services
 from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory, CallFactory, add_document
@@ -197,7 +198,7 @@ def test_a_refused_submission_reports_every_rule_and_changes_nothing(call: Call,
     application.save()
     version = application.version
     with pytest.raises(RuleViolation) as refused:
-        services.submit(admin, application)
+        transition_services.submit(admin, application)
     assert {v.code for v in refused.value.violations} == {
         "lead_time", "dates_invalid", "legal_form", "call_closed", "missing_document", "budget_unbalanced"}
     assert refused.value.status_code == 422

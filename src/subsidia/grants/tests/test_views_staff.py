@@ -19,7 +19,7 @@ from pytest_django import Settings
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conftest import ClientResponse, sign_in
-from subsidia.grants import selectors, services, views_staff
+from subsidia.grants import selectors, views_staff
 from subsidia.grants.models import (
     Application,
     Call,
@@ -31,6 +31,8 @@ from subsidia.grants.models import (
     State,
     Tranche,
 )
+from subsidia.grants.services import calls as call_services
+from subsidia.grants.services import decisions as decision_services
 from subsidia.organisations.models import Organisation
 
 from .factories import ApplicationFactory, CallFactory
@@ -132,7 +134,7 @@ def test_call_edit_with_a_stale_version_is_refused_and_input_kept(officer: User,
     assert page.status_code == 200
     version = page.context["form"].initial["version"]
     # Meanwhile, a colleague saves the call.
-    services.update_call(make_user("officer"), call, {"text": "Texte du collègue."})
+    call_services.update_call(make_user("officer"), call, {"text": "Texte du collègue."})
     data = _call_post(title="Mon nouveau titre", version=str(version), **{
         "criteria-TOTAL_FORMS": "2", "criteria-INITIAL_FORMS": "2"})
     response = client.post(reverse("grants:call_edit", kwargs={"pk": call.pk}), data)
@@ -430,7 +432,7 @@ def test_second_approver_sets_a_pending_decision_aside(make_user: Callable[..., 
     settings.FOUR_EYES_THRESHOLD = 1000
     first, second = make_user("approver"), make_user("approver")
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
-    services.record_decision(first, application, outcome="approved", granted_amount="6000")
+    decision_services.record_decision(first, application, outcome="approved", granted_amount="6000")
     url = reverse("grants:decision_cancel", kwargs={"pk": application.pk})
     assert client_for(second).post(url, {"reason": ""}).status_code == 422
     assert client_for(second).post(url, {"reason": "Montant trop élevé."}).status_code == 302
@@ -550,13 +552,13 @@ def test_staff_panel_for_approvers_and_finance(make_user: Callable[..., User], s
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     context, page = _panel(first, application)
     assert context["can_decide"] and reverse("grants:decision_record", kwargs={"pk": application.pk}) in page
-    services.record_decision(first, application, outcome="approved", granted_amount="6000")
+    decision_services.record_decision(first, application, outcome="approved", granted_amount="6000")
     application.refresh_from_db()
     context, _html = _panel(first, application)
     assert context["pending"] and not context["can_confirm"]
     context, page = _panel(second, application)
     assert context["can_confirm"] and reverse("grants:decision_confirm", kwargs={"pk": application.pk}) in page
-    services.confirm_decision(second, application)
+    decision_services.confirm_decision(second, application)
     application.refresh_from_db()
     context, page = _panel(make_user("finance"), application)
     assert context["can_pay"] and reverse("grants:payment_record",

@@ -15,8 +15,12 @@ from pytest_django import Settings
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from subsidia.grants import services
 from subsidia.grants.models import Application, Decision, State, Tranche
+from subsidia.grants.services import decisions as decision_services
+from subsidia.grants.services import drafting as drafting_services
+from subsidia.grants.services import payments as payment_services
+from subsidia.grants.services import reports as report_services
+from subsidia.grants.services import transitions as transition_services
 from subsidia.grants.workflow import WORKFLOW
 from subsidia.organisations.models import Organisation
 
@@ -25,23 +29,24 @@ from .factories import ApplicationFactory, CallFactory, add_document
 pytestmark = pytest.mark.django_db
 
 ACTIONS: dict[str, Callable[[Any, Application], Any]] = {
-    "submit": lambda actor, app: services.submit(actor, app),
-    "start_eligibility": lambda actor, app: services.start_eligibility(actor, app),
-    "declare_eligible": lambda actor, app: services.declare_eligible(actor, app),
-    "declare_ineligible": lambda actor, app: services.declare_ineligible(actor, app, ["Projet récurrent"]),
-    "request_information": lambda actor, app: services.request_information(actor, app, "Précisez le public visé."),
-    "withdraw": lambda actor, app: services.withdraw(actor, app, "Projet reporté"),
-    "approve": lambda actor, app: services.record_decision(
+    "submit": lambda actor, app: transition_services.submit(actor, app),
+    "start_eligibility": lambda actor, app: transition_services.start_eligibility(actor, app),
+    "declare_eligible": lambda actor, app: transition_services.declare_eligible(actor, app),
+    "declare_ineligible": lambda actor, app: transition_services.declare_ineligible(actor, app, ["Projet récurrent"]),
+    "request_information": lambda actor, app: transition_services.request_information(
+        actor, app, "Précisez le public visé."),
+    "withdraw": lambda actor, app: transition_services.withdraw(actor, app, "Projet reporté"),
+    "approve": lambda actor, app: decision_services.record_decision(
         actor, app, outcome="approved", granted_amount="5000",
         tranches=[{"due_on": timezone.localdate().isoformat(), "amount": "5000"}]),
-    "reject": lambda actor, app: services.record_decision(actor, app, outcome="rejected",
-                                                          motivation="Priorités non rencontrées"),
-    "start_project": lambda actor, app: services.start_project(actor, app),
-    "submit_report": lambda actor, app: services.submit_report(
+    "reject": lambda actor, app: decision_services.record_decision(actor, app, outcome="rejected",
+                                                                   motivation="Priorités non rencontrées"),
+    "start_project": lambda actor, app: transition_services.start_project(actor, app),
+    "submit_report": lambda actor, app: report_services.submit_report(
         actor, app, deliverables="Exposition", actual_budget_lines=[
             {"label": "Impression", "kind": "expense", "amount": "4800"}]),
-    "return_report": lambda actor, app: services.return_report(actor, app, "Pièces manquantes"),
-    "close": lambda actor, app: services.close(actor, app),
+    "return_report": lambda actor, app: report_services.return_report(actor, app, "Pièces manquantes"),
+    "close": lambda actor, app: report_services.close(actor, app),
 }
 ALL_STATES = [s.value for s in State]
 
@@ -157,7 +162,7 @@ def test_available_transitions_follow_the_table(people: dict[str, User]) -> None
 class TestTransitionInputs:
     def test_ineligible_keeps_its_reasons(self, people: dict[str, User], org_a: Organisation) -> None:
         application = in_state(org_a, State.ELIGIBILITY)
-        services.declare_ineligible(people["officer"], application, ["Forme juridique", "Délai"])
+        transition_services.declare_ineligible(people["officer"], application, ["Forme juridique", "Délai"])
         application.refresh_from_db()
         assert application.ineligibility_reasons == ["Forme juridique", "Délai"]
 
@@ -167,16 +172,16 @@ class TestTransitionInputs:
         assert application.first_submitted_on is not None
         application.start_date = application.first_submitted_on + timedelta(days=3)
         application.save()
-        services.start_eligibility(people["officer"], application)
-        services.declare_ineligible(people["officer"], application, [])
+        transition_services.start_eligibility(people["officer"], application)
+        transition_services.declare_ineligible(people["officer"], application, [])
         application.refresh_from_db()
         assert len(application.ineligibility_reasons) == 1 and "semaines" in application.ineligibility_reasons[0]
 
     def test_ineligible_with_no_reason_at_all_is_refused(self, people: dict[str, User], org_a: Organisation) -> None:
         application = in_state(org_a, State.SUBMITTED)
-        services.start_eligibility(people["officer"], application)
+        transition_services.start_eligibility(people["officer"], application)
         with pytest.raises(RuleViolation) as refused:
-            services.declare_ineligible(people["officer"], application, ["  "])
+            transition_services.declare_ineligible(people["officer"], application, ["  "])
         assert refused.value.violations[0].code == "reason_required"
         application.refresh_from_db()
         assert application.state == State.ELIGIBILITY
@@ -184,14 +189,14 @@ class TestTransitionInputs:
     def test_information_request_needs_questions_then_the_partner_resubmits(self, people: dict[str, User],
                                                                             org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create())
-        services.submit(people["partner_admin"], application)
+        transition_services.submit(people["partner_admin"], application)
         with pytest.raises(RuleViolation):
-            services.request_information(people["officer"], application, "")
-        services.request_information(people["officer"], application, "Quel public ?")
+            transition_services.request_information(people["officer"], application, "")
+        transition_services.request_information(people["officer"], application, "Quel public ?")
         application.refresh_from_db()
         assert application.information_request == "Quel public ?"
-        services.update_application(people["partner_member"], application, {"summary": "Public : jeunes."})
-        services.submit(people["partner_admin"], application)
+        drafting_services.update_application(people["partner_member"], application, {"summary": "Public : jeunes."})
+        transition_services.submit(people["partner_admin"], application)
         application.refresh_from_db()
         assert application.state == State.SUBMITTED and application.information_request == ""
         assert [c.transition for c in application.state_changes.all()] == ["submit", "request_information", "submit"]
@@ -200,8 +205,8 @@ class TestTransitionInputs:
                                                                org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create())
         with pytest.raises(PermissionDenied):
-            services.submit(people["partner_member"], application)
-        services.submit(people["partner_admin"], application)
+            transition_services.submit(people["partner_member"], application)
+        transition_services.submit(people["partner_admin"], application)
 
     def test_withdrawal_is_refused_once_a_decision_waits_for_confirmation(self, people: dict[str, User],
                                                                           org_a: Organisation,
@@ -210,7 +215,7 @@ class TestTransitionInputs:
         application = in_state(org_a, State.UNDER_REVIEW)
         ACTIONS["approve"](people["approver"], application)
         with pytest.raises(Conflict) as refused:
-            services.withdraw(people["partner_admin"], application)
+            transition_services.withdraw(people["partner_admin"], application)
         assert refused.value.violations[0].code == "decision_pending"
 
     def test_closing_needs_every_tranche_paid(self, people: dict[str, User], org_a: Organisation) -> None:
@@ -218,10 +223,10 @@ class TestTransitionInputs:
         tranche = Tranche.objects.create(application=application, position=1, due_on=timezone.localdate(),
                                          amount=Decimal(100))
         with pytest.raises(RuleViolation) as refused:
-            services.close(people["officer"], application)
+            report_services.close(people["officer"], application)
         assert refused.value.violations[0].code == "unpaid_tranches"
-        services.record_payment(people["finance"], tranche)
-        services.close(people["officer"], application)
+        payment_services.record_payment(people["finance"], tranche)
+        report_services.close(people["officer"], application)
         application.refresh_from_db()
         assert application.state == State.CLOSED
 
@@ -229,7 +234,7 @@ class TestTransitionInputs:
                                                                                        org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a, call=CallFactory.create(), state=State.IN_PROGRESS)
         with pytest.raises(RuleViolation) as refused:
-            services.submit_report(people["partner_admin"], application, deliverables=" ")
+            report_services.submit_report(people["partner_admin"], application, deliverables=" ")
         assert {(v.code, v.field) for v in refused.value.violations} == {
             ("required", "deliverables"), ("required", "actual_budget_lines"), ("missing_document", "documents")}
         application.refresh_from_db()
@@ -239,7 +244,7 @@ class TestTransitionInputs:
                                                                          org_a: Organisation) -> None:
         application = in_state(org_a, State.IN_PROGRESS)
         ACTIONS["submit_report"](people["partner_admin"], application)
-        services.return_report(people["officer"], application, "Ajoutez les factures.")
+        report_services.return_report(people["officer"], application, "Ajoutez les factures.")
         application.refresh_from_db()
         assert application.state == State.IN_PROGRESS
         assert application.final_report.returned_comment == "Ajoutez les factures."
