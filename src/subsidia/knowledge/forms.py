@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from subsidia.accounts.actors import Visitor
 from subsidia.events.models import Block, Event
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
@@ -142,7 +143,7 @@ class NewsForm(VersionedForm):
                                         max_length=200, required=False)
     is_example = forms.BooleanField(label=_("Exemple (données de démonstration)"), required=False)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not selectors.is_officer(user):
             # A partner writes for their own organisation: the issuer is chosen among theirs, or fixed.

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from subsidia.accounts.actors import Visitor
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.organisations.models import Organisation
 
@@ -32,13 +34,13 @@ PUBLISHED = PublicationState.PUBLISHED
 ARCHIVED = PublicationState.ARCHIVED
 
 
-def is_officer(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.OFFICER))
+def is_officer(user: Visitor | None) -> bool:
+    return isinstance(user, User) and user.has_role(Role.OFFICER)
 
 
-def partner_admin_organisations(user: Any) -> QuerySet[Organisation]:
+def partner_admin_organisations(user: Visitor | None) -> QuerySet[Organisation]:
     """The organisations whose news the user writes as their gestionnaire."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return Organisation.objects.none()
     return Organisation.objects.filter(memberships__user=user, memberships__role=Role.PARTNER_ADMIN).distinct()
 
@@ -55,14 +57,14 @@ def published_good_practices() -> QuerySet[GoodPractice]:
     return _practices().filter(state=PUBLISHED)
 
 
-def good_practices_readable_by(user: Any) -> QuerySet[GoodPractice]:
+def good_practices_readable_by(user: Visitor | None) -> QuerySet[GoodPractice]:
     """Good practices the user may open by their address: published and archived ones; officers also drafts."""
     if is_officer(user):
         return _practices()
     return _practices().filter(state__in=[PUBLISHED, ARCHIVED])
 
 
-def good_practices_managed_by(user: Any) -> QuerySet[GoodPractice]:
+def good_practices_managed_by(user: Visitor | None) -> QuerySet[GoodPractice]:
     return _practices() if is_officer(user) else GoodPractice.objects.none()
 
 
@@ -119,14 +121,14 @@ def published_faq() -> list[FaqTopic]:
                 .prefetch_related(Prefetch("questions", queryset=questions, to_attr="published_questions")))
 
 
-def faq_managed_by(user: Any) -> QuerySet[FaqTopic]:
+def faq_managed_by(user: Visitor | None) -> QuerySet[FaqTopic]:
     if not is_officer(user):
         return FaqTopic.objects.none()
     return FaqTopic.objects.prefetch_related(
         Prefetch("questions", queryset=FaqQuestion.objects.order_by("position", "pk"), to_attr="all_questions"))
 
 
-def faq_questions_managed_by(user: Any) -> QuerySet[FaqQuestion]:
+def faq_questions_managed_by(user: Visitor | None) -> QuerySet[FaqQuestion]:
     return FaqQuestion.objects.select_related("topic") if is_officer(user) else FaqQuestion.objects.none()
 
 
@@ -146,7 +148,7 @@ def published_news(tag: str = "", issuer: int | None = None) -> QuerySet[NewsIte
     return news.distinct().order_by("-date", "-published_at", "-pk")
 
 
-def news_managed_by(user: Any) -> QuerySet[NewsItem]:
+def news_managed_by(user: Visitor | None) -> QuerySet[NewsItem]:
     """Officers manage every news item; a partner's gestionnaire those of their own organisations."""
     if is_officer(user):
         return _news()
@@ -154,7 +156,7 @@ def news_managed_by(user: Any) -> QuerySet[NewsItem]:
     return _news().filter(issuing_body__in=organisations)
 
 
-def news_readable_by(user: Any) -> QuerySet[NewsItem]:
+def news_readable_by(user: Visitor | None) -> QuerySet[NewsItem]:
     """Published news, and (as a preview) the news the user manages."""
     return _news().filter(Q(state=PUBLISHED) | Q(pk__in=news_managed_by(user).values("pk")))
 

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.accounts.access import OFFICERS
+from subsidia.accounts.actors import Actor
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access, roles
 from subsidia.core.errors import NotFound, RuleViolation, add_to_form
@@ -53,6 +55,13 @@ from .services import news as news_services
 # Officers write any news item, partners' gestionnaires their own organisation's (the selector scopes: 404).
 NEWS_WRITERS = roles(Role.PARTNER_ADMIN, Role.OFFICER, name="news_writers")
 Again = Callable[[int], HttpResponse]  # the page shown again, with the status of a refusal
+
+
+def _actor(request: HttpRequest) -> Actor:
+    """The person writing: every page here is behind a policy of signed-in roles (``OFFICERS``, ``NEWS_WRITERS``)."""
+    user = request.user
+    assert isinstance(user, User), "a management page is reached signed in"
+    return user
 
 
 def refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None = None) -> int:
@@ -150,8 +159,8 @@ def _practice_form(request: HttpRequest, practice: GoodPractice | None) -> HttpR
 
     def save() -> GoodPractice:
         if practice is None:
-            return practice_services.create_good_practice(request.user, form.data_for_service())
-        return practice_services.update_good_practice(request.user, practice, form.data_for_service(),
+            return practice_services.create_good_practice(_actor(request), form.data_for_service())
+        return practice_services.update_good_practice(_actor(request), practice, form.data_for_service(),
                                                       expected_version=form.cleaned_data.get("version"))
 
     done = _submitted(request, form, save, _("Bonne pratique enregistrée."), _practice_edited)
@@ -175,7 +184,7 @@ def good_practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def good_practice_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     practice = get_object_or_404(selectors.good_practices_managed_by(request.user), pk=pk)
     return _moved(request, workflow.GOOD_PRACTICES, transition, lambda version: (
-        practice_services.transition_good_practice(request.user, practice, transition, expected_version=version)),
+        practice_services.transition_good_practice(_actor(request), practice, transition, expected_version=version)),
         lambda status: _practice_page(request, practice, status=status), "knowledge:good_practice_edit",
         pk=practice.pk)
 
@@ -186,7 +195,7 @@ def good_practice_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     practice = get_object_or_404(selectors.good_practices_managed_by(request.user), pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
     done = _submitted(request, form, lambda: practice_services.add_attachment(
-        request.user, practice, form.cleaned_data["file"], form.cleaned_data["title"]),
+        _actor(request), practice, form.cleaned_data["file"], form.cleaned_data["title"]),
         _("Pièce jointe ajoutée."), lambda attachment: _practice_edited(practice))
     return done if isinstance(done, HttpResponse) else _practice_page(
         request, practice, attachment_form=form, status=done)
@@ -197,7 +206,7 @@ def good_practice_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def good_practice_attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     practice = get_object_or_404(selectors.good_practices_managed_by(request.user), pk=pk)
     attachment = get_object_or_404(practice.attachments, pk=attachment_pk)
-    return _acted(request, lambda: practice_services.delete_attachment(request.user, attachment),
+    return _acted(request, lambda: practice_services.delete_attachment(_actor(request), attachment),
                   lambda status: _practice_page(request, practice, status=status), _("Pièce jointe supprimée."),
                   "knowledge:good_practice_edit", pk=practice.pk)
 
@@ -227,8 +236,8 @@ def _topic_form(request: HttpRequest, topic: FaqTopic | None) -> HttpResponse:
 
         def save() -> FaqTopic:
             if topic is None:
-                return faq_services.create_faq_topic(request.user, form.cleaned_data)
-            return faq_services.update_faq_topic(request.user, topic, form.cleaned_data)
+                return faq_services.create_faq_topic(_actor(request), form.cleaned_data)
+            return faq_services.update_faq_topic(_actor(request), topic, form.cleaned_data)
 
         done = _submitted(request, form, save, _("Rubrique enregistrée."), _to_faq)
         if isinstance(done, HttpResponse):
@@ -256,7 +265,7 @@ def faq_topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def faq_topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
     topic = get_object_or_404(selectors.faq_managed_by(request.user), pk=pk)
-    return _acted(request, lambda: faq_services.delete_faq_topic(request.user, topic),
+    return _acted(request, lambda: faq_services.delete_faq_topic(_actor(request), topic),
                   lambda status: _faq_manage_page(request, status=status), _("Rubrique supprimée."),
                   "knowledge:faq_manage")
 
@@ -268,8 +277,8 @@ def _question_form(request: HttpRequest, question: FaqQuestion | None) -> HttpRe
 
         def save() -> FaqQuestion:
             if question is None:
-                return faq_services.create_faq_question(request.user, form.data_for_service())
-            return faq_services.update_faq_question(request.user, question, form.data_for_service(),
+                return faq_services.create_faq_question(_actor(request), form.data_for_service())
+            return faq_services.update_faq_question(_actor(request), question, form.data_for_service(),
                                                     expected_version=form.cleaned_data.get("version"))
 
         done = _submitted(request, form, save, _("Question enregistrée."), _to_faq)
@@ -302,7 +311,7 @@ def faq_question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def faq_question_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     question = get_object_or_404(selectors.faq_questions_managed_by(request.user), pk=pk)
     return _moved(request, workflow.FAQ, transition, lambda version: (
-        faq_services.transition_faq_question(request.user, question, transition, expected_version=version)),
+        faq_services.transition_faq_question(_actor(request), question, transition, expected_version=version)),
         lambda status: _faq_manage_page(request, status=status), "knowledge:faq_manage")
 
 
@@ -310,7 +319,7 @@ def faq_question_transition(request: HttpRequest, pk: int, transition: str) -> H
 @require_POST
 def faq_question_delete(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(selectors.faq_questions_managed_by(request.user), pk=pk)
-    return _acted(request, lambda: faq_services.delete_faq_question(request.user, question),
+    return _acted(request, lambda: faq_services.delete_faq_question(_actor(request), question),
                   lambda status: _faq_manage_page(request, status=status), _("Question supprimée."),
                   "knowledge:faq_manage")
 
@@ -331,7 +340,7 @@ def news_manage(request: HttpRequest) -> HttpResponse:
 
 def _news_page(request: HttpRequest, item: NewsItem | None, form: NewsForm | None = None,
                status: int = 200) -> HttpResponse:
-    user: Any = request.user
+    user = request.user
     if form is None:
         form = NewsForm(initial=NewsForm.initial_for(item), user=user) if item else NewsForm(user=user)
     state = workflow.news_status(item) if item else workflow.DRAFT
@@ -352,8 +361,8 @@ def _news_form(request: HttpRequest, item: NewsItem | None) -> HttpResponse:
 
     def save() -> NewsItem:
         if item is None:
-            return news_services.create_news(request.user, form.data_for_service())
-        return news_services.update_news(request.user, item, form.data_for_service(),
+            return news_services.create_news(_actor(request), form.data_for_service())
+        return news_services.update_news(_actor(request), item, form.data_for_service(),
                                          expected_version=form.cleaned_data.get("version"))
 
     done = _submitted(request, form, save, _("Actualité enregistrée."),
@@ -380,7 +389,7 @@ def news_transition(request: HttpRequest, pk: int, transition: str) -> HttpRespo
     if transition == "send_back":  # its own page, with the reason the partner is told
         raise Http404
     return _moved(request, workflow.NEWS, transition, lambda version: (
-        news_services.transition_news(request.user, item, transition, expected_version=version)),
+        news_services.transition_news(_actor(request), item, transition, expected_version=version)),
         lambda status: _news_page(request, item, status=status), "knowledge:news_edit", pk=item.pk)
 
 
@@ -393,7 +402,7 @@ def news_send_back(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         done = _submitted(request, form, lambda: news_services.transition_news(
-            request.user, item, "send_back", reason=form.cleaned_data["reason"],
+            _actor(request), item, "send_back", reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data.get("version")),
             _("Actualité renvoyée au partenaire."), lambda saved: redirect("knowledge:news_manage"))
         if isinstance(done, HttpResponse):

@@ -15,6 +15,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from subsidia.accounts.actors import Visitor
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES
 
 from .models import AccountBlock, Comment, CommentReport, CommentStatus, FilteredWord
@@ -80,14 +82,14 @@ def target_url(target: Any) -> str:
     return ""
 
 
-def is_moderator(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.roles & MODERATOR_ROLES)
+def is_moderator(user: Visitor | None) -> bool:
+    return isinstance(user, User) and bool(user.roles & MODERATOR_ROLES)
 
 
-def is_trusted(user: Any) -> bool:
+def is_trusted(user: Visitor) -> bool:
     """Trusted accounts are post-moderated: staff, partner members, and accounts at least
     COMMENT_TRUST_AFTER_DAYS old with at least COMMENT_TRUST_AFTER_PUBLISHED published comments."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return False
     if user.roles & (STAFF_ROLES | PARTNER_ROLES):
         return True
@@ -97,36 +99,36 @@ def is_trusted(user: Any) -> bool:
     return published >= settings.COMMENT_TRUST_AFTER_PUBLISHED
 
 
-def active_block(user: Any) -> AccountBlock | None:
+def active_block(user: Visitor) -> AccountBlock | None:
     """The block in force on this account now (the one ending last), or None."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return None
     now = timezone.now()
     return (AccountBlock.objects.filter(user=user, lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
             .order_by("-ends_at").first())
 
 
-def comments_for(target: Any, viewer: Any) -> QuerySet[Comment]:
+def comments_for(target: Any, viewer: Visitor) -> QuerySet[Comment]:
     """The comments of ``target`` the viewer may see: published and hidden ones (hidden ones are shown as hidden),
     and the viewer's own pending and rejected ones. Nothing when the target is not public."""
     if not is_commentable(target):
         return Comment.objects.none()
     visible = Q(status__in=[CommentStatus.PUBLISHED, CommentStatus.HIDDEN])
-    if getattr(viewer, "is_authenticated", False):
+    if isinstance(viewer, User):
         visible |= Q(author=viewer)
     return (Comment.objects.filter(content_type=ContentType.objects.get_for_model(target), object_id=target.pk)
             .filter(visible).select_related("author").order_by("created_at", "pk"))
 
 
-def reported_by(viewer: Any, comments: list[Comment]) -> set[int]:
+def reported_by(viewer: Visitor, comments: list[Comment]) -> set[int]:
     """The ids of those comments the viewer has already reported."""
-    if not getattr(viewer, "is_authenticated", False):
+    if not isinstance(viewer, User):
         return set()
     return set(CommentReport.objects.filter(reporter=viewer, comment__in=comments)
                .values_list("comment_id", flat=True))
 
 
-def moderation_queue(tab: str = "pending", author: Any | None = None) -> QuerySet[Comment]:
+def moderation_queue(tab: str = "pending", author: User | None = None) -> QuerySet[Comment]:
     """The moderators' list. ``pending``: waiting for a first decision, oldest first; ``reported``: hidden, or
     published with unresolved reports, most reported first; ``recent``: everything of the last 30 days."""
     reports = CommentReport.objects.select_related("reporter").order_by("created_at")

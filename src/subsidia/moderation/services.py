@@ -8,13 +8,14 @@ a refusal raises a :class:`~subsidia.core.errors.RuleViolation` and writes nothi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor, Visitor
+from subsidia.accounts.models import User
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.versions import check_version, locked
@@ -34,15 +35,17 @@ MAX_REASON = 2000
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def _require_moderator(actor: Any) -> None:
+def _require_moderator(actor: Actor) -> None:
     if not selectors.is_moderator(actor):
         raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un modérateur peut faire cela."))
 
 
-def _require_signed_in(actor: Any) -> None:
-    if not getattr(actor, "is_authenticated", False):
+def _signed_in(visitor: Visitor) -> Actor:
+    """Anyone may open a comment form; writing and reporting are for signed-in people."""
+    if not isinstance(visitor, User):
         raise PermissionDenied.single(Code.AUTHENTICATION_REQUIRED,
                                       _("Connectez-vous pour commenter ou signaler un commentaire."))
+    return visitor
 
 
 def _locked(comment: Comment) -> Comment:
@@ -53,8 +56,8 @@ def _when(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _clean_reason(reason: Any, required: bool, field: str = "reason") -> str:
-    text = str(reason or "").strip()
+def _clean_reason(reason: str, required: bool, field: str = "reason") -> str:
+    text = reason.strip()
     if required and not text:
         raise RuleViolation.single(Code.REQUIRED, _("Donnez le motif : il est communiqué à l'auteur."), field)
     if len(text) > MAX_REASON:
@@ -71,16 +74,16 @@ def _blocked_message(block: AccountBlock) -> str:
 # --- writing and reporting -------------------------------------------------------------------------
 
 @transaction.atomic
-def post_comment(actor: Any, target: Any, body: Any) -> Comment:
+def post_comment(visitor: Visitor, target: models.Model, body: str) -> Comment:
     """Write a comment. Trusted accounts are published at once (post-moderation); new accounts, and any comment
     with a filtered word, wait for a moderator (pre-moderation). A blocked account is refused."""
-    _require_signed_in(actor)
+    actor = _signed_in(visitor)
     if not selectors.is_commentable(target):
         raise NotFound.single(Code.NOT_FOUND, _("Cette page ne reçoit pas de commentaires."))
     block = selectors.active_block(actor)
     if block is not None:
         raise PermissionDenied.single(ModerationError.BLOCKED, _blocked_message(block), "body")
-    text = str(body or "").replace("\r\n", "\n").strip()
+    text = body.replace("\r\n", "\n").strip()
     if not text:
         raise RuleViolation.single(Code.REQUIRED, _("Écrivez votre commentaire."), "body")
     if len(text) > MAX_BODY:
@@ -99,10 +102,10 @@ def post_comment(actor: Any, target: Any, body: Any) -> Comment:
 
 
 @transaction.atomic
-def report_comment(actor: Any, comment: Comment, reason: Any = "") -> CommentReport:
+def report_comment(visitor: Visitor, comment: Comment, reason: str = "") -> CommentReport:
     """A reader reports a published comment (once). At COMMENT_REPORT_THRESHOLD unresolved reports the comment is
     hidden until a moderator decides."""
-    _require_signed_in(actor)
+    actor = _signed_in(visitor)
     comment = _locked(comment)
     if comment.status != CommentStatus.PUBLISHED:
         if comment.status == CommentStatus.HIDDEN:
@@ -112,7 +115,7 @@ def report_comment(actor: Any, comment: Comment, reason: Any = "") -> CommentRep
     if comment.author_id == actor.pk:
         raise PermissionDenied.single(ModerationError.OWN_COMMENT,
                                       _("Vous ne pouvez pas signaler votre propre commentaire."))
-    text = str(reason or "").strip()
+    text = reason.strip()
     if len(text) > 500:
         raise RuleViolation.single(Code.TOO_LONG, _("La raison ne peut pas dépasser 500 caractères."), "reason")
     if CommentReport.objects.filter(comment=comment, reporter=actor).exists():
@@ -154,7 +157,8 @@ def _decision_message(comment: Comment, act: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def moderate(actor: Any, comment: Comment, act: str, reason: Any = "", expected_version: int | None = None) -> Comment:
+def moderate(actor: Actor, comment: Comment, act: str, reason: str = "",
+             expected_version: int | None = None) -> Comment:
     """One of the moderators' acts of :data:`~subsidia.moderation.workflow.COMMENTS` (approve, hide, restore,
     reject, keep). The decision files the comment's reports; the author is told the decision and the reason."""
     _require_moderator(actor)
@@ -183,19 +187,19 @@ def moderate(actor: Any, comment: Comment, act: str, reason: Any = "", expected_
     return comment
 
 
-def approve(actor: Any, comment: Comment, expected_version: int | None = None) -> Comment:
+def approve(actor: Actor, comment: Comment, expected_version: int | None = None) -> Comment:
     return moderate(actor, comment, "approve", "", expected_version)
 
 
-def hide(actor: Any, comment: Comment, reason: Any, expected_version: int | None = None) -> Comment:
+def hide(actor: Actor, comment: Comment, reason: str, expected_version: int | None = None) -> Comment:
     return moderate(actor, comment, "hide", reason, expected_version)
 
 
-def restore(actor: Any, comment: Comment, expected_version: int | None = None) -> Comment:
+def restore(actor: Actor, comment: Comment, expected_version: int | None = None) -> Comment:
     return moderate(actor, comment, "restore", "", expected_version)
 
 
-def reject(actor: Any, comment: Comment, reason: Any, expected_version: int | None = None) -> Comment:
+def reject(actor: Actor, comment: Comment, reason: str, expected_version: int | None = None) -> Comment:
     return moderate(actor, comment, "reject", reason, expected_version)
 
 
@@ -212,29 +216,35 @@ def _lift_message(block: AccountBlock) -> tuple[str, str]:
             _("Le blocage de votre compte a été levé : vous pouvez à nouveau écrire des commentaires."))
 
 
-@transaction.atomic
-def block_account(actor: Any, user: Any, ends_at: Any, justification: Any) -> AccountBlock:
-    """Block an account from commenting until ``ends_at``, with a written justification told to the person. Their
-    comments waiting for moderation stay in the queue for review."""
-    _require_moderator(actor)
+def _block_end(justification: str, ends_at: datetime | None, now: datetime) -> datetime:
+    """When a block ends: it is justified and ends in the future (both told at once)."""
     problems = []
-    text = str(justification or "").strip()
-    if not text:
+    if not justification:
         problems.append(Violation(Code.REQUIRED, _("La justification est obligatoire."), "justification"))
-    now = timezone.now()
-    if not isinstance(ends_at, datetime):
+    if ends_at is None:
         problems.append(Violation(Code.REQUIRED, _("Indiquez la fin du blocage."), "ends_at"))
     elif ends_at <= now:
         problems.append(Violation(ModerationError.BLOCK_END_PAST, _("La fin du blocage doit être dans le futur."),
                                   "ends_at"))
-    if problems:
+    if problems or ends_at is None:
         raise RuleViolation(problems)
-    if user is None or getattr(user, "pk", None) == actor.pk:
+    return ends_at
+
+
+@transaction.atomic
+def block_account(actor: Actor, user: User | None, ends_at: datetime | None, justification: str) -> AccountBlock:
+    """Block an account from commenting until ``ends_at``, with a written justification told to the person. Their
+    comments waiting for moderation stay in the queue for review."""
+    _require_moderator(actor)
+    text = justification.strip()
+    now = timezone.now()
+    ends_at = _block_end(text, ends_at, now)
+    if user is None or user.pk == actor.pk:
         raise PermissionDenied.single(ModerationError.OWN_ACCOUNT, _("Vous ne pouvez pas bloquer votre propre compte."))
     if selectors.is_moderator(user):
         raise PermissionDenied.single(ModerationError.MODERATOR_ACCOUNT,
                                       _("Un compte de modérateur ne peut pas être bloqué ici."))
-    type(user).objects.select_for_update().filter(pk=user.pk).first()  # one block decision at a time per account
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one block decision at a time per account
     current = selectors.active_block(user)
     if current is not None:
         raise Conflict.single(ModerationError.ALREADY_BLOCKED, _(
@@ -248,7 +258,7 @@ def block_account(actor: Any, user: Any, ends_at: Any, justification: Any) -> Ac
 
 
 @transaction.atomic
-def lift_block(actor: Any, block: AccountBlock) -> AccountBlock:
+def lift_block(actor: Actor, block: AccountBlock) -> AccountBlock:
     _require_moderator(actor)
     block = AccountBlock.objects.select_for_update().get(pk=block.pk)
     if block.lifted_at is not None or block.ends_at <= timezone.now():
@@ -265,10 +275,10 @@ def lift_block(actor: Any, block: AccountBlock) -> AccountBlock:
 # --- the word filter -------------------------------------------------------------------------------
 
 @transaction.atomic
-def add_filtered_word(actor: Any, word: Any) -> FilteredWord:
+def add_filtered_word(actor: Actor, word: str) -> FilteredWord:
     """Add a word or expression: comments containing it (case and accents ignored) wait for a moderator."""
     _require_moderator(actor)
-    text = " ".join(str(word or "").split())
+    text = " ".join(word.split())
     if not selectors.normalise(text):
         raise RuleViolation.single(Code.REQUIRED, _("Saisissez un mot ou une expression."), "word")
     if len(text) > 100:
@@ -282,7 +292,7 @@ def add_filtered_word(actor: Any, word: Any) -> FilteredWord:
 
 
 @transaction.atomic
-def remove_filtered_word(actor: Any, filtered: FilteredWord) -> None:
+def remove_filtered_word(actor: Actor, filtered: FilteredWord) -> None:
     _require_moderator(actor)
     filtered = locked(FilteredWord.objects.all(), filtered, _("Ce mot n'est plus filtré."))
     record(actor, "filtered_word.remove", filtered, before={"word": filtered.word})

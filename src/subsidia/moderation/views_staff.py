@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access, roles
@@ -35,6 +36,13 @@ MODERATORS = roles(Role.MODERATOR, Role.ADMIN, name="moderators")
 PAGE_SIZE = 25
 TAB_LABELS = {"pending": gettext_lazy("En attente"), "reported": gettext_lazy("Signalés ou masqués"),
               "recent": gettext_lazy("Récents")}
+
+
+def _moderator(request: HttpRequest) -> Actor:
+    """The moderator deciding: every page here is behind ``MODERATORS``, a policy of signed-in roles."""
+    user = request.user
+    assert isinstance(user, User), "a moderation page is reached signed in"
+    return user
 
 
 def _rows(request: HttpRequest, comments: Any, errors: dict[int, list[str]] | None = None,
@@ -87,7 +95,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     act = request.POST.get("action", "")
     reason = request.POST.get("reason", "")
     try:
-        services.moderate(request.user, comment, act, reason, int_or_none(request.POST.get("version")))
+        services.moderate(_moderator(request), comment, act, reason, int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         if isinstance(error, NotFound):
             return redirect(reverse("moderation:queue"))
@@ -137,7 +145,8 @@ def block(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _author_page(request, person, form, status=422)
     try:
-        services.block_account(request.user, person, form.cleaned_data["ends_at"], form.cleaned_data["justification"])
+        services.block_account(_moderator(request), person, form.cleaned_data["ends_at"],
+                               form.cleaned_data["justification"])
     except RuleViolation as error:
         add_to_form(form, error)
         return _author_page(request, person, form, status=error.status_code)
@@ -158,7 +167,7 @@ def blocks(request: HttpRequest) -> HttpResponse:
 def lift_block(request: HttpRequest, pk: int) -> HttpResponse:
     account_block = get_object_or_404(AccountBlock, pk=pk)
     try:
-        services.lift_block(request.user, account_block)
+        services.lift_block(_moderator(request), account_block)
     except RuleViolation as error:
         for violation in error.violations:
             messages.error(request, str(violation.message))
@@ -177,7 +186,7 @@ def words(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.add_filtered_word(request.user, form.cleaned_data["word"])
+                services.add_filtered_word(_moderator(request), form.cleaned_data["word"])
             except RuleViolation as error:
                 add_to_form(form, error)
                 status = error.status_code
@@ -195,7 +204,7 @@ def words(request: HttpRequest) -> HttpResponse:
 def word_remove(request: HttpRequest, pk: int) -> HttpResponse:
     filtered = get_object_or_404(FilteredWord, pk=pk)
     try:
-        services.remove_filtered_word(request.user, filtered)
+        services.remove_filtered_word(_moderator(request), filtered)
     except RuleViolation as error:
         for violation in error.violations:
             messages.error(request, str(violation.message))

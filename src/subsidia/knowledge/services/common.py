@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from subsidia.accounts.actors import Actor
 from subsidia.core.errors import Code, PermissionDenied, Violation
 from subsidia.core.html import sanitise
 from subsidia.core.values import parse_id
@@ -24,7 +25,7 @@ NOT_FOUND = gettext_lazy("Élément introuvable.")
 RESERVED_SLUGS = {"gestion", "rss", "atom", "nouvelle", "faq"}
 
 
-def require_officer(actor: Any) -> None:
+def require_officer(actor: Actor) -> None:
     if not selectors.is_officer(actor):
         raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un agent gestionnaire peut faire cela."))
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, RuleViolation, Violation
 from subsidia.core.values import parse_id
@@ -58,7 +59,7 @@ def _topic_data(data: dict[str, Any], topic: FaqTopic | None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_faq_topic(actor: Any, data: dict[str, Any]) -> FaqTopic:
+def create_faq_topic(actor: Actor, data: dict[str, Any]) -> FaqTopic:
     require_officer(actor)
     clean = _topic_data(data, None)
     topic = FaqTopic.objects.create(slug=unique_slug(FaqTopic, clean["name"], max_length=150), **clean)
@@ -67,7 +68,7 @@ def create_faq_topic(actor: Any, data: dict[str, Any]) -> FaqTopic:
 
 
 @transaction.atomic
-def update_faq_topic(actor: Any, topic: FaqTopic, data: dict[str, Any]) -> FaqTopic:
+def update_faq_topic(actor: Actor, topic: FaqTopic, data: dict[str, Any]) -> FaqTopic:
     require_officer(actor)
     topic = locked(FaqTopic.objects.all(), topic, NOT_FOUND)
     clean = _topic_data(data, topic)
@@ -80,7 +81,7 @@ def update_faq_topic(actor: Any, topic: FaqTopic, data: dict[str, Any]) -> FaqTo
 
 
 @transaction.atomic
-def delete_faq_topic(actor: Any, topic: FaqTopic) -> None:
+def delete_faq_topic(actor: Actor, topic: FaqTopic) -> None:
     """Remove an empty topic (a topic with questions is refused: move or remove them first)."""
     require_officer(actor)
     topic = locked(FaqTopic.objects.all(), topic, NOT_FOUND)
@@ -111,7 +112,7 @@ def _question_data(data: dict[str, Any], question: FaqQuestion | None) -> dict[s
 
 
 @transaction.atomic
-def create_faq_question(actor: Any, data: dict[str, Any]) -> FaqQuestion:
+def create_faq_question(actor: Actor, data: dict[str, Any]) -> FaqQuestion:
     """A new question, as a draft, dated today."""
     require_officer(actor)
     clean = _question_data(data, None)
@@ -121,7 +122,7 @@ def create_faq_question(actor: Any, data: dict[str, Any]) -> FaqQuestion:
 
 
 @transaction.atomic
-def update_faq_question(actor: Any, question: FaqQuestion, data: dict[str, Any],
+def update_faq_question(actor: Actor, question: FaqQuestion, data: dict[str, Any],
                         expected_version: int | None = None) -> FaqQuestion:
     """Change a question. Its "mis à jour le" date changes only when the question or the answer as readers
     see it changes — not when it is moved to another place or topic."""
@@ -138,7 +139,7 @@ def update_faq_question(actor: Any, question: FaqQuestion, data: dict[str, Any],
 
 
 @transaction.atomic
-def transition_faq_question(actor: Any, question: FaqQuestion, name: str, *,
+def transition_faq_question(actor: Actor, question: FaqQuestion, name: str, *,
                             expected_version: int | None = None) -> FaqQuestion:
     """Make the transition ``name`` of :data:`~subsidia.knowledge.workflow.FAQ` (``publish``, ``unpublish``)."""
     question = locked(FaqQuestion.objects.all(), question, NOT_FOUND)
@@ -148,7 +149,7 @@ def transition_faq_question(actor: Any, question: FaqQuestion, name: str, *,
 
 
 @transaction.atomic
-def delete_faq_question(actor: Any, question: FaqQuestion) -> None:
+def delete_faq_question(actor: Actor, question: FaqQuestion) -> None:
     require_officer(actor)
     question = locked(FaqQuestion.objects.all(), question, NOT_FOUND)
     record(actor, "faq_question.delete", question, before=snapshot(question, QUESTION_FIELDS))

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, RuleViolation, Violation
 from subsidia.core.uploads import PUBLICATIONS, check_upload, store
@@ -71,7 +72,7 @@ def _practice_data(data: dict[str, Any], practice: GoodPractice | None) -> dict[
 
 
 @transaction.atomic
-def create_good_practice(actor: Any, data: dict[str, Any]) -> GoodPractice:
+def create_good_practice(actor: Actor, data: dict[str, Any]) -> GoodPractice:
     """An officer writes a good practice; it starts as a draft, with an address made from its title."""
     require_officer(actor)
     clean = _practice_data(data, None)
@@ -82,7 +83,7 @@ def create_good_practice(actor: Any, data: dict[str, Any]) -> GoodPractice:
 
 
 @transaction.atomic
-def update_good_practice(actor: Any, practice: GoodPractice, data: dict[str, Any],
+def update_good_practice(actor: Actor, practice: GoodPractice, data: dict[str, Any],
                          expected_version: int | None = None) -> GoodPractice:
     """Change a good practice (its address stays the same, so that links keep working)."""
     require_officer(actor)
@@ -106,7 +107,7 @@ def _practice_dates(practice: GoodPractice) -> None:
 
 
 @transaction.atomic
-def transition_good_practice(actor: Any, practice: GoodPractice, name: str, *,
+def transition_good_practice(actor: Actor, practice: GoodPractice, name: str, *,
                              expected_version: int | None = None) -> GoodPractice:
     """Make the transition ``name`` of :data:`~subsidia.knowledge.workflow.GOOD_PRACTICES`: ``publish`` (listed
     on the public pages, the API and the search), ``archive`` (no longer listed, still readable by its address
@@ -118,7 +119,7 @@ def transition_good_practice(actor: Any, practice: GoodPractice, name: str, *,
 
 
 @transaction.atomic
-def add_attachment(actor: Any, practice: GoodPractice, upload: UploadedFile,
+def add_attachment(actor: Actor, practice: GoodPractice, upload: UploadedFile,
                    title: str = "") -> GoodPracticeAttachment:
     """Attach a document to a good practice, checked by its content (PDF, office documents, presentations, images)."""
     require_officer(actor)
@@ -137,7 +138,7 @@ def add_attachment(actor: Any, practice: GoodPractice, upload: UploadedFile,
 
 
 @transaction.atomic
-def delete_attachment(actor: Any, attachment: GoodPracticeAttachment) -> None:
+def delete_attachment(actor: Actor, attachment: GoodPracticeAttachment) -> None:
     """Remove an attachment; its file is deleted from the storage once the removal is committed."""
     require_officer(actor)
     attachment = locked(GoodPracticeAttachment.objects.all(), attachment, NOT_FOUND)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
@@ -50,7 +51,7 @@ def _tags(value: Any) -> list[NewsTag]:
     return list(tags.values())
 
 
-def _news_data(actor: Any, data: dict[str, Any], item: NewsItem | None) -> dict[str, Any]:
+def _news_data(actor: Actor, data: dict[str, Any], item: NewsItem | None) -> dict[str, Any]:
     problems: list[Violation] = []
     clean: dict[str, Any] = {}
     creating = item is None
@@ -91,18 +92,18 @@ def _news_data(actor: Any, data: dict[str, Any], item: NewsItem | None) -> dict[
     return clean
 
 
-def _require_news_writer(actor: Any) -> None:
+def _require_news_writer(actor: Actor) -> None:
     if not selectors.is_officer(actor) and not selectors.partner_admin_organisations(actor).exists():
         raise PermissionDenied.single(Code.FORBIDDEN, _("Seuls les agents et les gestionnaires d'une organisation "
                                                      "partenaire écrivent des actualités."))
 
 
-def _managed_news(actor: Any, item: NewsItem) -> NewsItem:
+def _managed_news(actor: Actor, item: NewsItem) -> NewsItem:
     return locked(selectors.news_managed_by(actor), item, _("Actualité introuvable."))
 
 
 @transaction.atomic
-def create_news(actor: Any, data: dict[str, Any]) -> NewsItem:
+def create_news(actor: Actor, data: dict[str, Any]) -> NewsItem:
     """An officer, or a partner's gestionnaire for their own organisation, writes a news item (a draft)."""
     _require_news_writer(actor)
     clean = _news_data(actor, data, None)
@@ -113,7 +114,7 @@ def create_news(actor: Any, data: dict[str, Any]) -> NewsItem:
 
 
 @transaction.atomic
-def update_news(actor: Any, item: NewsItem, data: dict[str, Any],
+def update_news(actor: Actor, item: NewsItem, data: dict[str, Any],
                 expected_version: int | None = None) -> NewsItem:
     """Officers change any news item; a partner only their own drafts not yet proposed."""
     _require_news_writer(actor)
@@ -173,7 +174,7 @@ def _news_notices(item: NewsItem, name: str, was_proposed: bool, reason: str) ->
 
 
 @transaction.atomic
-def transition_news(actor: Any, item: NewsItem, name: str, *, reason: str = "",
+def transition_news(actor: Actor, item: NewsItem, name: str, *, reason: str = "",
                     expected_version: int | None = None) -> NewsItem:
     """Make the transition ``name`` of :data:`~subsidia.knowledge.workflow.NEWS`. A partner's gestionnaire
     proposes their draft (``submit``); an officer sends a proposal back with the reason the partner is told

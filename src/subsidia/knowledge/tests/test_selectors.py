@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from subsidia.accounts.actors import Visitor
 from subsidia.accounts.models import User
 from subsidia.knowledge import selectors
 from subsidia.organisations.models import Organisation
@@ -24,7 +25,8 @@ def test_good_practices_drafts_hidden_and_archived_readable_not_listed(make_user
     draft = GoodPracticeFactory.create(state="draft")
     archived = GoodPracticeFactory.create(state="archived")
     assert list(selectors.published_good_practices()) == [published]
-    for user in [AnonymousUser(), make_user(), make_user("moderator")]:
+    visitors: list[Visitor] = [AnonymousUser(), make_user(), make_user("moderator")]
+    for user in visitors:
         assert set(selectors.good_practices_readable_by(user)) == {published, archived}
         assert not selectors.good_practices_managed_by(user).exists()
     officer = make_user("officer")
@@ -74,7 +76,8 @@ def test_news_scoped_by_reader(make_user: Callable[..., User], org_a: Organisati
     admin_a = make_user("partner_admin", organisation=org_a)
     assert list(selectors.news_managed_by(admin_a)) == [draft_a]
     assert set(selectors.news_readable_by(admin_a)) == {published, draft_a}
-    for user in [AnonymousUser(), make_user("partner_member", organisation=org_a), make_user("moderator")]:
+    readers: list[Visitor] = [AnonymousUser(), make_user("partner_member", organisation=org_a), make_user("moderator")]
+    for user in readers:
         assert not selectors.news_managed_by(user).exists()
         assert list(selectors.news_readable_by(user)) == [published]
     officer = make_user("officer")

@@ -144,8 +144,10 @@ class TestPosting:
         event = Event.objects.create(title="Conférence", slug="conference", summary="s", starts_at=now,
                                      ends_at=now + timedelta(hours=2), status="published")
         assert services.post_comment(trusted, event, "J'y serai").status == "published"
+        not_commentable = ContentType.objects.first()
+        assert not_commentable is not None
         with pytest.raises(NotFound):
-            services.post_comment(trusted, ContentType.objects.first(), "Bonjour")
+            services.post_comment(trusted, not_commentable, "Bonjour")
 
     def test_anonymous_cannot_post(self, news: NewsItem) -> None:
         from django.contrib.auth.models import AnonymousUser
