@@ -389,9 +389,28 @@ class TestSigning:
         draft.refresh_from_db()
         assert draft.signed_on is None
 
-    def test_a_signed_convention_is_not_signed_again(self, signed: Convention, approver: User) -> None:
-        response = client_for(approver).get(reverse("conventions:sign", kwargs={"pk": signed.pk}))
+    def test_a_signed_convention_is_not_signed_again(self, signed: Convention, approver: User,
+                                                     make_user: Callable[..., User]) -> None:
+        url = reverse("conventions:sign", kwargs={"pk": signed.pk})
+        client = client_for(approver)
+        # The page is not offered: back to the convention.
+        response = client.get(url)
         assert response.status_code == 302
+        assert response["Location"] == reverse("conventions:detail", kwargs={"pk": signed.pk})
+        before = (signed.signed_on, signed.signed_by_partner_on, signed.signed_by, signed.version)
+        reports, payments = signed.reports.count(), signed.payments.count()
+        # The act itself, posted with the current version and a new date, by the approver who signed and by
+        # another: refused as a clash with the state, and nothing changes.
+        for who in (client, client_for(make_user("approver"))):
+            response = who.post(url, {"signed_on": "2023-12-19", "signed_by_partner_on": "2023-12-18",
+                                      "version": str(signed.version)})
+            assert response.status_code == 409
+            assert texts(response), "the refusal is said"
+        signed.refresh_from_db()
+        assert (signed.signed_on, signed.signed_by_partner_on, signed.signed_by, signed.version) == before
+        assert signed.signed_on == date(2023, 12, 15)
+        assert (signed.reports.count(), signed.payments.count()) == (reports, payments)
+        assert actions(signed) == ["convention.sign"]  # no second signature in the audit trail
 
     def test_officers_do_not_sign(self, draft: Convention, officer: User) -> None:
         assert client_for(officer).get(reverse("conventions:sign", kwargs={"pk": draft.pk})).status_code == 403

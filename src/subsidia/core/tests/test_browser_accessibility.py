@@ -26,9 +26,11 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
 
-from subsidia.accounts.models import User
+from subsidia.accounts.models import ApiToken, User
 from subsidia.conventions.models import Convention, ReportKind
 from subsidia.conventions.tests.factories import (
     ConventionDomainFactory,
@@ -39,7 +41,7 @@ from subsidia.conventions.tests.factories import (
 )
 from subsidia.dialogue.models import Meeting, MeetingStatus
 from subsidia.dialogue.tests.factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
-from subsidia.grants.models import Application, Call, Question, State
+from subsidia.grants.models import Application, Call, Question, Review, State
 from subsidia.grants.tests.factories import ApplicationFactory, CallFactory
 from subsidia.organisations.models import Organisation, OrganisationDocument, TargetPublic
 from subsidia.organisations.tests.factories import (
@@ -220,6 +222,8 @@ def demo(make_user: Callable[..., User]) -> Demo:
     admin = make_user("partner_admin", organisation=organisation, email="gestion@mje.example.lu",
                       full_name="Gaby Gestion")
     make_user("partner_member", organisation=organisation, email="membre@mje.example.lu", full_name="Max Membre")
+    ApiToken.objects.create(user=admin, name="Export mensuel", digest=ApiToken.digest_of("sbs_demo"), hint="sbs_demo12",
+                            last_used_at=timezone.now() - timedelta(days=2))
     call = CallFactory.create(title="Subsides intégration", text="Projets innovants pour l'intégration.")
     communes = Question.objects.create(call=call, key="communes", label="Le projet implique-t-il des communes ?",
                                        kind="choice", choices=["oui", "non"], required=True)
@@ -301,6 +305,7 @@ PARTNER_PAGES = {
     "meeting": lambda d: f"/dialogue/reunions/{d.meeting.pk}/",
     "past-meeting": lambda d: f"/dialogue/reunions/{d.past_meeting.pk}/",
     "calendar": lambda d: "/dialogue/calendrier/",
+    "api-tokens": lambda d: "/compte/jetons/",
 }
 
 
@@ -320,6 +325,57 @@ def test_partner_pages_are_accessible(open_page: Callable[..., Watched], demo: D
         watched.goto(path(demo))
         assert watched.page.locator("h1").count() == 1, name
         watched.assert_accessible()
+
+
+def sign_in_with_code(watched: Watched, user: User) -> None:
+    """Staff sign in with the password, then the code of their authenticator app (set up beforehand)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    sign_in(watched, user)
+    page = watched.page
+    assert "/compte/double-authentification/" in page.url, page.url
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    page.fill("input[name=token]", f"{totp.token():06d}")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "/compte/double-authentification/" not in page.url, f"second factor refused, still on {page.url}"
+
+
+def test_staff_account_and_queue_pages_are_accessible(open_page: Callable[..., Watched], demo: Demo,
+                                                      make_user: Callable[..., User]) -> None:
+    """The administrator's account pages (the search, one account's roles and second factor, their own API
+    tokens) and the officers' queue with its "Retirer" button per review still to do: axe-core at full width,
+    no sideways scrolling at 320 px."""
+    admin = make_user("admin", email="admin@example.lu")
+    officer = make_user("officer", email="agent@example.lu", full_name="Alex Agent")
+    for user in (admin, officer):
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    under_review = ApplicationFactory.create(call=demo.call, organisation=demo.organisation, state=State.UNDER_REVIEW,
+                                             first_submitted_on=timezone.localdate())
+    Review.objects.create(application=under_review, reviewer=make_user("reviewer", full_name="Rita Reviewer"))
+    pages = {
+        admin: ["/compte/administration/comptes/", "/compte/administration/comptes/?q=agent",
+                f"/compte/administration/comptes/{officer.pk}/", "/compte/jetons/"],
+        officer: ["/subsides/gestion/demandes/"],
+    }
+    overflowing = {}
+    for user, paths in pages.items():
+        wide, narrow = open_page(), open_page(width=320)
+        sign_in_with_code(wide, user)
+        for path in paths:
+            wide.goto(path)
+            assert wide.page.locator("h1").count() == 1, path
+            wide.assert_accessible()
+            if path == "/subsides/gestion/demandes/":  # the review still to do has its button
+                assert wide.page.get_by_role("button", name="Retirer Rita Reviewer").count() == 1
+        # The next code: django-otp refuses a code twice, and the first session's is spent.
+        TOTPDevice.objects.filter(user=user).update(last_t=-1)
+        sign_in_with_code(narrow, user)
+        for path in paths:
+            narrow.goto(path)
+            if found := _horizontal_overflow(narrow.page):
+                overflowing[path] = found
+        narrow.assert_clean()
+    assert not overflowing, f"pages that scroll sideways at 320px: {overflowing}"
 
 
 def test_partner_form_errors_are_accessible(open_page: Callable[..., Watched], demo: Demo) -> None:
