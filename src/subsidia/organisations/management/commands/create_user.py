@@ -1,4 +1,7 @@
-"""subsidia create-user EMAIL --role ROLE [--organisation ORG_ID] [--password-stdin] [--name NAME]"""
+"""subsidia create-user EMAIL --role ROLE [--organisation ORG_ID] [--password-stdin] [--name NAME]
+
+It lives in organisations, not accounts: a partner role is held through a membership of an organisation, and
+organisations builds on accounts, never the reverse."""
 
 from __future__ import annotations
 
