@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,19 +12,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import PermissionDenied, RuleViolation
 
+from .actors import Actor
 from .models import ApiToken, RoleGrant, User
 from .roles import STAFF_ROLES, Role
 
 USER_AUDIT_FIELDS = ["email", "full_name", "is_active", "is_staff", "is_superuser", "preferred_language"]
 
 
-def _is_admin(actor: Any) -> bool:
+def _is_admin(actor: Actor | None) -> bool:
     return actor is None or (actor.is_authenticated and actor.has_role(Role.ADMIN))
 
 
 @transaction.atomic
 def provision_user(
-    actor: Any, email: str, *, full_name: str = "", password: str | None = None
+    actor: Actor | None, email: str, *, full_name: str = "", password: str | None = None
 ) -> tuple[User, bool]:
     """Get or create the account of ``email``; a given password is set (validated by the caller)."""
     if not _is_admin(actor):
@@ -53,7 +53,7 @@ def provision_user(
 
 
 @transaction.atomic
-def grant_role(actor: Any, user: User, role: str) -> RoleGrant:
+def grant_role(actor: Actor | None, user: User, role: str) -> RoleGrant:
     if role not in STAFF_ROLES:
         raise RuleViolation.single("unknown_role", _("Rôle inconnu : %(role)s") % {"role": role}, "role")
     if not _is_admin(actor):
@@ -71,7 +71,7 @@ def grant_role(actor: Any, user: User, role: str) -> RoleGrant:
 
 
 @transaction.atomic
-def revoke_role(actor: Any, user: User, role: str) -> None:
+def revoke_role(actor: Actor, user: User, role: str) -> None:
     """Take a staff role away. An administrator cannot drop their own administrator role, so that whoever
     revokes one from the pages leaves at least one administrator (themselves)."""
     if not _is_admin(actor):
@@ -90,7 +90,7 @@ def revoke_role(actor: Any, user: User, role: str) -> None:
 
 
 @transaction.atomic
-def issue_api_token(actor: Any, user: User, *, name: str = "", expires_at: datetime | None = None) -> str:
+def issue_api_token(actor: Actor | None, user: User, *, name: str = "", expires_at: datetime | None = None) -> str:
     """Create a personal token for ``user`` and return it; only its digest is kept."""
     if not (_is_admin(actor) or actor == user):
         raise PermissionDenied.single("forbidden", _("Vous ne pouvez créer un jeton que pour vous-même."))
@@ -117,7 +117,7 @@ def user_for_token(raw: str) -> User | None:
 
 
 @transaction.atomic
-def revoke_api_token(actor: Any, token: ApiToken) -> None:
+def revoke_api_token(actor: Actor, token: ApiToken) -> None:
     """Revoke a token at once; revoking it again changes nothing (the first revocation stays on record)."""
     if not (_is_admin(actor) or actor == token.user):
         raise PermissionDenied.single("forbidden", _("Ce jeton n'est pas le vôtre."))
@@ -158,7 +158,7 @@ def confirm_totp_device(user: User, device: TOTPDevice, token: str) -> bool:
 
 
 @transaction.atomic
-def reset_two_factor(actor: Any, user: User) -> None:
+def reset_two_factor(actor: Actor, user: User) -> None:
     """An administrator removes a user's devices (lost phone); the user sets up a new one."""
     if not _is_admin(actor):
         raise PermissionDenied.single(

@@ -8,6 +8,8 @@ identity (:mod:`subsidia.accounts.reauth`), as member and role changes do elsewh
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -58,7 +60,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(selectors.tokens_of(_me(request)), pk=pk)  # another person's token: 404
     try:
-        services.revoke_api_token(request.user, token)
+        services.revoke_api_token(cast(User, request.user), token)
     except RuleViolation as error:
         _refused(request, error)
     else:
@@ -100,7 +102,7 @@ def two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     request or sign-in, and no session of theirs passes the second factor any more."""
     account = _account(pk)
     try:
-        services.reset_two_factor(request.user, account)
+        services.reset_two_factor(cast(User, request.user), account)
     except RuleViolation as error:
         _refused(request, error)
     else:
@@ -117,7 +119,7 @@ def role_revoke(request: HttpRequest, pk: int, role: str) -> HttpResponse:
     if role not in STAFF_ROLES or role not in account.staff_roles:
         raise Http404
     try:
-        services.revoke_role(request.user, account, role)
+        services.revoke_role(cast(User, request.user), account, role)
     except RuleViolation as error:
         _refused(request, error)
     else:

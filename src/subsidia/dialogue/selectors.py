@@ -3,26 +3,26 @@ members see the series their organisation takes part in; minutes only once publi
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from subsidia.accounts.actors import Visitor
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import ALL_ORGANISATIONS_ROLES, Role
 from subsidia.organisations.models import Organisation
 
 from .models import ActionItem, AgendaItem, AgendaItemStatus, Meeting, MeetingSeries, MeetingStatus
 
 
-def sees_all_series(user: Any) -> bool:
+def sees_all_series(user: Visitor) -> bool:
     return bool(user.is_authenticated and user.staff_roles & ALL_ORGANISATIONS_ROLES)
 
 
-def manages_dialogue(user: Any) -> bool:
+def manages_dialogue(user: Visitor) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.OFFICER))
 
 
-def series_visible_to(user: Any) -> QuerySet[MeetingSeries]:
+def series_visible_to(user: Visitor) -> QuerySet[MeetingSeries]:
     if not user.is_authenticated:
         return MeetingSeries.objects.none()
     series = MeetingSeries.objects.select_related("department")
@@ -34,12 +34,12 @@ def series_visible_to(user: Any) -> QuerySet[MeetingSeries]:
     return series.filter(scope).distinct()
 
 
-def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
+def meetings_visible_to(user: Visitor) -> QuerySet[Meeting]:
     return Meeting.objects.filter(series__in=series_visible_to(user).values("pk")).select_related(
         "series__department")
 
 
-def organisations_of(user: Any, series: MeetingSeries, *, admin: bool = False) -> QuerySet[Organisation]:
+def organisations_of(user: Visitor, series: MeetingSeries, *, admin: bool = False) -> QuerySet[Organisation]:
     """The user's organisations that take part in the series (as a gestionnaire when ``admin``)."""
     memberships = Q(memberships__user=user)
     if admin:
@@ -47,11 +47,11 @@ def organisations_of(user: Any, series: MeetingSeries, *, admin: bool = False) -
     return series.organisations.filter(memberships).distinct()
 
 
-def can_read_minutes(user: Any, meeting: Meeting) -> bool:
+def can_read_minutes(user: Visitor, meeting: Meeting) -> bool:
     return meeting.minutes_published_at is not None or manages_dialogue(user) or sees_all_series(user)
 
 
-def agenda(meeting: Meeting, user: Any) -> QuerySet[AgendaItem]:
+def agenda(meeting: Meeting, user: Visitor) -> QuerySet[AgendaItem]:
     """The agenda as the user may see it: staff see every proposal; partners the accepted items and their
     own organisations' proposals."""
     items = meeting.agenda_items.select_related("proposed_by", "organisation")
@@ -84,14 +84,14 @@ def raised_at(meeting: Meeting) -> QuerySet[ActionItem]:
     return meeting.raised_actions.select_related("owner", "owner_organisation").order_by("due_on", "pk")
 
 
-def open_actions_of(user: Any) -> QuerySet[ActionItem]:
+def open_actions_of(user: Visitor) -> QuerySet[ActionItem]:
     """Open action items owned by the user or by one of their organisations, in series they can see."""
     return (ActionItem.objects.filter(series__in=series_visible_to(user).values("pk"), closed_at__isnull=True)
             .filter(Q(owner=user) | Q(owner_organisation__memberships__user=user)).distinct()
             .select_related("series", "raised_at").order_by("due_on", "pk"))
 
 
-def participants(series: MeetingSeries) -> QuerySet[Any]:
+def participants(series: MeetingSeries) -> QuerySet[User]:
     """The people invited to the series' meetings: the ministry's participants and the gestionnaires of the
     participating organisations."""
     from subsidia.accounts.models import User
@@ -104,7 +104,7 @@ def participants(series: MeetingSeries) -> QuerySet[Any]:
 
 # --- for the pages -------------------------------------------------------------------------------
 
-def can_update_action(user: Any, item: ActionItem) -> bool:
+def can_update_action(user: Visitor, item: ActionItem) -> bool:
     """Who may update an action item (services.update_action_item enforces it; the pages offer the form):
     officers, its owner, and the gestionnaires of its owner organisation."""
     if not user.is_authenticated:
@@ -120,7 +120,7 @@ def open_actions_of_series(series: MeetingSeries) -> QuerySet[ActionItem]:
             .select_related("owner", "owner_organisation", "raised_at").order_by("due_on", "pk"))
 
 
-def may_propose(user: Any, meeting: Meeting) -> bool:
+def may_propose(user: Visitor, meeting: Meeting) -> bool:
     """Whether the meeting page offers ``user`` to propose a point (officers, and the participating
     organisations' gestionnaires, before the meeting)."""
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():

@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import STAFF_ROLES
 from subsidia.audit.services import record, snapshot
@@ -38,16 +39,16 @@ SERIES_FIELDS = ["title", "description", "department", "cadence", "first_starts_
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def require_officer(actor: Any) -> None:
+def require_officer(actor: Actor) -> None:
     if not selectors.manages_dialogue(actor):
         raise PermissionDenied.single(Code.FORBIDDEN, str(OFFICERS_ONLY))
 
 
-def locked_series(actor: Any, series: MeetingSeries) -> MeetingSeries:
+def locked_series(actor: Actor, series: MeetingSeries) -> MeetingSeries:
     return locked(selectors.series_visible_to(actor), series, _("Série de réunions introuvable."))
 
 
-def locked_meeting(actor: Any, meeting: Meeting) -> Meeting:
+def locked_meeting(actor: Actor, meeting: Meeting) -> Meeting:
     return locked(selectors.meetings_visible_to(actor), meeting, _("Réunion introuvable."))
 
 
@@ -170,7 +171,7 @@ def horizon() -> datetime:
 
 
 @transaction.atomic
-def create_series(actor: Any, data: dict[str, Any]) -> MeetingSeries:
+def create_series(actor: Actor, data: dict[str, Any]) -> MeetingSeries:
     """An officer sets up a series; its meetings are generated from the cadence for the coming year."""
     require_officer(actor)
     clean = _series_data(data, None)
@@ -183,7 +184,7 @@ def create_series(actor: Any, data: dict[str, Any]) -> MeetingSeries:
 
 
 @transaction.atomic
-def update_series(actor: Any, series: MeetingSeries, data: dict[str, Any],
+def update_series(actor: Actor, series: MeetingSeries, data: dict[str, Any],
                   expected_version: int | None = None) -> MeetingSeries:
     """Change a series. Meetings already generated stay as they are; new occurrences follow the new cadence."""
     series = locked_series(actor, series)
@@ -197,7 +198,7 @@ def update_series(actor: Any, series: MeetingSeries, data: dict[str, Any],
 
 
 @transaction.atomic
-def generate_meetings(actor: Any, series: MeetingSeries, until: datetime | None = None,
+def generate_meetings(actor: Actor, series: MeetingSeries, until: datetime | None = None,
                       expected_version: int | None = None) -> list[Meeting]:
     """Create the meetings of the cadence up to ``until`` (a year ahead by default) that do not exist yet.
     Past dates are not filled in, and an occurrence moved or cancelled by an officer is never re-created."""

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
@@ -48,7 +49,7 @@ def _action_owner(series: MeetingSeries, data: dict[str, Any], problems: list[Vi
 
 
 @transaction.atomic
-def add_action_item(actor: Any, meeting: Meeting, data: dict[str, Any]) -> ActionItem:
+def add_action_item(actor: Actor, meeting: Meeting, data: dict[str, Any]) -> ActionItem:
     """An action decided at a meeting, with its owner (a person, an organisation or both) and due date."""
     meeting = locked_meeting(actor, meeting)
     require_officer(actor)
@@ -76,7 +77,7 @@ def add_action_item(actor: Any, meeting: Meeting, data: dict[str, Any]) -> Actio
 
 
 def _notify_owner(item: ActionItem) -> None:
-    people: list[Any] = [item.owner] if item.owner else []
+    people: list[User] = [item.owner] if item.owner else []
     if item.owner_organisation is not None:
         people += list(User.objects.filter(memberships__organisation=item.owner_organisation,
                                            memberships__role=Role.PARTNER_ADMIN, is_active=True))
@@ -88,7 +89,7 @@ def _notify_owner(item: ActionItem) -> None:
 
 
 @transaction.atomic
-def update_action_item(actor: Any, item: ActionItem, data: dict[str, Any],
+def update_action_item(actor: Actor, item: ActionItem, data: dict[str, Any],
                        expected_version: int | None = None) -> ActionItem:
     """Officers change anything; the owner (or the owner organisation's gestionnaire) updates the status."""
     if not selectors.series_visible_to(actor).filter(pk=item.series_id).exists():

@@ -3,8 +3,6 @@ one, which an officer accepts or declines (the table of :mod:`subsidia.dialogue.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +27,7 @@ from .workflow import AGENDA_WORKFLOW
 # --- agenda --------------------------------------------------------------------------------------
 
 @transaction.atomic
-def propose_agenda_item(actor: Any, meeting: Meeting, title: str, description: str = "",
+def propose_agenda_item(actor: Actor, meeting: Meeting, title: str, description: str = "",
                         organisation: Organisation | int | None = None) -> AgendaItem:
     """An officer adds a point to the agenda; a partner's gestionnaire proposes one, which an officer accepts
     or declines."""

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, RuleViolation, Violation
 from subsidia.core.values import parse_id
@@ -64,7 +65,7 @@ def _meeting_data(data: dict[str, Any], meeting: Meeting | None, series: Meeting
 
 
 @transaction.atomic
-def add_meeting(actor: Any, series: MeetingSeries, data: dict[str, Any]) -> Meeting:
+def add_meeting(actor: Actor, series: MeetingSeries, data: dict[str, Any]) -> Meeting:
     """An extra meeting, outside the cadence."""
     series = locked_series(actor, series)
     require_officer(actor)
@@ -77,7 +78,7 @@ def add_meeting(actor: Any, series: MeetingSeries, data: dict[str, Any]) -> Meet
 
 
 @transaction.atomic
-def update_meeting(actor: Any, meeting: Meeting, data: dict[str, Any],
+def update_meeting(actor: Actor, meeting: Meeting, data: dict[str, Any],
                    expected_version: int | None = None) -> Meeting:
     """Move, relocate, cancel or mark a meeting held. Calendars see the change (SEQUENCE rises)."""
     meeting = locked_meeting(actor, meeting)
@@ -98,7 +99,7 @@ def update_meeting(actor: Any, meeting: Meeting, data: dict[str, Any],
 
 
 @transaction.atomic
-def record_minutes(actor: Any, meeting: Meeting, minutes: str, decisions: Iterable[str] | None = None,
+def record_minutes(actor: Actor, meeting: Meeting, minutes: str, decisions: Iterable[str] | None = None,
                    attendance: Iterable[dict[str, Any]] | None = None,
                    expected_version: int | None = None) -> Meeting:
     """Write (or correct) the minutes, the decisions and who attended. Possible once the meeting has begun."""
@@ -149,7 +150,7 @@ def record_minutes(actor: Any, meeting: Meeting, minutes: str, decisions: Iterab
 
 
 @transaction.atomic
-def publish_minutes(actor: Any, meeting: Meeting, expected_version: int | None = None) -> Meeting:
+def publish_minutes(actor: Actor, meeting: Meeting, expected_version: int | None = None) -> Meeting:
     """Make the minutes readable by the partners, and tell the participants."""
     meeting = locked_meeting(actor, meeting)
     require_officer(actor)
@@ -188,7 +189,7 @@ def _send_invitations(meeting: Meeting) -> list[int]:
 
 
 @transaction.atomic
-def send_invitations(actor: Any, meeting: Meeting, expected_version: int | None = None) -> list[int]:
+def send_invitations(actor: Actor, meeting: Meeting, expected_version: int | None = None) -> list[int]:
     """E-mail every participant an invitation with the meeting as an .ics attachment."""
     meeting = locked_meeting(actor, meeting)
     require_officer(actor)

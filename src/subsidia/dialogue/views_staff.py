@@ -73,9 +73,9 @@ def _series_form_page(request: HttpRequest, series: MeetingSeries | None) -> Htt
         if form.is_valid():
             try:
                 if series is None:
-                    saved = services.create_series(request.user, form.data_for_service())
+                    saved = services.create_series(officer(request), form.data_for_service())
                 else:
-                    saved = services.update_series(request.user, series, form.data_for_service(),
+                    saved = services.update_series(officer(request), series, form.data_for_service(),
                                                    expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = refused(request, error, form, SERIES_FIELDS)
@@ -112,7 +112,7 @@ def series_generate(request: HttpRequest, pk: int) -> HttpResponse:
     """Plan the meetings of the cadence for the coming year that do not exist yet."""
     series = visible_series(request, pk)
     try:
-        created = services.generate_meetings(request.user, series,
+        created = services.generate_meetings(officer(request), series,
                                              expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return series_page(request, series, status=refused(request, error))
@@ -137,7 +137,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                meeting = services_meetings.add_meeting(request.user, series, form.data_for_service())
+                meeting = services_meetings.add_meeting(officer(request), series, form.data_for_service())
             except RuleViolation as error:
                 status = refused(request, error, form, MEETING_FIELDS)
             else:
@@ -162,7 +162,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services_meetings.update_meeting(request.user, meeting, form.data_for_service(),
+                services_meetings.update_meeting(officer(request), meeting, form.data_for_service(),
                                         expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = refused(request, error, form, MEETING_FIELDS)
@@ -242,7 +242,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and attendance.is_valid():
             rows, sources = attendance_rows(attendance)
             try:
-                services_meetings.record_minutes(request.user, meeting, form.cleaned_data["minutes"],
+                services_meetings.record_minutes(officer(request), meeting, form.cleaned_data["minutes"],
                                         decisions=lines(form.cleaned_data["decisions"]), attendance=rows,
                                         expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
@@ -268,7 +268,7 @@ def minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Make the minutes readable by the partners; the participants are told."""
     meeting = visible_meeting(request, pk)
     try:
-        services_meetings.publish_minutes(request.user, meeting,
+        services_meetings.publish_minutes(officer(request), meeting,
                                           expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return meeting_page(request, meeting, status=refused(request, error))
@@ -287,7 +287,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return meeting_page(request, meeting, action_form=form, status=422)
     try:
-        item = services_actions.add_action_item(request.user, meeting, form.data_for_service())
+        item = services_actions.add_action_item(officer(request), meeting, form.data_for_service())
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, action_form=form, status=status)
@@ -303,7 +303,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     """E-mail every participant an invitation with the meeting as an .ics attachment."""
     meeting = visible_meeting(request, pk)
     try:
-        invited = services_meetings.send_invitations(request.user, meeting,
+        invited = services_meetings.send_invitations(officer(request), meeting,
                                             expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return meeting_page(request, meeting, status=refused(request, error))

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
 from subsidia.core import ordering
 from subsidia.core.disclosure import Count as PublicCount
@@ -68,7 +69,7 @@ def _lines(text: Any) -> list[str]:
 
 
 @transaction.atomic
-def add_question(actor: Any, event: Event, data: dict[str, Any]) -> EvaluationQuestion:
+def add_question(actor: Actor, event: Event, data: dict[str, Any]) -> EvaluationQuestion:
     require_officer(actor)
     event = locked_event(event)
     problems = _question_problems(data)
@@ -84,7 +85,7 @@ def add_question(actor: Any, event: Event, data: dict[str, Any]) -> EvaluationQu
 
 
 @transaction.atomic
-def update_question(actor: Any, question: EvaluationQuestion, data: dict[str, Any]) -> EvaluationQuestion:
+def update_question(actor: Actor, question: EvaluationQuestion, data: dict[str, Any]) -> EvaluationQuestion:
     """Reword a question. Once answers exist its type and choices stay as they are (the results would lie)."""
     require_officer(actor)
     question = locked(EvaluationQuestion.objects.all(), question, _("Question introuvable."))
@@ -108,7 +109,7 @@ def update_question(actor: Any, question: EvaluationQuestion, data: dict[str, An
 
 
 @transaction.atomic
-def delete_question(actor: Any, question: EvaluationQuestion) -> None:
+def delete_question(actor: Actor, question: EvaluationQuestion) -> None:
     require_officer(actor)
     question = locked(EvaluationQuestion.objects.all(), question, _("Question introuvable."))
     if question.answers.exists():
@@ -119,7 +120,7 @@ def delete_question(actor: Any, question: EvaluationQuestion) -> None:
 
 
 @transaction.atomic
-def move_question(actor: Any, question: EvaluationQuestion, up: bool) -> EvaluationQuestion:
+def move_question(actor: Actor, question: EvaluationQuestion, up: bool) -> EvaluationQuestion:
     """Move a question one place up or down (the positions are renumbered 1, 2, 3…)."""
     require_officer(actor)
     locked_event(question.event_id)
@@ -139,7 +140,7 @@ def invitees(event: Event) -> Any:
 
 
 @transaction.atomic
-def send_questionnaire(actor: Any, event: Event) -> int:
+def send_questionnaire(actor: Actor, event: Event) -> int:
     """Invite by e-mail everyone concerned not invited yet; returns how many. The e-mails leave on commit."""
     require_officer(actor)
     event = locked_event(event)
@@ -340,7 +341,7 @@ def public_results(event: Event) -> PublicResults:
 # --- the report ----------------------------------------------------------------------------------
 
 @transaction.atomic
-def update_report(actor: Any, event: Event, report: str) -> Event:
+def update_report(actor: Actor, event: Event, report: str) -> Event:
     require_officer(actor)
     event = locked_event(event)
     before = snapshot(event, ["evaluation_report"])
@@ -352,7 +353,7 @@ def update_report(actor: Any, event: Event, report: str) -> Event:
 
 
 @transaction.atomic
-def publish_report(actor: Any, event: Event, *, publish: bool = True) -> Event:
+def publish_report(actor: Actor, event: Event, *, publish: bool = True) -> Event:
     """Show (or withdraw) the evaluation report and its charts on the public page."""
     require_officer(actor)
     event = locked_event(event)

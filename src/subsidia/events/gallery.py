@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
 from subsidia.core import ordering
 from subsidia.core.errors import Code, RuleViolation, Violation
@@ -52,7 +53,7 @@ def _texts(data: dict[str, Any], problems: list[Violation]) -> dict[str, str]:
 
 
 @transaction.atomic
-def add_photo(actor: Any, event: Event, upload: UploadedFile | None, data: dict[str, Any]) -> Photo:
+def add_photo(actor: Actor, event: Event, upload: UploadedFile | None, data: dict[str, Any]) -> Photo:
     require_officer(actor)
     event = locked_event(event)
     problems: list[Violation] = []
@@ -73,7 +74,7 @@ def add_photo(actor: Any, event: Event, upload: UploadedFile | None, data: dict[
 
 
 @transaction.atomic
-def update_photo(actor: Any, photo: Photo, data: dict[str, Any]) -> Photo:
+def update_photo(actor: Actor, photo: Photo, data: dict[str, Any]) -> Photo:
     require_officer(actor)
     photo = locked(Photo.objects.all(), photo, _("Photo introuvable."))
     problems: list[Violation] = []
@@ -89,7 +90,7 @@ def update_photo(actor: Any, photo: Photo, data: dict[str, Any]) -> Photo:
 
 
 @transaction.atomic
-def move_photo(actor: Any, photo: Photo, up: bool) -> Photo:
+def move_photo(actor: Actor, photo: Photo, up: bool) -> Photo:
     """Move a photo one place up or down in the gallery (positions renumbered 1, 2, 3…)."""
     require_officer(actor)
     locked_event(photo.event_id)
@@ -100,7 +101,7 @@ def move_photo(actor: Any, photo: Photo, up: bool) -> Photo:
 
 
 @transaction.atomic
-def delete_photo(actor: Any, photo: Photo) -> None:
+def delete_photo(actor: Actor, photo: Photo) -> None:
     """Remove a photo; its file is deleted from the storage once the removal is committed."""
     require_officer(actor)
     photo = locked(Photo.objects.all(), photo, _("Photo introuvable."))

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from subsidia.accounts.actors import Visitor
 from subsidia.accounts.roles import Role
 
 from .models import Block, BlockChoice, Event, EventStatus, Registration, RegistrationStatus, Session
 
 
-def manages_events(user: Any) -> bool:
+def manages_events(user: Visitor | None) -> bool:
     """Officers run events: drafts, allocation, check-in, exports."""
     return bool(user is not None and user.is_authenticated and user.has_role(Role.OFFICER))
 
 
-def events_visible_to(user: Any) -> QuerySet[Event]:
+def events_visible_to(user: Visitor | None) -> QuerySet[Event]:
     events = Event.objects.select_related("municipality")
     if manages_events(user):
         return events
@@ -32,7 +32,7 @@ def published_events() -> QuerySet[Event]:
         "municipality")
 
 
-def event_list(user: Any, *, when: str = "", mode: str = "", theme: int | None = None,
+def event_list(user: Visitor | None, *, when: str = "", mode: str = "", theme: int | None = None,
                now: datetime | None = None) -> QuerySet[Event]:
     """Filters: ``when`` upcoming/past, ``mode`` onsite/online, a theme id."""
     now = now or timezone.now()

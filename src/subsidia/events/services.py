@@ -9,6 +9,7 @@ for the last seat get exactly one confirmed place, the other joins the waiting l
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from subsidia.accounts.actors import Actor
+from subsidia.accounts.actors import Actor, Visitor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.values import parse_id
@@ -42,7 +43,7 @@ __all__ = ["AllocationResult", "cancel_registration", "check_in", "explain", "pr
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _require_officer(actor: Any) -> None:
+def _require_officer(actor: Visitor | None) -> None:
     if not selectors.manages_events(actor):
         raise PermissionDenied.single(Code.FORBIDDEN, str(OFFICERS_ONLY))
 
@@ -51,7 +52,7 @@ def _lock(event: Event) -> Event:
     return locked(Event.objects.all(), event, _("Événement introuvable."))
 
 
-def _local(event: Event, moment: Any) -> str:
+def _local(event: Event, moment: datetime) -> str:
     from zoneinfo import ZoneInfo
 
     try:
@@ -77,7 +78,7 @@ def check_window(event: Event) -> None:
         "disabled": _("Cet événement ne prend pas d'inscriptions en ligne."),
         "closed": _("Les inscriptions à cet événement sont closes."),
     }
-    if state == "not_yet_open":
+    if state == "not_yet_open" and event.registration_opens_at is not None:
         message = _("Les inscriptions ne sont pas encore ouvertes : elles ouvrent le %(date)s.") % {
             "date": _local(event, event.registration_opens_at)}
     else:
@@ -182,7 +183,7 @@ def _allocate_late(event: Event, registration: Registration) -> None:
 
 # --- registration --------------------------------------------------------------------------------
 
-def register(actor: Any, event: Event, *, full_name: str, email: str, organisation_name: str = "",
+def register(actor: Visitor | None, event: Event, *, full_name: str, email: str, organisation_name: str = "",
              municipality: Municipality | int | str | None = None, accessibility_needs: str = "",
              block_ranking: Iterable[Any] = (), session_ids: Iterable[Any] = (),
              language: str = "fr") -> Registration:
@@ -216,7 +217,7 @@ def register(actor: Any, event: Event, *, full_name: str, email: str, organisati
                             "titles": ", ".join(s.title for s in full)}, "sessions")
             now = timezone.now()
             registration = Registration.objects.create(
-                event=event, user=actor if getattr(actor, "is_authenticated", False) else None,
+                event=event, user=actor if actor is not None and actor.is_authenticated else None,
                 full_name=clean["full_name"], email=clean["email"], organisation_name=clean["organisation_name"],
                 municipality=clean["municipality"], accessibility_needs=clean["accessibility_needs"],
                 language=clean["language"],
@@ -292,7 +293,7 @@ def cancel_registration(actor: Actor | None, registration: Registration, *, reas
 
 # --- allocation ----------------------------------------------------------------------------------
 
-def run_allocation(actor: Any, event: Event) -> AllocationResult:
+def run_allocation(actor: Actor, event: Event) -> AllocationResult:
     """Allocate blocks or tables to the confirmed registrants by the event's public lottery (re-runnable: the
     same seed and registrations give the same result). Each person is e-mailed their result on commit."""
     _require_officer(actor)
@@ -379,7 +380,7 @@ def explain(registration: Registration) -> list[str]:
 
 # --- check-in ------------------------------------------------------------------------------------
 
-def check_in(actor: Any, registration: Registration) -> Registration:
+def check_in(actor: Actor, registration: Registration) -> Registration:
     """Record that the person came (an officer scans the QR code). A second scan changes nothing: the
     returned registration has ``already_checked_in`` set."""
     _require_officer(actor)

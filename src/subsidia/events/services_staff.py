@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from subsidia.accounts.actors import Actor
+from subsidia.accounts.actors import Actor, Visitor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation, Violation
 from subsidia.core.html import sanitise
 from subsidia.core.versions import check_version, locked
 
 from . import selectors
+from .allocation import AllocationResult
 from .errors import EventError
 from .models import (
     Block,
@@ -59,11 +60,11 @@ SESSION_FIELDS = ["block", "title", "description", "speakers", "room", "starts_a
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def is_officer(actor: Any) -> bool:
+def is_officer(actor: Visitor | None) -> bool:
     return selectors.manages_events(actor)
 
 
-def require_officer(actor: Any) -> None:
+def require_officer(actor: Visitor | None) -> None:
     if not is_officer(actor):
         raise PermissionDenied.single(Code.FORBIDDEN, str(OFFICERS_ONLY))
 
@@ -171,7 +172,7 @@ def _apply_relations(event: Event, data: dict[str, Any]) -> None:
 # --- the event -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_event(actor: Any, data: dict[str, Any]) -> Event:
+def create_event(actor: Actor, data: dict[str, Any]) -> Event:
     """A new event, as a draft; its address (slug) is made from the title and kept unique."""
     require_officer(actor)
     clean = _clean_event(data)
@@ -188,7 +189,7 @@ def create_event(actor: Any, data: dict[str, Any]) -> Event:
 
 
 @transaction.atomic
-def update_event(actor: Any, event: Event, data: dict[str, Any], expected_version: int | None = None) -> Event:
+def update_event(actor: Actor, event: Event, data: dict[str, Any], expected_version: int | None = None) -> Event:
     """Change an event. Raising the capacity fills the new seats from the waiting list (who is told)."""
     require_officer(actor)
     event = locked_event(event)
@@ -272,7 +273,7 @@ def _block_problems(data: dict[str, Any]) -> list[Violation]:
 
 
 @transaction.atomic
-def add_block(actor: Any, event: Event, data: dict[str, Any]) -> Block:
+def add_block(actor: Actor, event: Event, data: dict[str, Any]) -> Block:
     require_officer(actor)
     event = locked_event(event)
     problems = _block_problems(data)
@@ -289,7 +290,7 @@ def add_block(actor: Any, event: Event, data: dict[str, Any]) -> Block:
 
 
 @transaction.atomic
-def update_block(actor: Any, block: Block, data: dict[str, Any]) -> Block:
+def update_block(actor: Actor, block: Block, data: dict[str, Any]) -> Block:
     require_officer(actor)
     block = locked(Block.objects.all(), block, _("Bloc ou table introuvable."))
     merged = {**snapshot(block, BLOCK_FIELDS), **data}
@@ -306,7 +307,7 @@ def update_block(actor: Any, block: Block, data: dict[str, Any]) -> Block:
 
 
 @transaction.atomic
-def delete_block(actor: Any, block: Block) -> None:
+def delete_block(actor: Actor, block: Block) -> None:
     """Remove a block or table nobody has chosen yet (its sessions stay, outside any block)."""
     require_officer(actor)
     block = locked(Block.objects.all(), block, _("Bloc ou table introuvable."))
@@ -346,7 +347,7 @@ def _session_values(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def add_session(actor: Any, event: Event, data: dict[str, Any]) -> Session:
+def add_session(actor: Actor, event: Event, data: dict[str, Any]) -> Session:
     require_officer(actor)
     event = locked_event(event)
     problems = _session_problems(event, data)
@@ -358,7 +359,7 @@ def add_session(actor: Any, event: Event, data: dict[str, Any]) -> Session:
 
 
 @transaction.atomic
-def update_session(actor: Any, session: Session, data: dict[str, Any]) -> Session:
+def update_session(actor: Actor, session: Session, data: dict[str, Any]) -> Session:
     require_officer(actor)
     session = (Session.objects.select_for_update(of=("self",)).select_related("event", "block")
                .get(pk=session.pk))
@@ -375,7 +376,7 @@ def update_session(actor: Any, session: Session, data: dict[str, Any]) -> Sessio
 
 
 @transaction.atomic
-def delete_session(actor: Any, session: Session) -> None:
+def delete_session(actor: Actor, session: Session) -> None:
     require_officer(actor)
     session = locked(Session.objects.all(), session, _("Session introuvable."))
     record(actor, "event_session.delete", session, before=snapshot(session, SESSION_FIELDS))
@@ -385,7 +386,7 @@ def delete_session(actor: Any, session: Session) -> None:
 # --- registrations -------------------------------------------------------------------------------
 
 @transaction.atomic
-def staff_cancel_registration(actor: Any, registration: Registration, *, reason: str = "") -> Registration:
+def staff_cancel_registration(actor: Actor, registration: Registration, *, reason: str = "") -> Registration:
     """An officer cancels someone's registration (the next person waiting is promoted and told)."""
     require_officer(actor)
     from . import services
@@ -395,7 +396,7 @@ def staff_cancel_registration(actor: Any, registration: Registration, *, reason:
 
 
 @transaction.atomic
-def launch_allocation(actor: Any, event: Event) -> Any:
+def launch_allocation(actor: Actor, event: Event) -> AllocationResult:
     """Allocate the blocks or tables (the registration services do the fair, reproducible draw)."""
     require_officer(actor)
     from . import services

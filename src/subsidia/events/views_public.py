@@ -31,6 +31,7 @@ from subsidia.core.forms import error_summary
 from . import calendar, selectors, services, signing
 from .forms import CancelForm, EventFilterForm, RegistrationForm
 from .models import Event, EventStatus, Registration, RegistrationStatus
+from .views_shared import officer
 
 PAGE_SIZE = 20
 
@@ -210,7 +211,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            registration = services.check_in(request.user, registration)
+            registration = services.check_in(officer(request), registration)
         except ServicePermissionDenied as error:
             raise Http404(str(error)) from error
         except RuleViolation as error:

@@ -4,12 +4,13 @@ when the recipient wants one, once the transaction that caused it has committed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
+from subsidia.accounts.models import User
 from subsidia.core.errors import Code, NotFound
 
 from .models import Kind, Notification, Preference
@@ -17,7 +18,7 @@ from .models import Kind, Notification, Preference
 Message = Callable[[], tuple[str, str]]
 
 
-def notify(recipients: Iterable[Any], kind: str, message: Message, url: str = "",
+def notify(recipients: Iterable[User | None], kind: str, message: Message, url: str = "",
            dedupe_key: str = "") -> list[Notification]:
     """Notify each (active) recipient once; with a ``dedupe_key``, never twice for the same key.
 
@@ -45,25 +46,25 @@ def notify(recipients: Iterable[Any], kind: str, message: Message, url: str = ""
     return created
 
 
-def wants_email(user: Any, kind: str) -> bool:
+def wants_email(user: User, kind: str) -> bool:
     preference = Preference.objects.filter(user=user, kind=kind).first()
     return True if preference is None else preference.by_email
 
 
-def email_preferences(user: Any) -> dict[str, bool]:
+def email_preferences(user: Actor) -> dict[str, bool]:
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "by_email"))
     return {kind: chosen.get(kind, True) for kind in Kind.values}
 
 
 @transaction.atomic
-def set_email_preferences(actor: Any, choices: dict[str, bool]) -> dict[str, bool]:
+def set_email_preferences(actor: Actor, choices: dict[str, bool]) -> dict[str, bool]:
     for kind, by_email in choices.items():
         if kind in Kind.values:
             Preference.objects.update_or_create(user=actor, kind=kind, defaults={"by_email": bool(by_email)})
     return email_preferences(actor)
 
 
-def mark_read(actor: Any, notification_id: int | None = None) -> int:
+def mark_read(actor: Actor, notification_id: int | None = None) -> int:
     """Mark one of the actor's notifications read, or all of them when no id is given."""
     notifications = Notification.objects.filter(user=actor, read_at__isnull=True)
     if notification_id is not None:

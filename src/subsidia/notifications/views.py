@@ -52,7 +52,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read; then follow its link (a path of this site), unless asked to stay."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    services.mark_read(request.user, notification.pk)
+    services.mark_read(cast(User, request.user), notification.pk)
     if not request.POST.get("stay") and _is_local(request, notification.url):
         return redirect(notification.url)
     messages.success(request, _("Notification marquée comme lue."))
@@ -62,7 +62,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @access(SIGNED_IN)
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = services.mark_read(request.user)
+    count = services.mark_read(cast(User, request.user))
     messages.success(request, ngettext("%(n)s notification marquée comme lue.",
                                        "%(n)s notifications marquées comme lues.", count) % {"n": count})
     return _back(request)
@@ -71,10 +71,11 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @access(SIGNED_IN)
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # signed in: the access policy says so
     data = request.POST if request.method == "POST" else None
-    form = PreferencesForm(data, initial_choices=services.email_preferences(request.user))
+    form = PreferencesForm(data, initial_choices=services.email_preferences(user))
     if request.method == "POST" and form.is_valid():
-        services.set_email_preferences(request.user, form.choices())
+        services.set_email_preferences(user, form.choices())
         messages.success(request, _("Préférences enregistrées."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})

@@ -17,6 +17,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.audit.services import record, snapshot
@@ -38,7 +39,7 @@ PARTNER_EDITABLE_FIELDS = {
 AUDITED = [*ORGANISATION_FIELDS, "themes", "target_publics"]
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: Actor) -> None:
     if not selectors.manages_all_organisations(actor):
         raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire peut faire cela."))
 
@@ -83,7 +84,7 @@ def _apply(organisation: Organisation, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def create_organisation(actor: Any, data: dict[str, Any]) -> Organisation:
+def create_organisation(actor: Actor, data: dict[str, Any]) -> Organisation:
     _require_manager(actor)
     _validate(data)
     organisation = Organisation()
@@ -93,7 +94,7 @@ def create_organisation(actor: Any, data: dict[str, Any]) -> Organisation:
 
 
 @transaction.atomic
-def update_organisation(actor: Any, organisation: Organisation, data: dict[str, Any]) -> Organisation:
+def update_organisation(actor: Actor, organisation: Organisation, data: dict[str, Any]) -> Organisation:
     if not selectors.organisations_editable_by(actor).filter(pk=organisation.pk).exists():
         raise NotFound.single("not_found", _("Organisation introuvable."))
     if not selectors.manages_all_organisations(actor):
@@ -113,7 +114,7 @@ def update_organisation(actor: Any, organisation: Organisation, data: dict[str, 
 
 
 @transaction.atomic
-def mark_verified(actor: Any, organisation: Organisation, on: date | None = None) -> Organisation:
+def mark_verified(actor: Actor, organisation: Organisation, on: date | None = None) -> Organisation:
     """An officer confirms that a directory entry is up to date."""
     _require_manager(actor)
     before = snapshot(organisation, ["last_verified_on"])
@@ -124,13 +125,13 @@ def mark_verified(actor: Any, organisation: Organisation, on: date | None = None
     return organisation
 
 
-def _require_editor(actor: Any, organisation: Organisation) -> None:
+def _require_editor(actor: Actor, organisation: Organisation) -> None:
     if not selectors.organisations_editable_by(actor).filter(pk=organisation.pk).exists():
         raise NotFound.single("not_found", _("Organisation introuvable."))
 
 
 @transaction.atomic
-def save_part(actor: Any, organisation: Organisation, part: Contact | Service) -> Contact | Service:
+def save_part(actor: Actor, organisation: Organisation, part: Contact | Service) -> Contact | Service:
     """Create or update a contact or a service of an organisation the actor may edit, audited."""
     _require_editor(actor, organisation)
     name = part._meta.model_name
@@ -142,27 +143,27 @@ def save_part(actor: Any, organisation: Organisation, part: Contact | Service) -
 
 
 @transaction.atomic
-def save_contact(actor: Any, organisation: Organisation, contact: Contact) -> Contact:
+def save_contact(actor: Actor, organisation: Organisation, contact: Contact) -> Contact:
     save_part(actor, organisation, contact)
     return contact
 
 
 @transaction.atomic
-def delete_contact(actor: Any, contact: Contact) -> None:
+def delete_contact(actor: Actor, contact: Contact) -> None:
     _require_editor(actor, contact.organisation)
     record(actor, "contact.delete", contact, before=snapshot(contact))
     contact.delete()
 
 
 @transaction.atomic
-def save_service(actor: Any, organisation: Organisation, service: Service) -> Service:
+def save_service(actor: Actor, organisation: Organisation, service: Service) -> Service:
     save_part(actor, organisation, service)
     return service
 
 
 @transaction.atomic
 def add_document(
-    actor: Any, organisation: Organisation, *, kind: str, upload: Any, title: str = "",
+    actor: Actor, organisation: Organisation, *, kind: str, upload: Any, title: str = "",
     valid_from: date | None = None, valid_until: date | None = None,
 ) -> OrganisationDocument:
     """Store a new document version (earlier versions are kept)."""
@@ -207,7 +208,7 @@ def _send_invitation(user_id: int, organisation_id: int, inviter_name: str) -> N
 
 @transaction.atomic
 def invite_member(
-    actor: Any, organisation: Organisation, *, email: str, role: str = Role.PARTNER_MEMBER, full_name: str = ""
+    actor: Actor, organisation: Organisation, *, email: str, role: str = Role.PARTNER_MEMBER, full_name: str = ""
 ) -> Membership:
     """A partner admin (or an officer) adds a person to the organisation and e-mails an invitation."""
     if not selectors.can_manage_members(actor, organisation):
@@ -240,7 +241,7 @@ def _admins_left_after(membership: Membership) -> int:
 
 
 @transaction.atomic
-def remove_member(actor: Any, membership: Membership) -> None:
+def remove_member(actor: Actor, membership: Membership) -> None:
     organisation = membership.organisation
     if not selectors.can_manage_members(actor, organisation):
         raise NotFound.single("not_found", _("Membre introuvable."))
@@ -255,7 +256,7 @@ def remove_member(actor: Any, membership: Membership) -> None:
 
 
 @transaction.atomic
-def change_member_role(actor: Any, membership: Membership, role: str) -> Membership:
+def change_member_role(actor: Actor, membership: Membership, role: str) -> Membership:
     if not selectors.can_manage_members(actor, membership.organisation):
         raise NotFound.single("not_found", _("Membre introuvable."))
     if role not in PARTNER_ROLES:
@@ -271,7 +272,7 @@ def change_member_role(actor: Any, membership: Membership, role: str) -> Members
 
 
 @transaction.atomic
-def add_membership(actor: Any, user: User, organisation: Organisation, role: str) -> Membership:
+def add_membership(actor: Actor | None, user: User, organisation: Organisation, role: str) -> Membership:
     """Operators' provisioning (CLI): idempotent, sets the role if the membership exists."""
     if not (actor is None or selectors.manages_all_organisations(actor)):
         raise PermissionDenied.single("forbidden", _("Seul un agent gestionnaire peut faire cela."))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -7,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.accounts.models import User
 from subsidia.accounts.reauth import reauthentication_required
 from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import PUBLIC, access
@@ -106,7 +109,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.create_organisation(request.user, form.cleaned_data)
+            organisation = services.create_organisation(cast(User, request.user), form.cleaned_data)
         except RuleViolation as exc:
             add_to_form(form, exc)
         else:
@@ -123,7 +126,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=organisation, partner=partner)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_organisation(request.user, organisation, form.cleaned_data)
+            services.update_organisation(cast(User, request.user), organisation, form.cleaned_data)
         except RuleViolation as exc:
             add_to_form(form, exc)
         else:
@@ -137,7 +140,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def organisation_verify(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _visible(request, pk)
-    services.mark_verified(request.user, organisation)
+    services.mark_verified(cast(User, request.user), organisation)
     messages.success(request, _("Fiche marquée comme vérifiée aujourd'hui."))
     return redirect("organisations:detail", pk=pk)
 
@@ -152,7 +155,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteMemberForm(request.POST)
     if form.is_valid():
         try:
-            services.invite_member(request.user, organisation, **form.cleaned_data)
+            services.invite_member(cast(User, request.user), organisation, **form.cleaned_data)
         except RuleViolation as exc:
             add_to_form(form, exc)
         else:
@@ -170,7 +173,7 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     if not selectors.can_manage_members(request.user, organisation):
         raise Http404
     try:
-        services.remove_member(request.user, membership)
+        services.remove_member(cast(User, request.user), membership)
     except RuleViolation as exc:
         messages.error(request, str(exc))
     else:
@@ -186,7 +189,7 @@ def _part_form(
     organisation = _editable(request, pk)
     form = form_class(request.POST or None, instance=part)
     if request.method == "POST" and form.is_valid():
-        services.save_part(request.user, organisation, form.save(commit=False))
+        services.save_part(cast(User, request.user), organisation, form.save(commit=False))
         messages.success(request, saved)
         return redirect("organisations:detail", pk=pk)
     return render(request, "organisations/simple_form.html",
@@ -214,7 +217,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_document(request.user, organisation, kind=data["kind"], upload=data["file"],
+            services.add_document(cast(User, request.user), organisation, kind=data["kind"], upload=data["file"],
                                   title=data["title"], valid_from=data["valid_from"],
                                   valid_until=data["valid_until"])
         except RuleViolation as exc:
