@@ -1,4 +1,6 @@
-"""The grants API: calls, applications and their workflow, reviews, decisions and payments.
+"""The grants API: calls and applications (read, drafted, edited, their documents); the workflow and the decision
+are :mod:`subsidia.api.grants_workflow`, reviews :mod:`subsidia.api.grants_reviews`, payments
+:mod:`subsidia.api.grants_payments`, which share this module's policies and application detail.
 
 The same rules and permissions as the pages: every read goes through :mod:`subsidia.grants.selectors`
 (another organisation's application answers 404), every write through :mod:`subsidia.grants.services`
@@ -9,32 +11,23 @@ needs it in ``If-Match`` (or ``version`` in the body): 428 without, 412 when out
 (:mod:`subsidia.api.concurrency`).
 """
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from subsidia.accounts.models import User
-from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import PUBLIC, Policy, roles
 from subsidia.core.errors import Code, NotFound, RuleViolation, Violation
 from subsidia.grants import selectors
-from subsidia.grants.errors import GrantError
-from subsidia.grants.models import Application, Call, Decision, FinalReport, Review, Tranche
+from subsidia.grants.models import Application, Call, Decision, FinalReport
 from subsidia.grants.services import calls as call_services
-from subsidia.grants.services import decisions as decision_services
 from subsidia.grants.services import drafting as drafting_services
-from subsidia.grants.services import payments as payment_services
-from subsidia.grants.services import reports as report_services
-from subsidia.grants.services import reviews as review_services
-from subsidia.grants.services import transitions as transition_services
 from subsidia.grants.workflow import PARTNER_EDITABLE_STATES, WORKFLOW
 from subsidia.organisations.models import Organisation
 
@@ -51,23 +44,8 @@ from .schemas_grants import (
     CallFilters,
     CallOut,
     CallPatch,
-    CommentIn,
-    ConflictIn,
-    DecisionIn,
-    DecisionOut,
     DecisionSummaryOut,
     DocumentOut,
-    FinalReportIn,
-    IneligibleIn,
-    InformationRequestIn,
-    NoteIn,
-    PaymentIn,
-    ReviewersIn,
-    ReviewOut,
-    ReviewSubmitIn,
-    TrancheFilters,
-    TrancheOut,
-    VersionIn,
     ViolationOut,
 )
 
@@ -109,7 +87,7 @@ TRANSITION_ENDPOINTS = {
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _application(user: Any, application_id: Id) -> Application:
+def visible_application(user: Any, application_id: Id) -> Application:
     """The application if the caller may see it, else 404 (existence does not leak)."""
     return get_object_or_404(selectors.applications_visible_to(user), pk=application_id)
 
@@ -180,10 +158,10 @@ def _application_out(user: Any, application: Application) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, response: HttpResponse, application_id: Id) -> dict[str, Any]:
+def application_detail(request: HttpRequest, response: HttpResponse, application_id: Id) -> dict[str, Any]:
     """The application's detail, with its ETag on the answer."""
     user = caller(request)
-    application = _application(user, application_id)
+    application = visible_application(user, application_id)
     set_etag(response, application)
     return _application_out(user, application)
 
@@ -343,7 +321,7 @@ def create_application(request: HttpRequest, response: HttpResponse, payload: Ap
     if organisation is None:
         raise NotFound.single(Code.NOT_FOUND, "Organisation introuvable.", "organisation_id")
     application = drafting_services.create_application(user, call, organisation, _application_data(payload))
-    return Status(201, _detail(request, response, application.pk))
+    return Status(201, application_detail(request, response, application.pk))
 
 
 @router.get("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **ERRORS},
@@ -353,7 +331,7 @@ def get_application(request: HttpRequest, response: HttpResponse, application_id
     """An application with its budget, documents, what is still missing (while editable), its decision and
     payments, the reviews' summary (the ministry's staff only) and the transitions the caller may make. Its
     ``ETag`` is what a change or a step of the workflow sends back in ``If-Match``."""
-    return _detail(request, response, application_id)
+    return application_detail(request, response, application_id)
 
 
 @router.patch("/applications/{application_id}", auth=SIGNED_IN_AUTH, response={200: ApplicationOut, **WRITE_ERRORS},
@@ -366,10 +344,10 @@ def update_application(request: HttpRequest, response: HttpResponse, application
     on an outdated copy changes nothing and answers 412 ``precondition_failed`` (``If-Match``) or 409
     ``stale_version`` (``version``)."""
     user = caller(request)
-    application = _application(user, application_id)
+    application = visible_application(user, application_id)
     with conditional_write(request, application, payload.version) as version:
         drafting_services.update_application(user, application, _application_data(payload), expected_version=version)
-    return _detail(request, response, application_id)
+    return application_detail(request, response, application_id)
 
 
 @router.get("/applications/{application_id}/eligibility", auth=SIGNED_IN_AUTH,
@@ -377,7 +355,7 @@ def update_application(request: HttpRequest, response: HttpResponse, application
 @api_access(APPLICATION_READERS)
 def eligibility(request: HttpRequest, application_id: Id) -> Any:
     """What would stop the submission today: every failing eligibility rule (empty when it would pass)."""
-    application = _application(caller(request), application_id)
+    application = visible_application(caller(request), application_id)
     return [v.as_dict() for v in drafting_services.eligibility_preview(application)]
 
 
@@ -390,255 +368,5 @@ def add_document(request: HttpRequest, application_id: Id, file: UploadedFile = 
     DOCX, ODS, XLSX, PNG or JPEG. Another upload of the same kind is a new version. An upload needs no
     ``If-Match`` (it overwrites nothing) but raises the application's version: read its new ETag."""
     user = caller(request)
-    application = _application(user, application_id)
+    application = visible_application(user, application_id)
     return Status(201, drafting_services.add_document(user, application, kind, file, question_key))
-
-
-# --- the workflow, one endpoint per transition ---------------------------------------------------------
-# Each step is a write of the application: it needs the ETag read in ``If-Match`` (or ``version`` in the
-# body), else 428; a stale one answers 412 (``If-Match``) or 409 ``stale_version`` (``version``).
-
-def _transition(request: HttpRequest, response: HttpResponse, application_id: Id, body_version: int | None,
-                action: Callable[[Any, Application, int], Any]) -> Any:
-    user = caller(request)
-    application = _application(user, application_id)
-    with conditional_write(request, application, body_version) as version:
-        action(user, application, version)
-    return _detail(request, response, application_id)
-
-
-STEP: dict[int, Any] = {200: ApplicationOut, **WRITE_ERRORS}
-
-
-@router.post("/applications/{application_id}/submit", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("submit"))
-def submit(request: HttpRequest, response: HttpResponse, application_id: Id,
-           payload: VersionIn | None = None) -> Any:
-    """File the application (the organisation's managers). A refusal lists every failing rule at once."""
-    body = payload or VersionIn()
-    return _transition(request, response, application_id, body.version,
-                       lambda user, app, version: transition_services.submit(user, app, expected_version=version))
-
-
-@router.post("/applications/{application_id}/start-eligibility", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("start_eligibility"))
-def start_eligibility(request: HttpRequest, response: HttpResponse, application_id: Id,
-                      payload: VersionIn | None = None) -> Any:
-    body = payload or VersionIn()
-    return _transition(request, response, application_id, body.version,
-                       lambda user, app, version: transition_services.start_eligibility(
-                           user, app, expected_version=version))
-
-
-@router.post("/applications/{application_id}/declare-eligible", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("declare_eligible"))
-def declare_eligible(request: HttpRequest, response: HttpResponse, application_id: Id,
-                     payload: NoteIn | None = None) -> Any:
-    body = payload or NoteIn()
-    return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       transition_services.declare_eligible(user, app, expected_version=version, note=body.note))
-
-
-@router.post("/applications/{application_id}/declare-ineligible", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("declare_ineligible"))
-def declare_ineligible(request: HttpRequest, response: HttpResponse, application_id: Id,
-                       payload: IneligibleIn | None = None) -> Any:
-    """Without ``reasons``, those of the latest eligibility check are kept."""
-    body = payload or IneligibleIn()
-    return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       transition_services.declare_ineligible(user, app, reasons=body.reasons,
-                                                              expected_version=version))
-
-
-@router.post("/applications/{application_id}/request-information", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("request_information"))
-def request_information(request: HttpRequest, response: HttpResponse, application_id: Id,
-                        payload: InformationRequestIn | None = None) -> Any:
-    body = payload or InformationRequestIn()
-    return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       transition_services.request_information(user, app, body.questions, expected_version=version))
-
-
-@router.post("/applications/{application_id}/withdraw", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("withdraw"))
-def withdraw(request: HttpRequest, response: HttpResponse, application_id: Id,
-             payload: NoteIn | None = None) -> Any:
-    body = payload or NoteIn()
-    return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       transition_services.withdraw(user, app, note=body.note, expected_version=version))
-
-
-@router.post("/applications/{application_id}/start-project", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("start_project"))
-def start_project(request: HttpRequest, response: HttpResponse, application_id: Id,
-                  payload: VersionIn | None = None) -> Any:
-    body = payload or VersionIn()
-    return _transition(request, response, application_id, body.version,
-                       lambda user, app, version: transition_services.start_project(
-                           user, app, expected_version=version))
-
-
-@router.post("/applications/{application_id}/final-report", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("submit_report"))
-def final_report(request: HttpRequest, response: HttpResponse, application_id: Id,
-                 payload: FinalReportIn | None = None) -> Any:
-    """File the final report: the deliverables, a narrative and the actual budget (needed unless already
-    given); upload the ``final_report`` document first."""
-    body = payload or FinalReportIn()
-    lines = None if body.actual_budget_lines is None else [line.dict() for line in body.actual_budget_lines]
-    return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       report_services.submit_report(user, app, deliverables=body.deliverables,
-                                                     narrative=body.narrative, actual_budget_lines=lines,
-                                                     expected_version=version))
-
-
-@router.post("/applications/{application_id}/return-report", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("return_report"))
-def return_report(request: HttpRequest, response: HttpResponse, application_id: Id,
-                  payload: CommentIn | None = None) -> Any:
-    body = payload or CommentIn()
-    return _transition(request, response, application_id, body.version, lambda user, app, version:
-                       report_services.return_report(user, app, body.comment, expected_version=version))
-
-
-@router.post("/applications/{application_id}/close", auth=SIGNED_IN_AUTH, response=STEP,
-             openapi_extra=conditional_doc())
-@api_access(transition_policy("close"))
-def close(request: HttpRequest, response: HttpResponse, application_id: Id,
-          payload: VersionIn | None = None) -> Any:
-    """Close the file, once the report is in and every tranche paid."""
-    body = payload or VersionIn()
-    return _transition(request, response, application_id, body.version,
-                       lambda user, app, version: report_services.close(user, app, expected_version=version))
-
-
-# --- decisions -----------------------------------------------------------------------------------
-# Deciding and confirming are steps of the application's workflow: conditional on the application's ETag
-# (or its ``version`` in the body), and they answer the application's new ETag.
-
-@router.post("/applications/{application_id}/decision", auth=SIGNED_IN_AUTH,
-             response={201: DecisionOut, **WRITE_ERRORS}, openapi_extra=conditional_doc(201, "the application"))
-@api_access(APPROVERS)
-@api_reauthentication_required
-def record_decision(request: HttpRequest, response: HttpResponse, application_id: Id, payload: DecisionIn) -> Any:
-    """The approver decides. An approval above the four-eyes threshold waits for a second approver
-    (``awaiting_confirmation``); otherwise it takes effect at once. Without ``tranches``, the whole amount
-    is one tranche due today."""
-    user = caller(request)
-    application = _application(user, application_id)
-    tranches = None if payload.tranches is None else [t.dict() for t in payload.tranches]
-    with conditional_write(request, application, payload.version) as version:
-        decision = decision_services.record_decision(
-            user, application, outcome=payload.outcome, granted_amount=payload.granted_amount,
-            conditions=payload.conditions, motivation=payload.motivation, tranches=tranches,
-            expected_version=version)
-    set_etag(response, Application.objects.get(pk=application.pk))
-    return Status(201, Decision.objects.get(pk=decision.pk))
-
-
-@router.post("/applications/{application_id}/decision/confirm", auth=SIGNED_IN_AUTH,
-             response={200: DecisionOut, **WRITE_ERRORS}, openapi_extra=conditional_doc(200, "the application"))
-@api_access(APPROVERS)
-@api_reauthentication_required
-def confirm_decision(request: HttpRequest, response: HttpResponse, application_id: Id,
-                     payload: VersionIn | None = None) -> Any:
-    """A second approver, not the first, confirms a decision above the four-eyes threshold."""
-    user = caller(request)
-    body = payload or VersionIn()
-    application = _application(user, application_id)
-    with conditional_write(request, application, body.version) as version:
-        decision = decision_services.confirm_decision(user, application, expected_version=version)
-    set_etag(response, Application.objects.get(pk=application.pk))
-    return Decision.objects.get(pk=decision.pk)
-
-
-# --- reviews -------------------------------------------------------------------------------------
-
-def _review_queryset(reviews: QuerySet[Review]) -> QuerySet[Review]:
-    return reviews.select_related("application__call", "reviewer")
-
-
-@router.post("/applications/{application_id}/reviewers", auth=SIGNED_IN_AUTH, response={200: list[ReviewOut], **ERRORS})
-@api_access(CALL_MANAGERS)
-def assign_reviewers(request: HttpRequest, application_id: Id, payload: ReviewersIn) -> Any:
-    """Assign reviewers (officers); an existing assignment is kept. Answers the application's reviews."""
-    user = caller(request)
-    application = _application(user, application_id)
-    reviewers = list(User.objects.filter(pk__in=payload.reviewer_ids, is_active=True))
-    unknown = sorted(set(payload.reviewer_ids) - {r.pk for r in reviewers})
-    if unknown:
-        raise RuleViolation.single(GrantError.UNKNOWN_REVIEWER,
-                                   "Expert inconnu : " + ", ".join(map(str, unknown)), "reviewer_ids")
-    review_services.assign_reviewers(user, [application], reviewers)
-    return list(_review_queryset(Review.objects.filter(application=application)))
-
-
-@router.get("/reviews", auth=SIGNED_IN_AUTH, response=list[ReviewOut])
-@api_access(REVIEWERS)
-@paginate(Pages, page_size=50)
-def list_reviews(request: HttpRequest) -> Any:
-    """The caller's review assignments, with the criteria to score."""
-    return _review_queryset(selectors.reviews_of(caller(request)))
-
-
-def _review(user: Any, review_id: Id) -> Review:
-    return get_object_or_404(selectors.reviews_of(user), pk=review_id)
-
-
-@router.post("/reviews/{review_id}/conflict", auth=SIGNED_IN_AUTH, response={200: ReviewOut, **ERRORS})
-@api_access(REVIEWERS)
-def declare_conflict(request: HttpRequest, review_id: Id, payload: ConflictIn) -> Any:
-    """Declare a conflict of interest: the reviewer is taken off this application's review."""
-    user = caller(request)
-    review = review_services.declare_conflict(user, _review(user, review_id), payload.note)
-    return _review_queryset(Review.objects.all()).get(pk=review.pk)
-
-
-@router.post("/reviews/{review_id}/submit", auth=SIGNED_IN_AUTH, response={200: ReviewOut, **ERRORS})
-@api_access(REVIEWERS)
-def submit_review(request: HttpRequest, review_id: Id, payload: ReviewSubmitIn) -> Any:
-    """Score every criterion of the call from 0 to 5, with a comment, and recommend."""
-    user = caller(request)
-    scores = {item.criterion_id: (item.score, item.comment) for item in payload.scores}
-    review = review_services.submit_review(user, _review(user, review_id), scores, payload.recommendation,
-                                           payload.comment)
-    return _review_queryset(Review.objects.all()).get(pk=review.pk)
-
-
-# --- payments ------------------------------------------------------------------------------------
-
-@router.get("/tranches", auth=SIGNED_IN_AUTH, response=list[TrancheOut])
-@api_access(PAYMENT_READERS)
-@paginate(Pages, page_size=50)
-def list_tranches(request: HttpRequest, filters: Query[TrancheFilters]) -> Any:
-    """The payment schedule of the final decisions: unpaid tranches first (by due date), then the paid."""
-    tranches = Tranche.objects.filter(application__decision__confirmed_at__isnull=False).select_related(
-        "application__organisation")
-    if filters.paid is not None:
-        tranches = tranches.filter(paid_on__isnull=not filters.paid)
-    if filters.call_id is not None:
-        tranches = tranches.filter(application__call_id=filters.call_id)
-    if filters.application_id is not None:
-        tranches = tranches.filter(application_id=filters.application_id)
-    if filters.due_before is not None:
-        tranches = tranches.filter(due_on__lte=filters.due_before)
-    return tranches.order_by(F("paid_on").asc(nulls_first=True), "due_on", "pk")
-
-
-@router.post("/tranches/{tranche_id}/pay", auth=SIGNED_IN_AUTH, response={200: TrancheOut, **ERRORS})
-@api_access(FINANCE)
-@api_reauthentication_required
-def pay_tranche(request: HttpRequest, tranche_id: Id, payload: PaymentIn) -> Any:
-    """Record that a tranche is paid (finance); ``paid_on`` defaults to today and is never in the future."""
-    tranche = get_object_or_404(Tranche, pk=tranche_id)
-    payment_services.record_payment(caller(request), tranche, payload.paid_on, payload.reference)
-    return Tranche.objects.select_related("application__organisation").get(pk=tranche.pk)
