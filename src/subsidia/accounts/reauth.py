@@ -32,6 +32,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from subsidia.core.errors import Code, RuleViolation
+
 AUTHENTICATED_AT = "subsidia_authenticated_at"
 LAST_SEEN = "subsidia_last_seen"
 
@@ -112,17 +114,24 @@ def reauthentication_required(view: ViewFunc | None = None, *, back: str | None 
     return decorate(view) if view is not None else decorate
 
 
+class ReauthenticationRequired(RuleViolation):
+    """401 ``reauthentication_required``: the API answers it as it answers every rule violation, so that
+    accounts need not import the API, which builds on it."""
+
+    status_code = 401
+
+
 def api_reauthentication_required(func: Callable[..., Any]) -> Callable[..., Any]:
     """An API operation that needs a recent proof of identity from a browser session (tokens are exempt)."""
-    from subsidia.api.errors import ApiError
 
     @wraps(func)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         auth = getattr(request, "auth", None)
         if getattr(auth, "via", None) == "session" and not authenticated_recently(request):
-            raise ApiError(401, "reauthentication_required",
-                           _("Confirmez votre identité (mot de passe ou code de double authentification) "
-                             "avant cette opération : %(url)s") % {"url": reverse("accounts:reauthenticate")})
+            raise ReauthenticationRequired.single(
+                Code.REAUTHENTICATION_REQUIRED,
+                _("Confirmez votre identité (mot de passe ou code de double authentification) "
+                  "avant cette opération : %(url)s") % {"url": reverse("accounts:reauthenticate")})
         return func(request, *args, **kwargs)
 
     wrapped.reauthentication_required = True  # type: ignore[attr-defined]

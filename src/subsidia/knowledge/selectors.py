@@ -19,7 +19,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from subsidia.accounts.actors import Visitor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
-from subsidia.organisations.models import Organisation
+from subsidia.events.models import Block, Event
+from subsidia.organisations.models import Municipality, Organisation, Theme
 
 from .models import (
     FaqQuestion,
@@ -94,9 +95,6 @@ def good_practice_facets() -> dict[str, list[tuple[Any, str, int]]]:
     def rows(queryset: QuerySet[Any], key: str, label: Any) -> list[tuple[Any, str, int]]:
         annotated = queryset.annotate(n=Count("good_practices", filter=published, distinct=True)).filter(n__gt=0)
         return [(getattr(o, key), label(o), o.n) for o in annotated]
-
-    from subsidia.events.models import Block, Event
-    from subsidia.organisations.models import Municipality, Theme
 
     return {
         "theme": rows(Theme.objects.order_by("name"), "code", str),

@@ -17,6 +17,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from subsidia.core.html import plain_text
+from subsidia.events.models import Event, EventStatus
+from subsidia.grants.models import Call
+from subsidia.knowledge.models import FaqQuestion, GoodPractice, NewsItem
+from subsidia.organisations.models import Organisation
 
 from .models import SearchEntry, SearchKind
 
@@ -76,8 +80,6 @@ def _local_date(moment: Any) -> date | None:
 # --- good practices -------------------------------------------------------------------------------
 
 def _good_practices() -> models.QuerySet[Any]:
-    from subsidia.knowledge.models import GoodPractice
-
     return GoodPractice.objects.published().select_related("theme", "block").prefetch_related(
         "municipalities", "actors")
 
@@ -100,8 +102,6 @@ def _good_practice_routes(entry: SearchEntry) -> list[tuple[str, dict[str, Any]]
 # --- FAQ ------------------------------------------------------------------------------------------
 
 def _faq_questions() -> models.QuerySet[Any]:
-    from subsidia.knowledge.models import FaqQuestion
-
     return FaqQuestion.objects.published().select_related("topic")
 
 
@@ -118,8 +118,6 @@ def _faq_routes(entry: SearchEntry) -> list[tuple[str, dict[str, Any]]]:
 # --- news -----------------------------------------------------------------------------------------
 
 def _news_items() -> models.QuerySet[Any]:
-    from subsidia.knowledge.models import NewsItem
-
     return NewsItem.objects.published().select_related("issuing_body").prefetch_related("tags")
 
 
@@ -136,8 +134,6 @@ def _news_routes(entry: SearchEntry) -> list[tuple[str, dict[str, Any]]]:
 # --- events ---------------------------------------------------------------------------------------
 
 def _events() -> models.QuerySet[Any]:
-    from subsidia.events.models import Event, EventStatus
-
     return Event.objects.filter(status=EventStatus.PUBLISHED).select_related("municipality").prefetch_related(
         "organisers", "partners", "themes")
 
@@ -158,8 +154,6 @@ def _event_routes(entry: SearchEntry) -> list[tuple[str, dict[str, Any]]]:
 # --- calls ----------------------------------------------------------------------------------------
 
 def _calls() -> models.QuerySet[Any]:
-    from subsidia.grants.models import Call
-
     return Call.objects.filter(is_published=True).prefetch_related("priorities")
 
 
@@ -176,8 +170,6 @@ def _call_routes(entry: SearchEntry) -> list[tuple[str, dict[str, Any]]]:
 # --- the directory --------------------------------------------------------------------------------
 
 def _organisations() -> models.QuerySet[Any]:
-    from subsidia.organisations.models import Organisation
-
     return Organisation.objects.filter(listed_in_directory=True).select_related("municipality").prefetch_related(
         "themes", "target_publics")
 
@@ -196,11 +188,6 @@ def _organisation_routes(entry: SearchEntry) -> list[tuple[str, dict[str, Any]]]
 
 
 def _providers() -> dict[str, Provider]:
-    from subsidia.events.models import Event
-    from subsidia.grants.models import Call
-    from subsidia.knowledge.models import FaqQuestion, GoodPractice, NewsItem
-    from subsidia.organisations.models import Organisation
-
     return {p.kind: p for p in [
         Provider(SearchKind.GOOD_PRACTICE, GoodPractice, _good_practices, _good_practice, _good_practice_routes,
                  m2m_fields=("municipalities", "actors")),
