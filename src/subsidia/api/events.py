@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from subsidia.core.access import PUBLIC
 from subsidia.core.html import rich_text
 from subsidia.events import selectors, services
+from subsidia.events.inputs import UNKNOWN
 from subsidia.events.models import Event
 from subsidia.organisations.models import Municipality
 
@@ -85,14 +86,11 @@ def register(request: HttpRequest, event_id: Id, payload: RegistrationIn) -> Any
     """Register for an event: 201 ``confirmed``, or ``waitlisted`` with the position when it is full."""
     event = get_object_or_404(selectors.events_visible_to(caller(request)), pk=event_id)
     # A commune is named; an unknown name is refused by the service with the other broken rules (422).
-    municipality: Municipality | str | None = None
+    municipality: int | None = None
     if payload.municipality:
-        municipality = Municipality.objects.filter(name__iexact=payload.municipality.strip()).first() or "unknown"
-    registration = services.register(
-        caller(request), event, full_name=payload.full_name, email=payload.email,
-        organisation_name=payload.organisation_name, municipality=municipality,
-        accessibility_needs=payload.accessibility_needs, block_ranking=payload.block_ranking,
-        session_ids=payload.session_ids, language=payload.language)
+        found = Municipality.objects.filter(name__iexact=payload.municipality.strip()).values_list("pk", flat=True)
+        municipality = found.first() or UNKNOWN
+    registration = services.register(caller(request), event, payload.to_input(municipality))
     return Status(201, {"id": registration.pk, "status": registration.status,
                         "waitlist_position": selectors.waitlist_position(registration), "event_id": event.pk,
                         "created_at": registration.created_at})

@@ -5,6 +5,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from subsidia.events.inputs import RegistrationInput
+
 from .schemas import MAX_ITEMS, Code, FilterSchema, Id, InputSchema
 
 
@@ -82,6 +84,13 @@ class RegistrationIn(InputSchema):
                                     description="Identifiants des blocs, préféré d'abord.")
     session_ids: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS)
     language: str = Field("fr", max_length=8)
+
+    def to_input(self, municipality: int | None) -> RegistrationInput:
+        """The registration, with the commune the API found by its name (``UNKNOWN`` for a name it did not)."""
+        return RegistrationInput(
+            full_name=self.full_name, email=self.email, organisation_name=self.organisation_name,
+            municipality=municipality, accessibility_needs=self.accessibility_needs,
+            block_ranking=list(self.block_ranking), session_ids=list(self.session_ids), language=self.language)
 
 
 class RegistrationOut(Schema):

@@ -32,6 +32,7 @@ from subsidia.core.versions import locked
 
 from . import charts
 from .errors import EventError
+from .inputs import QuestionInput
 from .models import (
     EvaluationAnswer,
     EvaluationQuestion,
@@ -50,59 +51,59 @@ QUESTION_FIELDS = ["text", "kind", "options", "required", "position"]
 
 # --- the questionnaire ---------------------------------------------------------------------------
 
-def _question_problems(data: dict[str, Any]) -> list[Violation]:
+def _question_problems(data: QuestionInput) -> list[Violation]:
     problems = []
-    if not str(data.get("text") or "").strip():
+    if not data.text.strip():
         problems.append(Violation(Code.REQUIRED, _("Le texte de la question est obligatoire."), "text"))
-    if data.get("kind") not in QuestionKind.values:
+    if data.kind not in QuestionKind.values:
         problems.append(Violation(Code.INVALID_CHOICE, _("Type de réponse inconnu."), "kind"))
-    options = _lines(data.get("options"))
-    if data.get("kind") == QuestionKind.CHOICE and len(options) < 2:
+    options = _lines(data.options)
+    if data.kind == QuestionKind.CHOICE and len(options) < 2:
         problems.append(Violation(Code.REQUIRED, _("Proposez au moins deux choix, un par ligne."), "options"))
     if len(set(options)) != len(options):
         problems.append(Violation(Code.DUPLICATE, _("Chaque choix ne peut figurer qu'une fois."), "options"))
     return problems
 
 
-def _lines(text: Any) -> list[str]:
-    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _apply_question(question: EvaluationQuestion, data: QuestionInput) -> None:
+    question.text, question.kind, question.required = data.text.strip(), data.kind, data.required
+    question.options = "\n".join(_lines(data.options)) if data.kind == QuestionKind.CHOICE else ""
 
 
 @transaction.atomic
-def add_question(actor: Actor, event: Event, data: dict[str, Any]) -> EvaluationQuestion:
+def add_question(actor: Actor, event: Event, data: QuestionInput) -> EvaluationQuestion:
     require_officer(actor)
     event = locked_event(event)
     problems = _question_problems(data)
     if problems:
         raise RuleViolation(problems)
-    position = (event.evaluation_questions.aggregate(m=Max("position"))["m"] or 0) + 1
-    question = EvaluationQuestion.objects.create(
-        event=event, position=position, text=str(data["text"]).strip(), kind=data["kind"],
-        options="\n".join(_lines(data.get("options"))) if data["kind"] == QuestionKind.CHOICE else "",
-        required=bool(data.get("required")))
+    question = EvaluationQuestion(event=event,
+                                  position=(event.evaluation_questions.aggregate(m=Max("position"))["m"] or 0) + 1)
+    _apply_question(question, data)
+    question.save()
     record(actor, "evaluation_question.create", question, after=snapshot(question, QUESTION_FIELDS))
     return question
 
 
 @transaction.atomic
-def update_question(actor: Actor, question: EvaluationQuestion, data: dict[str, Any]) -> EvaluationQuestion:
+def update_question(actor: Actor, question: EvaluationQuestion, data: QuestionInput) -> EvaluationQuestion:
     """Reword a question. Once answers exist its type and choices stay as they are (the results would lie)."""
     require_officer(actor)
     question = locked(EvaluationQuestion.objects.all(), question, _("Question introuvable."))
-    merged = {**snapshot(question, QUESTION_FIELDS), **data}
-    problems = _question_problems(merged)
-    if question.answers.exists() and (merged["kind"] != question.kind
+    problems = _question_problems(data)
+    if question.answers.exists() and (data.kind != question.kind
                                       or (question.kind == QuestionKind.CHOICE
-                                          and _lines(merged["options"]) != question.option_list)):
+                                          and _lines(data.options) != question.option_list)):
         problems.append(Violation(EventError.ANSWERED, _("Des réponses existent déjà : le type de réponse et les "
                                                          "choix ne peuvent plus changer."), "kind"))
     if problems:
         raise RuleViolation(problems)
     before = snapshot(question, QUESTION_FIELDS)
-    question.text = str(merged["text"]).strip()
-    question.kind = merged["kind"]
-    question.options = "\n".join(_lines(merged["options"])) if question.kind == QuestionKind.CHOICE else ""
-    question.required = bool(merged["required"])
+    _apply_question(question, data)
     question.save()
     record(actor, "evaluation_question.update", question, before=before, after=snapshot(question, QUESTION_FIELDS))
     return question

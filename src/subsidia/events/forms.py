@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from subsidia.organisations.models import Municipality, Theme
 
 from . import selectors
+from .inputs import RegistrationInput
 from .models import Event
 
 MODE_CHOICES = [("", _("Sur place ou en ligne")), ("onsite", _("Sur place")), ("online", _("En ligne"))]
@@ -78,14 +79,16 @@ class RegistrationForm(forms.Form):
     def ranking(self) -> list[str]:
         return [self.cleaned_data[name] for name in self.rank_fields if self.cleaned_data.get(name)]
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def to_input(self, language: str = "fr") -> RegistrationInput:
         data = self.cleaned_data
-        return {
-            "full_name": data["full_name"], "email": data["email"],
-            "organisation_name": data.get("organisation_name", ""), "municipality": data.get("municipality"),
-            "accessibility_needs": data.get("accessibility_needs", ""), "block_ranking": self.ranking,
-            "session_ids": data.get("sessions") or [],
-        }
+        municipality = data.get("municipality")
+        return RegistrationInput(
+            full_name=data["full_name"], email=data["email"], organisation_name=data.get("organisation_name", ""),
+            municipality=municipality.pk if municipality else None,
+            accessibility_needs=data.get("accessibility_needs", ""),
+            block_ranking=[int(key) for key in self.ranking],
+            session_ids=[int(key) for key in data.get("sessions") or []],
+            language=language)
 
 
 class CancelForm(forms.Form):

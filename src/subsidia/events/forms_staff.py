@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
 from .gallery import TEXT_FIELDS
+from .inputs import BlockInput, EventInput, PhotoTexts, QuestionInput, SessionInput
 from .models import Block, BlockKind, EvaluationQuestion, Event, QuestionKind, Session
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -111,12 +112,23 @@ class EventForm(forms.Form):
             initial[key] = list(getattr(event, key).values_list("pk", flat=True))
         return initial
 
-    def data_for_service(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data.pop("version", None)
-        for key in self.DATETIMES:
-            data[key] = in_zone(data[key], data["time_zone"])
-        return data
+    def to_input(self, event: Event | None = None) -> EventInput:
+        """The event typed, its moments read in its own time zone (an edit keeps what the form does not show)."""
+        data, zone = self.cleaned_data, self.cleaned_data["time_zone"]
+        moments = {key: in_zone(data[key], zone) for key in self.DATETIMES}
+        starts, ends = moments.pop("starts_at"), moments.pop("ends_at")
+        assert starts is not None and ends is not None  # required fields of a valid form
+        return EventInput(
+            title=data["title"], summary=data["summary"], starts_at=starts, ends_at=ends, time_zone=zone,
+            description=data["description"], place=data["place"], address=data["address"],
+            municipality=data["municipality"].pk if data["municipality"] else None, online_url=data["online_url"],
+            organisers=[o.pk for o in data["organisers"]], partners=[o.pk for o in data["partners"]],
+            themes=[t.pk for t in data["themes"]], audience=data["audience"], capacity=data["capacity"],
+            registration_opens_at=moments["registration_opens_at"],
+            registration_closes_at=moments["registration_closes_at"],
+            registration_enabled=data["registration_enabled"], blocks_per_person=data["blocks_per_person"],
+            retention_days=data["retention_days"], participant_count=data["participant_count"],
+            is_example=event.is_example if event else False)
 
 
 class CancelEventForm(forms.Form):
@@ -134,6 +146,12 @@ class BlockForm(forms.Form):
     @staticmethod
     def initial_for(block: Block) -> dict[str, Any]:
         return {key: getattr(block, key) for key in ("kind", "title", "description", "capacity")}
+
+    def to_input(self, block: Block | None = None) -> BlockInput:
+        """The block typed (an edit keeps the block's place in the programme)."""
+        data = self.cleaned_data
+        return BlockInput(title=data["title"], kind=data["kind"], description=data["description"],
+                          capacity=data["capacity"], position=block.position if block else None)
 
 
 class SessionForm(forms.Form):
@@ -162,11 +180,14 @@ class SessionForm(forms.Form):
                 "speakers": session.speakers, "room": session.room, "capacity": session.capacity,
                 "starts_at": wall_clock(session.starts_at, zone), "ends_at": wall_clock(session.ends_at, zone)}
 
-    def data_for_service(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        for key in ("starts_at", "ends_at"):
-            data[key] = in_zone(data[key], self.event.time_zone)
-        return data
+    def to_input(self) -> SessionInput:
+        """The session typed, its moments read in the event's time zone."""
+        data = self.cleaned_data
+        starts, ends = in_zone(data["starts_at"], self.event.time_zone), in_zone(data["ends_at"], self.event.time_zone)
+        assert starts is not None and ends is not None  # required fields of a valid form
+        return SessionInput(title=data["title"], starts_at=starts, ends_at=ends,
+                            block=data["block"].pk if data["block"] else None, description=data["description"],
+                            speakers=data["speakers"], room=data["room"], capacity=data["capacity"])
 
 
 class StaffCancelForm(forms.Form):
@@ -183,6 +204,10 @@ class QuestionForm(forms.Form):
     @staticmethod
     def initial_for(question: EvaluationQuestion) -> dict[str, Any]:
         return {key: getattr(question, key) for key in ("text", "kind", "options", "required")}
+
+    def to_input(self) -> QuestionInput:
+        data = self.cleaned_data
+        return QuestionInput(text=data["text"], kind=data["kind"], options=data["options"], required=data["required"])
 
 
 class ReportForm(forms.Form):
@@ -206,6 +231,10 @@ class PhotoEditForm(forms.Form):
         self.fields["alt_text"].help_text = _("Ce que montre la photo, pour les personnes qui ne la voient pas "
                                               "(par exemple « Des participants échangent autour d'une table »).")
         self.fields["credit"].help_text = _("L'auteur ou la source de la photo.")
+
+    def to_input(self) -> PhotoTexts:
+        data = self.cleaned_data
+        return PhotoTexts(caption=data["caption"], credit=data["credit"], alt_text=data["alt_text"])
 
 
 class PhotoForm(PhotoEditForm):

@@ -5,8 +5,6 @@ of published events only; files are served through a view from Django's storage.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -19,6 +17,7 @@ from subsidia.core.errors import Code, RuleViolation, Violation
 from subsidia.core.uploads import PHOTOS, CheckedFile, check_upload, store
 from subsidia.core.versions import locked
 
+from .inputs import PhotoTexts
 from .models import Event, EventStatus, Photo
 from .services_staff import locked_event, require_officer
 
@@ -38,12 +37,11 @@ def check_image(upload: UploadedFile | None, field: str = "image") -> CheckedFil
     return check_upload(upload, PHOTOS, field)
 
 
-def _texts(data: dict[str, Any], problems: list[Violation]) -> dict[str, str]:
+def _texts(data: PhotoTexts, problems: list[Violation]) -> dict[str, str]:
+    """The three texts with their spaces collapsed; each is required, within its length."""
     clean = {}
     for key, (limit, message) in TEXT_FIELDS.items():
-        if key not in data:
-            continue
-        value = " ".join(str(data.get(key) or "").split())
+        value = " ".join(str(getattr(data, key)).split())
         if not value:
             problems.append(Violation(Code.REQUIRED, message, key))
         elif len(value) > limit:
@@ -53,11 +51,11 @@ def _texts(data: dict[str, Any], problems: list[Violation]) -> dict[str, str]:
 
 
 @transaction.atomic
-def add_photo(actor: Actor, event: Event, upload: UploadedFile | None, data: dict[str, Any]) -> Photo:
+def add_photo(actor: Actor, event: Event, upload: UploadedFile | None, data: PhotoTexts) -> Photo:
     require_officer(actor)
     event = locked_event(event)
     problems: list[Violation] = []
-    texts = _texts({key: data.get(key, "") for key in TEXT_FIELDS}, problems)
+    texts = _texts(data, problems)
     checked = None
     try:
         checked = check_image(upload)
@@ -74,7 +72,7 @@ def add_photo(actor: Actor, event: Event, upload: UploadedFile | None, data: dic
 
 
 @transaction.atomic
-def update_photo(actor: Actor, photo: Photo, data: dict[str, Any]) -> Photo:
+def update_photo(actor: Actor, photo: Photo, data: PhotoTexts) -> Photo:
     require_officer(actor)
     photo = locked(Photo.objects.all(), photo, _("Photo introuvable."))
     problems: list[Violation] = []

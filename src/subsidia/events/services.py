@@ -8,9 +8,9 @@ for the last seat get exactly one confirmed place, the other joins the waiting l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,14 +23,14 @@ from django.utils.translation import gettext as _
 from subsidia.accounts.actors import Actor, Visitor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
-from subsidia.core.values import parse_id
 from subsidia.core.versions import locked
 from subsidia.organisations.models import Municipality
 
 from . import allocation, selectors
 from .allocation import AllocationResult
 from .errors import EventError
-from .models import BlockChoice, Event, EventStatus, Registration, RegistrationStatus, Session
+from .inputs import RegistrationInput
+from .models import Block, BlockChoice, Event, EventStatus, Registration, RegistrationStatus, Session
 from .workflow import OFFICERS_ONLY, REGISTRATION_WORKFLOW
 
 REGISTRATION_FIELDS = ["full_name", "email", "organisation_name", "municipality", "accessibility_needs", "language",
@@ -93,66 +93,79 @@ def _on_commit_email(registration: Registration, kind: str) -> None:
     transaction.on_commit(lambda: tasks.send_registration_email(pk, kind))
 
 
-def _registration_data(event: Event, *, full_name: Any, email: Any, organisation_name: Any, municipality: Any,
-                       accessibility_needs: Any, block_ranking: Iterable[Any], session_ids: Iterable[Any],
-                       language: Any) -> dict[str, Any]:
+def _person_problems(data: RegistrationInput) -> list[Violation]:
+    """The registrant's own fields: a name, a valid e-mail address, texts within their lengths."""
     problems: list[Violation] = []
-    clean: dict[str, Any] = {}
-    clean["full_name"] = str(full_name or "").strip()
-    if not clean["full_name"]:
+    name, email = data.full_name.strip(), data.email.strip()
+    if not name:
         problems.append(Violation(Code.REQUIRED, _("Indiquez votre nom et votre prénom."), "full_name"))
-    elif len(clean["full_name"]) > 200:
+    elif len(name) > 200:
         problems.append(Violation(Code.TOO_LONG, _("200 caractères au plus."), "full_name"))
-    clean["email"] = str(email or "").strip().lower()
-    if not clean["email"]:
+    if not email:
         problems.append(Violation(Code.REQUIRED, _("Indiquez votre adresse e-mail."), "email"))
-    else:
-        try:
-            validate_email(clean["email"])
-            if len(clean["email"]) > 254:
-                raise ValidationError("too long")
-        except ValidationError:
-            problems.append(Violation(Code.INVALID, _("Adresse e-mail invalide (nom@exemple.lu)."), "email"))
-    clean["organisation_name"] = str(organisation_name or "").strip()
-    if len(clean["organisation_name"]) > 200:
+    elif len(email) > 254 or not _is_email(email):
+        problems.append(Violation(Code.INVALID, _("Adresse e-mail invalide (nom@exemple.lu)."), "email"))
+    if len(data.organisation_name.strip()) > 200:
         problems.append(Violation(Code.TOO_LONG, _("200 caractères au plus."), "organisation_name"))
-    clean["accessibility_needs"] = str(accessibility_needs or "").strip()
-    if len(clean["accessibility_needs"]) > 2000:
+    if len(data.accessibility_needs.strip()) > 2000:
         problems.append(Violation(Code.TOO_LONG, _("2 000 caractères au plus."), "accessibility_needs"))
-    clean["municipality"] = None
-    if municipality not in (None, ""):
-        clean["municipality"] = Municipality.objects.filter(pk=parse_id(municipality) or 0).first()
-        if clean["municipality"] is None:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Commune inconnue."), "municipality"))
-    languages = {code for code, _name in settings.LANGUAGES}
-    clean["language"] = language if language in languages else "fr"
+    return problems
 
-    # The ranked blocks or tables: ids of this event's blocks, each once, in order of preference.
-    raw = [value for value in block_ranking if value not in (None, "")]
-    ids = [parse_id(value) for value in raw]
+
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _ranked_blocks(event: Event, ranking: Sequence[int], problems: list[Violation]) -> list[Block]:
+    """The ranked blocks or tables: this event's, each once, in order of preference, enough of them."""
     blocks = {b.pk: b for b in selectors.blocks(event)}
-    if any(i is None or i not in blocks for i in ids):
+    needed = min(event.blocks_per_person, len(blocks))
+    if any(i not in blocks for i in ranking):
         problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez des blocs ou des tables de cet événement."),
                                   "block_ranking"))
-    elif len(set(ids)) != len(ids):
+    elif len(set(ranking)) != len(ranking):
         problems.append(Violation(EventError.DUPLICATE_CHOICE,
                                   _("Chaque bloc ou table ne peut être classé qu'une fois."), "block_ranking"))
-    elif blocks and len(ids) < min(event.blocks_per_person, len(blocks)):
-        needed = min(event.blocks_per_person, len(blocks))
+    elif len(ranking) < needed:
         problems.append(Violation(
             Code.REQUIRED, _("Classez au moins %(n)s bloc(s) ou table(s) par ordre de préférence.") % {"n": needed},
             "block_ranking"))
-    clean["block_ranking"] = [blocks[i] for i in ids if i in blocks]
+    return [blocks[i] for i in ranking if i in blocks]
 
-    # Sessions with their own capacity that the person signs up for.
-    session_keys = [parse_id(value) for value in session_ids if value not in (None, "")]
-    sessions = {s.pk: s for s in Session.objects.filter(event=event, pk__in=[k for k in session_keys if k])}
-    if any(k is None or k not in sessions for k in session_keys):
+
+def _chosen_sessions(event: Event, keys: Sequence[int], problems: list[Violation]) -> list[Session]:
+    """The sessions with their own capacity the person signs up for: this event's."""
+    sessions = {s.pk: s for s in Session.objects.filter(event=event, pk__in=list(keys))}
+    if any(k not in sessions for k in keys):
         problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez des sessions de cet événement."), "sessions"))
-    clean["sessions"] = [sessions[k] for k in dict.fromkeys(session_keys) if k in sessions]
+    return [sessions[k] for k in dict.fromkeys(keys) if k in sessions]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A registration's values once every rule has passed, with the objects its ids name."""
+
+    municipality: Municipality | None
+    blocks: list[Block]
+    sessions: list[Session]
+
+
+def _checked(event: Event, data: RegistrationInput) -> _Checked:
+    problems = _person_problems(data)
+    municipality = None
+    if data.municipality is not None:
+        municipality = Municipality.objects.filter(pk=data.municipality).first()
+        if municipality is None:
+            problems.append(Violation(Code.INVALID_CHOICE, _("Commune inconnue."), "municipality"))
+    blocks = _ranked_blocks(event, data.block_ranking, problems)
+    sessions = _chosen_sessions(event, data.session_ids, problems)
     if problems:
         raise RuleViolation(problems)
-    return clean
+    return _Checked(municipality, blocks, sessions)
 
 
 def _full_sessions(event: Event, sessions: Sequence[Session]) -> list[Session]:
@@ -183,59 +196,63 @@ def _allocate_late(event: Event, registration: Registration) -> None:
 
 # --- registration --------------------------------------------------------------------------------
 
-def register(actor: Visitor | None, event: Event, *, full_name: str, email: str, organisation_name: str = "",
-             municipality: Municipality | int | str | None = None, accessibility_needs: str = "",
-             block_ranking: Iterable[Any] = (), session_ids: Iterable[Any] = (),
-             language: str = "fr") -> Registration:
+def register(actor: Visitor | None, event: Event, data: RegistrationInput) -> Registration:
     """Register someone (anonymous or signed in) for a published event whose registration window is open: a
     confirmed place while seats are left, else the waiting list. E-mails the confirmation (with the .ics and
     the QR code of the check-in link) or the waiting-list position on commit."""
-    block_ranking, session_ids = list(block_ranking), list(session_ids)
     try:
         with transaction.atomic():
             event = _lock(event)
             if event.status == EventStatus.DRAFT and not selectors.manages_events(actor):
                 raise NotFound.single(Code.NOT_FOUND, _("Événement introuvable."))
             check_window(event)
-            clean = _registration_data(
-                event, full_name=full_name, email=email, organisation_name=organisation_name,
-                municipality=municipality, accessibility_needs=accessibility_needs, block_ranking=block_ranking,
-                session_ids=session_ids, language=language)
-            if event.registrations.exclude(status=RegistrationStatus.CANCELLED).filter(
-                    email__iexact=clean["email"]).exists():
+            checked = _checked(event, data)
+            email = data.email.strip().lower()
+            if event.registrations.exclude(status=RegistrationStatus.CANCELLED).filter(email__iexact=email).exists():
                 raise RuleViolation.single(
                     EventError.ALREADY_REGISTERED,
                     _("Cette adresse e-mail est déjà inscrite à cet événement. Le lien reçu par e-mail permet de "
                       "consulter ou d'annuler l'inscription."), "email")
-            seats = selectors.seats_left(event)
-            confirmed = (seats is None or seats > 0) and not selectors.waitlist(event).exists()
-            if confirmed:
-                full = _full_sessions(event, clean["sessions"])
-                if full:
-                    raise RuleViolation.single(
-                        EventError.SESSION_FULL, _("Cette session est complète : %(titles)s.") % {
-                            "titles": ", ".join(s.title for s in full)}, "sessions")
-            now = timezone.now()
-            registration = Registration.objects.create(
-                event=event, user=actor if actor is not None and actor.is_authenticated else None,
-                full_name=clean["full_name"], email=clean["email"], organisation_name=clean["organisation_name"],
-                municipality=clean["municipality"], accessibility_needs=clean["accessibility_needs"],
-                language=clean["language"],
-                status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
-                created_at=now, waitlisted_at=None if confirmed else now)
-            for rank, block in enumerate(clean["block_ranking"], start=1):
-                BlockChoice.objects.create(registration=registration, block=block, rank=rank)
-            registration.sessions.set(clean["sessions"])
-            if confirmed and event.allocated_at is not None:
-                _allocate_late(event, registration)
-            record(actor, "event_registration.create", registration, after={
-                **snapshot(registration, REGISTRATION_FIELDS),
-                "block_ranking": [b.pk for b in clean["block_ranking"]]})
+            confirmed = _seat_left(event, checked.sessions)
+            registration = _create(actor, event, data, checked, confirmed)
             _on_commit_email(registration, "confirmed" if confirmed else "waitlisted")
     except IntegrityError as error:  # the same address registered in a race the lock did not cover
         raise RuleViolation.single(
             EventError.ALREADY_REGISTERED, _("Cette adresse e-mail est déjà inscrite à cet événement."),
             "email") from error
+    return registration
+
+
+def _seat_left(event: Event, sessions: Sequence[Session]) -> bool:
+    """Whether the person gets a confirmed place (else the waiting list); a full session refuses them."""
+    seats = selectors.seats_left(event)
+    confirmed = (seats is None or seats > 0) and not selectors.waitlist(event).exists()
+    full = _full_sessions(event, sessions) if confirmed else []
+    if full:
+        raise RuleViolation.single(EventError.SESSION_FULL, _("Cette session est complète : %(titles)s.") % {
+            "titles": ", ".join(s.title for s in full)}, "sessions")
+    return confirmed
+
+
+def _create(actor: Visitor | None, event: Event, data: RegistrationInput, checked: _Checked,
+            confirmed: bool) -> Registration:
+    now = timezone.now()
+    languages = {code for code, _name in settings.LANGUAGES}
+    registration = Registration.objects.create(
+        event=event, user=actor if actor is not None and actor.is_authenticated else None,
+        full_name=data.full_name.strip(), email=data.email.strip().lower(),
+        organisation_name=data.organisation_name.strip(), municipality=checked.municipality,
+        accessibility_needs=data.accessibility_needs.strip(),
+        language=data.language if data.language in languages else "fr",
+        status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
+        created_at=now, waitlisted_at=None if confirmed else now)
+    for rank, block in enumerate(checked.blocks, start=1):
+        BlockChoice.objects.create(registration=registration, block=block, rank=rank)
+    registration.sessions.set(checked.sessions)
+    if confirmed and event.allocated_at is not None:
+        _allocate_late(event, registration)
+    record(actor, "event_registration.create", registration, after={
+        **snapshot(registration, REGISTRATION_FIELDS), "block_ranking": [b.pk for b in checked.blocks]})
     return registration
 
 

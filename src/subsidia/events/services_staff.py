@@ -10,8 +10,6 @@ The reads the officers' pages need are at the end (every event is visible to an 
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
@@ -24,10 +22,12 @@ from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation, Violation
 from subsidia.core.html import sanitise
 from subsidia.core.versions import check_version, locked
+from subsidia.organisations.models import Municipality
 
-from . import selectors
+from . import selectors, services
 from .allocation import AllocationResult
 from .errors import EventError
+from .inputs import BlockInput, EventInput, SessionInput
 from .models import (
     Block,
     BlockKind,
@@ -47,9 +47,9 @@ EVENT_FIELDS = [
 ]
 RESERVED_SLUGS = {"gestion", "questionnaire", "mon-inscription", "presence", "attestation"}
 SIMPLE_FIELDS = [
-    "title", "summary", "description", "starts_at", "ends_at", "time_zone", "place", "address", "municipality",
-    "online_url", "audience", "capacity", "registration_opens_at", "registration_closes_at",
-    "registration_enabled", "blocks_per_person", "retention_days", "participant_count", "is_example",
+    "title", "summary", "starts_at", "ends_at", "time_zone", "place", "address", "online_url", "audience",
+    "capacity", "registration_opens_at", "registration_closes_at", "registration_enabled", "blocks_per_person",
+    "retention_days", "participant_count", "is_example",
 ]
 RELATIONS = ("organisers", "partners", "themes")
 # Changing one of these changes the event in people's calendars (iCalendar SEQUENCE).
@@ -98,88 +98,78 @@ def live_count(event: Event) -> int:
     return event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
 
 
-def _event_problems(event: Event, clean: dict[str, Any]) -> list[Violation]:
+def _event_problems(event: Event, data: EventInput) -> list[Violation]:
+    """Every broken rule of an event's fields, at once (its texts, its dates, its numbers)."""
     problems: list[Violation] = []
-
-    def value(key: str) -> Any:
-        return clean[key] if key in clean else getattr(event, key)
-
-    if not str(value("title") or "").strip():
+    if not data.title.strip():
         problems.append(Violation(Code.REQUIRED, _("Le titre est obligatoire."), "title"))
-    if not str(value("summary") or "").strip():
+    if not data.summary.strip():
         problems.append(Violation(Code.REQUIRED, _("Le résumé est obligatoire."), "summary"))
     try:
-        ZoneInfo(str(value("time_zone") or ""))
+        ZoneInfo(data.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(Violation(Code.INVALID, _("Fuseau horaire inconnu (par exemple Europe/Luxembourg)."),
                                   "time_zone"))
-    starts, ends = value("starts_at"), value("ends_at")
-    if not isinstance(starts, datetime):
-        problems.append(Violation(Code.REQUIRED, _("La date et l'heure de début sont obligatoires."), "starts_at"))
-    if not isinstance(ends, datetime):
-        problems.append(Violation(Code.REQUIRED, _("La date et l'heure de fin sont obligatoires."), "ends_at"))
-    elif isinstance(starts, datetime) and ends <= starts:
-        problems.append(Violation(Code.DATES_INVALID, _("La fin doit suivre le début."), "ends_at"))
-    if not value("place") and not value("online_url"):
+    if not data.place.strip() and not data.online_url.strip():
         problems.append(Violation(Code.REQUIRED, _("Indiquez un lieu ou un lien de participation en ligne."), "place"))
-    opens, closes = value("registration_opens_at"), value("registration_closes_at")
-    if opens and closes and closes <= opens:
-        problems.append(Violation(EventError.WINDOW_INVERTED,
-                                  _("La clôture des inscriptions doit suivre leur ouverture."),
-                                  "registration_closes_at"))
-    if closes and isinstance(ends, datetime) and closes > ends:
-        problems.append(Violation(EventError.WINDOW_AFTER_EVENT,
-                                  _("Les inscriptions doivent être closes avant la fin de l'événement."),
-                                  "registration_closes_at"))
-    retention = value("retention_days")
-    if retention is None or not 1 <= int(retention) <= 3650:
+    if data.municipality is not None and not Municipality.objects.filter(pk=data.municipality).exists():
+        problems.append(Violation(Code.INVALID_CHOICE, _("Commune inconnue."), "municipality"))
+    if not 1 <= data.retention_days <= 3650:
         problems.append(Violation(Code.INVALID, _("Une durée de conservation entre 1 et 3650 jours est attendue."),
                                   "retention_days"))
-    per_person = value("blocks_per_person")
-    if per_person is None or not 1 <= int(per_person) <= 6:
+    if not 1 <= data.blocks_per_person <= 6:
         problems.append(Violation(Code.INVALID, _("Entre 1 et 6 blocs ou tables par personne."), "blocks_per_person"))
-    capacity = value("capacity")
-    if event.pk and capacity is not None and "capacity" in clean:
+    if event.pk and data.capacity is not None and data.capacity != event.capacity:
         taken = live_count(event)
-        if capacity < taken:
+        if data.capacity < taken:
             problems.append(Violation(
                 EventError.CAPACITY_BELOW_CONFIRMED,
                 _("%(n)s personnes sont déjà inscrites : la capacité ne peut pas descendre en dessous.")
                 % {"n": taken}, "capacity"))
+    return problems + _date_problems(data)
+
+
+def _date_problems(data: EventInput) -> list[Violation]:
+    problems: list[Violation] = []
+    if data.ends_at <= data.starts_at:
+        problems.append(Violation(Code.DATES_INVALID, _("La fin doit suivre le début."), "ends_at"))
+    opens, closes = data.registration_opens_at, data.registration_closes_at
+    if opens and closes and closes <= opens:
+        problems.append(Violation(EventError.WINDOW_INVERTED,
+                                  _("La clôture des inscriptions doit suivre leur ouverture."),
+                                  "registration_closes_at"))
+    if closes and closes > data.ends_at:
+        problems.append(Violation(EventError.WINDOW_AFTER_EVENT,
+                                  _("Les inscriptions doivent être closes avant la fin de l'événement."),
+                                  "registration_closes_at"))
     return problems
 
 
-def _clean_event(data: dict[str, Any]) -> dict[str, Any]:
-    clean = {key: data[key] for key in SIMPLE_FIELDS if key in data}
-    for key in ("title", "summary", "place", "address", "audience", "online_url", "time_zone"):
-        if key in clean:
-            clean[key] = str(clean[key] or "").strip()
-    if "description" in clean:
-        clean["description"] = sanitise(str(clean["description"] or ""))
-    for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-        if isinstance(clean.get(key), datetime) and timezone.is_naive(clean[key]):
-            zone = ZoneInfo(str(data.get("time_zone") or "Europe/Luxembourg"))
-            clean[key] = timezone.make_aware(clean[key], zone)
-    return clean
+def _apply(event: Event, data: EventInput) -> None:
+    """The input's values on the event (texts stripped, the description sanitised), relations apart."""
+    for key in SIMPLE_FIELDS:
+        value = getattr(data, key)
+        setattr(event, key, value.strip() if isinstance(value, str) else value)
+    event.municipality_id = data.municipality
+    event.description = sanitise(data.description)
 
 
-def _apply_relations(event: Event, data: dict[str, Any]) -> None:
+def _apply_relations(event: Event, data: EventInput) -> None:
     for key in RELATIONS:
-        if key in data:
-            getattr(event, key).set(list(data[key] or []))
+        getattr(event, key).set(list(getattr(data, key)))
 
 
 # --- the event -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_event(actor: Actor, data: dict[str, Any]) -> Event:
+def create_event(actor: Actor, data: EventInput) -> Event:
     """A new event, as a draft; its address (slug) is made from the title and kept unique."""
     require_officer(actor)
-    clean = _clean_event(data)
-    event = Event(created_by=actor, **clean)
-    problems = _event_problems(event, clean)
+    event = Event(created_by=actor)
+    problems = _event_problems(event, data)
     if problems:
         raise RuleViolation(problems)
+    _apply(event, data)
     event.slug = unique_slug(event.title)
     event.status = EventStatus.DRAFT
     event.save()
@@ -189,29 +179,25 @@ def create_event(actor: Actor, data: dict[str, Any]) -> Event:
 
 
 @transaction.atomic
-def update_event(actor: Actor, event: Event, data: dict[str, Any], expected_version: int | None = None) -> Event:
+def update_event(actor: Actor, event: Event, data: EventInput, expected_version: int | None = None) -> Event:
     """Change an event. Raising the capacity fills the new seats from the waiting list (who is told)."""
     require_officer(actor)
     event = locked_event(event)
     _check_version(event, expected_version)
-    clean = _clean_event(data)
-    problems = _event_problems(event, clean)
+    problems = _event_problems(event, data)
     if problems:
         raise RuleViolation(problems)
     before = snapshot(event, EVENT_FIELDS)
     old_capacity = event.capacity
-    for key, value in clean.items():
-        setattr(event, key, value)
+    _apply(event, data)
     if any(str(before.get(key)) != str(snapshot(event, [key]).get(key)) for key in CALENDAR_FIELDS):
         event.ical_sequence += 1
     event.save_bumped()
     _apply_relations(event, data)
     promoted = 0
-    if "capacity" in clean and (event.capacity is None or (old_capacity is not None
-                                                           and event.capacity > old_capacity)):
-        from . import services
-
-        promoted = len(services.promote_waitlisted(event) or [])
+    if event.capacity != old_capacity and (event.capacity is None or (old_capacity is not None
+                                                                      and event.capacity > old_capacity)):
+        promoted = len(services.promote_waitlisted(event))
     after = snapshot(event, EVENT_FIELDS)
     if promoted:
         after["promoted_from_waiting_list"] = promoted
@@ -260,47 +246,45 @@ def cancel_event(actor: Actor, event: Event, *, reason: str = "", expected_versi
 
 # --- the programme -------------------------------------------------------------------------------
 
-def _block_problems(data: dict[str, Any]) -> list[Violation]:
+def _block_problems(data: BlockInput) -> list[Violation]:
     problems = []
-    if not str(data.get("title") or "").strip():
+    if not data.title.strip():
         problems.append(Violation(Code.REQUIRED, _("L'intitulé est obligatoire."), "title"))
-    if data.get("kind") not in BlockKind.values:
+    if data.kind not in BlockKind.values:
         problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez bloc thématique ou table."), "kind"))
-    capacity = data.get("capacity")
-    if capacity is not None and int(capacity) < 1:
+    if data.capacity is not None and data.capacity < 1:
         problems.append(Violation(Code.INVALID, _("Au moins une place, ou vide pour pas de limite."), "capacity"))
     return problems
 
 
 @transaction.atomic
-def add_block(actor: Actor, event: Event, data: dict[str, Any]) -> Block:
+def add_block(actor: Actor, event: Event, data: BlockInput) -> Block:
     require_officer(actor)
     event = locked_event(event)
     problems = _block_problems(data)
     if problems:
         raise RuleViolation(problems)
-    position = data.get("position")
+    position = data.position
     if position is None:
         position = (event.blocks.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    block = Block.objects.create(event=event, kind=data["kind"], title=str(data["title"]).strip(),
-                                 description=str(data.get("description") or "").strip(),
-                                 capacity=data.get("capacity"), position=position)
+    block = Block.objects.create(event=event, kind=data.kind, title=data.title.strip(),
+                                 description=data.description.strip(), capacity=data.capacity, position=position)
     record(actor, "event_block.create", block, after=snapshot(block, BLOCK_FIELDS))
     return block
 
 
 @transaction.atomic
-def update_block(actor: Actor, block: Block, data: dict[str, Any]) -> Block:
+def update_block(actor: Actor, block: Block, data: BlockInput) -> Block:
     require_officer(actor)
     block = locked(Block.objects.all(), block, _("Bloc ou table introuvable."))
-    merged = {**snapshot(block, BLOCK_FIELDS), **data}
-    problems = _block_problems(merged)
+    problems = _block_problems(data)
     if problems:
         raise RuleViolation(problems)
     before = snapshot(block, BLOCK_FIELDS)
-    for key in BLOCK_FIELDS:
-        if key in data:
-            setattr(block, key, str(data[key]).strip() if key in ("title", "description") else data[key])
+    block.kind, block.title, block.description = data.kind, data.title.strip(), data.description.strip()
+    block.capacity = data.capacity
+    if data.position is not None:
+        block.position = data.position
     block.save()
     record(actor, "event_block.update", block, before=before, after=snapshot(block, BLOCK_FIELDS))
     return block
@@ -318,58 +302,49 @@ def delete_block(actor: Actor, block: Block) -> None:
     block.delete()
 
 
-def _session_problems(event: Event, data: dict[str, Any]) -> list[Violation]:
+def _session_problems(event: Event, data: SessionInput) -> list[Violation]:
     problems = []
-    if not str(data.get("title") or "").strip():
+    if not data.title.strip():
         problems.append(Violation(Code.REQUIRED, _("L'intitulé est obligatoire."), "title"))
-    block = data.get("block")
-    if block is not None and getattr(block, "event_id", None) != event.pk:
+    if data.block is not None and not event.blocks.filter(pk=data.block).exists():
         problems.append(Violation(Code.INVALID_CHOICE, _("Ce bloc n'appartient pas à cet événement."), "block"))
-    starts, ends = data.get("starts_at"), data.get("ends_at")
-    if not isinstance(starts, datetime):
-        problems.append(Violation(Code.REQUIRED, _("La date et l'heure de début sont obligatoires."), "starts_at"))
-    if not isinstance(ends, datetime):
-        problems.append(Violation(Code.REQUIRED, _("La date et l'heure de fin sont obligatoires."), "ends_at"))
-    elif isinstance(starts, datetime) and ends <= starts:
+    if data.ends_at <= data.starts_at:
         problems.append(Violation(Code.DATES_INVALID, _("La fin doit suivre le début."), "ends_at"))
-    capacity = data.get("capacity")
-    if capacity is not None and int(capacity) < 1:
+    if data.capacity is not None and data.capacity < 1:
         problems.append(Violation(Code.INVALID, _("Au moins une place, ou vide pour pas de limite."), "capacity"))
     return problems
 
 
-def _session_values(data: dict[str, Any]) -> dict[str, Any]:
-    values = {key: data[key] for key in SESSION_FIELDS if key in data}
-    for key in ("title", "description", "speakers", "room"):
-        if key in values:
-            values[key] = str(values[key] or "").strip()
-    return values
+def _apply_session(session: Session, data: SessionInput) -> None:
+    session.block_id = data.block
+    session.title, session.description = data.title.strip(), data.description.strip()
+    session.speakers, session.room = data.speakers.strip(), data.room.strip()
+    session.starts_at, session.ends_at, session.capacity = data.starts_at, data.ends_at, data.capacity
 
 
 @transaction.atomic
-def add_session(actor: Actor, event: Event, data: dict[str, Any]) -> Session:
+def add_session(actor: Actor, event: Event, data: SessionInput) -> Session:
     require_officer(actor)
     event = locked_event(event)
     problems = _session_problems(event, data)
     if problems:
         raise RuleViolation(problems)
-    session = Session.objects.create(event=event, **_session_values(data))
+    session = Session(event=event)
+    _apply_session(session, data)
+    session.save()
     record(actor, "event_session.create", session, after=snapshot(session, SESSION_FIELDS))
     return session
 
 
 @transaction.atomic
-def update_session(actor: Actor, session: Session, data: dict[str, Any]) -> Session:
+def update_session(actor: Actor, session: Session, data: SessionInput) -> Session:
     require_officer(actor)
-    session = (Session.objects.select_for_update(of=("self",)).select_related("event", "block")
-               .get(pk=session.pk))
-    current = {key: getattr(session, key) for key in SESSION_FIELDS}
-    problems = _session_problems(session.event, {**current, **data})
+    session = locked(Session.objects.all(), session, _("Session introuvable."))
+    problems = _session_problems(session.event, data)
     if problems:
         raise RuleViolation(problems)
     before = snapshot(session, SESSION_FIELDS)
-    for key, value in _session_values(data).items():
-        setattr(session, key, value)
+    _apply_session(session, data)
     session.save()
     record(actor, "event_session.update", session, before=before, after=snapshot(session, SESSION_FIELDS))
     return session
@@ -389,8 +364,6 @@ def delete_session(actor: Actor, session: Session) -> None:
 def staff_cancel_registration(actor: Actor, registration: Registration, *, reason: str = "") -> Registration:
     """An officer cancels someone's registration (the next person waiting is promoted and told)."""
     require_officer(actor)
-    from . import services
-
     # The registration service writes the audit record (with the officer as actor and the reason).
     return services.cancel_registration(actor, registration, reason=reason)
 
@@ -399,8 +372,6 @@ def staff_cancel_registration(actor: Actor, registration: Registration, *, reaso
 def launch_allocation(actor: Actor, event: Event) -> AllocationResult:
     """Allocate the blocks or tables (the registration services do the fair, reproducible draw)."""
     require_officer(actor)
-    from . import services
-
     if event.registration_data_deleted_at is not None:
         raise Conflict.single(EventError.DATA_DELETED, _("Les inscriptions de cet événement ont été supprimées."))
     return services.run_allocation(actor, event)

@@ -51,7 +51,7 @@ def evaluation_builder(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuestionForm(request.POST) if request.method == "POST" else None
     if form is None:
         return _builder_page(request, event)
-    return handle_form(request, form, lambda: evaluation.add_question(officer(request), event, form.cleaned_data),
+    return handle_form(request, form, lambda: evaluation.add_question(officer(request), event, form.to_input()),
                        done=lambda _question: _builder_url(event.pk), success=_("Question ajoutée."),
                        page=lambda status: _builder_page(request, event, form, status=status))
 
@@ -68,7 +68,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
         QuestionForm(initial=QuestionForm.initial_for(question))
     back = _builder_url(question.event_id)
     return handle_form(
-        request, form, lambda: evaluation.update_question(officer(request), question, form.cleaned_data),
+        request, form, lambda: evaluation.update_question(officer(request), question, form.to_input()),
         done=lambda _question: back, success=_("Question enregistrée."),
         page=lambda status: form_page(request, event=question.event, form=form, title=_("Modifier la question"),
                                       submit=_("Enregistrer"), back=back, back_label=_("Questionnaire"),

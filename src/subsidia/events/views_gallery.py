@@ -53,7 +53,7 @@ def photos(request: HttpRequest, pk: int) -> HttpResponse:
                 add_to_form(form, error)
         return _photos_page(request, event, form, status=422)
     try:
-        gallery.add_photo(officer(request), event, form.cleaned_data["image"], form.cleaned_data)
+        gallery.add_photo(officer(request), event, form.cleaned_data["image"], form.to_input())
     except RuleViolation as error:
         return _photos_page(request, event, form, status=refused(request, error, form))
     messages.success(request, _("Photo ajoutée à la galerie."))
@@ -72,7 +72,7 @@ def photo_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "caption": photo.caption, "credit": photo.credit, "alt_text": photo.alt_text})
     back = _photos_url(photo.event_id)
     return handle_form(
-        request, form, lambda: gallery.update_photo(officer(request), photo, form.cleaned_data),
+        request, form, lambda: gallery.update_photo(officer(request), photo, form.to_input()),
         done=lambda _photo: back, success=_("Photo enregistrée."),
         page=lambda status: form_page(request, event=photo.event, form=form, title=_("Modifier la photo"),
                                       submit=_("Enregistrer"), back=back, back_label=_("Photos"), status=status))

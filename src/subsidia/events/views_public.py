@@ -144,8 +144,8 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                registration = services.register(request.user, event, language=translation.get_language() or "fr",
-                                                 **form.service_kwargs())
+                registration = services.register(request.user, event,
+                                                 form.to_input(language=translation.get_language() or "fr"))
             except NotFound as error:
                 raise Http404(str(error)) from error
             except RuleViolation as error:

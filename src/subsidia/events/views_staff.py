@@ -44,8 +44,8 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
 
     def save() -> Event:
         if event is None:
-            return services_staff.create_event(officer(request), form.data_for_service())
-        return services_staff.update_event(officer(request), event, form.data_for_service(),
+            return services_staff.create_event(officer(request), form.to_input())
+        return services_staff.update_event(officer(request), event, form.to_input(event),
                                            expected_version=form.cleaned_data["version"])
 
     def page(status: int) -> HttpResponse:
@@ -143,8 +143,8 @@ def _block_page(request: HttpRequest, event: Event, block: Block | None) -> Http
 
     def save() -> Block:
         if block is None:
-            return services_staff.add_block(officer(request), event, form.cleaned_data)
-        return services_staff.update_block(officer(request), block, form.cleaned_data)
+            return services_staff.add_block(officer(request), event, form.to_input())
+        return services_staff.update_block(officer(request), block, form.to_input(block))
 
     title = _("Nouveau bloc ou table") if block is None else _("Modifier « %(title)s »") % {"title": block.title}
     return _programme_page(request, event, form, save=save, title=title, success=_("Bloc ou table enregistré."))
@@ -183,8 +183,8 @@ def _session_page(request: HttpRequest, event: Event, session: Session | None) -
 
     def save() -> Session:
         if session is None:
-            return services_staff.add_session(officer(request), event, form.data_for_service())
-        return services_staff.update_session(officer(request), session, form.data_for_service())
+            return services_staff.add_session(officer(request), event, form.to_input())
+        return services_staff.update_session(officer(request), session, form.to_input())
 
     title = _("Nouvelle session") if session is None else _("Modifier « %(title)s »") % {"title": session.title}
     return _programme_page(request, event, form, save=save, title=title, success=_("Session enregistrée."))

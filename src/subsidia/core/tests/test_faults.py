@@ -48,6 +48,7 @@ from subsidia.dialogue.models import AgendaItem, AgendaItemStatus, Meeting, Meet
 from subsidia.dialogue.tests.factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
 from subsidia.events import services as events
 from subsidia.events import services_staff as events_staff
+from subsidia.events.inputs import RegistrationInput
 from subsidia.events.models import EventStatus, Registration, RegistrationStatus
 from subsidia.events.tests.factories import EventFactory, RegistrationFactory
 from subsidia.grants import workflow as grants_workflow
@@ -328,11 +329,11 @@ def _proposed_item(w: World) -> AgendaItem:
 SERVICE_CASES: dict[str, Case] = {
     "events.register": Case(
         make=lambda w: EventFactory.create(),
-        act=lambda w, e: events.register(None, e, full_name="Ana Lima", email="ana@example.lu"),
+        act=lambda w, e: events.register(None, e, RegistrationInput(full_name="Ana Lima", email="ana@example.lu")),
         reached=lambda w, e: e.registrations.filter(status=RegistrationStatus.CONFIRMED).count() == 1),
     "events.register[waiting list]": Case(
         make=lambda w: RegistrationFactory.create(event=EventFactory.create(capacity=1)).event,
-        act=lambda w, e: events.register(None, e, full_name="Ana Lima", email="ana@example.lu"),
+        act=lambda w, e: events.register(None, e, RegistrationInput(full_name="Ana Lima", email="ana@example.lu")),
         reached=lambda w, e: e.registrations.filter(status=RegistrationStatus.WAITLISTED).count() == 1),
     "events.cancel_registration": Case(
         make=_full_event_with_waiting_list,

@@ -36,6 +36,7 @@ from subsidia.dialogue import tasks as dialogue_tasks
 from subsidia.dialogue.tests.factories import MeetingFactory
 from subsidia.events import retention
 from subsidia.events import tasks as event_tasks
+from subsidia.events.inputs import RegistrationInput
 from subsidia.events.models import Event, Registration, RegistrationStatus
 from subsidia.events.tasks_staff import delete_expired_registration_data
 from subsidia.events.tests.factories_staff import RegistrationFactory, StaffEventFactory
@@ -339,8 +340,8 @@ def _allocated_event(make_user: Any, django_capture_on_commit_callbacks: Any) ->
 
     event = EventFactory.create(capacity=None)
     blocks = [BlockFactory.create(event=event, capacity=2), BlockFactory.create(event=event, capacity=10)]
-    ids = [services.register(None, event, full_name=f"P{n}", email=f"p{n}@example.lu",
-                             block_ranking=[b.pk for b in blocks]).pk for n in range(3)]
+    ids = [services.register(None, event, RegistrationInput(full_name=f"P{n}", email=f"p{n}@example.lu",
+                             block_ranking=[b.pk for b in blocks])).pk for n in range(3)]
     with django_capture_on_commit_callbacks(execute=False):
         services.run_allocation(make_user(Role.OFFICER), event)
     mail.outbox.clear()

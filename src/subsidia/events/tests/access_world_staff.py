@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from subsidia.events import evaluation, gallery
+from subsidia.events.inputs import PhotoTexts
 from subsidia.events.models import Block, BlockChoice, EventStatus, QuestionKind, Session
 
 from .factories_staff import PNG, QuestionFactory, RegistrationFactory, StaffEventFactory
@@ -36,7 +37,8 @@ def add_event_staff(world: dict[str, Any]) -> None:
     RegistrationFactory.create(event=past, checked_in_at=timezone.now())  # not invited yet: sending has work to do
     past.evaluation_published_at = timezone.now()
     past.save()
-    photos = [gallery.add_photo(officer, past, SimpleUploadedFile(f"p{n}.png", PNG, "image/png"), PHOTO_TEXTS)
+    photos = [gallery.add_photo(officer, past, SimpleUploadedFile(f"p{n}.png", PNG, "image/png"),
+                                PhotoTexts(**PHOTO_TEXTS))
               for n in range(2)]
 
     upcoming = StaffEventFactory.create(title="Conférence à venir", slug="conference-a-venir")

@@ -16,6 +16,7 @@ from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied
 from subsidia.events import allocation, services
 from subsidia.events.allocation import Registrant, allocate
+from subsidia.events.inputs import RegistrationInput
 from subsidia.events.models import Block, BlockChoice, Event, Registration, RegistrationStatus
 
 from .factories import BlockFactory, EventFactory
@@ -80,8 +81,8 @@ class TestRunAllocation:
         event = EventFactory.create(capacity=None)
         popular, quiet = BlockFactory.create(event=event, capacity=2, title="Logement abordable"), \
             BlockFactory.create(event=event, capacity=10, title="Vivre ensemble")
-        registrations = [services.register(None, event, full_name=f"P{n}", email=f"p{n}@example.lu",
-                                           block_ranking=[popular.pk, quiet.pk]) for n in range(5)]
+        registrations = [services.register(None, event, RegistrationInput(full_name=f"P{n}", email=f"p{n}@example.lu",
+                                           block_ranking=[popular.pk, quiet.pk])) for n in range(5)]
         return event, popular, quiet, registrations
 
     def test_stores_the_result_explains_it_and_e_mails_it(

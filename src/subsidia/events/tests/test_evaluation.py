@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied, RuleViolation
 from subsidia.events import charts, evaluation
+from subsidia.events.inputs import QuestionInput
 from subsidia.events.models import (
     EvaluationAnswer,
     EvaluationQuestion,
@@ -60,13 +62,13 @@ def _questionnaire(event: Event) -> tuple[EvaluationQuestion, EvaluationQuestion
 
 def test_questions_are_built_by_officers_only(officer: User, make_user: Callable[..., User], past_event: Event) -> None:
     with pytest.raises(PermissionDenied):
-        evaluation.add_question(make_user("moderator"), past_event, {"text": "Q", "kind": "rating"})
+        evaluation.add_question(make_user("moderator"), past_event, QuestionInput(text="Q", kind="rating"))
     with pytest.raises(RuleViolation) as caught:
-        evaluation.add_question(officer, past_event, {"text": "Format ?", "kind": "choice", "options": "Seul"})
+        evaluation.add_question(officer, past_event, QuestionInput(text="Format ?", kind="choice", options="Seul"))
     assert caught.value.violations[0].field == "options"
-    first = evaluation.add_question(officer, past_event, {"text": "Note", "kind": "rating", "required": True})
-    second = evaluation.add_question(officer, past_event, {"text": "Format", "kind": "choice",
-                                                           "options": "A\n\n B \n"})
+    first = evaluation.add_question(officer, past_event, QuestionInput(text="Note", kind="rating", required=True))
+    second = evaluation.add_question(officer, past_event, QuestionInput(text="Format", kind="choice",
+                                                                        options="A\n\n B \n"))
     assert (first.position, second.position) == (1, 2)
     assert second.option_list == ["A", "B"]
     evaluation.move_question(officer, second, up=True)
@@ -79,10 +81,10 @@ def test_answered_questions_keep_their_type(officer: User, past_event: Event) ->
     registration = RegistrationFactory.create(event=past_event, evaluation_invited_at=timezone.now())
     evaluation.submit_response(registration, {f"q{rating.pk}": "4"})
     with pytest.raises(RuleViolation):
-        evaluation.update_question(officer, rating, {"kind": "text"})
+        evaluation.update_question(officer, rating, replace(QuestionInput.of(rating), kind="text"))
     with pytest.raises(Conflict):
         evaluation.delete_question(officer, rating)
-    evaluation.update_question(officer, rating, {"text": "Note globale de la matinée"})
+    evaluation.update_question(officer, rating, replace(QuestionInput.of(rating), text="Note globale de la matinée"))
     rating.refresh_from_db()
     assert rating.text == "Note globale de la matinée" and rating.kind == QuestionKind.RATING
 

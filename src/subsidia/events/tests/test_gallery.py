@@ -18,6 +18,7 @@ from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import PermissionDenied, RuleViolation
 from subsidia.core.tests import uploads_samples
 from subsidia.events import gallery
+from subsidia.events.inputs import PhotoTexts
 from subsidia.events.models import EventStatus, Photo
 
 from .factories_staff import JPEG, PNG, StaffEventFactory
@@ -39,8 +40,8 @@ def _png(name: str = "photo.png") -> SimpleUploadedFile:
 
 def test_add_reorder_delete(officer: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     event = StaffEventFactory.create()
-    first = gallery.add_photo(officer, event, _png(), TEXTS)
-    second = gallery.add_photo(officer, event, SimpleUploadedFile("b.jpg", JPEG, "image/jpeg"), TEXTS)
+    first = gallery.add_photo(officer, event, _png(), PhotoTexts(**TEXTS))
+    second = gallery.add_photo(officer, event, SimpleUploadedFile("b.jpg", JPEG, "image/jpeg"), PhotoTexts(**TEXTS))
     assert (first.content_type, second.content_type) == ("image/png", "image/jpeg")
     assert first.image.name.endswith(".png") and (first.position, second.position) == (1, 2)
     gallery.move_photo(officer, second, up=True)
@@ -57,7 +58,7 @@ def test_add_reorder_delete(officer: User, django_capture_on_commit_callbacks: D
 @pytest.mark.parametrize("missing", ["caption", "credit", "alt_text"])
 def test_texts_are_required(officer: User, missing: str) -> None:
     with pytest.raises(RuleViolation) as caught:
-        gallery.add_photo(officer, StaffEventFactory.create(), _png(), {**TEXTS, missing: "   "})
+        gallery.add_photo(officer, StaffEventFactory.create(), _png(), PhotoTexts(**{**TEXTS, missing: "   "}))
     assert [v.field for v in caught.value.violations] == [missing]
     assert not Photo.objects.exists()
 
@@ -65,14 +66,14 @@ def test_texts_are_required(officer: User, missing: str) -> None:
 def test_a_non_image_named_jpg_is_refused(officer: User) -> None:
     fake = SimpleUploadedFile("photo.jpg", b"%PDF-1.4\n%not a photo\n", "image/jpeg")
     with pytest.raises(RuleViolation) as caught:
-        gallery.add_photo(officer, StaffEventFactory.create(), fake, TEXTS)
+        gallery.add_photo(officer, StaffEventFactory.create(), fake, PhotoTexts(**TEXTS))
     assert caught.value.violations[0].code == "not_an_image"
     assert not Photo.objects.exists()
 
 
 def test_only_officers_upload(make_user: Callable[..., User]) -> None:
     with pytest.raises(PermissionDenied):
-        gallery.add_photo(make_user("moderator"), StaffEventFactory.create(), _png(), TEXTS)
+        gallery.add_photo(make_user("moderator"), StaffEventFactory.create(), _png(), PhotoTexts(**TEXTS))
 
 
 def test_upload_page_shows_clear_errors(officer: User, login: Callable[..., Client]) -> None:
@@ -92,7 +93,7 @@ def test_upload_page_shows_clear_errors(officer: User, login: Callable[..., Clie
 
 def test_public_gallery_and_files(officer: User, client: Client) -> None:
     event = StaffEventFactory.create()
-    photo = gallery.add_photo(officer, event, _png(), TEXTS)
+    photo = gallery.add_photo(officer, event, _png(), PhotoTexts(**TEXTS))
     page = client.get(reverse("events:gallery", kwargs={"slug": event.slug}))
     body = page.content.decode()
     assert page.status_code == 200 and "<figure>" in body and "<figcaption>" in body and "Ministère" in body
@@ -112,7 +113,8 @@ def test_public_gallery_and_files(officer: User, client: Client) -> None:
 
 def test_a_photo_with_its_gps_position_is_stored_upright_without_any_exif(officer: User) -> None:
     original = uploads_samples.jpeg_with_gps(size=(32, 16), orientation=6)
-    photo = gallery.add_photo(officer, StaffEventFactory.create(), SimpleUploadedFile("foyer.jpg", original), TEXTS)
+    photo = gallery.add_photo(officer, StaffEventFactory.create(), SimpleUploadedFile("foyer.jpg", original),
+                              PhotoTexts(**TEXTS))
     with photo.image.open("rb") as handle:
         stored = handle.read()
     assert photo.content_type == "image/jpeg" and photo.size == len(stored) and stored != original
@@ -123,7 +125,7 @@ def test_a_photo_with_its_gps_position_is_stored_upright_without_any_exif(office
 
 def test_a_webp_photo_is_accepted(officer: User) -> None:
     upload = SimpleUploadedFile("photo.webp", uploads_samples.image("WEBP"), "image/webp")
-    photo = gallery.add_photo(officer, StaffEventFactory.create(), upload, TEXTS)
+    photo = gallery.add_photo(officer, StaffEventFactory.create(), upload, PhotoTexts(**TEXTS))
     assert photo.content_type == "image/webp" and photo.image.name.endswith(".webp")
 
 

@@ -20,6 +20,7 @@ from subsidia.accounts.roles import Role
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.events import calendar, selectors, services, signing
+from subsidia.events.inputs import RegistrationInput
 from subsidia.events.models import BlockChoice, Event, EventStatus, Registration, RegistrationStatus
 from subsidia.organisations.models import Municipality
 
@@ -27,7 +28,8 @@ from .factories import BlockFactory, EventFactory, RegistrationFactory, SessionF
 
 
 def sign_up(event: Event, n: int, **kwargs: Any) -> Registration:
-    return services.register(None, event, full_name=f"Personne {n}", email=f"p{n}@example.lu", **kwargs)
+    return services.register(None, event, RegistrationInput(full_name=f"Personne {n}", email=f"p{n}@example.lu",
+                                                            **kwargs))
 
 
 def codes(error: RuleViolation) -> dict[str | None, str]:
@@ -78,7 +80,8 @@ class TestCapacity:
 
             try:
                 barrier.wait()
-                outcomes[who] = services.register(None, event, full_name=who, email=f"{who}@example.lu").status
+                outcomes[who] = services.register(None, event, RegistrationInput(full_name=who,
+                                                                                 email=f"{who}@example.lu")).status
             finally:
                 connections.close_all()
 
@@ -129,18 +132,19 @@ class TestValidation:
     def test_name_and_email(self) -> None:
         event = EventFactory.create()
         with pytest.raises(RuleViolation) as refused:
-            services.register(None, event, full_name=" ", email="pas-une-adresse")
+            services.register(None, event, RegistrationInput(full_name=" ", email="pas-une-adresse"))
         assert codes(refused.value) == {"full_name": "required", "email": "invalid"}
         assert refused.value.status_code == 422
 
     def test_same_email_twice_is_refused_but_allowed_after_cancelling(self) -> None:
         event = EventFactory.create()
-        first = services.register(None, event, full_name="Anna", email="anna@example.lu")
+        first = services.register(None, event, RegistrationInput(full_name="Anna", email="anna@example.lu"))
         with pytest.raises(RuleViolation) as refused:
-            services.register(None, event, full_name="Anna", email="ANNA@example.lu")
+            services.register(None, event, RegistrationInput(full_name="Anna", email="ANNA@example.lu"))
         assert codes(refused.value) == {"email": "already_registered"}
         services.cancel_registration(None, first)
-        assert services.register(None, event, full_name="Anna", email="anna@example.lu").pk != first.pk
+        assert services.register(None, event, RegistrationInput(full_name="Anna",
+                                                                email="anna@example.lu")).pk != first.pk
 
     def test_blocks_must_be_the_events_ranked_once_and_enough(self) -> None:
         event = EventFactory.create(blocks_per_person=2)
@@ -169,8 +173,8 @@ class TestValidation:
         event = EventFactory.create()
         mersch = Municipality.objects.create(name="Mersch")
         user = make_user()
-        registration = services.register(user, event, full_name="Anna", email="anna@example.lu",
-                                         municipality=mersch.pk)
+        registration = services.register(user, event, RegistrationInput(full_name="Anna", email="anna@example.lu",
+                                         municipality=mersch.pk))
         assert registration.municipality == mersch and registration.user == user
         with pytest.raises(RuleViolation) as refused:
             sign_up(event, 2, municipality=999999)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +19,7 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, PermissionDenied, RuleViolation
 from subsidia.events import selectors, services_staff
+from subsidia.events.inputs import BlockInput, EventInput, SessionInput
 from subsidia.events.models import Block, BlockChoice, Event, EventStatus, RegistrationStatus, Session
 
 from .factories_staff import BlockFactory, RegistrationFactory, StaffEventFactory
@@ -24,13 +27,14 @@ from .factories_staff import BlockFactory, RegistrationFactory, StaffEventFactor
 pytestmark = pytest.mark.django_db
 
 
-def _data(**overrides: object) -> dict[str, object]:
+def _data(**overrides: Any) -> EventInput:
     start = timezone.now().replace(microsecond=0) + timedelta(days=20)
-    data = {"title": "Conférence sur l'intégration locale", "summary": "Une matinée.", "time_zone": "Europe/Luxembourg",
+    data: dict[str, Any] = {"title": "Conférence sur l'intégration locale", "summary": "Une matinée.",
+                            "time_zone": "Europe/Luxembourg",
             "starts_at": start, "ends_at": start + timedelta(hours=4), "place": "Mersch", "capacity": 50,
             "retention_days": 90, "blocks_per_person": 1, "registration_enabled": True}
     data.update(overrides)
-    return data
+    return EventInput(**data)
 
 
 @pytest.fixture
@@ -47,11 +51,11 @@ def test_only_officers_manage_events(make_user: Callable[..., User], role: str |
     with pytest.raises(PermissionDenied):
         services_staff.create_event(user, _data())
     with pytest.raises(PermissionDenied):
-        services_staff.update_event(user, event, {"title": "Autre"})
+        services_staff.update_event(user, event, replace(EventInput.of(event), title="Autre"))
     with pytest.raises(PermissionDenied):
         services_staff.cancel_event(user, event)
     with pytest.raises(PermissionDenied):
-        services_staff.add_block(user, event, {"kind": "block", "title": "B"})
+        services_staff.add_block(user, event, BlockInput(kind="block", title="B"))
     assert not Event.objects.exclude(pk=event.pk).exists()
     assert not AuditEvent.objects.exists()
 
@@ -87,9 +91,10 @@ def test_update_checks_the_version_and_keeps_capacity_above_confirmed(officer: U
     event = StaffEventFactory.create(capacity=3)
     RegistrationFactory.create_batch(3, event=event)
     with pytest.raises(Conflict):
-        services_staff.update_event(officer, event, {"title": "Nouveau"}, expected_version=event.version + 1)
+        services_staff.update_event(officer, event, replace(EventInput.of(event), title="Nouveau"),
+                                    expected_version=event.version + 1)
     with pytest.raises(RuleViolation) as caught:
-        services_staff.update_event(officer, event, {"capacity": 2})
+        services_staff.update_event(officer, event, replace(EventInput.of(event), capacity=2))
     assert caught.value.violations[0].field == "capacity"
     event.refresh_from_db()
     assert event.capacity == 3 and event.title != "Nouveau"
@@ -106,7 +111,7 @@ def test_raising_the_capacity_promotes_the_waiting_list(
     second = RegistrationFactory.create(event=event, status=RegistrationStatus.WAITLISTED,
                                         waitlisted_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
-        services_staff.update_event(officer, event, {"capacity": 2})
+        services_staff.update_event(officer, event, replace(EventInput.of(event), capacity=2))
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == RegistrationStatus.CONFIRMED
@@ -119,11 +124,12 @@ def test_raising_the_capacity_promotes_the_waiting_list(
 
 def test_moving_an_event_bumps_its_calendar_sequence(officer: User) -> None:
     event = StaffEventFactory.create()
-    services_staff.update_event(officer, event, {"summary": "Autre résumé"})
+    services_staff.update_event(officer, event, replace(EventInput.of(event), summary="Autre résumé"))
     event.refresh_from_db()
     assert event.ical_sequence == 0
-    services_staff.update_event(officer, event, {"starts_at": event.starts_at + timedelta(hours=1),
-                                                 "ends_at": event.ends_at + timedelta(hours=1)})
+    services_staff.update_event(officer, event, replace(EventInput.of(event),
+                                                        starts_at=event.starts_at + timedelta(hours=1),
+                                                        ends_at=event.ends_at + timedelta(hours=1)))
     event.refresh_from_db()
     assert event.ical_sequence == 1
 
@@ -162,18 +168,19 @@ def test_cancel_tells_every_registrant_once_committed(
 
 def test_programme_blocks_and_sessions(officer: User) -> None:
     event = StaffEventFactory.create()
-    block = services_staff.add_block(officer, event, {"kind": "table", "title": "Logement abordable",
-                                                      "capacity": 8})
+    block = services_staff.add_block(officer, event, BlockInput(kind="table", title="Logement abordable", capacity=8))
     assert block.position == 1 and block.kind == "table"
-    session = services_staff.add_session(officer, event, {
-        "title": "Table ronde", "block": block, "speakers": "A\nB", "room": "Salle 1",
-        "starts_at": event.starts_at, "ends_at": event.starts_at + timedelta(hours=1), "capacity": 8})
+    session = services_staff.add_session(officer, event, SessionInput(title="Table ronde", block=block.pk,
+                                                                      speakers="A\nB", room="Salle 1",
+                                                                      starts_at=event.starts_at,
+                                                                      ends_at=event.starts_at + timedelta(hours=1),
+                                                                      capacity=8))
     assert session.speaker_list == ["A", "B"]
     other_block = BlockFactory.create()
     with pytest.raises(RuleViolation) as caught:
-        services_staff.update_session(officer, session, {"block": other_block})
+        services_staff.update_session(officer, session, replace(SessionInput.of(session), block=other_block.pk))
     assert caught.value.violations[0].field == "block"
-    services_staff.update_block(officer, block, {"capacity": 10})
+    services_staff.update_block(officer, block, replace(BlockInput.of(block), capacity=10))
     block.refresh_from_db()
     assert block.capacity == 10
     services_staff.delete_session(officer, session)

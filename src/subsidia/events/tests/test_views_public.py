@@ -17,6 +17,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.events import services, signing
+from subsidia.events.inputs import RegistrationInput
 from subsidia.events.models import Registration, RegistrationStatus
 from subsidia.organisations.models import Theme
 
@@ -107,7 +108,8 @@ class TestRegistrationPage:
         assert response.status_code == 422
         page = response.content.decode()
         assert "Le formulaire contient" in page and "une fois" in page
-        services.register(None, event, full_name="Déjà", email="deja@example.lu", block_ranking=[block.pk])
+        services.register(None, event, RegistrationInput(full_name="Déjà", email="deja@example.lu",
+                                                         block_ranking=[block.pk]))
         response = client.post(reverse("events:register", args=[event.slug]),
                                 form_data(email="DEJA@example.lu", choice_1=block.pk))
         assert response.status_code == 422 and "déjà inscrite" in response.content.decode()
@@ -160,8 +162,8 @@ class TestSignedLinks:
     def test_cancelling_through_the_link_promotes_the_next(
             self, client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
         event = EventFactory.create(capacity=1)
-        seated = services.register(None, event, full_name="A", email="a@example.lu")
-        waiting = services.register(None, event, full_name="B", email="b@example.lu")
+        seated = services.register(None, event, RegistrationInput(full_name="A", email="a@example.lu"))
+        waiting = services.register(None, event, RegistrationInput(full_name="B", email="b@example.lu"))
         url = signing.path_for(seated, "cancel")
         assert "Confirmer l'annulation" in client.get(url).content.decode()
         seated.refresh_from_db()
@@ -203,7 +205,8 @@ class TestSignedLinks:
     def test_status_page_explains_the_allocation(self, client: Client, make_user: Callable[..., User]) -> None:
         event = EventFactory.create()
         block = BlockFactory.create(event=event, title="Vivre ensemble")
-        registration = services.register(None, event, full_name="A", email="a@example.lu", block_ranking=[block.pk])
+        registration = services.register(None, event, RegistrationInput(full_name="A", email="a@example.lu",
+                                                                        block_ranking=[block.pk]))
         services.run_allocation(make_user(Role.OFFICER), event)
         page = client.get(signing.path_for(registration, "status")).content.decode()
         assert "n° 1 sur 1" in page and "1er choix : « Vivre ensemble »" in page
