@@ -1,5 +1,6 @@
-"""Forms of the knowledge base's pages. They only parse what people type; the rules (and the sanitising of
-rich text) are the services'."""
+"""Forms of the knowledge base's pages. They parse what people type into the services' typed inputs
+(:mod:`subsidia.knowledge.inputs`, ``form.to_input()``); the rules (and the sanitising of rich text before it is
+stored) are the services'."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from subsidia.accounts.actors import Visitor
+from subsidia.core.html import sanitise
 from subsidia.events.models import Block, Event
 from subsidia.organisations.models import Municipality, Organisation, Theme
 
 from . import selectors
+from .inputs import FaqQuestionInput, FaqTopicInput, GoodPracticeInput, NewsInput
 from .models import FaqTopic, GoodPractice, NewsItem, PublicationState
 
 RICH_TEXT_HELP = _("Mise en forme HTML simple : paragraphes, titres (h2 à h4), gras, italique, listes, liens, "
@@ -61,11 +64,17 @@ class BlockChoiceField(forms.ModelChoiceField):
         return f"{obj.title} ({obj.event.title})"
 
 
+class RichTextField(forms.CharField):
+    """Rich text; when required, a text of which the sanitiser would leave nothing is no text."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if self.required and not sanitise(value or "").strip():
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def data_for_service(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
 class GoodPracticeForm(VersionedForm):
@@ -92,6 +101,15 @@ class GoodPracticeForm(VersionedForm):
     contact_phone = forms.CharField(label=_("Téléphone de contact"), max_length=40, required=False)
     is_example = forms.BooleanField(label=_("Exemple (données de démonstration)"), required=False)
 
+    def to_input(self) -> GoodPracticeInput:
+        data = self.cleaned_data
+        return GoodPracticeInput(
+            title=data["title"], summary=data["summary"], body=data["body"], theme=data["theme"],
+            event=data["event"], block=data["block"], municipalities=tuple(data["municipalities"]),
+            actors=tuple(data["actors"]), other_actors=data["other_actors"], results=data["results"],
+            contact_name=data["contact_name"], contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"], is_example=data["is_example"])
+
     @staticmethod
     def initial_for(practice: GoodPractice) -> dict[str, Any]:
         return {
@@ -117,13 +135,21 @@ class FaqTopicForm(forms.Form):
     name = forms.CharField(label=_("Nom de la rubrique"), max_length=150)
     position = forms.IntegerField(label=_("Ordre"), min_value=0, max_value=32767, initial=0)
 
+    def to_input(self) -> FaqTopicInput:
+        return FaqTopicInput(name=self.cleaned_data["name"], position=self.cleaned_data["position"])
+
 
 class FaqQuestionForm(VersionedForm):
     topic = forms.ModelChoiceField(label=_("Rubrique"), queryset=FaqTopic.objects.order_by("position", "name"))
     question = forms.CharField(label=_("Question"), max_length=300)
-    answer = forms.CharField(label=_("Réponse"), widget=forms.Textarea(attrs={"rows": 8}), help_text=RICH_TEXT_HELP)
+    answer = RichTextField(label=_("Réponse"), widget=forms.Textarea(attrs={"rows": 8}), help_text=RICH_TEXT_HELP)
     position = forms.IntegerField(label=_("Ordre dans la rubrique"), min_value=0, max_value=32767, initial=0)
     is_example = forms.BooleanField(label=_("Exemple (données de démonstration)"), required=False)
+
+    def to_input(self) -> FaqQuestionInput:
+        data = self.cleaned_data
+        return FaqQuestionInput(topic=data["topic"], question=data["question"], answer=data["answer"],
+                                position=data["position"], is_example=data["is_example"])
 
 
 class NewsForm(VersionedForm):
@@ -132,7 +158,7 @@ class NewsForm(VersionedForm):
     place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
     summary = forms.CharField(label=_("Chapeau"), max_length=1000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 12}), help_text=RICH_TEXT_HELP)
+    body = RichTextField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 12}), help_text=RICH_TEXT_HELP)
     tags = forms.CharField(label=_("Mots-clés"), required=False, max_length=500,
                            help_text=_("Séparés par des virgules, par exemple : intégration, logement."))
     event = forms.ModelChoiceField(label=_("Événement annoncé"), queryset=Event.objects.order_by("-starts_at"),
@@ -154,6 +180,15 @@ class NewsForm(VersionedForm):
             issuer.queryset = selectors.partner_admin_organisations(user).order_by("name")
             issuer.required = True
             issuer.empty_label = None
+
+    def to_input(self) -> NewsInput:
+        data = self.cleaned_data
+        return NewsInput(
+            title=data["title"], body=data["body"], date=data["date"], place=data["place"],
+            summary=data["summary"], tags=tuple(name.strip() for name in data["tags"].split(",") if name.strip()),
+            event=data["event"], issuing_body=data["issuing_body"],
+            # A partner's form has neither field: the service fixes them.
+            issuing_body_name=data.get("issuing_body_name", ""), is_example=data.get("is_example", False))
 
     @staticmethod
     def initial_for(item: NewsItem) -> dict[str, Any]:

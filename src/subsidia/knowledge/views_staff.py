@@ -159,8 +159,8 @@ def _practice_form(request: HttpRequest, practice: GoodPractice | None) -> HttpR
 
     def save() -> GoodPractice:
         if practice is None:
-            return practice_services.create_good_practice(_actor(request), form.data_for_service())
-        return practice_services.update_good_practice(_actor(request), practice, form.data_for_service(),
+            return practice_services.create_good_practice(_actor(request), form.to_input())
+        return practice_services.update_good_practice(_actor(request), practice, form.to_input(),
                                                       expected_version=form.cleaned_data.get("version"))
 
     done = _submitted(request, form, save, _("Bonne pratique enregistrée."), _practice_edited)
@@ -236,8 +236,8 @@ def _topic_form(request: HttpRequest, topic: FaqTopic | None) -> HttpResponse:
 
         def save() -> FaqTopic:
             if topic is None:
-                return faq_services.create_faq_topic(_actor(request), form.cleaned_data)
-            return faq_services.update_faq_topic(_actor(request), topic, form.cleaned_data)
+                return faq_services.create_faq_topic(_actor(request), form.to_input())
+            return faq_services.update_faq_topic(_actor(request), topic, form.to_input())
 
         done = _submitted(request, form, save, _("Rubrique enregistrée."), _to_faq)
         if isinstance(done, HttpResponse):
@@ -277,8 +277,8 @@ def _question_form(request: HttpRequest, question: FaqQuestion | None) -> HttpRe
 
         def save() -> FaqQuestion:
             if question is None:
-                return faq_services.create_faq_question(_actor(request), form.data_for_service())
-            return faq_services.update_faq_question(_actor(request), question, form.data_for_service(),
+                return faq_services.create_faq_question(_actor(request), form.to_input())
+            return faq_services.update_faq_question(_actor(request), question, form.to_input(),
                                                     expected_version=form.cleaned_data.get("version"))
 
         done = _submitted(request, form, save, _("Question enregistrée."), _to_faq)
@@ -361,8 +361,8 @@ def _news_form(request: HttpRequest, item: NewsItem | None) -> HttpResponse:
 
     def save() -> NewsItem:
         if item is None:
-            return news_services.create_news(_actor(request), form.data_for_service())
-        return news_services.update_news(_actor(request), item, form.data_for_service(),
+            return news_services.create_news(_actor(request), form.to_input())
+        return news_services.update_news(_actor(request), item, form.to_input(),
                                          expected_version=form.cleaned_data.get("version"))
 
     done = _submitted(request, form, save, _("Actualité enregistrée."),

@@ -3,8 +3,8 @@ moves them through their publication workflow (:data:`~subsidia.knowledge.workfl
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePath
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,85 +13,67 @@ from django.utils.translation import gettext as _
 
 from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
-from subsidia.core.errors import Code, RuleViolation, Violation
+from subsidia.core.errors import Code, RuleViolation
 from subsidia.core.uploads import PUBLICATIONS, check_upload, store
 from subsidia.core.versions import check_version, locked
-from subsidia.events.models import Block, Event
 from subsidia.knowledge.errors import KnowledgeError
+from subsidia.knowledge.inputs import GoodPracticeInput
 from subsidia.knowledge.models import GoodPractice, GoodPracticeAttachment
 from subsidia.knowledge.workflow import ARCHIVED, GOOD_PRACTICES, PUBLISHED
-from subsidia.organisations.models import Municipality, Organisation, Theme
 
-from .common import (
-    NOT_FOUND,
-    require_officer,
-    save_changes,
-    take_email,
-    take_many,
-    take_one,
-    take_rich,
-    take_text,
-    unique_slug,
-)
+from .common import NOT_FOUND, clean_rich, require_officer, unique_slug
 
 PRACTICE_FIELDS = ["title", "slug", "summary", "body", "theme", "block", "event", "municipalities", "actors",
                    "other_actors", "results", "contact_name", "contact_email", "contact_phone", "state",
                    "published_at", "archived_at", "is_example", "version"]
 
 
-def _practice_data(data: dict[str, Any], practice: GoodPractice | None) -> dict[str, Any]:
-    problems: list[Violation] = []
-    clean: dict[str, Any] = {}
-    creating = practice is None
-    take_text(data, "title", clean, problems, required=creating or "title" in data, max_length=200)
-    take_text(data, "summary", clean, problems, required=creating or "summary" in data, max_length=1000)
-    take_rich(data, "body", clean, problems)
-    for key in ("other_actors", "results"):
-        take_text(data, key, clean, problems)
-    take_text(data, "contact_name", clean, problems, max_length=200)
-    take_text(data, "contact_phone", clean, problems, max_length=40)
-    take_email(data, "contact_email", clean, problems)
-    take_one(data, "theme", Theme, clean, problems, _("Thème inconnu."))
-    take_one(data, "block", Block, clean, problems, _("Bloc thématique inconnu."))
-    take_one(data, "event", Event, clean, problems, _("Événement inconnu."))
-    take_many(data, "municipalities", Municipality, clean, problems, _("Commune inconnue."))
-    take_many(data, "actors", Organisation, clean, problems, _("Organisation inconnue."))
-    if "is_example" in data:
-        clean["is_example"] = bool(data["is_example"])
-    block = clean.get("block", practice.block if practice else None)
-    event = clean.get("event", practice.event if practice else None)
-    if block is not None:
+def _checked(data: GoodPracticeInput) -> GoodPracticeInput:
+    """The input with its body sanitised and its event taken from its block when it names none; a block of
+    another event than the one named is refused."""
+    event = data.event
+    if data.block is not None:
         if event is None:
-            clean["event"] = block.event
-        elif block.event_id != event.pk:
-            problems.append(Violation(KnowledgeError.BLOCK_EVENT_MISMATCH,
-                                      _("Ce bloc thématique appartient à un autre événement."), "block"))
-    if problems:
-        raise RuleViolation(problems)
-    return clean
+            event = data.block.event
+        elif data.block.event_id != event.pk:
+            raise RuleViolation.single(KnowledgeError.BLOCK_EVENT_MISMATCH,
+                                       _("Ce bloc thématique appartient à un autre événement."), "block")
+    return replace(data, body=clean_rich(data.body), event=event)
+
+
+def _write(practice: GoodPractice, data: GoodPracticeInput) -> None:
+    for name in ("title", "summary", "body", "theme", "event", "block", "other_actors", "results", "contact_name",
+                 "contact_email", "contact_phone", "is_example"):
+        setattr(practice, name, getattr(data, name))
+    if practice.pk:
+        practice.save_bumped()
+    else:
+        practice.save()
+    practice.municipalities.set(data.municipalities)
+    practice.actors.set(data.actors)
 
 
 @transaction.atomic
-def create_good_practice(actor: Actor, data: dict[str, Any]) -> GoodPractice:
+def create_good_practice(actor: Actor, data: GoodPracticeInput) -> GoodPractice:
     """An officer writes a good practice; it starts as a draft, with an address made from its title."""
     require_officer(actor)
-    clean = _practice_data(data, None)
-    practice = GoodPractice(created_by=actor, slug=unique_slug(GoodPractice, clean["title"]))
-    save_changes(practice, clean, ("municipalities", "actors"))
+    data = _checked(data)
+    practice = GoodPractice(created_by=actor, slug=unique_slug(GoodPractice, data.title))
+    _write(practice, data)
     record(actor, "good_practice.create", practice, after=snapshot(practice, PRACTICE_FIELDS))
     return practice
 
 
 @transaction.atomic
-def update_good_practice(actor: Actor, practice: GoodPractice, data: dict[str, Any],
+def update_good_practice(actor: Actor, practice: GoodPractice, data: GoodPracticeInput,
                          expected_version: int | None = None) -> GoodPractice:
     """Change a good practice (its address stays the same, so that links keep working)."""
     require_officer(actor)
     practice = locked(GoodPractice.objects.all(), practice, NOT_FOUND)
     check_version(practice, expected_version)
-    clean = _practice_data(data, practice)
+    data = _checked(data)
     before = snapshot(practice, PRACTICE_FIELDS)
-    save_changes(practice, clean, ("municipalities", "actors"))
+    _write(practice, data)
     record(actor, "good_practice.update", practice, before=before, after=snapshot(practice, PRACTICE_FIELDS))
     return practice
 

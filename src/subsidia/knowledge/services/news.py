@@ -4,7 +4,7 @@ is told (:data:`~subsidia.knowledge.workflow.NEWS`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from django.db import transaction
 from django.urls import reverse
@@ -17,30 +17,22 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation, Violation
-from subsidia.core.values import parse_date, parse_id
 from subsidia.core.versions import check_version, locked
-from subsidia.events.models import Event
 from subsidia.knowledge import selectors
+from subsidia.knowledge.inputs import NewsInput
 from subsidia.knowledge.models import NewsItem, NewsTag
 from subsidia.knowledge.workflow import DRAFT, NEWS, PUBLISHED, SUBMITTED, news_status
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
-from subsidia.organisations.models import Organisation
 
-from .common import (
-    save_changes,
-    take_one,
-    take_rich,
-    take_text,
-    unique_slug,
-)
+from .common import clean_rich, unique_slug
 
 NEWS_FIELDS = ["title", "slug", "date", "place", "summary", "body", "tags", "issuing_body", "issuing_body_name",
                "event", "state", "published_at", "submitted_at", "is_example", "version"]
 
 
-def _tags(value: Any) -> list[NewsTag]:
-    names = value.split(",") if isinstance(value, str) else [str(getattr(v, "name", v)) for v in value or []]
+def _tags(names: tuple[str, ...]) -> list[NewsTag]:
+    """The tags of these names: found by their address (or their name), else made."""
     tags: dict[str, NewsTag] = {}
     for name in (n.strip() for n in names):
         slug = slugify(name)[:80]
@@ -51,45 +43,45 @@ def _tags(value: Any) -> list[NewsTag]:
     return list(tags.values())
 
 
-def _news_data(actor: Actor, data: dict[str, Any], item: NewsItem | None) -> dict[str, Any]:
-    problems: list[Violation] = []
-    clean: dict[str, Any] = {}
-    creating = item is None
-    officer = selectors.is_officer(actor)
-    take_text(data, "title", clean, problems, required=creating or "title" in data, max_length=200)
-    take_text(data, "place", clean, problems, max_length=200)
-    take_text(data, "summary", clean, problems, max_length=1000)
-    take_rich(data, "body", clean, problems, required=creating or "body" in data)
-    if "date" in data or creating:
-        try:
-            clean["date"] = parse_date(data.get("date") or timezone.localdate(), "date")
-        except RuleViolation as error:
-            problems.extend(error.violations)
-    take_one(data, "event", Event, clean, problems, _("Événement inconnu."))
-    if "tags" in data:
-        clean["tags"] = _tags(data.get("tags"))
-    if officer:
-        take_one(data, "issuing_body", Organisation, clean, problems, _("Organisation inconnue."))
-        take_text(data, "issuing_body_name", clean, problems, max_length=200)
-        if "is_example" in data:
-            clean["is_example"] = bool(data["is_example"])
+def _issuer(actor: Actor, data: NewsInput, item: NewsItem | None, problems: list[Violation]) -> NewsInput:
+    """Officers name any issuer. A partner writes in the name of an organisation they manage, never another,
+    never as another name nor as an example; an item already written keeps its issuer."""
+    if selectors.is_officer(actor):
+        return data
+    own = selectors.partner_admin_organisations(actor)
+    if item is not None:
+        issuer = item.issuing_body
+    elif data.issuing_body is not None:
+        issuer = own.filter(pk=data.issuing_body.pk).first()
+        if issuer is None:
+            problems.append(Violation(Code.INVALID_CHOICE, _("Vous publiez au nom de votre organisation "
+                                                             "seulement."), "issuing_body"))
     else:
-        # A partner writes in the name of an organisation they manage, never another.
-        own = selectors.partner_admin_organisations(actor)
-        wanted = parse_id(data.get("issuing_body")) if data.get("issuing_body") not in (None, "") else None
-        if item is not None:
-            clean["issuing_body"] = item.issuing_body
-        elif wanted is not None:
-            clean["issuing_body"] = own.filter(pk=wanted).first()
-            if clean["issuing_body"] is None:
-                problems.append(Violation(Code.INVALID_CHOICE, _("Vous publiez au nom de votre organisation "
-                                                              "seulement."), "issuing_body"))
-        else:
-            clean["issuing_body"] = own.order_by("name").first()
-        clean["issuing_body_name"] = ""
+        issuer = own.order_by("name").first()
+    is_example = item.is_example if item is not None else False
+    return replace(data, issuing_body=issuer, issuing_body_name="", is_example=is_example)
+
+
+def _checked(actor: Actor, data: NewsInput, item: NewsItem | None) -> NewsInput:
+    """The input as it is stored: the body sanitised (and required once sanitised), the issuer allowed."""
+    problems: list[Violation] = []
+    data = _issuer(actor, replace(data, body=clean_rich(data.body)), item, problems)
+    if not data.body:
+        problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), "body"))
     if problems:
         raise RuleViolation(problems)
-    return clean
+    return data
+
+
+def _write(item: NewsItem, data: NewsInput) -> None:
+    for name in ("title", "body", "date", "place", "summary", "event", "issuing_body", "issuing_body_name",
+                 "is_example"):
+        setattr(item, name, getattr(data, name))
+    if item.pk:
+        item.save_bumped()
+    else:
+        item.save()
+    item.tags.set(_tags(data.tags))
 
 
 def _require_news_writer(actor: Actor) -> None:
@@ -103,18 +95,18 @@ def _managed_news(actor: Actor, item: NewsItem) -> NewsItem:
 
 
 @transaction.atomic
-def create_news(actor: Actor, data: dict[str, Any]) -> NewsItem:
+def create_news(actor: Actor, data: NewsInput) -> NewsItem:
     """An officer, or a partner's gestionnaire for their own organisation, writes a news item (a draft)."""
     _require_news_writer(actor)
-    clean = _news_data(actor, data, None)
-    item = NewsItem(created_by=actor, slug=unique_slug(NewsItem, clean["title"]))
-    save_changes(item, clean, ("tags",))
+    data = _checked(actor, data, None)
+    item = NewsItem(created_by=actor, slug=unique_slug(NewsItem, data.title))
+    _write(item, data)
     record(actor, "news.create", item, after=snapshot(item, NEWS_FIELDS))
     return item
 
 
 @transaction.atomic
-def update_news(actor: Actor, item: NewsItem, data: dict[str, Any],
+def update_news(actor: Actor, item: NewsItem, data: NewsInput,
                 expected_version: int | None = None) -> NewsItem:
     """Officers change any news item; a partner only their own drafts not yet proposed."""
     _require_news_writer(actor)
@@ -123,9 +115,9 @@ def update_news(actor: Actor, item: NewsItem, data: dict[str, Any],
     if not selectors.is_officer(actor) and news_status(item) != DRAFT:
         raise Conflict.single(Code.NOT_EDITABLE, _("Cette actualité est proposée ou publiée : seul le ministère "
                                                 "peut encore la modifier."), "state")
-    clean = _news_data(actor, data, item)
+    data = _checked(actor, data, item)
     before = snapshot(item, NEWS_FIELDS)
-    save_changes(item, clean, ("tags",))
+    _write(item, data)
     record(actor, "news.update", item, before=before, after=snapshot(item, NEWS_FIELDS))
     return item
 

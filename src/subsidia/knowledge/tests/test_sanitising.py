@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from subsidia.accounts.models import User
+from subsidia.knowledge.inputs import FaqQuestionInput, GoodPracticeInput, NewsInput
 from subsidia.knowledge.services import faq, good_practices, news
 from subsidia.organisations.models import Organisation
 
@@ -41,21 +43,22 @@ def officer(make_user: Callable[..., User]) -> User:
 
 
 def test_good_practice_body_is_sanitised(officer: Any) -> None:
-    practice = good_practices.create_good_practice(officer, {"title": "T", "summary": "S", "body": HOSTILE})
+    practice = good_practices.create_good_practice(officer, GoodPracticeInput(title="T", summary="S", body=HOSTILE))
     _assert_clean(practice.body)
-    practice = good_practices.update_good_practice(officer, practice, {"body": HOSTILE + "<p>encore</p>"})
+    practice = good_practices.update_good_practice(officer, practice, replace(
+        GoodPracticeInput.of(practice), body=HOSTILE + "<p>encore</p>"))
     _assert_clean(practice.body)
     assert 'rel="noopener noreferrer nofollow"' in practice.body
 
 
 def test_faq_answer_is_sanitised(officer: Any) -> None:
-    question = faq.create_faq_question(officer, {"topic": FaqTopicFactory.create().pk, "question": "Q",
-                                                      "answer": HOSTILE})
+    question = faq.create_faq_question(officer, FaqQuestionInput(topic=FaqTopicFactory.create(), question="Q",
+                                                                 answer=HOSTILE))
     _assert_clean(question.answer)
 
 
 def test_news_body_is_sanitised_for_partners_too(make_user: Callable[..., User], org_a: Organisation) -> None:
-    item = news.create_news(make_user("partner_admin", organisation=org_a), {"title": "T", "body": HOSTILE})
+    item = news.create_news(make_user("partner_admin", organisation=org_a), NewsInput(title="T", body=HOSTILE))
     _assert_clean(item.body)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,8 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.events.models import Block, Event
+from subsidia.knowledge.forms import FaqQuestionForm, GoodPracticeForm, NewsForm
+from subsidia.knowledge.inputs import FaqQuestionInput, FaqTopicInput, GoodPracticeInput, NewsInput
 from subsidia.knowledge.models import FaqQuestion, GoodPractice, GoodPracticeAttachment, NewsItem, NewsTag
 from subsidia.knowledge.services import faq, good_practices, news
 from subsidia.notifications.models import Kind, Notification
@@ -46,10 +49,10 @@ def test_create_good_practice_sanitises_makes_a_unique_slug_and_audits(officer: 
     theme, commune = ThemeFactory.create(code="integration"), MunicipalityFactory.create(name="Mersch")
     org = OrganisationFactory.create()
     GoodPracticeFactory.create(title="Plan communal", slug="plan-communal-d-integration")
-    practice = good_practices.create_good_practice(officer, {
-        "title": "Plan communal d'intégration", "summary": "Un plan.",
-        "body": '<p onclick="x()">Texte <script>alert(1)</script><a href="javascript:alert(1)">lien</a></p>',
-        "theme": theme.pk, "municipalities": [commune.pk], "actors": [org], "is_example": True})
+    practice = good_practices.create_good_practice(officer, GoodPracticeInput(
+        title="Plan communal d'intégration", summary="Un plan.",
+        body='<p onclick="x()">Texte <script>alert(1)</script><a href="javascript:alert(1)">lien</a></p>',
+        theme=theme, municipalities=(commune,), actors=(org,), is_example=True))
     assert practice.slug == "plan-communal-d-integration-2"
     assert practice.state == "draft" and practice.created_by == officer and practice.is_example
     assert "script" not in practice.body and "onclick" not in practice.body and "javascript" not in practice.body
@@ -59,25 +62,26 @@ def test_create_good_practice_sanitises_makes_a_unique_slug_and_audits(officer: 
 
 
 def test_slug_never_takes_a_reserved_address(officer: Any) -> None:
-    practice = good_practices.create_good_practice(officer, {"title": "Gestion", "summary": "…"})
+    practice = good_practices.create_good_practice(officer, GoodPracticeInput(title="Gestion", summary="…"))
     assert practice.slug == "gestion-2"
 
 
 def test_good_practice_rules_are_reported_together(officer: Any) -> None:
-    with pytest.raises(RuleViolation) as error:
-        good_practices.create_good_practice(officer, {"title": "", "summary": "", "contact_email": "pas-une-adresse",
-                                                "theme": 999999})
-    assert {v.field for v in error.value.violations} == {"title", "summary", "contact_email", "theme"}
+    # The formats are the form's, which parses the service's input: every problem of a page at once.
+    form = GoodPracticeForm(data={"title": "", "summary": "", "contact_email": "pas-une-adresse", "theme": 999999})
+    assert not form.is_valid()
+    assert set(form.errors) == {"title", "summary", "contact_email", "theme"}
     assert not GoodPractice.objects.exists()
 
 
 def test_block_sets_the_event_and_must_belong_to_it(officer: Any) -> None:
     event, other = _event(), _event("Autre journée")
     block = Block.objects.create(event=event, title="Logement social abordable")
-    practice = good_practices.create_good_practice(officer, {"title": "Logement", "summary": "…", "block": block.pk})
+    practice = good_practices.create_good_practice(officer, GoodPracticeInput(title="Logement", summary="…",
+                                                                              block=block))
     assert practice.event == event
     with pytest.raises(RuleViolation) as error:
-        good_practices.update_good_practice(officer, practice, {"event": other.pk})
+        good_practices.update_good_practice(officer, practice, replace(GoodPracticeInput.of(practice), event=other))
     assert error.value.violations[0].code == "block_event_mismatch"
 
 
@@ -85,17 +89,19 @@ def test_only_officers_write_good_practices(make_user: Callable[..., User], org_
     practice = GoodPracticeFactory.create()
     for user in [make_user("partner_admin", organisation=org_a), make_user("moderator"), make_user("admin")]:
         with pytest.raises(PermissionDenied):
-            good_practices.create_good_practice(user, {"title": "X", "summary": "Y"})
+            good_practices.create_good_practice(user, GoodPracticeInput(title="X", summary="Y"))
         with pytest.raises(PermissionDenied):
-            good_practices.update_good_practice(user, practice, {"title": "X"})
+            good_practices.update_good_practice(user, practice, replace(GoodPracticeInput.of(practice), title="X"))
     assert GoodPractice.objects.count() == 1
 
 
 def test_update_with_a_stale_version_is_a_conflict(officer: Any) -> None:
     practice = GoodPracticeFactory.create(title="Avant")
-    good_practices.update_good_practice(officer, practice, {"title": "Première"}, expected_version=1)
+    good_practices.update_good_practice(officer, practice, replace(GoodPracticeInput.of(practice), title="Première"),
+                                        expected_version=1)
     with pytest.raises(Conflict) as error:
-        good_practices.update_good_practice(officer, practice, {"title": "Seconde"}, expected_version=1)
+        good_practices.update_good_practice(officer, practice, replace(GoodPracticeInput.of(practice), title="Seconde"),
+                                            expected_version=1)
     assert error.value.status_code == 409
     practice.refresh_from_db()
     assert practice.title == "Première" and practice.version == 2
@@ -124,37 +130,44 @@ def test_attachment_is_checked_by_content_stored_and_deleted(
 
 def test_last_updated_on_changes_with_the_text_not_the_order(officer: Any, on_day: Callable[[date], None]) -> None:
     on_day(date(2024, 1, 10))
-    topic = faq.create_faq_topic(officer, {"name": "Inscription", "position": 1})
-    question = faq.create_faq_question(officer, {"topic": topic.pk, "question": "Qui ?", "answer": "<p>A</p>"})
+    topic = faq.create_faq_topic(officer, FaqTopicInput(name="Inscription", position=1))
+    question = faq.create_faq_question(officer, FaqQuestionInput(topic=topic, question="Qui ?", answer="<p>A</p>"))
     assert question.last_updated_on == date(2024, 1, 10) and question.state == "draft"
     on_day(date(2024, 3, 1))
-    moved = faq.update_faq_question(officer, question, {"position": 5, "question": "Qui ?",
-                                                             "answer": "<p>A</p>"})
-    other = faq.create_faq_topic(officer, {"name": "Autre"})
-    moved = faq.update_faq_question(officer, moved, {"topic": other.pk})
+    moved = faq.update_faq_question(officer, question, FaqQuestionInput(topic=topic, position=5, question="Qui ?",
+                                                                        answer="<p>A</p>"))
+    other = faq.create_faq_topic(officer, FaqTopicInput(name="Autre"))
+    moved = faq.update_faq_question(officer, moved, replace(FaqQuestionInput.of(moved), topic=other))
     faq.transition_faq_question(officer, moved, "publish")
     moved.refresh_from_db()
     assert moved.position == 5 and moved.topic == other and moved.last_updated_on == date(2024, 1, 10)
     on_day(date(2024, 4, 2))
     # Markup that the sanitiser removes anyway is no change for readers.
-    same = faq.update_faq_question(officer, moved, {"answer": "<p>A</p><script>x</script>"})
+    same = faq.update_faq_question(officer, moved, replace(FaqQuestionInput.of(moved),
+                                                           answer="<p>A</p><script>x</script>"))
     assert same.last_updated_on == date(2024, 1, 10)
-    changed = faq.update_faq_question(officer, moved, {"answer": "<p>B</p>"})
+    changed = faq.update_faq_question(officer, same, replace(FaqQuestionInput.of(same), answer="<p>B</p>"))
     assert changed.last_updated_on == date(2024, 4, 2)
     on_day(date(2024, 5, 3))
-    assert faq.update_faq_question(officer, moved, {"question": "Qui donc ?"}).last_updated_on == \
-        date(2024, 5, 3)
+    assert faq.update_faq_question(officer, changed, replace(FaqQuestionInput.of(changed), question="Qui donc ?")
+                                   ).last_updated_on == date(2024, 5, 3)
 
 
 def test_faq_question_version_and_topic_rules(officer: Any) -> None:
     question = FaqQuestionFactory.create()
     with pytest.raises(Conflict):
-        faq.update_faq_question(officer, question, {"question": "Nouveau ?"}, expected_version=7)
+        faq.update_faq_question(officer, question, replace(FaqQuestionInput.of(question), question="Nouveau ?"),
+                                expected_version=7)
+    # The formats are the form's: an answer of which the sanitiser leaves nothing is no answer.
+    form = FaqQuestionForm(data={"topic": "", "question": "", "answer": "<script></script>", "position": 0})
+    assert not form.is_valid()
+    assert set(form.errors) == {"topic", "question", "answer"}
     with pytest.raises(RuleViolation) as error:
-        faq.create_faq_question(officer, {"topic": "", "question": "", "answer": "<script></script>"})
-    assert {v.field for v in error.value.violations} == {"topic", "question", "answer"}
+        faq.create_faq_question(officer, FaqQuestionInput(topic=question.topic, question="Q ?",
+                                                          answer="<script></script>"))
+    assert {v.field for v in error.value.violations} == {"answer"}
     with pytest.raises(RuleViolation):
-        faq.create_faq_topic(officer, {"name": question.topic.name.upper()})
+        faq.create_faq_topic(officer, FaqTopicInput(name=question.topic.name.upper()))
     with pytest.raises(Conflict):
         faq.delete_faq_topic(officer, question.topic)
     faq.delete_faq_question(officer, question)
@@ -166,7 +179,7 @@ def test_faq_question_version_and_topic_rules(officer: Any) -> None:
 def test_only_officers_edit_the_faq(make_user: Callable[..., User]) -> None:
     topic = FaqTopicFactory.create()
     with pytest.raises(PermissionDenied):
-        faq.create_faq_question(make_user("moderator"), {"topic": topic.pk, "question": "Q", "answer": "A"})
+        faq.create_faq_question(make_user("moderator"), FaqQuestionInput(topic=topic, question="Q", answer="A"))
     with pytest.raises(PermissionDenied):
         faq.delete_faq_topic(make_user(), topic)
 
@@ -176,29 +189,30 @@ def test_only_officers_edit_the_faq(make_user: Callable[..., User]) -> None:
 def test_partner_writes_news_for_their_own_organisation_only(make_user: Callable[..., User], org_a: Organisation,
                                                              org_b: Organisation) -> None:
     partner = make_user("partner_admin", organisation=org_a)
-    item = news.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>", "tags": "Quartier, fête",
-                                           "is_example": True, "issuing_body_name": "Autre"})
+    item = news.create_news(partner, NewsInput(title="Fête", body="<p>Venez</p>", tags=("Quartier", "fête"),
+                                               is_example=True, issuing_body_name="Autre"))
     assert item.issuing_body == org_a and item.state == "draft" and not item.is_example
     assert item.issuing_body_name == "" and {t.slug for t in item.tags.all()} == {"quartier", "fete"}
     with pytest.raises(RuleViolation) as error:
-        news.create_news(partner, {"title": "X", "body": "<p>Y</p>", "issuing_body": org_b.pk})
+        news.create_news(partner, NewsInput(title="X", body="<p>Y</p>", issuing_body=org_b))
     assert error.value.violations[0].field == "issuing_body"
     with pytest.raises(NotFound):
-        news.update_news(make_user("partner_admin", organisation=org_b), item, {"title": "Pris"})
+        news.update_news(make_user("partner_admin", organisation=org_b), item,
+                         replace(NewsInput.of(item), title="Pris"))
     with pytest.raises(PermissionDenied):
-        news.create_news(make_user("partner_member", organisation=org_a), {"title": "X", "body": "Y"})
+        news.create_news(make_user("partner_member", organisation=org_a), NewsInput(title="X", body="Y"))
 
 
 def test_partner_proposal_sent_back_then_published(make_user: Callable[..., User], org_a: Organisation) -> None:
     partner, officer = make_user("partner_admin", organisation=org_a), make_user("officer")
     colleague = make_user("partner_admin", organisation=org_a)
-    item = news.create_news(partner, {"title": "Fête", "body": "<p>Venez</p>"})
+    item = news.create_news(partner, NewsInput(title="Fête", body="<p>Venez</p>"))
     item = news.transition_news(partner, item, "submit", expected_version=item.version)
     assert item.submitted_at is not None and item.state == "draft"
     proposed = Notification.objects.get(kind=Kind.NEWS_SUBMITTED)
     assert proposed.user == officer and "Fête" in proposed.subject and org_a.name in proposed.body
     with pytest.raises(Conflict):
-        news.update_news(partner, item, {"title": "Changé"})
+        news.update_news(partner, item, replace(NewsInput.of(item), title="Changé"))
     with pytest.raises(RuleViolation):
         news.transition_news(officer, item, "send_back", reason="  ")
     item = news.transition_news(officer, item, "send_back", reason="Ajoutez l'adresse.")
@@ -208,7 +222,7 @@ def test_partner_proposal_sent_back_then_published(make_user: Callable[..., User
     first = notes.first()
     assert first is not None and "Ajoutez l'adresse." in first.body
     assert AuditEvent.objects.get(action="news.send_back").note == "Ajoutez l'adresse."
-    item = news.update_news(partner, item, {"place": "Mersch"})
+    item = news.update_news(partner, item, replace(NewsInput.of(item), place="Mersch"))
     item = news.transition_news(partner, item, "submit")
     item = news.transition_news(officer, item, "publish")
     assert item.state == "published" and item.published_at is not None
@@ -218,13 +232,14 @@ def test_partner_proposal_sent_back_then_published(make_user: Callable[..., User
 def test_officer_writes_news_with_any_issuer_and_tags_are_reused(officer: Any) -> None:
     org = OrganisationFactory.create()
     NewsTag.objects.create(name="Intégration", slug="integration")
-    item = news.create_news(officer, {"title": "Appel", "body": "<p>x</p>", "issuing_body": org.pk,
-                                          "tags": ["integration", "Logement"], "date": "2024-02-11"})
+    item = news.create_news(officer, NewsInput(title="Appel", body="<p>x</p>", issuing_body=org,
+                                               tags=("integration", "Logement"), date=date(2024, 2, 11)))
     assert item.issuing_body == org and item.date == date(2024, 2, 11)
     assert sorted(t.name for t in item.tags.all()) == ["Intégration", "Logement"]
-    with pytest.raises(RuleViolation) as error:
-        news.create_news(officer, {"title": "X", "body": "", "date": "11/02/2024"})
-    assert {v.field for v in error.value.violations} == {"body", "date"}
+    # The formats are the form's (which reads French dates too): a text and a date are required.
+    form = NewsForm(data={"title": "X", "body": "", "date": "pas une date"}, user=officer)
+    assert not form.is_valid()
+    assert set(form.errors) == {"body", "date"}
     assert NewsItem.objects.count() == 1
 
 
