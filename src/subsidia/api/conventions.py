@@ -22,9 +22,10 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from subsidia.accounts.access import FINANCE
+from subsidia.accounts.actors import Actor, Visitor
 from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
-from subsidia.conventions import money, selectors, services
+from subsidia.conventions import money, selectors
 from subsidia.conventions.models import (
     Convention,
     ReportKind,
@@ -32,6 +33,8 @@ from subsidia.conventions.models import (
     ScheduledPayment,
     YearlyReport,
 )
+from subsidia.conventions.services import payments as payment_services
+from subsidia.conventions.services import reports as report_services
 from subsidia.conventions.workflow import REPORT_WORKFLOW, partner_act, short_name
 from subsidia.core.access import PUBLIC, Policy, roles
 from subsidia.organisations.models import ActivityDomain
@@ -100,12 +103,12 @@ def _status_filter(status: str, day: date) -> Q:
     return standing & Q(starts_on__lte=day, ends_on__gte=day)  # active
 
 
-def _convention(user: Any, convention_id: Id) -> Convention:
+def _convention(user: Visitor, convention_id: Id) -> Convention:
     """The convention if the caller may see it, else 404 (existence does not leak)."""
     return get_object_or_404(selectors.conventions_visible_to(user), pk=convention_id)
 
 
-def _report(user: Any, convention_id: Id, report_id: Id) -> YearlyReport:
+def _report(user: Visitor, convention_id: Id, report_id: Id) -> YearlyReport:
     return get_object_or_404(selectors.reports_visible_to(user), pk=report_id, convention_id=convention_id)
 
 
@@ -118,7 +121,7 @@ def _summary(convention: Convention, day: date) -> dict[str, Any]:
     }
 
 
-def _convention_out(user: Any, convention: Convention) -> dict[str, Any]:
+def _convention_out(user: Visitor, convention: Convention) -> dict[str, Any]:
     """The detail of a convention (from :func:`_convention`, with its details prefetched)."""
     today = _today()
     domains = []
@@ -156,7 +159,7 @@ def _convention_out(user: Any, convention: Convention) -> dict[str, Any]:
     }
 
 
-def _available_actions(user: Any, report: YearlyReport) -> list[dict[str, str]]:
+def _available_actions(user: Visitor, report: YearlyReport) -> list[dict[str, str]]:
     out = []
     base = f"/api/v1/conventions/{report.convention_id}/reports/{report.pk}"
     organisation = report.convention.organisation
@@ -170,7 +173,7 @@ def _available_actions(user: Any, report: YearlyReport) -> list[dict[str, str]]:
     return out
 
 
-def _report_out(user: Any, report: YearlyReport) -> dict[str, Any]:
+def _report_out(user: Visitor, report: YearlyReport) -> dict[str, Any]:
     """The detail of a report (from :func:`_report`): values against targets for an activity report, spending
     per domain and the year's reconciliation for a financial statement."""
     today = _today()
@@ -201,7 +204,7 @@ def _report_out(user: Any, report: YearlyReport) -> dict[str, Any]:
         "convention_reference": convention.reference, "organisation": _named(convention.organisation),
         "indicators": indicators, "spending": spending, "reconciliation": reconciliation,
         "documents": list(report.documents.all()),
-        "missing": [v.as_dict() for v in services.report_problems(report, today)] if editable else [],
+        "missing": [v.as_dict() for v in report_services.report_problems(report, today)] if editable else [],
         "available_actions": _available_actions(user, report),
     }
 
@@ -269,16 +272,10 @@ def save_report(request: HttpRequest, response: HttpResponse, convention_id: Id,
     read in ``If-Match`` (or ``version`` in the body): without either 428 ``precondition_required``; an edit
     based on an outdated copy changes nothing and answers 412 ``precondition_failed`` (``If-Match``) or 409
     ``stale_version`` (``version``)."""
-    user = caller(request)
+    user: Actor = caller(request)
     report = _report(user, convention_id, report_id)
-    data = payload.dict(exclude_unset=True)
-    data.pop("version", None)
-    if data.get("values") is not None:
-        data["values"] = {str(key): entry or {} for key, entry in data["values"].items()}
-    if data.get("spending") is not None:
-        data["spending"] = {str(key): amount for key, amount in data["spending"].items()}
     with conditional_write(request, report, payload.version) as version:
-        services.save_report(user, report, data, expected_version=version)
+        report_services.save_report(user, report, payload.to_input(), expected_version=version)
     return _report_detail(request, response, convention_id, report_id)
 
 
@@ -290,8 +287,8 @@ def add_report_document(request: HttpRequest, convention_id: Id, report_id: Id,
     """Attach a supporting document to a report (multipart), e.g. the year's accounts, which a financial
     statement needs. Its content decides its type, whatever its name: PDF, ODT, DOCX, ODS, XLSX, PNG or JPEG.
     An upload needs no ``If-Match`` (it overwrites nothing)."""
-    user = caller(request)
-    return Status(201, services.add_report_document(user, _report(user, convention_id, report_id), file))
+    user: Actor = caller(request)
+    return Status(201, report_services.add_report_document(user, _report(user, convention_id, report_id), file))
 
 
 @router.post("/conventions/{convention_id}/reports/{report_id}/submit", auth=SIGNED_IN_AUTH,
@@ -301,11 +298,11 @@ def submit_report(request: HttpRequest, response: HttpResponse, convention_id: I
                   payload: VersionIn | None = None) -> Any:
     """File the report (the organisation's gestionnaires), once its year is over. A refusal lists everything
     that is missing at once."""
-    user = caller(request)
+    user: Actor = caller(request)
     body = payload or VersionIn()
     report = _report(user, convention_id, report_id)
     with conditional_write(request, report, body.version) as version:
-        services.submit_report(user, report, expected_version=version)
+        report_services.submit_report(user, report, expected_version=version)
     return _report_detail(request, response, convention_id, report_id)
 
 
@@ -315,11 +312,11 @@ def submit_report(request: HttpRequest, response: HttpResponse, convention_id: I
 def accept_report(request: HttpRequest, response: HttpResponse, convention_id: Id, report_id: Id,
                   payload: CommentIn | None = None) -> Any:
     """Accept a filed report (officers). An accepted financial statement sets the year's balance."""
-    user = caller(request)
+    user: Actor = caller(request)
     body = payload or CommentIn()
     report = _report(user, convention_id, report_id)
     with conditional_write(request, report, body.version) as version:
-        services.accept_report(user, report, body.comment, expected_version=version)
+        report_services.accept_report(user, report, body.comment, expected_version=version)
     return _report_detail(request, response, convention_id, report_id)
 
 
@@ -329,11 +326,11 @@ def accept_report(request: HttpRequest, response: HttpResponse, convention_id: I
 def return_report(request: HttpRequest, response: HttpResponse, convention_id: Id, report_id: Id,
                   payload: CommentIn | None = None) -> Any:
     """Return a filed report for completion (officers); ``comment`` tells the organisation what is missing."""
-    user = caller(request)
+    user: Actor = caller(request)
     body = payload or CommentIn()
     report = _report(user, convention_id, report_id)
     with conditional_write(request, report, body.version) as version:
-        services.return_report(user, report, body.comment, expected_version=version)
+        report_services.return_report(user, report, body.comment, expected_version=version)
     return _report_detail(request, response, convention_id, report_id)
 
 
@@ -346,11 +343,11 @@ def return_report(request: HttpRequest, response: HttpResponse, convention_id: I
 def pay(request: HttpRequest, convention_id: Id, payment_id: Id, payload: ConventionPaymentIn) -> Any:
     """Record that a line of the payment schedule is paid (finance); ``paid_on`` defaults to today and is never
     in the future. A line already paid answers 409 ``already_paid``."""
-    user = caller(request)
+    user: Actor = caller(request)
     visible = selectors.conventions_visible_to(user).values("pk")
     payment = get_object_or_404(ScheduledPayment.objects.filter(convention__in=visible), pk=payment_id,
                                 convention_id=convention_id)
-    services.record_payment(user, payment, paid_on=payload.paid_on, payment_reference=payload.payment_reference)
+    payment_services.record_payment(user, payment, payload.to_input())
     return ScheduledPayment.objects.get(pk=payment.pk)
 
 

@@ -11,6 +11,8 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
+from subsidia.conventions.inputs import IndicatorValueInput, PaymentInput, ReportInput
+
 from .schemas import MAX_ITEMS, Amount, FilterSchema, Id, InputSchema, Key, Text, Version
 
 ConventionStatus = Literal["draft", "signed", "active", "ended", "terminated"]
@@ -246,7 +248,18 @@ class ReportIn(InputSchema):
                                                    description="amount spent, by domain id")
     version: Version | None = Field(default=None, description="the version you edited; an outdated one answers 409")
 
+    def to_input(self) -> ReportInput:
+        """What the service takes: a field not sent does not change, one sent as null is emptied."""
+        sent = self.model_fields_set
+        values = {key: IndicatorValueInput(entry.value, entry.comment) for key, entry in (self.values or {}).items()}
+        return ReportInput(narrative=(self.narrative or "") if "narrative" in sent else None,
+                           values=values if "values" in sent else None,
+                           spending=dict(self.spending or {}) if "spending" in sent else None)
+
 
 class ConventionPaymentIn(InputSchema):
     paid_on: date | None = Field(default=None, description="default: today; never in the future")
     payment_reference: str = Field(default="", max_length=100)
+
+    def to_input(self) -> PaymentInput:
+        return PaymentInput(self.paid_on, self.payment_reference)

@@ -47,7 +47,18 @@ from subsidia.grants.models import Application
 from subsidia.notifications.models import Notification
 from subsidia.organisations.models import ActivityDomain, Membership, Organisation
 
-from . import money, selectors, services
+from . import money, selectors
+from .inputs import (
+    AmendmentInput,
+    AmendmentLineInput,
+    ConventionInput,
+    DomainInput,
+    IndicatorInput,
+    IndicatorValueInput,
+    PaymentInput,
+    ReportInput,
+    SignInput,
+)
 from .models import (
     Amendment,
     Convention,
@@ -60,6 +71,7 @@ from .models import (
     ScheduledPayment,
     YearlyReport,
 )
+from .services import acts, drafting, payments, reports
 
 AUDIT_NOTE = "load-demo"
 INTEGRATION = "Département de l'intégration"
@@ -359,15 +371,14 @@ class ConventionsDemo:
         activities = {code: ActivityDomain.objects.get(code=code) for code in (d.code for d in spec.domains)}
         prepared = spec.signed_on - timedelta(days=40)
         with notifications_as_of(_at(prepared)):
-            convention = _call(spec.title, services.create_convention, self.officer, {
-                "department": department.pk, "organisation": organisation.pk, "title": spec.title,
-                "starts_on": spec.starts_on, "ends_on": spec.ends_on, "notes": EXAMPLE_NOTE,
-                "domains": [{
-                    "activity": activities[d.code].pk, "description": d.description, "yearly_amount": d.amount,
-                    "fte": d.fte, "indicators": [{"name": name, "unit": unit, "yearly_target": target}
-                                                 for name, unit, target in d.indicators],
-                } for d in spec.domains],
-            })
+            convention = _call(spec.title, drafting.create_convention, self.officer, ConventionInput(
+                department=department.pk, organisation=organisation.pk, title=spec.title,
+                starts_on=spec.starts_on, ends_on=spec.ends_on, notes=EXAMPLE_NOTE,
+                domains=tuple(DomainInput(
+                    activity=activities[d.code].pk, description=d.description, yearly_amount=Decimal(d.amount),
+                    fte=Decimal(d.fte), indicators=tuple(IndicatorInput(name, unit, Decimal(target))
+                                                         for name, unit, target in d.indicators))
+                    for d in spec.domains)))
         Convention.objects.filter(pk=convention.pk).update(is_example=True, created_at=_at(prepared))
         for day, _order, act in self._events(spec):
             self._pay_due(convention, day)
@@ -390,16 +401,16 @@ class ConventionsDemo:
 
     def _sign(self, spec: ConventionSpec, convention: Convention) -> None:
         with notifications_as_of(_at(spec.signed_on)):
-            _call(spec.title, services.sign_convention, self.approver, convention, signed_on=spec.signed_on,
-                  signed_by_partner_on=spec.signed_on - timedelta(days=7))
+            _call(spec.title, acts.sign_convention, self.approver, convention,
+                  SignInput(spec.signed_on, spec.signed_on - timedelta(days=7)))
 
     def _amend(self, spec: AmendmentSpec, convention: Convention) -> None:
-        lines = [{"domain": convention.domains.get(activity__code=code).pk, "yearly_amount": amount, "fte": fte}
-                 for code, (amount, fte) in spec.lines.items()]
+        lines = tuple(AmendmentLineInput(convention.domains.get(activity__code=code).pk, Decimal(amount),
+                                         Decimal(fte)) for code, (amount, fte) in spec.lines.items())
         with notifications_as_of(_at(spec.signed_on)):
-            amendment = _call(f"amendment of {convention}", services.amend_convention, self.approver, convention,
-                              signed_on=spec.signed_on, effective_from=spec.effective_from, summary=spec.summary,
-                              lines=lines)
+            amendment = _call(f"amendment of {convention}", acts.amend_convention, self.approver, convention,
+                              AmendmentInput(signed_on=spec.signed_on, effective_from=spec.effective_from,
+                                             summary=spec.summary, lines=lines))
         Amendment.objects.filter(pk=amendment.pk).update(created_at=_at(spec.signed_on, 11))
         self.counts["Amendments", "created"] += 1
 
@@ -420,23 +431,20 @@ class ConventionsDemo:
                 continue
             mark = "A" if payment.kind == PaymentKind.ADVANCE else "S"
             with notifications_as_of(_at(day)):
-                _call(f"payment of {convention}", services.record_payment, self.finance, payment, paid_on=day,
-                      payment_reference=f"VIR-{convention.reference}-{payment.year}-{mark}{payment.position}")
+                _call(f"payment of {convention}", payments.record_payment, self.finance, payment, PaymentInput(
+                    day, f"VIR-{convention.reference}-{payment.year}-{mark}{payment.position}"))
 
-    def _report_data(self, convention: Convention, filing: Filing, spec: ConventionSpec) -> dict[str, Any]:
+    def _report_data(self, convention: Convention, filing: Filing, spec: ConventionSpec) -> ReportInput:
         convention = selectors.with_details(Convention.objects.filter(pk=convention.pk)).get()
         if filing.kind == ReportKind.ACTIVITY:
-            return {
-                "narrative": f"Activités {filing.year} : {spec.narrative} (exemple)",
-                "values": {str(indicator.pk): {"value": str((indicator.yearly_target * filing.ratio).quantize(
-                    Decimal(1))), "comment": ""} for domain in convention.domains.all()
-                    for indicator in domain.indicators.all()},
-            }
-        return {
-            "narrative": f"Décompte {filing.year} arrêté par le conseil d'administration ; comptes joints (exemple).",
-            "spending": {str(domain.pk): str(money.cents(money.domain_granted(domain, filing.year) * filing.ratio))
-                         for domain in convention.domains.all()},
-        }
+            return ReportInput(
+                narrative=f"Activités {filing.year} : {spec.narrative} (exemple)",
+                values={indicator.pk: IndicatorValueInput((indicator.yearly_target * filing.ratio).quantize(
+                    Decimal(1))) for domain in convention.domains.all() for indicator in domain.indicators.all()})
+        return ReportInput(
+            narrative=f"Décompte {filing.year} arrêté par le conseil d'administration ; comptes joints (exemple).",
+            spending={domain.pk: money.cents(money.domain_granted(domain, filing.year) * filing.ratio)
+                      for domain in convention.domains.all()})
 
     def _file(self, spec: ConventionSpec, filing: Filing, convention: Convention) -> None:
         """The partner's gestionnaire fills in and files the report; an organisation without an account in
@@ -453,39 +461,39 @@ class ConventionsDemo:
         with notifications_as_of(at, keep=waiting, read=False):
             if partner is not None:
                 what = f"report {report}"
-                report = _call(what, services.save_report, partner, report, data)
+                report = _call(what, reports.save_report, partner, report, data)
                 if filing.kind == ReportKind.FINANCIAL:
                     upload = SimpleUploadedFile(name, content, content_type="application/pdf")
-                    _call(what, services.add_report_document, partner, report, upload)
-                _call(what, services.submit_report, partner, report)
+                    _call(what, reports.add_report_document, partner, report, upload)
+                _call(what, reports.submit_report, partner, report)
             else:
                 self._write_report(report, data, name, content, at)
         YearlyReport.objects.filter(pk=report.pk).update(submitted_at=at)
         ReportDocument.objects.filter(report=report).update(uploaded_at=at - timedelta(hours=1))
 
-    def _write_report(self, report: YearlyReport, data: dict[str, Any], name: str, content: bytes,
+    def _write_report(self, report: YearlyReport, data: ReportInput, name: str, content: bytes,
                       at: datetime) -> None:
-        report.narrative = data["narrative"]
+        report.narrative = data.narrative or ""
         if report.kind == ReportKind.ACTIVITY:
             IndicatorValue.objects.bulk_create([
-                IndicatorValue(report=report, indicator_id=int(pk), value=Decimal(entry["value"]))
-                for pk, entry in data["values"].items()])
+                IndicatorValue(report=report, indicator_id=pk, value=entry.value)
+                for pk, entry in (data.values or {}).items() if entry.value is not None])
         else:
             DomainSpending.objects.bulk_create([
-                DomainSpending(report=report, domain_id=int(pk), spent=Decimal(amount))
-                for pk, amount in data["spending"].items()])
+                DomainSpending(report=report, domain_id=pk, spent=amount)
+                for pk, amount in (data.spending or {}).items() if amount is not None])
             document = ReportDocument(report=report, original_name=name, content_type="application/pdf",
                                       extension="pdf", size=len(content), uploaded_at=at)
             document.file.save("document.pdf", ContentFile(content), save=False)
             document.save()
-        problems = services.report_problems(report, self.today)
+        problems = reports.report_problems(report, self.today)
         if problems:
             raise CommandError(f"Conventions demo, report {report}: " + "; ".join(str(p.message) for p in problems))
         report.status = ReportStatus.SUBMITTED
         report.submitted_at = at
         report.version += 1
         report.save()
-        record(None, "convention.report_submit", report, after=services._report_snapshot(report), note=AUDIT_NOTE)
+        record(None, "convention.report_submit", report, after=reports.report_snapshot(report), note=AUDIT_NOTE)
 
     def _review(self, filing: Filing, convention: Convention) -> None:
         assert filing.reviewed is not None
@@ -493,9 +501,9 @@ class ConventionsDemo:
         at = _at(filing.reviewed, 11)
         with notifications_as_of(at):
             if filing.outcome == "return":
-                _call(f"report {report}", services.return_report, self.officer, report, filing.comment)
+                _call(f"report {report}", reports.return_report, self.officer, report, filing.comment)
             else:
-                _call(f"report {report}", services.accept_report, self.officer, report, filing.comment)
+                _call(f"report {report}", reports.accept_report, self.officer, report, filing.comment)
         YearlyReport.objects.filter(pk=report.pk).update(reviewed_at=at)
 
     # --- the overlapping subsidy application ------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from subsidia.grants.forms_partner import LocalDecimalField, money_field
 
 from . import money
+from .inputs import IndicatorValueInput, ReportInput
 from .models import ConventionDomain, Indicator, ReportKind, YearlyReport
 
 VALUE_PREFIX = "value_"
@@ -94,25 +95,18 @@ class ReportForm(forms.Form):
             out.append(DomainGroup(domain, rows, getattr(self, "granted", {}).get(domain.pk, money.ZERO), spent))
         return out
 
-    def report_data(self) -> dict[str, Any]:
-        """What :func:`services.save_report` takes; an empty input clears the stored value."""
+    def to_input(self) -> ReportInput:
+        """What :func:`subsidia.conventions.services.reports.save_report` takes; an empty input clears the
+        stored value."""
         data = self.cleaned_data
-        out: dict[str, Any] = {"narrative": data.get("narrative") or ""}
+        narrative = data.get("narrative") or ""
         if self.report.kind == ReportKind.ACTIVITY:
-            values: dict[int, dict[str, str]] = {}
-            for domain in self.domains:
-                for indicator in domain.indicators.all():
-                    value = data.get(f"{VALUE_PREFIX}{indicator.pk}")
-                    values[indicator.pk] = {"value": "" if value is None else str(value),
-                                            "comment": data.get(f"{COMMENT_PREFIX}{indicator.pk}") or ""}
-            out["values"] = values
-        else:
-            spending: dict[int, str] = {}
-            for domain in self.domains:
-                amount = data.get(f"{SPENT_PREFIX}{domain.pk}")
-                spending[domain.pk] = "" if amount is None else str(amount)
-            out["spending"] = spending
-        return out
+            values = {indicator.pk: IndicatorValueInput(data.get(f"{VALUE_PREFIX}{indicator.pk}"),
+                                                        data.get(f"{COMMENT_PREFIX}{indicator.pk}") or "")
+                      for domain in self.domains for indicator in domain.indicators.all()}
+            return ReportInput(narrative=narrative, values=values)
+        return ReportInput(narrative=narrative,
+                           spending={domain.pk: data.get(f"{SPENT_PREFIX}{domain.pk}") for domain in self.domains})
 
     def field_for(self, service_field: str | None) -> str | None:
         """The input a service's violation concerns ("values.12" → "value_12"), or None for the whole form."""

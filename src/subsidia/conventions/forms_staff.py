@@ -5,7 +5,6 @@ The forms only parse what people type; the rules (dates, amounts, statuses, who 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from subsidia.organisations.models import ActivityDomain, LegalForm, Organisation
 
 from . import money
+from .inputs import (
+    AmendmentInput,
+    AmendmentLineInput,
+    ConventionInput,
+    DomainInput,
+    IndicatorInput,
+    PaymentInput,
+    SignInput,
+    TerminationInput,
+)
 from .models import Convention, ConventionDomain, ReportKind, ReportStatus, Status
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -111,16 +120,6 @@ class ConventionForm(forms.Form):
         }
 
 
-@dataclass(frozen=True)
-class ParsedIndicator:
-    name: str
-    unit: str
-    yearly_target: Decimal
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "unit": self.unit, "yearly_target": self.yearly_target}
-
-
 def parse_number(text: str) -> Decimal | None:
     """A number as people type it: "1 200,50", "1200.5"; None when it is not a number."""
     cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
@@ -131,10 +130,10 @@ def parse_number(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def parse_indicators(text: str) -> tuple[list[ParsedIndicator], list[str]]:
+def parse_indicators(text: str) -> tuple[list[IndicatorInput], list[str]]:
     """One indicator a line, "name ; unit ; yearly target"; blank lines are skipped. Returns the indicators
     and the problems, each naming its line."""
-    indicators: list[ParsedIndicator] = []
+    indicators: list[IndicatorInput] = []
     problems: list[str] = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
@@ -158,7 +157,7 @@ def parse_indicators(text: str) -> tuple[list[ParsedIndicator], list[str]]:
             problems.append(str(_("Ligne %(n)s : l'objectif annuel « %(value)s » doit être un nombre positif avec au "
                                   "plus deux décimales.") % {"n": number, "value": target_text}))
             continue
-        indicators.append(ParsedIndicator(name, unit, target))
+        indicators.append(IndicatorInput(name, unit, target))
     return indicators, problems
 
 
@@ -183,7 +182,7 @@ class DomainForm(forms.Form):
         assert isinstance(activity, forms.ModelChoiceField)
         activity.queryset = ActivityDomain.objects.order_by("name")
 
-    def clean_indicators(self) -> list[ParsedIndicator]:
+    def clean_indicators(self) -> list[IndicatorInput]:
         indicators, problems = parse_indicators(self.cleaned_data.get("indicators") or "")
         if problems:
             raise forms.ValidationError(problems)
@@ -215,27 +214,30 @@ def domains_initial(convention: Convention) -> list[dict[str, Any]]:
              "fte": d.fte, "indicators": format_indicators(d)} for d in convention.domains.all()]
 
 
-def domain_rows(formset: forms.BaseFormSet) -> tuple[list[dict[str, Any]], list[forms.Form]]:
-    """The data of services.create_convention's "domains" from a valid formset (filled, not deleted rows, in
-    order), and the form of each row, to show the service's errors on."""
-    rows: list[dict[str, Any]] = []
+def domain_rows(formset: forms.BaseFormSet) -> tuple[list[DomainInput], list[forms.Form]]:
+    """The domains of a convention from a valid formset (filled, not deleted rows, in order), and the form
+    of each row, to show the service's errors on."""
+    rows: list[DomainInput] = []
     sources: list[forms.Form] = []
     for form in formset.forms:
         data = form.cleaned_data
         if not data or data.get("DELETE"):
             continue
-        rows.append({"activity": data["activity"], "description": data.get("description", ""),
-                     "yearly_amount": data["yearly_amount"], "fte": data.get("fte") or Decimal(0),
-                     "indicators": [i.as_dict() for i in data.get("indicators") or []]})
+        rows.append(DomainInput(activity=data["activity"].pk, description=data.get("description", ""),
+                                yearly_amount=data["yearly_amount"], fte=data.get("fte") or Decimal(0),
+                                indicators=tuple(data.get("indicators") or ())))
         sources.append(form)
     return rows, sources
 
 
-def convention_data(form: ConventionForm, formset: forms.BaseFormSet) -> tuple[dict[str, Any], list[forms.Form]]:
-    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+def convention_input(form: ConventionForm, formset: forms.BaseFormSet) -> tuple[ConventionInput, list[forms.Form]]:
+    """What services.drafting takes, from the valid form and formset, and the form of each domain."""
+    data = form.cleaned_data
     rows, sources = domain_rows(formset)
-    data["domains"] = rows
-    return data, sources
+    return ConventionInput(
+        department=data["department"].pk, organisation=data["organisation"].pk, title=data["title"],
+        starts_on=data["starts_on"], ends_on=data["ends_on"], reference=data.get("reference") or "",
+        advance_percent=data["advance_percent"], notes=data.get("notes") or "", domains=tuple(rows)), sources
 
 
 # --- acts of the approver ------------------------------------------------------------------------
@@ -254,6 +256,9 @@ class SignForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["signed_on"].initial = timezone.localdate
+
+    def to_input(self) -> SignInput:
+        return SignInput(self.cleaned_data["signed_on"], self.cleaned_data["signed_by_partner_on"])
 
 
 class AmendForm(VersionedForm):
@@ -291,23 +296,23 @@ class AmendForm(VersionedForm):
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("signed_on", "effective_from", "ends_on", "summary")]
 
-    def lines(self) -> tuple[list[dict[str, Any]], list[int]]:
-        """The lines of services.amend_convention (a domain whose amount or staff changes), and the domain of
-        each line. What is left blank keeps the domain's rate on the effective date."""
-        effective = self.cleaned_data["effective_from"]
-        lines: list[dict[str, Any]] = []
+    def to_input(self) -> tuple[AmendmentInput, list[int]]:
+        """What services.acts.amend_convention takes (a line for each domain whose amount or staff changes),
+        and the domain of each line. What is left blank keeps the domain's rate on the effective date."""
+        data = self.cleaned_data
+        lines: list[AmendmentLineInput] = []
         domains: list[int] = []
         for domain in self.domains:
-            amount = self.cleaned_data.get(f"amount_{domain.pk}")
-            fte = self.cleaned_data.get(f"fte_{domain.pk}")
+            amount = data.get(f"amount_{domain.pk}")
+            fte = data.get(f"fte_{domain.pk}")
             if amount is None and fte is None:
                 continue
-            rate = money.rate_on(domain, effective)
-            lines.append({"domain": domain.pk,
-                          "yearly_amount": rate.yearly_amount if amount is None else amount,
-                          "fte": rate.fte if fte is None else fte})
+            rate = money.rate_on(domain, data["effective_from"])
+            lines.append(AmendmentLineInput(domain.pk, rate.yearly_amount if amount is None else amount,
+                                            rate.fte if fte is None else fte))
             domains.append(domain.pk)
-        return lines, domains
+        return AmendmentInput(signed_on=data["signed_on"], effective_from=data["effective_from"],
+                              summary=data["summary"], ends_on=data["ends_on"], lines=tuple(lines)), domains
 
 
 class TerminateForm(VersionedForm):
@@ -316,6 +321,9 @@ class TerminateForm(VersionedForm):
     reason = forms.CharField(label=_("Motif de la résiliation"), widget=forms.Textarea(attrs={"rows": 3}))
 
     field_order = ["terminated_on", "reason", "version"]
+
+    def to_input(self) -> TerminationInput:
+        return TerminationInput(self.cleaned_data["terminated_on"], self.cleaned_data["reason"])
 
 
 # --- payments ------------------------------------------------------------------------------------
@@ -348,6 +356,9 @@ class PaymentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["paid_on"].initial = timezone.localdate
+
+    def to_input(self) -> PaymentInput:
+        return PaymentInput(self.cleaned_data["paid_on"], self.cleaned_data["payment_reference"])
 
 
 # --- yearly reports ------------------------------------------------------------------------------

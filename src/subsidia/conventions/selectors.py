@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from subsidia.accounts.actors import Visitor
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import ALL_ORGANISATIONS_ROLES, Role
 from subsidia.grants.models import Application, State
 from subsidia.organisations.models import Organisation
@@ -33,8 +34,8 @@ LIVE_APPLICATION_STATES = frozenset({
 FUNDED_APPLICATION_STATES = frozenset({State.APPROVED, State.IN_PROGRESS, State.REPORTING, State.CLOSED})
 
 
-def sees_all_conventions(user: Any) -> bool:
-    return bool(user.is_authenticated and user.staff_roles & ALL_ORGANISATIONS_ROLES)
+def sees_all_conventions(user: Visitor) -> bool:
+    return isinstance(user, User) and bool(user.staff_roles & ALL_ORGANISATIONS_ROLES)
 
 
 def with_details(conventions: QuerySet[Convention]) -> QuerySet[Convention]:
@@ -47,9 +48,9 @@ def with_details(conventions: QuerySet[Convention]) -> QuerySet[Convention]:
     )
 
 
-def conventions_visible_to(user: Any) -> QuerySet[Convention]:
+def conventions_visible_to(user: Visitor) -> QuerySet[Convention]:
     """The ministry's readers see all; a partner sees its own organisations' signed conventions."""
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return Convention.objects.none()
     if sees_all_conventions(user):
         return with_details(Convention.objects.all())
@@ -58,13 +59,13 @@ def conventions_visible_to(user: Any) -> QuerySet[Convention]:
     return Convention.objects.none()
 
 
-def reports_visible_to(user: Any) -> QuerySet[YearlyReport]:
+def reports_visible_to(user: Visitor) -> QuerySet[YearlyReport]:
     return YearlyReport.objects.filter(convention__in=conventions_visible_to(user).values("pk")).select_related(
         "convention__organisation", "convention__department")
 
 
-def is_member(user: Any, organisation: Organisation, *, admin: bool = False) -> bool:
-    if not user.is_authenticated:
+def is_member(user: Visitor, organisation: Organisation, *, admin: bool = False) -> bool:
+    if not isinstance(user, User):
         return False
     memberships = organisation.memberships.filter(user=user)
     if admin:
@@ -265,7 +266,7 @@ def with_overdue_count(conventions: QuerySet[Convention], day: date | None = Non
                                            signed_on__isnull=False)))
 
 
-def payments_visible_to(user: Any) -> QuerySet[ScheduledPayment]:
+def payments_visible_to(user: Visitor) -> QuerySet[ScheduledPayment]:
     """The payment schedules' lines of the conventions the user sees."""
     return (ScheduledPayment.objects.filter(convention__in=conventions_visible_to(user).values("pk"))
             .select_related("convention__organisation"))
@@ -273,7 +274,7 @@ def payments_visible_to(user: Any) -> QuerySet[ScheduledPayment]:
 
 # --- "conventionnée" -----------------------------------------------------------------------------
 
-def conventions_in_force_visible_to(user: Any, organisation: Organisation,
+def conventions_in_force_visible_to(user: Visitor, organisation: Organisation,
                                     day: date | None = None) -> QuerySet[Convention]:
     """The organisation's conventions in force on ``day`` that the user may open (the ministry's readers, the
     organisation's own members); the public only learns that the organisation is conventionnée."""

@@ -22,13 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from subsidia.accounts.actors import Actor, Visitor
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.forms import FormError, error_summary
 from subsidia.core.http import int_or_none
 
-from . import money, selectors, services, workflow
+from . import money, selectors, workflow
 from .access import CONVENTION_VIEWERS
 from .forms_partner import ReportDocumentForm, ReportForm, SubmitForm
 from .forms_staff import ReportReviewForm
@@ -41,6 +42,8 @@ from .models import (
     ReportStatus,
     YearlyReport,
 )
+from .services.reports import report_problems, save_report
+from .views_common import actor_of
 
 OPEN_REPORT_STATUSES = frozenset({ReportStatus.EXPECTED, ReportStatus.RETURNED})
 
@@ -60,7 +63,7 @@ def is_overdue(report: YearlyReport, today: date) -> bool:
     return report.status in OPEN_REPORT_STATUSES and report.due_on < today
 
 
-def _is_staff(user: Any) -> bool:
+def _is_staff(user: Visitor) -> bool:
     return selectors.sees_all_conventions(user)
 
 
@@ -70,7 +73,7 @@ ACT_URLS = {"edit": "conventions:edit", "delete": "conventions:delete", "sign": 
             "amend": "conventions:amend", "terminate": "conventions:terminate"}
 
 
-def _actions(user: Any, convention: Convention) -> list[dict[str, Any]]:
+def _actions(user: Visitor, convention: Convention) -> list[dict[str, Any]]:
     """The acts the user's role allows on the convention now, each a link to the ministry's page for it."""
     actions = []
     for act in workflow.CONVENTION_WORKFLOW.available_to(user, str(convention.status)):
@@ -105,7 +108,7 @@ def _amendments(convention: Convention) -> list[dict[str, Any]]:
     return out
 
 
-def _payments(user: Any, convention: Convention, today: date) -> list[dict[str, Any]]:
+def _payments(user: Actor, convention: Convention, today: date) -> list[dict[str, Any]]:
     """The schedule lines; finance records a payment from here (the ministry's page does the work)."""
     can_record = user.has_role(Role.FINANCE)
     rows = []
@@ -121,7 +124,7 @@ def _payments(user: Any, convention: Convention, today: date) -> list[dict[str, 
 @require_GET
 def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
     convention = get_object_or_404(selectors.conventions_visible_to(request.user), pk=pk)
-    user = request.user
+    user = actor_of(request)
     today = timezone.localdate()
     staff = _is_staff(user)
     reports = sorted(convention.reports.all(), key=lambda r: (r.year, r.kind))
@@ -185,7 +188,7 @@ def report_page(request: HttpRequest, report: YearlyReport, *, form: ReportForm 
                 conflict: RuleViolation | None = None, refused: list[Violation] | None = None) -> HttpResponse:
     """The report's page: the partner's form while it may be filled in, the figures read-only otherwise, and
     the officer's review once filed."""
-    user: Any = request.user
+    user = actor_of(request)
     today = timezone.localdate()
     report = YearlyReport.objects.select_related("convention__organisation", "convention__department").get(
         pk=report.pk)
@@ -202,7 +205,7 @@ def report_page(request: HttpRequest, report: YearlyReport, *, form: ReportForm 
     if editable and document_form is None:
         document_form = ReportDocumentForm()
     problems = [{"message": str(v.message), "anchor": _anchor(form, v.field)}
-                for v in services.report_problems(report, today)] if editable else []
+                for v in report_problems(report, today)] if editable else []
     review_form = None
     review_url = ""
     if report.status == ReportStatus.SUBMITTED and user.has_role(Role.OFFICER):
@@ -241,7 +244,7 @@ def report_page(request: HttpRequest, report: YearlyReport, *, form: ReportForm 
 @access(CONVENTION_VIEWERS)
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The report's page; a POST saves the partner's input (services.save_report)."""
+    """The report's page; a POST saves the partner's input (services.reports.save_report)."""
     report = visible_report(request, pk)
     if request.method != "POST":
         return report_page(request, report)
@@ -253,7 +256,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # After a clash, the person chose to keep their input over the other person's changes.
         expected = int_or_none(request.POST.get("overwrite"))
     try:
-        services.save_report(request.user, report, form.report_data(), expected_version=expected)
+        save_report(actor_of(request), report, form.to_input(), expected_version=expected)
     except Conflict as error:
         raise_for(error)
         return report_page(request, report, form=form, status=409, conflict=error)

@@ -6,11 +6,13 @@ every convention (they read none) and on the meetings of series they do not take
 versioned resource carries the version it is based on (else 428, see ``subsidia.api.concurrency``).
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from subsidia.conventions import services
+from subsidia.conventions.inputs import ReportInput
+from subsidia.conventions.services.reports import add_report_document, save_report
 from subsidia.core.tests.access import EVERYONE, PARTNERS, STAFF, Row
 from subsidia.grants.tests.factories import PDF
 
@@ -32,8 +34,8 @@ def _report(key: str) -> Any:
 def _complete_statement(w: dict[str, Any]) -> dict[str, Any]:
     """The 2024 financial statement with its spending and the year's accounts: ready to be filed."""
     report, partner = w["report_expected"], w["people"]["partner_admin"]
-    services.add_report_document(partner, report, SimpleUploadedFile("comptes.pdf", PDF, "application/pdf"))
-    services.save_report(partner, report, {"spending": {str(w["convention_domain"].pk): "85000"}})
+    add_report_document(partner, report, SimpleUploadedFile("comptes.pdf", PDF, "application/pdf"))
+    save_report(partner, report, ReportInput(spending={w["convention_domain"].pk: Decimal("85000")}))
     return _report("report_expected")(w)
 
 

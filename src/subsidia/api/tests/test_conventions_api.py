@@ -7,8 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from subsidia.accounts.models import User
-from subsidia.conventions import services
+from subsidia.conventions import money
+from subsidia.conventions.inputs import AmendmentInput, AmendmentLineInput, SignInput
 from subsidia.conventions.models import Convention, ReportKind, ScheduledPayment, YearlyReport
+from subsidia.conventions.services.acts import amend_convention, sign_convention
 from subsidia.conventions.tests.factories import (
     ActivityDomainFactory,
     ConventionDomainFactory,
@@ -51,8 +53,8 @@ def signed(org_a: Organisation, people: dict[str, User], on_day: Callable[[date]
     domain = ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"), activity=guichet)
     IndicatorFactory.create(domain=domain, name="Personnes accompagnées", yearly_target=Decimal("300"))
     on_day(date(2023, 12, 20))
-    return services.sign_convention(people["approver"], convention, signed_on=date(2023, 12, 15),
-                                    signed_by_partner_on=date(2023, 12, 10))
+    return sign_convention(people["approver"], convention,
+                           SignInput(signed_on=date(2023, 12, 15), signed_by_partner_on=date(2023, 12, 10)))
 
 
 def _report(convention: Convention, kind: str, year: int = 2024) -> YearlyReport:
@@ -106,8 +108,10 @@ def test_domains_show_the_amounts_in_force_today_and_the_amendments(client: Clie
                                                                     on_day: Callable[[date], None]) -> None:
     on_day(date(2025, 6, 1))
     domain = signed.domains.get()
-    services.amend_convention(people["approver"], signed, signed_on=date(2025, 5, 20), effective_from=date(2025, 7, 1),
-                              summary="Hausse", lines=[{"domain": domain.pk, "yearly_amount": "150000", "fte": "3"}])
+    amend_convention(people["approver"], signed,
+                     AmendmentInput(signed_on=date(2025, 5, 20), effective_from=date(2025, 7, 1), summary="Hausse",
+                                    lines=(AmendmentLineInput(domain=domain.pk, yearly_amount=Decimal("150000"),
+                                                              fte=Decimal("3")),)))
     before = call(client, "GET", f"/conventions/{signed.pk}", headers=h["admin_a"]).json()
     assert (before["domains"][0]["yearly_amount"], before["domains"][0]["fte"]) == ("120000.00", "2.00")
     [amendment] = before["amendments"]
@@ -117,7 +121,7 @@ def test_domains_show_the_amounts_in_force_today_and_the_amendments(client: Clie
     on_day(date(2025, 8, 1))
     after = call(client, "GET", f"/conventions/{signed.pk}", headers=h["admin_a"]).json()
     assert (after["domains"][0]["yearly_amount"], after["domains"][0]["fte"]) == ("150000.00", "3.00")
-    assert after["years"][1]["granted"] == str(services.money.granted(signed, 2025))
+    assert after["years"][1]["granted"] == str(money.granted(signed, 2025))
 
 
 def test_a_live_subsidy_in_a_conventioned_domain_is_flagged_for_staff_only(client: Client, signed: Convention,

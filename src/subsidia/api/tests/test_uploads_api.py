@@ -17,8 +17,9 @@ from PIL import Image
 
 from subsidia.accounts.models import User
 from subsidia.conftest import ClientResponse
-from subsidia.conventions import services as conventions
+from subsidia.conventions.inputs import SignInput
 from subsidia.conventions.models import ReportDocument, ReportKind
+from subsidia.conventions.services.acts import sign_convention
 from subsidia.conventions.tests.factories import ConventionDomainFactory, ConventionFactory
 from subsidia.core.tests import uploads_samples as samples
 from subsidia.grants.models import Application, ApplicationDocument
@@ -115,8 +116,8 @@ def test_a_report_document_bomb_is_refused_with_a_422(client: Client, org_a: Org
     convention = ConventionFactory.create(organisation=org_a, title="Guichet")
     ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("1000.00"))
     on_day(date(2023, 12, 20))
-    convention = conventions.sign_convention(make_user("approver"), convention, signed_on=date(2023, 12, 15),
-                                             signed_by_partner_on=date(2023, 12, 10))
+    convention = sign_convention(make_user("approver"), convention,
+                                 SignInput(signed_on=date(2023, 12, 15), signed_by_partner_on=date(2023, 12, 10)))
     on_day(date(2025, 2, 1))
     report = convention.reports.get(year=2024, kind=ReportKind.FINANCIAL)
     url = f"/api/v1/conventions/{convention.pk}/reports/{report.pk}/documents"

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from subsidia.conventions import services
+from subsidia.conventions.inputs import SignInput
 from subsidia.conventions.models import ReportKind, ReportStatus
+from subsidia.conventions.services.acts import sign_convention
 
 from .factories import ConventionDomainFactory, ConventionFactory, DepartmentFactory, IndicatorFactory
 
@@ -25,7 +26,7 @@ def add_conventions(world: dict[str, Any]) -> None:
                                       starts_on=date(2024, 1, 1), ends_on=date(timezone.localdate().year + 1, 12, 31))
     domain = ConventionDomainFactory.create(convention=active, yearly_amount=Decimal("90000.00"))
     IndicatorFactory.create(domain=domain)
-    active = services.sign_convention(people["approver"], active, signed_on=date(2023, 12, 1))
+    active = sign_convention(people["approver"], active, SignInput(signed_on=date(2023, 12, 1)))
     filed = active.reports.get(year=2024, kind=ReportKind.ACTIVITY)
     filed.status = ReportStatus.SUBMITTED
     filed.narrative = "Rapport 2024"

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from subsidia.accounts.models import User
-from subsidia.conventions import services
+from subsidia.conventions.inputs import SignInput
 from subsidia.conventions.models import Convention
+from subsidia.conventions.services.acts import sign_convention
 from subsidia.organisations.models import Organisation
 
 from .factories import ConventionDomainFactory, ConventionFactory, IndicatorFactory
@@ -47,5 +48,5 @@ def draft(org_a: Organisation) -> Convention:
 def signed(draft: Convention, approver: User, on_day: Callable[[date], None]) -> Convention:
     """The draft, signed by the approver on 15 December 2023."""
     on_day(date(2023, 12, 20))
-    return services.sign_convention(approver, draft, signed_on=date(2023, 12, 15),
-                                    signed_by_partner_on=date(2023, 12, 10))
+    return sign_convention(approver, draft,
+                           SignInput(signed_on=date(2023, 12, 15), signed_by_partner_on=date(2023, 12, 10)))

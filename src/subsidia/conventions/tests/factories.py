@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 
 from subsidia.conventions.models import Convention, ConventionDomain, Indicator
+from subsidia.conventions.services.schedule import sync
 from subsidia.organisations.models import ActivityDomain
 from subsidia.organisations.tests.factories import OrganisationFactory
 
@@ -60,9 +61,7 @@ class IndicatorFactory(factory.django.DjangoModelFactory[Indicator]):
 def sign_without_audit(convention: Convention, signed_on: date) -> Convention:
     """The convention as signing leaves it (schedule and expected reports), written without the audit record:
     for transactional browser tests, whose table flush the audit trail's append-only trigger refuses."""
-    from subsidia.conventions.services import _sync
-
     convention.signed_on = signed_on
     convention.save()
-    _sync(convention)
+    sync(convention)
     return convention

@@ -4,6 +4,7 @@ payments, yearly reports (accepted and returned), overlapping funding, and who m
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +14,18 @@ from django.test import Client
 
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
-from subsidia.conventions import selectors, services
+from subsidia.conventions import selectors
+from subsidia.conventions.inputs import (
+    AmendmentInput,
+    AmendmentLineInput,
+    ConventionInput,
+    DomainInput,
+    IndicatorInput,
+    IndicatorValueInput,
+    PaymentInput,
+    ReportInput,
+    TerminationInput,
+)
 from subsidia.conventions.models import (
     Convention,
     PaymentKind,
@@ -22,6 +34,16 @@ from subsidia.conventions.models import (
     ScheduledPayment,
     Status,
     YearlyReport,
+)
+from subsidia.conventions.services.acts import amend_convention, sign_convention, terminate_convention
+from subsidia.conventions.services.drafting import create_convention, update_convention
+from subsidia.conventions.services.payments import record_payment
+from subsidia.conventions.services.reports import (
+    accept_report,
+    add_report_document,
+    return_report,
+    save_report,
+    submit_report,
 )
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.grants.models import Application, State
@@ -65,8 +87,8 @@ class TestStatus:
                                                                       org_a: Organisation,
                                                                       on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
-        services.terminate_convention(approver, signed, terminated_on=date(2025, 7, 1),
-                                      reason="Cessation des activités du guichet.")
+        terminate_convention(approver, signed,
+                             TerminationInput(date(2025, 7, 1), "Cessation des activités du guichet."))
         signed.refresh_from_db()
         assert signed.status_on(date(2025, 6, 30)) == Status.ACTIVE
         assert selectors.is_conventioned(org_a, date(2025, 6, 30))
@@ -78,8 +100,9 @@ class TestStatus:
             self, signed: Convention, approver: User, org_a: Organisation, on_day: Callable[[date], None]) -> None:
         assert not selectors.is_conventioned(org_a, date(2027, 3, 1))
         on_day(date(2026, 10, 1))
-        services.amend_convention(approver, signed, signed_on=date(2026, 9, 30), effective_from=date(2026, 10, 1),
-                                  ends_on=date(2027, 12, 31), summary="Prolongation d'un an")
+        amend_convention(approver, signed,
+                         AmendmentInput(signed_on=date(2026, 9, 30), effective_from=date(2026, 10, 1),
+                                        summary="Prolongation d'un an", ends_on=date(2027, 12, 31)))
         assert selectors.is_conventioned(org_a, date(2027, 3, 1))
         assert not selectors.is_conventioned(org_a, date(2028, 1, 1))
 
@@ -100,14 +123,14 @@ class TestPreparingAndSigning:
                                                                           org_a: Organisation) -> None:
         department = DepartmentFactory.create()
         domains = [ActivityDomainFactory.create(), ActivityDomainFactory.create()]
-        convention = services.create_convention(officer, {
-            "department": department.pk, "organisation": org_a.pk, "title": "Convention intégration",
-            "starts_on": "2025-01-01", "ends_on": "2027-12-31",
-            "domains": [
-                {"activity": domains[0].pk, "yearly_amount": "250000", "fte": "3.5",
-                 "indicators": [{"name": "Communes accompagnées", "unit": "communes", "yearly_target": "20"}]},
-                {"activity": domains[1].pk, "yearly_amount": "80000.50", "fte": "1"},
-            ]})
+        convention = create_convention(officer, ConventionInput(
+            department=department.pk, organisation=org_a.pk, title="Convention intégration",
+            starts_on=date(2025, 1, 1), ends_on=date(2027, 12, 31),
+            domains=(
+                DomainInput(activity=domains[0].pk, yearly_amount=D("250000"), fte=D("3.5"),
+                            indicators=(IndicatorInput("Communes accompagnées", "communes", D("20")),)),
+                DomainInput(activity=domains[1].pk, yearly_amount=D("80000.50"), fte=D("1")),
+            )))
         assert convention.reference == "CONV-2025-001"
         assert convention.status == Status.DRAFT
         assert [(d.activity, d.yearly_amount, d.fte) for d in convention.domains.all()] == [
@@ -118,9 +141,9 @@ class TestPreparingAndSigning:
 
     def test_every_problem_is_reported_at_once_and_nothing_is_written(self, officer: User, org_a: Organisation) -> None:
         with pytest.raises(RuleViolation) as error:
-            services.create_convention(officer, {
-                "department": org_a.pk, "organisation": org_a.pk, "title": "", "starts_on": "2025-01-01",
-                "ends_on": "2024-12-31", "domains": [{"activity": 999999, "yearly_amount": "-5"}]})
+            create_convention(officer, ConventionInput(
+                department=org_a.pk, organisation=org_a.pk, title="", starts_on=date(2025, 1, 1),
+                ends_on=date(2024, 12, 31), domains=(DomainInput(activity=999999, yearly_amount=D("-5")),)))
         fields = {v.field for v in error.value.violations}
         assert {"department", "title", "ends_on", "domains.0.activity", "domains.0.yearly_amount"} <= fields
         assert not Convention.objects.exists()
@@ -128,15 +151,17 @@ class TestPreparingAndSigning:
     def test_only_officers_prepare_and_only_approvers_sign(self, draft: Convention, make_user: Callable[..., User],
                                                            org_a: Organisation) -> None:
         with pytest.raises(PermissionDenied):
-            services.create_convention(make_user("approver"), {"organisation": org_a.pk})
+            create_convention(make_user("approver"), ConventionInput(
+                department=None, organisation=org_a.pk, title="", starts_on=date(2025, 1, 1),
+                ends_on=date(2025, 12, 31)))
         with pytest.raises(PermissionDenied):
-            services.sign_convention(make_user("officer"), draft)
+            sign_convention(make_user("officer"), draft)
         with pytest.raises(PermissionDenied):
-            services.sign_convention(make_user("finance"), draft)
+            sign_convention(make_user("finance"), draft)
 
     def test_partners_do_not_see_drafts(self, draft: Convention, gestionnaire: User) -> None:
         with pytest.raises(NotFound):
-            services.sign_convention(gestionnaire, draft)
+            sign_convention(gestionnaire, draft)
         assert not selectors.conventions_visible_to(gestionnaire).exists()
 
     def test_signing_sets_up_the_reports_and_cannot_happen_twice(self, gestionnaire: User, signed: Convention,
@@ -147,27 +172,27 @@ class TestPreparingAndSigning:
             for year in (2024, 2025, 2026) for kind in sorted(ReportKind.values)]
         assert Notification.objects.filter(user=gestionnaire, kind=Kind.CONVENTION).exists()
         with pytest.raises(Conflict) as error:
-            services.sign_convention(approver, signed)
+            sign_convention(approver, signed)
         assert codes(error) == ["illegal_transition"]
 
     def test_a_convention_without_amount_cannot_be_signed(self, approver: User, on_day: Callable[[date], None]) -> None:
         convention = ConventionFactory.create()
         with pytest.raises(RuleViolation) as error:
-            services.sign_convention(approver, convention)
+            sign_convention(approver, convention)
         assert codes(error) == ["no_domain"]
         ConventionDomainFactory.create(convention=convention, yearly_amount=D(0))
         with pytest.raises(RuleViolation) as error:
-            services.sign_convention(approver, convention)
+            sign_convention(approver, convention)
         assert codes(error) == ["no_amount"]
 
     def test_a_signed_convention_is_no_longer_editable(self, signed: Convention, officer: User) -> None:
         with pytest.raises(Conflict):
-            services.update_convention(officer, signed, {"title": "Autre"})
+            update_convention(officer, signed, replace(ConventionInput.of(signed), title="Autre"))
 
     def test_a_stale_edit_is_refused_and_changes_nothing(self, draft: Convention, officer: User) -> None:
-        services.update_convention(officer, draft, {"title": "Premier"}, expected_version=1)
+        update_convention(officer, draft, replace(ConventionInput.of(draft), title="Premier"), expected_version=1)
         with pytest.raises(Conflict) as error:
-            services.update_convention(officer, draft, {"title": "Second"}, expected_version=1)
+            update_convention(officer, draft, replace(ConventionInput.of(draft), title="Second"), expected_version=1)
         assert codes(error) == ["stale_version"]
         draft.refresh_from_db()
         assert (draft.title, draft.version) == ("Premier", 2)
@@ -179,12 +204,12 @@ class TestAmendmentsAndTermination:
                                                                                on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         with pytest.raises(RuleViolation) as error:
-            services.amend_convention(approver, signed, signed_on=date(2025, 5, 1), effective_from=date(2027, 2, 1),
-                                      summary="")
+            amend_convention(approver, signed,
+                             AmendmentInput(signed_on=date(2025, 5, 1), effective_from=date(2027, 2, 1), summary=""))
         assert set(codes(error)) >= {"out_of_period", "required"}
         with pytest.raises(RuleViolation) as error:
-            services.amend_convention(approver, signed, signed_on=date(2025, 5, 1), effective_from=date(2025, 6, 1),
-                                      summary="Rien")
+            amend_convention(approver, signed, AmendmentInput(signed_on=date(2025, 5, 1),
+                                                              effective_from=date(2025, 6, 1), summary="Rien"))
         assert codes(error) == ["empty"]
         assert not signed.amendments.exists()
 
@@ -192,12 +217,14 @@ class TestAmendmentsAndTermination:
                                               on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         domain = signed.domains.get()
-        first = services.amend_convention(approver, signed, signed_on=date(2025, 5, 1),
-                                          effective_from=date(2025, 6, 1), summary="Hausse",
-                                          lines=[{"domain": domain.pk, "yearly_amount": "130000"}])
-        second = services.amend_convention(approver, signed, signed_on=date(2025, 5, 20),
-                                           effective_from=date(2025, 9, 1), ends_on=date(2027, 6, 30),
-                                           summary="Prolongation")
+        first = amend_convention(approver, signed,
+                                 AmendmentInput(signed_on=date(2025, 5, 1), effective_from=date(2025, 6, 1),
+                                                summary="Hausse",
+                                                lines=(AmendmentLineInput(domain=domain.pk,
+                                                                          yearly_amount=Decimal("130000")),)))
+        second = amend_convention(approver, signed,
+                                  AmendmentInput(signed_on=date(2025, 5, 20), effective_from=date(2025, 9, 1),
+                                                 summary="Prolongation", ends_on=date(2027, 6, 30)))
         assert (first.number, second.number) == (1, 2)
         assert (second.previous_ends_on, second.ends_on) == (date(2026, 12, 31), date(2027, 6, 30))
         assert first.lines.get().fte == D("2.00")  # unchanged staff when the amendment gives none
@@ -206,16 +233,15 @@ class TestAmendmentsAndTermination:
                                                                         on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         with pytest.raises(RuleViolation) as error:
-            services.terminate_convention(approver, signed, terminated_on=date(2025, 7, 1), reason=" ")
+            terminate_convention(approver, signed, TerminationInput(date(2025, 7, 1), " "))
         assert codes(error) == ["required"]
-        services.terminate_convention(approver, signed, terminated_on=date(2025, 7, 1),
-                                      reason="Dissolution de l'association")
+        terminate_convention(approver, signed, TerminationInput(date(2025, 7, 1), "Dissolution de l'association"))
         assert sorted(set(signed.reports.values_list("year", flat=True))) == [2024, 2025]
         assert not ScheduledPayment.objects.filter(convention=signed, year=2026).exists()
         # Half a year (181 days) is granted for 2025.
         assert sum(p.amount for p in ScheduledPayment.objects.filter(convention=signed, year=2025)) == D("59506.85")
         with pytest.raises(Conflict):
-            services.terminate_convention(approver, signed, terminated_on=date(2025, 8, 1), reason="Encore")
+            terminate_convention(approver, signed, TerminationInput(date(2025, 8, 1), "Encore"))
 
 
 @pytest.mark.django_db
@@ -224,18 +250,18 @@ class TestPayments:
                                             on_day: Callable[[date], None]) -> None:
         payment = ScheduledPayment.objects.get(convention=signed, year=2024, kind=PaymentKind.ADVANCE, position=1)
         with pytest.raises(PermissionDenied):
-            services.record_payment(officer, payment)
+            record_payment(officer, payment)
         on_day(date(2024, 1, 10))
         with pytest.raises(RuleViolation) as error:
-            services.record_payment(finance, payment, paid_on=date(2024, 1, 11))
+            record_payment(finance, payment, PaymentInput(paid_on=date(2024, 1, 11)))
         assert codes(error) == ["future_date"]
-        services.record_payment(finance, payment, paid_on=date(2024, 1, 8), payment_reference="VIR-1")
+        record_payment(finance, payment, PaymentInput(paid_on=date(2024, 1, 8), payment_reference="VIR-1"))
         payment.refresh_from_db()
         assert (payment.paid_on, payment.payment_reference, payment.recorded_by) == (date(2024, 1, 8), "VIR-1",
                                                                                     finance)
         assert Notification.objects.filter(user=gestionnaire, kind=Kind.CONVENTION_PAYMENT).exists()
         with pytest.raises(Conflict):
-            services.record_payment(finance, payment)
+            record_payment(finance, payment)
 
 
 @pytest.mark.django_db
@@ -245,8 +271,9 @@ class TestYearlyReports:
 
     def _fill(self, user: User, report: YearlyReport) -> YearlyReport:
         indicator = report.convention.domains.get().indicators.get()
-        return services.save_report(user, report, {"narrative": "Une année chargée.",
-                                                   "values": {indicator.pk: {"value": "310", "comment": "Objectif"}}})
+        return save_report(user, report,
+                           ReportInput(narrative="Une année chargée.",
+                                       values={indicator.pk: IndicatorValueInput(Decimal("310"), "Objectif")}))
 
     def test_a_member_fills_in_but_only_a_gestionnaire_files(self, signed: Convention, org_a: Organisation,
                                                              make_user: Callable[..., User], gestionnaire: User,
@@ -256,8 +283,8 @@ class TestYearlyReports:
         report = self._fill(member, self._activity(signed))
         assert report.indicator_values.get().value == D("310.00")
         with pytest.raises(PermissionDenied):
-            services.submit_report(member, report)
-        services.submit_report(gestionnaire, report)
+            submit_report(member, report)
+        submit_report(gestionnaire, report)
         report.refresh_from_db()
         assert (report.status, report.submitted_by) == (ReportStatus.SUBMITTED, gestionnaire)
 
@@ -266,12 +293,12 @@ class TestYearlyReports:
         on_day(date(2024, 12, 31))
         report = self._activity(signed)
         with pytest.raises(RuleViolation) as error:
-            services.submit_report(gestionnaire, report)
+            submit_report(gestionnaire, report)
         assert set(codes(error)) == {"year_not_over", "required", "missing_indicator"}
         on_day(date(2025, 1, 1))
         financial = signed.reports.get(year=2024, kind=ReportKind.FINANCIAL)
         with pytest.raises(RuleViolation) as error:
-            services.submit_report(gestionnaire, financial)
+            submit_report(gestionnaire, financial)
         assert set(codes(error)) == {"missing_spending", "missing_document"}
         report.refresh_from_db()
         assert report.status == ReportStatus.EXPECTED
@@ -279,20 +306,20 @@ class TestYearlyReports:
     def test_an_officer_returns_with_comments_then_accepts(self, signed: Convention, gestionnaire: User, officer: User,
                                                            on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 2, 1))
-        report = services.submit_report(gestionnaire, self._fill(gestionnaire, self._activity(signed)))
+        report = submit_report(gestionnaire, self._fill(gestionnaire, self._activity(signed)))
         with pytest.raises(RuleViolation) as error:
-            services.return_report(officer, report, comment="")
+            return_report(officer, report, comment="")
         assert codes(error) == ["required"]
-        services.return_report(officer, report, comment="Précisez les communes accompagnées.")
+        return_report(officer, report, comment="Précisez les communes accompagnées.")
         report.refresh_from_db()
         assert (report.status, report.officer_comment) == (ReportStatus.RETURNED,
                                                           "Précisez les communes accompagnées.")
         assert Notification.objects.filter(user=gestionnaire, kind=Kind.CONVENTION_REPORT_REVIEWED).exists()
         with pytest.raises(Conflict):
-            services.accept_report(officer, report)
-        report = services.save_report(gestionnaire, report, {"narrative": "Avec les communes : Mersch, Diekirch."})
-        services.submit_report(gestionnaire, report)
-        services.accept_report(officer, report, comment="Merci.")
+            accept_report(officer, report)
+        report = save_report(gestionnaire, report, ReportInput(narrative="Avec les communes : Mersch, Diekirch."))
+        submit_report(gestionnaire, report)
+        accept_report(officer, report, comment="Merci.")
         report.refresh_from_db()
         assert report.status == ReportStatus.ACCEPTED
         assert [e.action for e in AuditEvent.objects.filter(object_type="conventions.yearlyreport",
@@ -300,26 +327,26 @@ class TestYearlyReports:
             "convention.report_save", "convention.report_submit", "convention.report_return",
             "convention.report_save", "convention.report_submit", "convention.report_accept"]
         with pytest.raises(Conflict):
-            services.save_report(gestionnaire, report, {"narrative": "Trop tard"})
+            save_report(gestionnaire, report, ReportInput(narrative="Trop tard"))
 
     def test_officers_do_not_file_and_partners_do_not_accept(self, signed: Convention, gestionnaire: User,
                                                              officer: User, on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 2, 1))
         report = self._fill(gestionnaire, self._activity(signed))
         with pytest.raises(PermissionDenied):
-            services.submit_report(officer, report)
-        services.submit_report(gestionnaire, report)
+            submit_report(officer, report)
+        submit_report(gestionnaire, report)
         with pytest.raises(PermissionDenied):
-            services.accept_report(gestionnaire, report)
+            accept_report(gestionnaire, report)
 
     def test_a_renamed_executable_is_refused_as_a_report_document(self, signed: Convention, gestionnaire: User,
                                                                   on_day: Callable[[date], None]) -> None:
         report = signed.reports.get(year=2024, kind=ReportKind.FINANCIAL)
         upload = SimpleUploadedFile("comptes.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64, "application/pdf")
         with pytest.raises(RuleViolation) as error:
-            services.add_report_document(gestionnaire, report, upload)
+            add_report_document(gestionnaire, report, upload)
         assert codes(error) == ["file_type_not_allowed"]
-        services.add_report_document(gestionnaire, report, SimpleUploadedFile("comptes.pdf", PDF))
+        add_report_document(gestionnaire, report, SimpleUploadedFile("comptes.pdf", PDF))
         assert report.documents.count() == 1
 
     def test_overdue_reports_are_listed(self, signed: Convention, gestionnaire: User,
@@ -328,7 +355,7 @@ class TestYearlyReports:
         overdue = selectors.overdue_reports(date(2025, 4, 1))
         assert sorted((r.year, r.kind) for r in overdue) == [(2024, "activity"), (2024, "financial")]
         on_day(date(2025, 2, 1))
-        services.submit_report(gestionnaire, self._fill(gestionnaire, self._activity(signed)))
+        submit_report(gestionnaire, self._fill(gestionnaire, self._activity(signed)))
         assert [(r.year, r.kind) for r in selectors.overdue_reports(date(2025, 4, 1))] == [(2024, "financial")]
 
 
@@ -366,7 +393,7 @@ class TestOverlappingFunding:
     def test_a_termination_ends_the_overlap(self, signed: Convention, application: Application, approver: User,
                                             on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
-        services.terminate_convention(approver, signed, terminated_on=date(2025, 9, 1), reason="Fin anticipée")
+        terminate_convention(approver, signed, TerminationInput(date(2025, 9, 1), "Fin anticipée"))
         assert selectors.overlaps_for_application(application) == []
 
     def test_a_draft_convention_does_not_count(self, draft: Convention, org_a: Organisation) -> None:
@@ -395,7 +422,7 @@ class TestVisibility:
         assert not selectors.reports_visible_to(other).exists()
         statement = signed.reports.get(year=2024, kind=ReportKind.FINANCIAL)
         with pytest.raises(NotFound):
-            services.save_report(other, statement, {"narrative": "intrusion"})
+            save_report(other, statement, ReportInput(narrative="intrusion"))
 
     def test_reviewers_and_moderators_see_no_convention(self, signed: Convention,
                                                         make_user: Callable[..., User]) -> None:

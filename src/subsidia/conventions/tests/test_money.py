@@ -11,9 +11,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from subsidia.accounts.models import User
-from subsidia.conventions import money, services
+from subsidia.conventions import money
+from subsidia.conventions.inputs import AmendmentInput, AmendmentLineInput, PaymentInput, ReportInput, SignInput
 from subsidia.conventions.models import Convention, PaymentKind, ReportKind, ScheduledPayment, YearlyReport
 from subsidia.conventions.selectors import with_details
+from subsidia.conventions.services.acts import amend_convention, sign_convention
+from subsidia.conventions.services.payments import record_payment
+from subsidia.conventions.services.reports import accept_report, add_report_document, save_report, submit_report
 from subsidia.grants.tests.factories import PDF
 
 from .factories import ConventionDomainFactory, ConventionFactory
@@ -80,7 +84,7 @@ class TestSchedule:
         draft.starts_on = date(2024, 5, 15)
         draft.save()
         on_day(date(2024, 5, 1))
-        services.sign_convention(approver, draft, signed_on=date(2024, 5, 1))
+        sign_convention(approver, draft, SignInput(signed_on=date(2024, 5, 1)))
         plan = schedule(draft, 2024)
         assert [row[2] for row in plan] == [date(2024, 5, 15), date(2024, 7, 1), date(2024, 10, 1), date(2025, 5, 30)]
         granted = money.granted(fresh(draft), 2024)
@@ -98,7 +102,7 @@ class TestBalances:
         on_day(day)
         payment = ScheduledPayment.objects.get(convention=convention, year=year, kind=PaymentKind.ADVANCE,
                                                position=position)
-        return services.record_payment(finance, payment, paid_on=day, payment_reference=f"VIR-{year}-{position}")
+        return record_payment(finance, payment, PaymentInput(paid_on=day, payment_reference=f"VIR-{year}-{position}"))
 
     def test_the_balance_at_several_dates(self, signed: Convention, finance: User,
                                           on_day: Callable[[date], None]) -> None:
@@ -126,9 +130,11 @@ class TestBalances:
         self._pay(signed, finance, on_day, 2025, 2, date(2025, 4, 3))
         on_day(date(2025, 6, 20))
         domain = signed.domains.get()
-        services.amend_convention(approver, signed, signed_on=date(2025, 6, 15), effective_from=date(2025, 7, 1),
-                                  summary="Renfort de l'équipe", lines=[{"domain": domain.pk,
-                                                                         "yearly_amount": "150000.00", "fte": "2.5"}])
+        amend_convention(approver, signed,
+                         AmendmentInput(signed_on=date(2025, 6, 15), effective_from=date(2025, 7, 1),
+                                        summary="Renfort de l'équipe",
+                                        lines=(AmendmentLineInput(domain=domain.pk, yearly_amount=Decimal("150000.00"),
+                                                                  fte=Decimal("2.5")),)))
         convention = fresh(signed)
         # 181 days at 120 000 and 184 days at 150 000, of 365.
         assert money.granted(convention, 2025) == D("135123.29")
@@ -147,8 +153,9 @@ class TestBalances:
     def test_an_amendment_extending_the_end_adds_a_year_over_a_leap_day(self, signed: Convention, approver: User,
                                                                         on_day: Callable[[date], None]) -> None:
         on_day(date(2026, 6, 1))
-        services.amend_convention(approver, signed, signed_on=date(2026, 5, 20), effective_from=date(2026, 6, 1),
-                                  ends_on=date(2028, 2, 29), summary="Prolongation")
+        amend_convention(approver, signed,
+                         AmendmentInput(signed_on=date(2026, 5, 20), effective_from=date(2026, 6, 1),
+                                        summary="Prolongation", ends_on=date(2028, 2, 29)))
         convention = fresh(signed)
         assert money.covered_years(convention) == [2024, 2025, 2026, 2027, 2028]
         assert money.granted(convention, 2028) == D("19672.13")  # 60 days of 366
@@ -159,11 +166,11 @@ class TestBalances:
         on_day(date(2026, 2, 1))
         admin = make_user("partner_admin", organisation=convention.organisation)
         report = convention.reports.get(year=2025, kind=ReportKind.FINANCIAL)
-        services.save_report(admin, report, {"narrative": "Comptes 2025",
-                                             "spending": {convention.domains.get().pk: spent}})
-        services.add_report_document(admin, report, SimpleUploadedFile("comptes-2025.pdf", PDF, "application/pdf"))
-        services.submit_report(admin, report)
-        return services.accept_report(officer, report)
+        save_report(admin, report, ReportInput(narrative="Comptes 2025",
+                                               spending={convention.domains.get().pk: Decimal(spent)}))
+        add_report_document(admin, report, SimpleUploadedFile("comptes-2025.pdf", PDF, "application/pdf"))
+        submit_report(admin, report)
+        return accept_report(officer, report)
 
     def test_spending_less_than_the_advances_leaves_a_surplus_to_recover(self, signed: Convention, finance: User,
                                                                          on_day: Callable[[date], None],

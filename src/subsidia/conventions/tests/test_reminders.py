@@ -194,13 +194,14 @@ def test_daily_convention_reminders_is_a_periodic_task_of_the_worker() -> None:
 
 @pytest.mark.django_db
 def test_daily_convention_reminders_runs_from_today(org_a: Organisation, partners: list[User], approver: User) -> None:
-    from subsidia.conventions import services
+    from subsidia.conventions.inputs import SignInput
+    from subsidia.conventions.services.acts import sign_convention
 
     today = timezone.localdate()
     convention = ConventionFactory.create(organisation=org_a, starts_on=date(today.year - 1, 1, 1),
                                           ends_on=date(today.year - 1, 12, 31))
     ConventionDomainFactory.create(convention=convention)
-    services.sign_convention(approver, convention, signed_on=date(today.year - 2, 12, 1))
+    sign_convention(approver, convention, SignInput(signed_on=date(today.year - 2, 12, 1)))
     convention.payments.update(paid_on=date(today.year - 2, 12, 20))
     convention.reports.update(due_on=today + timedelta(days=1))
     assert daily_convention_reminders.call_local() == 4

@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
-from subsidia.conventions import services
+from subsidia.conventions.inputs import AmendmentInput, AmendmentLineInput, IndicatorValueInput, ReportInput, SignInput
 from subsidia.conventions.models import Convention, ReportDocument, ReportKind, ReportStatus, YearlyReport
+from subsidia.conventions.services.acts import amend_convention, sign_convention
+from subsidia.conventions.services.reports import add_report_document, return_report, save_report, submit_report
 from subsidia.dialogue.tests.factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
 from subsidia.grants.models import Application, State
 from subsidia.grants.tests.factories import PDF, ApplicationFactory
@@ -74,7 +76,7 @@ def activity(signed: Convention, on_day: Callable[[date], None]) -> YearlyReport
 
 
 def add_document(user: Any, report: YearlyReport) -> ReportDocument:
-    return services.add_report_document(user, report, SimpleUploadedFile("comptes-2024.pdf", PDF))
+    return add_report_document(user, report, SimpleUploadedFile("comptes-2024.pdf", PDF))
 
 
 # --- the convention ------------------------------------------------------------------------------
@@ -100,9 +102,11 @@ class TestConventionPage:
                                                         on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
         domain = signed.domains.get()
-        services.amend_convention(approver, signed, signed_on=date(2025, 6, 1), effective_from=date(2025, 7, 1),
-                                  ends_on=date(2027, 12, 31), summary="Extension du guichet",
-                                  lines=[{"domain": domain.pk, "yearly_amount": "150000", "fte": "3"}])
+        amend_convention(approver, signed,
+                         AmendmentInput(signed_on=date(2025, 6, 1), effective_from=date(2025, 7, 1),
+                                        summary="Extension du guichet", ends_on=date(2027, 12, 31),
+                                        lines=(AmendmentLineInput(domain=domain.pk, yearly_amount=Decimal("150000"),
+                                                                  fte=Decimal("3")),)))
         on_day(date(2025, 8, 1))
         text = page(login(member).get(reverse("conventions:detail", args=[signed.pk])))
         assert "Avenant n° 1" in text and "Extension du guichet" in text
@@ -221,7 +225,7 @@ class TestActivityReport:
     def test_a_stale_copy_is_refused_and_the_input_kept(self, activity: YearlyReport, member: User, gestionnaire: User,
                                                         login: Callable[..., Client]) -> None:
         old_version = activity.version
-        services.save_report(gestionnaire, activity, {"narrative": "Version de la gestionnaire"})
+        save_report(gestionnaire, activity, ReportInput(narrative="Version de la gestionnaire"))
         url = reverse("conventions:report", args=[activity.pk])
         response = login(member).post(url, {"version": old_version, "narrative": "Ma version à moi"})
         assert response.status_code == 409
@@ -241,7 +245,8 @@ class TestActivityReport:
                                        login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
         old_version = activity.version
-        services.save_report(member, activity, {"narrative": "Année", "values": {indicator.pk: "300"}})
+        save_report(member, activity,
+                    ReportInput(narrative="Année", values={indicator.pk: IndicatorValueInput(Decimal("300"))}))
         response = login(gestionnaire).post(reverse("conventions:report_submit", args=[activity.pk]),
                                             {"version": old_version})
         assert response.status_code == 409
@@ -263,9 +268,10 @@ class TestActivityReport:
     def test_the_officer_comment_is_shown_when_returned(self, activity: YearlyReport, gestionnaire: User, officer: User,
                                                         member: User, login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
-        services.save_report(gestionnaire, activity, {"narrative": "Année", "values": {indicator.pk: "300"}})
-        services.submit_report(gestionnaire, activity)
-        services.return_report(officer, activity, comment="Précisez les communes accompagnées.")
+        save_report(gestionnaire, activity,
+                    ReportInput(narrative="Année", values={indicator.pk: IndicatorValueInput(Decimal("300"))}))
+        submit_report(gestionnaire, activity)
+        return_report(officer, activity, comment="Précisez les communes accompagnées.")
         text = page(login(member).get(reverse("conventions:report", args=[activity.pk])))
         assert "Le ministère vous a renvoyé le rapport" in text and "Précisez les communes accompagnées." in text
         assert 'name="narrative"' in text  # to be completed again
@@ -400,8 +406,9 @@ class TestPartnerDashboard:
     def test_filed_reports_are_no_longer_to_file(self, activity: YearlyReport, gestionnaire: User,
                                                  login: Callable[..., Client]) -> None:
         indicator = activity.convention.domains.get().indicators.get()
-        services.save_report(gestionnaire, activity, {"narrative": "Année", "values": {indicator.pk: "300"}})
-        services.submit_report(gestionnaire, activity)
+        save_report(gestionnaire, activity,
+                    ReportInput(narrative="Année", values={indicator.pk: IndicatorValueInput(Decimal("300"))}))
+        submit_report(gestionnaire, activity)
         text = page(login(gestionnaire).get(reverse("core:partner_dashboard")))
         assert "Rapport d'activité 2024" not in text and "Décompte financier 2024" in text
         assert "à remettre le 31 mars 2025" in text and "en retard" not in text
@@ -458,7 +465,7 @@ def test_a_second_domain_and_indicator_are_grouped(draft: Convention, approver: 
     second = ConventionDomainFactory.create(convention=draft, yearly_amount=Decimal("36500.00"))
     IndicatorFactory.create(domain=second, name="Interprétations", unit="heures", yearly_target=Decimal("500"))
     on_day(date(2023, 12, 20))
-    services.sign_convention(approver, draft, signed_on=date(2023, 12, 15))
+    sign_convention(approver, draft, SignInput(signed_on=date(2023, 12, 15)))
     on_day(date(2025, 2, 1))
     report = report_of(draft, ReportKind.ACTIVITY)
     text = page(login(member).get(reverse("conventions:report", args=[report.pk])))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +18,16 @@ from django.urls import reverse
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conftest import ClientResponse, sign_in
-from subsidia.conventions import forms_staff, services
+from subsidia.conventions import forms_staff
+from subsidia.conventions.inputs import (
+    AmendmentInput,
+    AmendmentLineInput,
+    ConventionInput,
+    IndicatorValueInput,
+    ReportInput,
+    SignInput,
+    TerminationInput,
+)
 from subsidia.conventions.models import (
     Amendment,
     Convention,
@@ -27,6 +37,9 @@ from subsidia.conventions.models import (
     ScheduledPayment,
     YearlyReport,
 )
+from subsidia.conventions.services.acts import amend_convention, sign_convention, terminate_convention
+from subsidia.conventions.services.drafting import update_convention
+from subsidia.conventions.services.reports import save_report, submit_report
 from subsidia.grants.models import State
 from subsidia.grants.tests.factories import ApplicationFactory
 from subsidia.organisations.models import Organisation
@@ -110,7 +123,7 @@ class TestList:
     def test_derived_statuses_terminated_and_signed(self, signed: Convention, approver: User, officer: User,
                                                     on_day: Callable[[date], None]) -> None:
         on_day(date(2025, 6, 1))
-        services.terminate_convention(approver, signed, terminated_on=date(2025, 6, 1), reason="Fin")
+        terminate_convention(approver, signed, TerminationInput(date(2025, 6, 1), "Fin"))
         coming = ConventionFactory.create(signed_on=date(2025, 5, 1), starts_on=date(2026, 1, 1),
                                           ends_on=date(2026, 12, 31))
         client = client_for(officer)
@@ -283,7 +296,7 @@ class TestPreparing:
                                                         make_user: Callable[..., User]) -> None:
         client = client_for(officer)
         version = client.get(reverse("conventions:edit", kwargs={"pk": draft.pk})).context["form"].initial["version"]
-        services.update_convention(make_user("officer"), draft, {"notes": "Note du collègue."})
+        update_convention(make_user("officer"), draft, replace(ConventionInput.of(draft), notes="Note du collègue."))
         domain = draft.domains.get()
         data = _convention_post(draft.department, draft.organisation,
                                 [{"activity": str(domain.activity_id), "yearly_amount": "1"}],
@@ -380,7 +393,7 @@ class TestSigning:
                                           on_day: Callable[[date], None]) -> None:
         on_day(date(2023, 12, 20))
         version = draft.version
-        services.update_convention(officer, draft, {"notes": "Dernière relecture."})
+        update_convention(officer, draft, replace(ConventionInput.of(draft), notes="Dernière relecture."))
         response = client_for(approver).post(reverse("conventions:sign", kwargs={"pk": draft.pk}),
                                              {"signed_on": "2023-12-15", "version": str(version)})
         assert response.status_code == 409
@@ -555,7 +568,7 @@ class TestPayments:
         assert all(year == 2025 for year, _kind, _pos in found(year=2025))
         other = ConventionFactory.create(organisation=org_b)
         ConventionDomainFactory.create(convention=other, yearly_amount=D("1000"))
-        services.sign_convention(approver, other, signed_on=date(2023, 12, 1))
+        sign_convention(approver, other, SignInput(signed_on=date(2023, 12, 1)))
         assert {(year, kind) for year, kind, _pos in found(organisation=org_b.pk, state="all")} == {
             (year, kind) for year in (2024, 2025, 2026) for kind in ("advance", "balance")}
         assert found(organisation=signed.organisation_id) == found(state="", organisation=signed.organisation_id)
@@ -604,9 +617,10 @@ def _submitted(convention: Convention, gestionnaire: User, on_day: Callable[[dat
     on_day(date(2025, 2, 1))
     report = convention.reports.get(year=2024, kind=ReportKind.ACTIVITY)
     indicator = convention.domains.get().indicators.get()
-    report = services.save_report(gestionnaire, report, {"narrative": "Une année chargée.",
-                                                         "values": {indicator.pk: {"value": "310"}}})
-    return services.submit_report(gestionnaire, report)
+    report = save_report(gestionnaire, report,
+                         ReportInput(narrative="Une année chargée.",
+                                     values={indicator.pk: IndicatorValueInput(Decimal("310"))}))
+    return submit_report(gestionnaire, report)
 
 
 class TestReports:
@@ -627,7 +641,7 @@ class TestReports:
         assert found(kind="financial", year=2025) == [(2025, "financial")]
         other = ConventionFactory.create(organisation=OrganisationFactory.create())
         ConventionDomainFactory.create(convention=other)
-        services.sign_convention(approver, other, signed_on=date(2023, 12, 1))
+        sign_convention(approver, other, SignInput(signed_on=date(2023, 12, 1)))
         assert len(found(organisation=other.organisation_id)) == 6
         assert len(found()) == 12
         assert found(organisation=signed.organisation_id, year=2024) == [(2024, "activity"), (2024, "financial")]
@@ -785,8 +799,9 @@ def test_yearly_total_follows_amendments(signed: Convention, approver: User, on_
     on_day(date(2025, 6, 1))
     domain = signed.domains.get()
     IndicatorFactory.create(domain=domain)
-    services.amend_convention(approver, signed, signed_on=date(2025, 5, 1), effective_from=date(2025, 7, 1),
-                              summary="Renfort", lines=[{"domain": domain.pk, "yearly_amount": "150000"}])
+    amend_convention(approver, signed,
+                     AmendmentInput(signed_on=date(2025, 5, 1), effective_from=date(2025, 7, 1), summary="Renfort",
+                                    lines=(AmendmentLineInput(domain=domain.pk, yearly_amount=Decimal("150000")),)))
     signed = Convention.objects.get(pk=signed.pk)
     assert yearly_total(signed, date(2025, 6, 30)) == D("120000.00")
     assert yearly_total(signed, date(2025, 7, 1)) == D("150000.00")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -34,9 +34,20 @@ from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from subsidia.accounts.models import User
-from subsidia.conventions import services as conventions
 from subsidia.conventions import workflow as conventions_workflow
+from subsidia.conventions.inputs import (
+    AmendmentInput,
+    AmendmentLineInput,
+    ConventionInput,
+    IndicatorValueInput,
+    ReportInput,
+    SignInput,
+    TerminationInput,
+)
 from subsidia.conventions.models import Convention, ReportKind, YearlyReport
+from subsidia.conventions.services.acts import amend_convention, sign_convention, terminate_convention
+from subsidia.conventions.services.drafting import delete_convention, update_convention
+from subsidia.conventions.services.reports import accept_report, return_report, save_report, submit_report
 from subsidia.conventions.tests.factories import ConventionDomainFactory, ConventionFactory, IndicatorFactory
 from subsidia.core.workflow import Transition
 from subsidia.dialogue import services as dialogue
@@ -153,8 +164,8 @@ def _convention_in(w: World, status: str) -> Convention:
     IndicatorFactory.create(domain=domain, yearly_target=Decimal("300"))
     w.on_day(SIGNED_DAY)
     if status != "draft":
-        conventions.sign_convention(w.people["approver"], convention, signed_on=date(2023, 12, 15),
-                                    signed_by_partner_on=date(2023, 12, 10))
+        sign_convention(w.people["approver"], convention,
+                        SignInput(signed_on=date(2023, 12, 15), signed_by_partner_on=date(2023, 12, 10)))
     if status == "active":
         w.on_day(ACTIVE_DAY)
     w.notes["day"] = ACTIVE_DAY if status == "active" else SIGNED_DAY
@@ -162,15 +173,16 @@ def _convention_in(w: World, status: str) -> Convention:
 
 
 CONVENTION_ACT_SERVICES: dict[str, Callable[[World, Convention], Any]] = {
-    "edit": lambda w, c: conventions.update_convention(w.people["officer"], c, {"title": "Intitulé corrigé"}),
-    "delete": lambda w, c: conventions.delete_convention(w.people["officer"], c),
-    "sign": lambda w, c: conventions.sign_convention(w.people["approver"], c, signed_on=date(2023, 12, 15)),
-    "amend": lambda w, c: conventions.amend_convention(
-        w.people["approver"], c, signed_on=w.notes["day"] - timedelta(days=2),
+    "edit": lambda w, c: update_convention(w.people["officer"], c,
+                                           replace(ConventionInput.of(c), title="Intitulé corrigé")),
+    "delete": lambda w, c: delete_convention(w.people["officer"], c),
+    "sign": lambda w, c: sign_convention(w.people["approver"], c, SignInput(signed_on=date(2023, 12, 15))),
+    "amend": lambda w, c: amend_convention(w.people["approver"], c, AmendmentInput(
+        signed_on=w.notes["day"] - timedelta(days=2),
         effective_from=date(w.notes["day"].year + (w.notes["day"].month == 12), 6, 1), summary="Avenant",
-        lines=[{"domain": c.domains.get().pk, "yearly_amount": "130000"}]),
-    "terminate": lambda w, c: conventions.terminate_convention(
-        w.people["approver"], c, terminated_on=date(2025, 7, 1), reason="Fin anticipée"),
+        lines=(AmendmentLineInput(domain=c.domains.get().pk, yearly_amount=Decimal("130000")),))),
+    "terminate": lambda w, c: terminate_convention(w.people["approver"], c,
+                                                   TerminationInput(date(2025, 7, 1), "Fin anticipée")),
 }
 
 
@@ -202,21 +214,22 @@ def _report_in(w: World, status: str) -> YearlyReport:
     report = convention.reports.get(year=2024, kind=ReportKind.ACTIVITY)
     indicator = convention.domains.get().indicators.get()
     w.notes["indicator"] = indicator.pk
-    report = conventions.save_report(w.people["partner_admin"], report, {
-        "narrative": "Une année chargée.", "values": {indicator.pk: {"value": "310", "comment": "Objectif"}}})
+    report = save_report(w.people["partner_admin"], report,
+                         ReportInput(narrative="Une année chargée.",
+                                     values={indicator.pk: IndicatorValueInput(Decimal("310"), "Objectif")}))
     if status in {"submitted", "returned"}:
-        report = conventions.submit_report(w.people["partner_admin"], report)
+        report = submit_report(w.people["partner_admin"], report)
     if status == "returned":
-        report = conventions.return_report(w.people["officer"], report, comment="Précisez les communes.")
+        report = return_report(w.people["officer"], report, comment="Précisez les communes.")
     return YearlyReport.objects.get(pk=report.pk)
 
 
 REPORT_ACT_SERVICES: dict[str, Callable[[World, YearlyReport], Any]] = {
-    "report_save": lambda w, r: conventions.save_report(w.people["partner_admin"], r, {
-        "narrative": "Corrigé.", "values": {w.notes["indicator"]: {"value": "320"}}}),
-    "report_submit": lambda w, r: conventions.submit_report(w.people["partner_admin"], r),
-    "report_accept": lambda w, r: conventions.accept_report(w.people["officer"], r, comment="Merci."),
-    "report_return": lambda w, r: conventions.return_report(w.people["officer"], r, comment="À compléter."),
+    "report_save": lambda w, r: save_report(w.people["partner_admin"], r, ReportInput(
+        narrative="Corrigé.", values={w.notes["indicator"]: IndicatorValueInput(Decimal("320"))})),
+    "report_submit": lambda w, r: submit_report(w.people["partner_admin"], r),
+    "report_accept": lambda w, r: accept_report(w.people["officer"], r, comment="Merci."),
+    "report_return": lambda w, r: return_report(w.people["officer"], r, comment="À compléter."),
 }
 
 

@@ -29,8 +29,9 @@ from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
-from subsidia.conventions import services as conventions
 from subsidia.conventions import tasks as convention_tasks
+from subsidia.conventions.inputs import SignInput
+from subsidia.conventions.services.acts import sign_convention
 from subsidia.conventions.tests.factories import ConventionDomainFactory, ConventionFactory
 from subsidia.dialogue import tasks as dialogue_tasks
 from subsidia.dialogue.tests.factories import MeetingFactory
@@ -149,7 +150,7 @@ def convention_reminders_due(org_a: Organisation, make_user: Callable[..., User]
     convention = ConventionFactory.create(organisation=org_a)
     ConventionDomainFactory.create(convention=convention, yearly_amount=Decimal("120000.00"))
     on_day(date(2023, 12, 20))
-    conventions.sign_convention(make_user("approver"), convention, signed_on=date(2023, 12, 15))
+    sign_convention(make_user("approver"), convention, SignInput(signed_on=date(2023, 12, 15)))
     on_day(date(2025, 3, 20))
     Notification.objects.all().delete()  # the signing's own notification
     mail.outbox.clear()
