@@ -7,6 +7,7 @@ broken rule (422) or a clash with someone else's decision (409) re-renders the p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,6 +44,17 @@ def _moderator(request: HttpRequest) -> Actor:
     user = request.user
     assert isinstance(user, User), "a moderation page is reached signed in"
     return user
+
+
+def _button(request: HttpRequest, act: Callable[[], object], done: str) -> None:
+    """Make the act of a button: ``done`` as the message, or the refusal's (the page redirects either way)."""
+    try:
+        act()
+    except RuleViolation as error:
+        for violation in error.violations:
+            messages.error(request, str(violation.message))
+    else:
+        messages.success(request, done)
 
 
 def _rows(request: HttpRequest, comments: Any, errors: dict[int, list[str]] | None = None,
@@ -166,13 +178,7 @@ def blocks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lift_block(request: HttpRequest, pk: int) -> HttpResponse:
     account_block = get_object_or_404(AccountBlock, pk=pk)
-    try:
-        services.lift_block(_moderator(request), account_block)
-    except RuleViolation as error:
-        for violation in error.violations:
-            messages.error(request, str(violation.message))
-    else:
-        messages.success(request, _("Le blocage est levé."))
+    _button(request, lambda: services.lift_block(_moderator(request), account_block), _("Le blocage est levé."))
     return redirect(safe_next(request, reverse("moderation:blocks")))
 
 
@@ -203,11 +209,6 @@ def words(request: HttpRequest) -> HttpResponse:
 @require_POST
 def word_remove(request: HttpRequest, pk: int) -> HttpResponse:
     filtered = get_object_or_404(FilteredWord, pk=pk)
-    try:
-        services.remove_filtered_word(_moderator(request), filtered)
-    except RuleViolation as error:
-        for violation in error.violations:
-            messages.error(request, str(violation.message))
-    else:
-        messages.success(request, _("Le mot est retiré du filtre."))
+    _button(request, lambda: services.remove_filtered_word(_moderator(request), filtered),
+            _("Le mot est retiré du filtre."))
     return redirect("moderation:words")
