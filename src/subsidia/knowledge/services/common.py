@@ -3,6 +3,10 @@ the cleaning of rich text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import fields
+from typing import Any
+
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -11,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from subsidia.accounts.actors import Actor
 from subsidia.core.errors import Code, PermissionDenied
 from subsidia.core.html import sanitise
+from subsidia.core.models import Versioned
 from subsidia.knowledge import selectors
 
 NOT_FOUND = gettext_lazy("Élément introuvable.")
@@ -37,3 +42,15 @@ def unique_slug(model: type[models.Model], text: str, exclude_pk: int | None = N
 def clean_rich(html: str) -> str:
     """A rich text as it is stored: the safe subset of ``html`` (and nothing when nothing of it is left)."""
     return sanitise(html).strip()
+
+
+def save_input(obj: Versioned, data: Any, *, skip: Iterable[str] = ()) -> None:
+    """Set ``obj``'s fields from the typed input ``data`` (the many-to-many ones, named in ``skip``, are the
+    caller's) and save it: a new object as it is, one already stored with its version raised."""
+    for item in fields(data):
+        if item.name not in skip:
+            setattr(obj, item.name, getattr(data, item.name))
+    if obj.pk:
+        obj.save_bumped()
+    else:
+        obj.save()

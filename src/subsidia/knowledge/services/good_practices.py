@@ -21,7 +21,7 @@ from subsidia.knowledge.inputs import GoodPracticeInput
 from subsidia.knowledge.models import GoodPractice, GoodPracticeAttachment
 from subsidia.knowledge.workflow import ARCHIVED, GOOD_PRACTICES, PUBLISHED
 
-from .common import NOT_FOUND, clean_rich, require_officer, unique_slug
+from .common import NOT_FOUND, clean_rich, require_officer, save_input, unique_slug
 
 PRACTICE_FIELDS = ["title", "slug", "summary", "body", "theme", "block", "event", "municipalities", "actors",
                    "other_actors", "results", "contact_name", "contact_email", "contact_phone", "state",
@@ -42,13 +42,7 @@ def _checked(data: GoodPracticeInput) -> GoodPracticeInput:
 
 
 def _write(practice: GoodPractice, data: GoodPracticeInput) -> None:
-    for name in ("title", "summary", "body", "theme", "event", "block", "other_actors", "results", "contact_name",
-                 "contact_email", "contact_phone", "is_example"):
-        setattr(practice, name, getattr(data, name))
-    if practice.pk:
-        practice.save_bumped()
-    else:
-        practice.save()
+    save_input(practice, data, skip=("municipalities", "actors"))
     practice.municipalities.set(data.municipalities)
     practice.actors.set(data.actors)
 

@@ -25,7 +25,7 @@ from subsidia.knowledge.workflow import DRAFT, NEWS, PUBLISHED, SUBMITTED, news_
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
 
-from .common import clean_rich, unique_slug
+from .common import clean_rich, save_input, unique_slug
 
 NEWS_FIELDS = ["title", "slug", "date", "place", "summary", "body", "tags", "issuing_body", "issuing_body_name",
                "event", "state", "published_at", "submitted_at", "is_example", "version"]
@@ -74,13 +74,7 @@ def _checked(actor: Actor, data: NewsInput, item: NewsItem | None) -> NewsInput:
 
 
 def _write(item: NewsItem, data: NewsInput) -> None:
-    for name in ("title", "body", "date", "place", "summary", "event", "issuing_body", "issuing_body_name",
-                 "is_example"):
-        setattr(item, name, getattr(data, name))
-    if item.pk:
-        item.save_bumped()
-    else:
-        item.save()
+    save_input(item, data, skip=("tags",))
     item.tags.set(_tags(data.tags))
 
 
