@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subsidia.core.models import Timestamped, Versioned
 from subsidia.organisations.models import ActivityDomain, Organisation
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
@@ -45,7 +46,7 @@ class ConventionQuerySet(models.QuerySet["Convention"]):
             Q(terminated_on__isnull=True) | Q(terminated_on__gt=start))
 
 
-class Convention(models.Model):
+class Convention(Versioned, Timestamped):
     department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="conventions_granted",
                                    verbose_name=_("département du ministère"))
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="conventions",
@@ -65,11 +66,8 @@ class Convention(models.Model):
     termination_reason = models.TextField(_("motif de la résiliation"), blank=True)
     notes = models.TextField(_("remarques"), blank=True)
     is_example = models.BooleanField(_("exemple"), default=False)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ConventionQuerySet.as_manager()
 
@@ -234,7 +232,7 @@ class ReportStatus(models.TextChoices):
     RETURNED = "returned", _("Renvoyé pour compléments")
 
 
-class YearlyReport(models.Model):
+class YearlyReport(Versioned):
     """The partner's activity report or financial statement for one year of a convention."""
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="reports")
@@ -251,7 +249,6 @@ class YearlyReport(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
     officer_comment = models.TextField(_("remarques de l'agent"), blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("rapport annuel")
