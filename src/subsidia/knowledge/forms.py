@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from subsidia.accounts.actors import Visitor
+from subsidia.core.errors import Code
 from subsidia.core.html import sanitise
 from subsidia.events.models import Block, Event
 from subsidia.organisations.models import Municipality, Organisation, Theme
@@ -70,7 +71,7 @@ class RichTextField(forms.CharField):
     def validate(self, value: Any) -> None:
         super().validate(value)
         if self.required and not sanitise(value or "").strip():
-            raise forms.ValidationError(self.error_messages["required"], code="required")
+            raise forms.ValidationError(self.error_messages["required"], code=Code.REQUIRED)
 
 
 class VersionedForm(forms.Form):

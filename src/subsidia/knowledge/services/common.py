@@ -1,5 +1,5 @@
-"""What the knowledge base's services share: the officers-only check, the addresses made from titles, and
-the cleaning of rich text."""
+"""What the knowledge base's services share: the officers-only check, the addresses made from titles, the
+cleaning of rich text and the saving of a typed input."""
 
 from __future__ import annotations
 
