@@ -13,7 +13,7 @@ answer an ``ETag``; a write of a report needs it in ``If-Match`` (or ``version``
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -86,21 +86,6 @@ def _today() -> date:
 
 def _named(organisation: Any) -> dict[str, Any]:
     return {"id": organisation.pk, "name": organisation.name}
-
-
-def _status_filter(status: str, day: date) -> Q:
-    """Conventions whose derived status on ``day`` is ``status`` (see :meth:`Convention.status_on`)."""
-    if status == "draft":
-        return Q(signed_on__isnull=True)
-    signed = Q(signed_on__isnull=False)
-    if status == "terminated":
-        return signed & Q(terminated_on__lte=day)
-    standing = signed & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=day))
-    if status == "signed":
-        return standing & Q(starts_on__gt=day)
-    if status == "ended":
-        return standing & Q(ends_on__lt=day)
-    return standing & Q(starts_on__lte=day, ends_on__gte=day)  # active
 
 
 def _convention(user: Visitor, convention_id: Id) -> Convention:
@@ -231,7 +216,7 @@ def list_conventions(request: HttpRequest, filters: Query[ConventionFilters]) ->
     if filters.organisation_id is not None:
         conventions = conventions.filter(organisation_id=filters.organisation_id)
     if filters.status:
-        conventions = conventions.filter(_status_filter(filters.status, today))
+        conventions = selectors.with_status(conventions, filters.status, today)
     if filters.active_on is not None:
         conventions = conventions.filter(pk__in=Convention.objects.active_on(filters.active_on).values("pk"))
     return conventions.prefetch_related(None).order_by("organisation__name", "-starts_on", "pk")
