@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "subsidia.search",
     "subsidia.api",
     "subsidia.dashboard",
+    "subsidia.demo",
 ]
 
 MIDDLEWARE = [
