@@ -19,7 +19,7 @@ from pytest_django import Settings
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conftest import ClientResponse, sign_in
-from subsidia.grants import selectors, views_staff
+from subsidia.grants import selectors, views_staff_panel
 from subsidia.grants.models import (
     Application,
     Call,
@@ -527,7 +527,7 @@ def test_officer_reads_payments_without_forms(officer: User, make_user: Callable
 def _panel(user: User, application: Application) -> tuple[dict[str, Any], str]:
     request = RequestFactory().get(f"/subsides/demandes/{application.pk}/")
     request.user = user
-    context = views_staff.staff_panel_context(request, application)
+    context = views_staff_panel.staff_panel_context(request, application)
     return context, render_to_string("grants/_staff_panel.html", {"staff_panel": context}, request=request)
 
 
