@@ -1,4 +1,4 @@
-"""Forms of the ministry's pages on conventions (views_staff.py).
+"""Forms of the ministry's pages on conventions (views_staff.py, views_staff_payments.py, views_staff_reports.py).
 
 The forms only parse what people type; the rules (dates, amounts, statuses, who may act) are the services'.
 """
