@@ -21,6 +21,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from subsidia.accounts.actors import Actor, Visitor
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import PUBLIC, Policy, roles
 from subsidia.core.errors import Code, NotFound, RuleViolation, Violation
@@ -87,7 +88,7 @@ TRANSITION_ENDPOINTS = {
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def visible_application(user: Any, application_id: Id) -> Application:
+def visible_application(user: Actor, application_id: Id) -> Application:
     """The application if the caller may see it, else 404 (existence does not leak)."""
     return get_object_or_404(selectors.applications_visible_to(user), pk=application_id)
 
@@ -96,7 +97,7 @@ def _decision(application: Application) -> Decision | None:
     return Decision.objects.filter(application=application).first()
 
 
-def _available_transitions(user: Any, application: Application, decision: Decision | None) -> list[dict[str, str]]:
+def _available_transitions(user: Actor, application: Application, decision: Decision | None) -> list[dict[str, str]]:
     out = []
     base = f"/api/v1/applications/{application.pk}/"
     for transition in WORKFLOW.available_to(user, application.state):
@@ -124,7 +125,7 @@ def _reviews_summary(application: Application) -> dict[str, Any]:
     }
 
 
-def _application_out(user: Any, application: Application) -> dict[str, Any]:
+def _application_out(user: Actor, application: Application) -> dict[str, Any]:
     """The detail of an application (from :func:`_application`) as the caller may see it."""
     staff = selectors.sees_all_applications(user)
     totals = application.totals()
@@ -203,7 +204,7 @@ def _application_data(payload: Any) -> dict[str, Any]:
     return data
 
 
-def _call_queryset(user: Any) -> QuerySet[Call]:
+def _call_queryset(user: Visitor) -> QuerySet[Call]:
     return selectors.calls_visible_to(user).prefetch_related("questions__shown_if_question")
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import paginate
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.core.errors import RuleViolation
 from subsidia.grants import selectors
@@ -53,7 +54,7 @@ def list_reviews(request: HttpRequest) -> Any:
     return _review_queryset(selectors.reviews_of(caller(request)))
 
 
-def _review(user: Any, review_id: Id) -> Review:
+def _review(user: Actor, review_id: Id) -> Review:
     return get_object_or_404(selectors.reviews_of(user), pk=review_id)
 
 

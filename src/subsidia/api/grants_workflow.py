@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.reauth import api_reauthentication_required
 from subsidia.grants.models import Application, Decision
 from subsidia.grants.services import decisions as decision_services
@@ -43,7 +44,7 @@ router = Router(tags=["grants"])
 # body), else 428; a stale one answers 412 (``If-Match``) or 409 ``stale_version`` (``version``).
 
 def _transition(request: HttpRequest, response: HttpResponse, application_id: Id, body_version: int | None,
-                action: Callable[[Any, Application, int], Any]) -> Any:
+                action: Callable[[Actor, Application, int | None], object]) -> Any:
     user = caller(request)
     application = visible_application(user, application_id)
     with conditional_write(request, application, body_version) as version:

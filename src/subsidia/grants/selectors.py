@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from subsidia.accounts.actors import Visitor
 from subsidia.accounts.roles import Role
 
 from .models import Application, Call, Review, Score, State
@@ -19,15 +20,15 @@ from .models import Application, Call, Review, Score, State
 ALL_APPLICATIONS_ROLES = frozenset({Role.OFFICER, Role.APPROVER, Role.FINANCE, Role.AUDITOR, Role.ADMIN})
 
 
-def sees_all_applications(user: Any) -> bool:
+def sees_all_applications(user: Visitor) -> bool:
     return bool(user.is_authenticated and user.staff_roles & ALL_APPLICATIONS_ROLES)
 
 
-def manages_calls(user: Any) -> bool:
+def manages_calls(user: Visitor) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.OFFICER))
 
 
-def calls_visible_to(user: Any) -> QuerySet[Call]:
+def calls_visible_to(user: Visitor) -> QuerySet[Call]:
     """Published calls for everyone; drafts too for the ministry's staff who read applications."""
     calls = Call.objects.prefetch_related("priorities", "criteria", "questions")
     if sees_all_applications(user):
@@ -54,7 +55,7 @@ def _with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def applications_visible_to(user: Any) -> QuerySet[Application]:
+def applications_visible_to(user: Visitor) -> QuerySet[Application]:
     """Staff readers see all; reviewers their assigned applications; partners their organisations'."""
     applications = Application.objects.all()
     if not user.is_authenticated:
@@ -69,14 +70,16 @@ def applications_visible_to(user: Any) -> QuerySet[Application]:
     return _with_details(applications.filter(scope).distinct())
 
 
-def is_member_of(user: Any, application: Application, *, admin: bool = False) -> bool:
+def is_member_of(user: Visitor, application: Application, *, admin: bool = False) -> bool:
+    if not user.is_authenticated:
+        return False
     memberships = application.organisation.memberships.filter(user=user)
     if admin:
         memberships = memberships.filter(role=Role.PARTNER_ADMIN)
-    return bool(user.is_authenticated and memberships.exists())
+    return memberships.exists()
 
 
-def reviews_of(user: Any) -> QuerySet[Review]:
+def reviews_of(user: Visitor) -> QuerySet[Review]:
     """The reviews assigned to a reviewer."""
     if not user.is_authenticated:
         return Review.objects.none()
@@ -143,7 +146,7 @@ SORTS = {
 }
 
 
-def queue(user: Any, *, call: str = "", state: str = "", priority: str = "", organisation: str = "",
+def queue(user: Visitor, *, call: str = "", state: str = "", priority: str = "", organisation: str = "",
           reviewer: str = "", q: str = "", sort: str = "") -> QuerySet[Application]:
     """The officers' queue: applications the user sees, filtered, searched and sorted."""
     applications = applications_visible_to(user)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.accounts.access import PARTNERS
+from subsidia.accounts.actors import Actor, Visitor
 from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import PUBLIC, SIGNED_IN, access, roles
@@ -50,6 +51,7 @@ from .models import (
 from .services import drafting as drafting_services
 from .services import reports as report_services
 from .services import transitions as transition_services
+from .views_staff import actor_of
 from .views_staff_panel import staff_panel_context
 
 # --- who may use which page ------------------------------------------------------------------------
@@ -86,15 +88,15 @@ def is_stale(error: RuleViolation) -> bool:
     return isinstance(error, Conflict) and any(v.code == Code.STALE_VERSION for v in error.violations)
 
 
-def _is_partner(user: Any) -> bool:
+def _is_partner(user: Visitor) -> bool:
     return bool(user.is_authenticated and user.partner_roles)
 
 
-def _is_staff(user: Any) -> bool:
+def _is_staff(user: Visitor) -> bool:
     return bool(user.is_authenticated and user.staff_roles & STAFF_ROLES)
 
 
-def edit_refusal(user: Any, application: Application) -> RuleViolation | None:
+def edit_refusal(user: Actor, application: Application) -> RuleViolation | None:
     """Why this user may not edit this application now (None: they may); the rule is the services'."""
     try:
         drafting_services.require_editable(user, application)
@@ -206,7 +208,7 @@ class ActionField:
     help_text: Any = ""
 
 
-Action = Callable[[Any, Application, int | None, QueryDict], object]
+Action = Callable[[Actor, Application, int | None, QueryDict], object]
 
 
 def _lines(text: str) -> list[str]:
@@ -254,7 +256,7 @@ ACTION_DONE = {
 }
 
 
-def available_actions(user: Any, application: Application) -> list[dict[str, Any]]:
+def available_actions(user: Actor, application: Application) -> list[dict[str, Any]]:
     """The workflow's transitions this user may make here, with the fields each needs."""
     actions = []
     for transition in workflow.WORKFLOW.available_to(user, application.state):
@@ -309,7 +311,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 application = drafting_services.create_application(
-                    request.user, call, form.cleaned_data["organisation"], {"title": form.cleaned_data["title"]})
+                    actor_of(request), call, form.cleaned_data["organisation"], {"title": form.cleaned_data["title"]})
             except RuleViolation as error:
                 raise_for(error)
                 for violation in error.violations:
@@ -351,7 +353,7 @@ def _staff_panel(request: HttpRequest, application: Application) -> dict[str, An
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_or_404(request, pk)
-    user = request.user
+    user = actor_of(request)
     decision = _decision(application)
     is_member = selectors.is_member_of(user, application)
     final_report = FinalReport.objects.filter(application=application).first()
@@ -389,7 +391,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def carry_out(request: HttpRequest, application: Application, name: str, version: int | None,
                 back: str = "grants:application_detail") -> HttpResponse:
     try:
-        ACTIONS[name](request.user, application, version, request.POST)
+        ACTIONS[name](actor_of(request), application, version, request.POST)
     except RuleViolation as error:
         raise_for(error)
         if name == "submit" and not isinstance(error, Conflict):

@@ -34,6 +34,7 @@ from .views_partner import (
     raise_for,
     submission_preview,
 )
+from .views_staff import actor_of
 
 
 def add_errors(form: forms.BaseForm, formset: FormSet | None, rows: list[int], error: RuleViolation) -> None:
@@ -86,7 +87,7 @@ def _edit_page(request: HttpRequest, application: Application, form: Application
         "error_summary": error_summary(form, formset),
         "conflict": conflict,
         "stored_version": stored,
-        "can_submit": "submit" in {a["name"] for a in available_actions(request.user, application)},
+        "can_submit": "submit" in {a["name"] for a in available_actions(actor_of(request), application)},
     }, status=status)
 
 
@@ -96,7 +97,8 @@ def _save_draft(request: HttpRequest, application: Application, form: Applicatio
     data = form.application_data()
     data["budget_lines"] = lines
     try:
-        return drafting_services.update_application(request.user, application, data, expected_version=expected_version)
+        return drafting_services.update_application(actor_of(request), application, data,
+                                                    expected_version=expected_version)
     except RuleViolation as error:
         raise_for(error)
         if not isinstance(error, Conflict):
@@ -108,7 +110,7 @@ def _save_draft(request: HttpRequest, application: Application, form: Applicatio
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_or_404(request, pk)
-    refusal = edit_refusal(request.user, application)
+    refusal = edit_refusal(actor_of(request), application)
     if refusal is not None:
         raise_for(refusal)
         messages.error(request, str(refusal))
@@ -143,7 +145,7 @@ def application_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     "what is missing", plus the questions that now apply or no longer do."""
     application = application_or_404(request, pk)
     htmx = bool(request.headers.get("HX-Request"))
-    refusal = edit_refusal(request.user, application)
+    refusal = edit_refusal(actor_of(request), application)
     if refusal is not None:
         raise_for(refusal)
         return _autosave_reply(request, {"problem": str(refusal)}, 200 if htmx else 409)
@@ -185,7 +187,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            document = drafting_services.add_document(request.user, application, data["kind"], data["file"],
+            document = drafting_services.add_document(actor_of(request), application, data["kind"], data["file"],
                                                       question_key=data.get("question_key") or "")
         except RuleViolation as error:
             raise_for(error)
@@ -197,7 +199,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
                 "name": document.original_name, "v": document.version})
             if reporting:
                 return redirect("grants:final_report", pk=pk)
-            if edit_refusal(request.user, application) is None:
+            if edit_refusal(actor_of(request), application) is None:
                 return redirect("grants:application_edit", pk=pk)
             return redirect("grants:application_detail", pk=pk)
     question = None

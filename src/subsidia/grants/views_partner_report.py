@@ -23,6 +23,7 @@ from .services import drafting as drafting_services
 from .services import reports as report_services
 from .views_partner import application_or_404, documents_by_kind, raise_for
 from .views_partner_drafting import add_errors
+from .views_staff import actor_of
 
 # --- after the decision: the final report and the letter --------------------------------------------------------
 
@@ -45,7 +46,8 @@ def final_report(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and formset.is_valid():
             lines, rows = budget_lines(formset)
             try:
-                report_services.submit_report(request.user, application, deliverables=form.cleaned_data["deliverables"],
+                report_services.submit_report(actor_of(request), application,
+                                              deliverables=form.cleaned_data["deliverables"],
                                               narrative=form.cleaned_data["narrative"], actual_budget_lines=lines,
                                               expected_version=form.cleaned_data["version"])
             except Conflict as error:

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from subsidia.accounts.actors import Actor
+from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access, roles
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
@@ -72,9 +74,11 @@ SORTABLE_COLUMNS = [
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def signed_in(request: HttpRequest) -> Any:
-    """The person on a staff page (every one is behind a role policy, so signed in)."""
-    return request.user
+def actor_of(request: HttpRequest) -> Actor:
+    """The person acting on a page behind a role or sign-in policy (its access policy lets only them in)."""
+    user = request.user
+    assert isinstance(user, User), "a page that writes is reached signed in"
+    return user
 
 
 def _remap(error: RuleViolation, mapping: dict[str, str]) -> RuleViolation:
@@ -127,7 +131,7 @@ def threshold() -> Decimal:
 @require_GET
 def call_manage_list(request: HttpRequest) -> HttpResponse:
     calls = selectors.calls_visible_to(request.user).order_by("-year", "title")
-    user = signed_in(request)
+    user = actor_of(request)
     return render(request, "grants/staff/call_list.html", {
         "calls": calls,
         "can_manage": selectors.manages_calls(user),
@@ -136,7 +140,7 @@ def call_manage_list(request: HttpRequest) -> HttpResponse:
 
 
 def _call_form_page(request: HttpRequest, call: Call | None) -> HttpResponse:
-    user = signed_in(request)
+    user = actor_of(request)
     if request.method == "POST":
         form = CallForm(request.POST)
         criteria = CriterionFormSet(request.POST, prefix="criteria")
@@ -226,7 +230,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     export_query = request.GET.copy()
     export_query.pop("page", None)
-    can_assign = selectors.manages_calls(signed_in(request))
+    can_assign = selectors.manages_calls(actor_of(request))
     return render(request, "grants/staff/queue.html", {
         "form": form, "page": page, "rows": rows, "query": query,
         "columns": _sort_columns(request, filters.get("sort", "")),
@@ -246,7 +250,7 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect(back)
     try:
-        created = review_services.assign_reviewers(request.user, form.cleaned_data["applications"],
+        created = review_services.assign_reviewers(actor_of(request), form.cleaned_data["applications"],
                                                    form.cleaned_data["reviewers"])
     except RuleViolation as error:
         refused(request, error)
@@ -267,7 +271,7 @@ def review_unassign(request: HttpRequest, pk: int) -> HttpResponse:
                                pk=pk)
     label = str(review.reviewer)
     try:
-        review_services.unassign_reviewer(request.user, review)
+        review_services.unassign_reviewer(actor_of(request), review)
     except RuleViolation as error:
         refused(request, error)
     else:

@@ -29,10 +29,10 @@ from .services import decisions as decision_services
 from .views_staff import (
     APPROVERS,
     DECISION_READERS,
+    actor_of,
     decision_of,
     detail_url,
     refused,
-    signed_in,
     threshold,
     visible_application,
 )
@@ -52,7 +52,7 @@ def decision_summary(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [{"row": row, "recommendations": recommendations(row.stats), "detail_url": detail_url(row.application)}
             for row in summary["rows"]]
     return render(request, "grants/staff/decision_summary.html", {
-        **summary, "rows": rows, "is_approver": signed_in(request).has_role(Role.APPROVER),
+        **summary, "rows": rows, "is_approver": actor_of(request).has_role(Role.APPROVER),
         "threshold": threshold(),
     })
 
@@ -70,7 +70,7 @@ def _tranche_rows(formset: forms.BaseFormSet) -> tuple[list[dict[str, Any]], lis
 def _decision_page(request: HttpRequest, application: Application, *, form: DecisionForm | None = None,
                    tranches: forms.BaseFormSet | None = None, cancel_form: CancelDecisionForm | None = None,
                    status: int = 200) -> HttpResponse:
-    user = signed_in(request)
+    user = actor_of(request)
     decision = decision_of(application)
     application.refresh_from_db()
     pending = decision is not None and not decision.is_final
@@ -113,7 +113,7 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     rows, sources = _tranche_rows(tranches)
     try:
         decision = decision_services.record_decision(
-            request.user, application, outcome=data["outcome"],
+            actor_of(request), application, outcome=data["outcome"],
             granted_amount=data["granted_amount"] if approved else 0, conditions=data["conditions"],
             motivation=data["motivation"], tranches=(rows or None) if approved else None,
             expected_version=data["version"])
@@ -142,7 +142,7 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_application(request, pk)
     try:
-        decision_services.confirm_decision(request.user, application,
+        decision_services.confirm_decision(actor_of(request), application,
                                            expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         status = refused(request, error)
@@ -160,7 +160,7 @@ def decision_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _decision_page(request, application, cancel_form=form, status=422)
     try:
-        decision_services.cancel_pending_decision(request.user, application, form.cleaned_data["reason"])
+        decision_services.cancel_pending_decision(actor_of(request), application, form.cleaned_data["reason"])
     except RuleViolation as error:
         status = refused(request, error, form)
         return _decision_page(request, application, cancel_form=form, status=status)

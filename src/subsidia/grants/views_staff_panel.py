@@ -17,7 +17,7 @@ from .errors import GrantError
 from .forms_staff import reviewers
 from .models import Application, Review, State
 from .services import decisions as decision_services
-from .views_staff import decision_of, signed_in, threshold
+from .views_staff import decision_of, threshold
 from .views_staff_decisions import recommendations
 from .views_staff_payments import payment_form
 from .workflow import PAYABLE_STATES, REVIEW_STATES
@@ -53,7 +53,7 @@ def _eligibility(application: Application) -> dict[str, Any] | None:
 def staff_panel_context(request: HttpRequest, application: Application) -> dict[str, Any]:
     """What the ministry's staff see and do on an application's page (template grants/_staff_panel.html):
     eligibility checks, reviews and their scores, assignment, the decision and the payments."""
-    user = signed_in(request)
+    user = request.user
     if not user.is_authenticated or not user.has_role(Role.OFFICER, Role.REVIEWER, Role.APPROVER, Role.FINANCE,
                                                        Role.AUDITOR, Role.ADMIN):
         return {"visible": False}

@@ -24,7 +24,7 @@ from . import selectors
 from .forms_staff import PaymentForm
 from .models import Tranche
 from .services import payments as payment_services
-from .views_staff import FINANCE, PAGE_SIZE, PAYMENT_READERS, refused, signed_in
+from .views_staff import FINANCE, PAGE_SIZE, PAYMENT_READERS, actor_of, refused
 from .workflow import PAYABLE_STATES
 
 # --- payments --------------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def payment_form(tranche: Tranche, data: QueryDict | None = None) -> PaymentForm
 def _payments_page(request: HttpRequest, failed: PaymentForm | None = None, failed_pk: int | None = None,
                    status: int = 200) -> HttpResponse:
     page = Paginator(_unpaid_tranches(request), PAGE_SIZE).get_page(request.GET.get("page"))
-    can_pay = signed_in(request).has_role(Role.FINANCE)
+    can_pay = actor_of(request).has_role(Role.FINANCE)
     rows = [{"tranche": t, "form": (failed if t.pk == failed_pk and failed is not None else payment_form(t))
              if can_pay else None, "overdue": t.due_on < timezone.localdate()} for t in page]
     return render(request, "grants/staff/payments.html", {
@@ -69,7 +69,7 @@ def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _payments_page(request, form, tranche.pk, status=422)
     try:
-        payment_services.record_payment(request.user, tranche, form.cleaned_data["paid_on"],
+        payment_services.record_payment(actor_of(request), tranche, form.cleaned_data["paid_on"],
                                         form.cleaned_data["reference"])
     except RuleViolation as error:
         status = refused(request, error, form)

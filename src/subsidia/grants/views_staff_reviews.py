@@ -19,7 +19,7 @@ from . import selectors
 from .forms_staff import ConflictForm, ScoreForm
 from .models import Review, State
 from .services import reviews as review_services
-from .views_staff import REVIEWERS, document_url, refused, visible_application
+from .views_staff import REVIEWERS, actor_of, document_url, refused, visible_application
 from .workflow import REVIEW_STATES
 
 # --- reviews -----------------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             status = 422
             if conflict_form.is_valid():
                 try:
-                    review_services.declare_conflict(request.user, own, conflict_form.cleaned_data["note"])
+                    review_services.declare_conflict(actor_of(request), own, conflict_form.cleaned_data["note"])
                 except RuleViolation as error:
                     status = refused(request, error, conflict_form)
                 else:
@@ -67,7 +67,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             status = 422
             if score_form.is_valid():
                 try:
-                    review_services.submit_review(request.user, own, score_form.scores(),
+                    review_services.submit_review(actor_of(request), own, score_form.scores(),
                                                   score_form.cleaned_data["recommendation"],
                                                   score_form.cleaned_data["comment"])
                 except RuleViolation as error:

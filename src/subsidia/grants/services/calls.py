@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, RuleViolation, Violation
 from subsidia.core.values import parse_money
@@ -168,7 +169,7 @@ def _call_snapshot(call: Call) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_call(actor: Any, data: dict[str, Any]) -> Call:
+def create_call(actor: Actor, data: dict[str, Any]) -> Call:
     require_officer(actor)
     clean = _call_data(data, None)
     call = Call(created_by=actor, **clean)
@@ -181,7 +182,7 @@ def create_call(actor: Any, data: dict[str, Any]) -> Call:
 
 
 @transaction.atomic
-def update_call(actor: Any, call: Call, data: dict[str, Any], expected_version: int | None = None) -> Call:
+def update_call(actor: Actor, call: Call, data: dict[str, Any], expected_version: int | None = None) -> Call:
     require_officer(actor)
     call = locked(selectors.calls_visible_to(actor), call, _("Appel introuvable."))
     check_version(call, expected_version, _("Cet appel a été modifié entre-temps par quelqu'un d'autre. "

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.core.errors import Code, PermissionDenied
@@ -61,18 +62,18 @@ def application_url(application: Application) -> str:
     return reverse("grants:application_detail", kwargs={"pk": application.pk})
 
 
-def require_officer(actor: Any) -> None:
+def require_officer(actor: Actor) -> None:
     if not selectors.manages_calls(actor):
         raise PermissionDenied.single(Code.FORBIDDEN, _("Seul un agent gestionnaire peut faire cela."))
 
 
-def locked_application(actor: Any, application: Application) -> Application:
+def locked_application(actor: Actor, application: Application) -> Application:
     """The application, locked for this transaction, if the actor may see it (else 404)."""
     return locked(selectors.applications_visible_to(actor), application, NOT_FOUND,
                   related=("call", "organisation"))
 
 
-def require_transition(actor: Any, application: Application, name: str) -> None:
+def require_transition(actor: Actor, application: Application, name: str) -> None:
     """The workflow's check of ``name``, after the domain's own: a partner's act is made by an admin member of
     the application's organisation, not by the admin of another one."""
     item = WORKFLOW[name]
@@ -82,7 +83,7 @@ def require_transition(actor: Any, application: Application, name: str) -> None:
     WORKFLOW.require(actor, application, name)
 
 
-def opened(actor: Any, application: Application, name: str, expected_version: int | None) -> Application:
+def opened(actor: Actor, application: Application, name: str, expected_version: int | None) -> Application:
     """The application locked for the transition ``name``: visible (404), allowed (403), legal from its state
     and the actor's copy current (409), in that order."""
     application = locked_application(actor, application)
@@ -91,7 +92,7 @@ def opened(actor: Any, application: Application, name: str, expected_version: in
     return application
 
 
-def move(actor: Any, application: Application, name: str, *, note: str = "",
+def move(actor: Actor, application: Application, name: str, *, note: str = "",
          before: dict[str, Any] | None = None) -> Application:
     """Carry out the transition (already checked) on core's engine, then tell the organisation."""
     source = application.state

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation, Violation
@@ -66,7 +67,7 @@ def _commit_to_envelope(call: Call, amount: Decimal) -> None:
     Call.objects.filter(pk=call.pk).update(committed=F("committed") + amount)
 
 
-def _finalise(actor: Any, application: Application, decision: Decision) -> Application:
+def _finalise(actor: Actor, application: Application, decision: Decision) -> Application:
     """Make the decision take effect: commit the envelope, move the application, send the letter."""
     if decision.outcome == Decision.Outcome.APPROVED:
         _commit_to_envelope(application.call, decision.granted_amount)
@@ -85,7 +86,7 @@ def four_eyes_required(outcome: str, granted: Decimal) -> bool:
 
 
 @transaction.atomic
-def record_decision(actor: Any, application: Application, *, outcome: str, granted_amount: Any = 0,
+def record_decision(actor: Actor, application: Application, *, outcome: str, granted_amount: Any = 0,
                     conditions: str = "", motivation: str = "", tranches: list[dict[str, Any]] | None = None,
                     expected_version: int | None = None) -> Decision:
     """The approver decides. An approval above the four-eyes threshold waits for a second approver."""
@@ -139,7 +140,7 @@ def record_decision(actor: Any, application: Application, *, outcome: str, grant
 
 
 @transaction.atomic
-def confirm_decision(actor: Any, application: Application, expected_version: int | None = None) -> Decision:
+def confirm_decision(actor: Actor, application: Application, expected_version: int | None = None) -> Decision:
     """The second approver confirms a decision above the threshold (four-eyes rule)."""
     application = opened(actor, application, "approve", expected_version)
     decision = Decision.objects.select_for_update().filter(application=application).first()
@@ -155,7 +156,7 @@ def confirm_decision(actor: Any, application: Application, expected_version: int
 
 
 @transaction.atomic
-def cancel_pending_decision(actor: Any, application: Application, reason: str) -> None:
+def cancel_pending_decision(actor: Actor, application: Application, reason: str) -> None:
     """A second approver who disagrees sends the pending decision back; the application stays in review."""
     application = locked_application(actor, application)
     if not actor.has_role(Role.APPROVER):

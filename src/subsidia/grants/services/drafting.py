@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
@@ -164,7 +165,7 @@ def _lines_snapshot(application: Application, stage: str = BudgetLine.Stage.PLAN
 
 
 @transaction.atomic
-def create_application(actor: Any, call: Call, organisation: Organisation, data: dict[str, Any]) -> Application:
+def create_application(actor: Actor, call: Call, organisation: Organisation, data: dict[str, Any]) -> Application:
     """A partner drafts an application for its own organisation to a published call."""
     member = actor.is_authenticated and Membership.objects.filter(user=actor, organisation=organisation).exists()
     if not member:
@@ -188,7 +189,7 @@ def create_application(actor: Any, call: Call, organisation: Organisation, data:
     return application
 
 
-def require_editable(actor: Any, application: Application) -> None:
+def require_editable(actor: Actor, application: Application) -> None:
     """Refuse unless the actor may edit the application in its current state (partners while drafting,
     officers until the decision)."""
     if selectors.is_member_of(actor, application):
@@ -204,7 +205,7 @@ def require_editable(actor: Any, application: Application) -> None:
 
 
 @transaction.atomic
-def update_application(actor: Any, application: Application, data: dict[str, Any],
+def update_application(actor: Actor, application: Application, data: dict[str, Any],
                        expected_version: int | None = None) -> Application:
     """Save a draft (also the autosave). With ``expected_version``, a save based on an older copy than the
     stored one is refused (409) and nothing is written: two people never silently overwrite each other."""
@@ -236,7 +237,7 @@ DOCUMENT_KINDS_BY_STAGE = {
 
 
 @transaction.atomic
-def add_document(actor: Any, application: Application, kind: str, upload: UploadedFile,
+def add_document(actor: Actor, application: Application, kind: str, upload: UploadedFile,
                  question_key: str = "") -> ApplicationDocument:
     """Store a supporting document, checked by its content; an upload of the same kind is a new version."""
     application = locked_application(actor, application)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record
 from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation
@@ -20,7 +20,7 @@ from .common import application_url, current_date, partner_admins
 
 
 @transaction.atomic
-def record_payment(actor: Any, tranche: Tranche, paid_on: date | None = None, reference: str = "") -> Tranche:
+def record_payment(actor: Actor, tranche: Tranche, paid_on: date | None = None, reference: str = "") -> Tranche:
     """Finance records that a tranche is paid."""
     if not actor.is_authenticated or not actor.has_role(Role.FINANCE):
         raise PermissionDenied.single(Code.FORBIDDEN, _("Seul le service financier enregistre les paiements."))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.core.errors import Code, RuleViolation, Violation
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
@@ -20,7 +21,7 @@ from .drafting import application_data, save_lines
 
 
 @transaction.atomic
-def submit_report(actor: Any, application: Application, *, deliverables: str, narrative: str = "",
+def submit_report(actor: Actor, application: Application, *, deliverables: str, narrative: str = "",
                   actual_budget_lines: list[dict[str, Any]] | None = None,
                   expected_version: int | None = None) -> FinalReport:
     """The partner files the final report: deliverables, actual budget and documents."""
@@ -56,7 +57,7 @@ def submit_report(actor: Any, application: Application, *, deliverables: str, na
 
 
 @transaction.atomic
-def return_report(actor: Any, application: Application, comment: str,
+def return_report(actor: Actor, application: Application, comment: str,
                   expected_version: int | None = None) -> Application:
     application = opened(actor, application, "return_report", expected_version)
     if not (comment or "").strip():
@@ -66,7 +67,7 @@ def return_report(actor: Any, application: Application, comment: str,
 
 
 @transaction.atomic
-def close(actor: Any, application: Application, expected_version: int | None = None) -> Application:
+def close(actor: Actor, application: Application, expected_version: int | None = None) -> Application:
     """The officer closes the file once the report is in and every tranche is paid."""
     application = opened(actor, application, "close", expected_version)
     unpaid = application.tranches.filter(paid_on__isnull=True).count()

@@ -4,13 +4,13 @@ recommends. A submitted review is part of the record and stays."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
@@ -25,7 +25,7 @@ from .common import application_url, officers, require_officer
 
 
 @transaction.atomic
-def assign_reviewers(actor: Any, applications: Iterable[Application], reviewers: Iterable[User]) -> list[Review]:
+def assign_reviewers(actor: Actor, applications: Iterable[Application], reviewers: Iterable[User]) -> list[Review]:
     """Assign each reviewer to each application (bulk); an existing assignment is kept as is."""
     require_officer(actor)
     applications = list(applications)
@@ -65,7 +65,7 @@ def assign_reviewers(actor: Any, applications: Iterable[Application], reviewers:
     return created
 
 
-def _own_review(actor: Any, review: Review) -> Review:
+def _own_review(actor: Actor, review: Review) -> Review:
     review = Review.objects.select_for_update().select_related("application").get(pk=review.pk)
     if review.reviewer_id != actor.pk:
         raise NotFound.single(Code.NOT_FOUND, _("Évaluation introuvable."))
@@ -75,7 +75,7 @@ def _own_review(actor: Any, review: Review) -> Review:
 
 
 @transaction.atomic
-def unassign_reviewer(actor: Any, review: Review) -> None:
+def unassign_reviewer(actor: Actor, review: Review) -> None:
     """Take a reviewer off an application; a submitted review is part of the record and stays."""
     require_officer(actor)
     # Locked and read again: a review submitted meanwhile is not removed from under its reviewer.
@@ -88,7 +88,7 @@ def unassign_reviewer(actor: Any, review: Review) -> None:
 
 
 @transaction.atomic
-def declare_conflict(actor: Any, review: Review, note: str) -> Review:
+def declare_conflict(actor: Actor, review: Review, note: str) -> Review:
     """The reviewer declares a conflict of interest and is taken off the application's review."""
     review = _own_review(actor, review)
     if not (note or "").strip():
@@ -107,7 +107,7 @@ def declare_conflict(actor: Any, review: Review, note: str) -> Review:
 
 
 @transaction.atomic
-def submit_review(actor: Any, review: Review, scores: dict[int, tuple[int, str]], recommendation: str,
+def submit_review(actor: Actor, review: Review, scores: dict[int, tuple[int, str]], recommendation: str,
                   comment: str = "") -> Review:
     """Score every criterion (0 to 5) with a comment, and recommend."""
     review = _own_review(actor, review)

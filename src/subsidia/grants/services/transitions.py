@@ -5,12 +5,12 @@ start of the project. Each is one transition of :data:`subsidia.grants.workflow.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from subsidia.accounts.actors import Actor
 from subsidia.audit.services import snapshot
 from subsidia.core.errors import Code, Conflict, RuleViolation
 from subsidia.notifications.models import Kind
@@ -22,14 +22,14 @@ from ..models import Application, Decision, EligibilityCheck
 from .common import AUDITED_APPLICATION, application_url, current_date, move, officers, opened
 
 
-def _store_check(actor: Any, application: Application, today: date) -> EligibilityCheck:
+def _store_check(actor: Actor, application: Application, today: date) -> EligibilityCheck:
     results = rules.results(application, today)
     return EligibilityCheck.objects.create(application=application, run_by=actor if actor.is_authenticated else None,
                                            passed=all(r["passed"] for r in results), results=results)
 
 
 @transaction.atomic
-def submit(actor: Any, application: Application, expected_version: int | None = None,
+def submit(actor: Actor, application: Application, expected_version: int | None = None,
            today: date | None = None) -> Application:
     """File the application. Every eligibility rule runs; if any fails, all failures are reported and
     nothing changes."""
@@ -58,7 +58,7 @@ def submit(actor: Any, application: Application, expected_version: int | None = 
 
 
 @transaction.atomic
-def start_eligibility(actor: Any, application: Application, expected_version: int | None = None) -> Application:
+def start_eligibility(actor: Actor, application: Application, expected_version: int | None = None) -> Application:
     """An officer takes up the file and the rules are run again, as of the filing date."""
     application = opened(actor, application, "start_eligibility", expected_version)
     _store_check(actor, application, application.first_submitted_on or current_date())
@@ -66,14 +66,14 @@ def start_eligibility(actor: Any, application: Application, expected_version: in
 
 
 @transaction.atomic
-def declare_eligible(actor: Any, application: Application, expected_version: int | None = None,
+def declare_eligible(actor: Actor, application: Application, expected_version: int | None = None,
                      note: str = "") -> Application:
     application = opened(actor, application, "declare_eligible", expected_version)
     return move(actor, application, "declare_eligible", note=note)
 
 
 @transaction.atomic
-def declare_ineligible(actor: Any, application: Application, reasons: list[str] | None = None,
+def declare_ineligible(actor: Actor, application: Application, reasons: list[str] | None = None,
                        expected_version: int | None = None) -> Application:
     """Ineligible, with the failing reasons: the officer's, or else those of the latest check."""
     application = opened(actor, application, "declare_ineligible", expected_version)
@@ -90,7 +90,7 @@ def declare_ineligible(actor: Any, application: Application, reasons: list[str] 
 
 
 @transaction.atomic
-def request_information(actor: Any, application: Application, questions: str,
+def request_information(actor: Actor, application: Application, questions: str,
                         expected_version: int | None = None) -> Application:
     application = opened(actor, application, "request_information", expected_version)
     if not (questions or "").strip():
@@ -101,7 +101,7 @@ def request_information(actor: Any, application: Application, questions: str,
 
 
 @transaction.atomic
-def withdraw(actor: Any, application: Application, note: str = "",
+def withdraw(actor: Actor, application: Application, note: str = "",
              expected_version: int | None = None) -> Application:
     application = opened(actor, application, "withdraw", expected_version)
     if Decision.objects.filter(application=application).exists():
@@ -111,6 +111,6 @@ def withdraw(actor: Any, application: Application, note: str = "",
 
 
 @transaction.atomic
-def start_project(actor: Any, application: Application, expected_version: int | None = None) -> Application:
+def start_project(actor: Actor, application: Application, expected_version: int | None = None) -> Application:
     application = opened(actor, application, "start_project", expected_version)
     return move(actor, application, "start_project")
