@@ -199,8 +199,7 @@ def propose_agenda_item(request: HttpRequest, meeting_id: Id, payload: AgendaIte
     proposed on behalf of their organisation (``organisation_id``) for an officer to accept or decline. A
     meeting already past or cancelled answers 409 ``meeting_past``."""
     user = caller(request)
-    item = services_agenda.propose_agenda_item(user, _meeting(user, meeting_id), payload.title, payload.description,
-                                        payload.organisation_id)
+    item = services_agenda.propose_agenda_item(user, _meeting(user, meeting_id), payload.to_input())
     return Status(201, _agenda_item_out(AgendaItem.objects.select_related("organisation", "proposed_by")
                                         .get(pk=item.pk), user, _own_organisations(user)))
 
@@ -234,13 +233,8 @@ def update_action_item(request: HttpRequest, response: HttpResponse, action_item
     ``precondition_failed`` (``If-Match``) or 409 ``stale_version`` (``version``)."""
     user = caller(request)
     item = _action_item(user, action_item_id)
-    data = payload.dict(exclude_unset=True)
-    data.pop("version", None)
-    for key in ("owner", "owner_organisation"):
-        if f"{key}_id" in data:
-            data[key] = data.pop(f"{key}_id")
     with conditional_write(request, item, payload.version) as version:
-        services_actions.update_action_item(user, item, data, expected_version=version)
+        services_actions.update_action_item(user, item, payload.to_input(item), expected_version=version)
     item = _action_item(user, item.pk)
     set_etag(response, item)
     return _action_out(item)

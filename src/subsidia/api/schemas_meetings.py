@@ -4,11 +4,15 @@ Moments are ISO date-times with the offset of the ministry's time zone (``2026-0
 dates are ISO dates (YYYY-MM-DD).
 """
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
+
+from subsidia.dialogue.inputs import ActionInput, AgendaProposal
+from subsidia.dialogue.models import ActionItem
 
 from .schemas import FilterSchema, InputSchema, Text, Version
 from .schemas_conventions import Id, NamedOut
@@ -124,6 +128,9 @@ class AgendaItemIn(InputSchema):
     organisation_id: Id | None = Field(default=None, description="on whose behalf a partner proposes (default: "
                                                                   "their organisation in the series)")
 
+    def to_input(self) -> AgendaProposal:
+        return AgendaProposal(title=self.title, description=self.description, organisation=self.organisation_id)
+
 
 class ActionItemPatch(InputSchema):
     """Officers change any field; the owner (or the owner organisation's gestionnaire) only ``status``."""
@@ -135,3 +142,16 @@ class ActionItemPatch(InputSchema):
     owner_id: Id | None = None
     owner_organisation_id: Id | None = None
     version: Version | None = Field(default=None, description="the version you edited; an outdated one answers 409")
+
+    def to_input(self, item: ActionItem) -> ActionInput:
+        """The item as it is with the fields sent changed (a null text is an empty one, which the service
+        refuses where it is required)."""
+        sent = self.dict(exclude_unset=True)
+        sent.pop("version", None)
+        for key in ("owner", "owner_organisation"):
+            if f"{key}_id" in sent:
+                sent[key] = sent.pop(f"{key}_id")
+        for key in ("title", "description", "status"):
+            if key in sent and sent[key] is None:
+                sent[key] = ""
+        return replace(ActionInput.of(item), **sent)

@@ -16,6 +16,7 @@ decisions are invented and marked "(exemple)".
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from subsidia.core.errors import RuleViolation
 from subsidia.organisations.models import Organisation
 
 from . import cadence, services, services_actions, services_agenda, services_meetings
+from .inputs import ActionInput, AgendaProposal, AttendanceRow, MinutesInput, SeriesInput
 from .models import ActionItem, ActionStatus, AgendaItem, AttendanceStatus, Cadence, Meeting, MeetingSeries
 
 OFFICER = "officer@demo.subsidia.lu"
@@ -115,15 +117,15 @@ def load_dialogue_demo(counts: Counter[tuple[str, str]], today: date | None = No
     set_up = first - timedelta(days=30)
 
     with notifications_as_of(set_up):
-        series = _call(TITLE, services.create_series, officer, {
-            "title": TITLE, "department": mega.pk, "cadence": Cadence.QUARTERLY, "first_starts_at": first,
-            "duration_minutes": 150, "place": PLACE, "organisations": [o.pk for o in organisations],
-            "ministry_participants": [officer.pk],
-            "description": (
+        series = _call(TITLE, services.create_series, officer, SeriesInput(
+            title=TITLE, department=mega.pk, cadence=Cadence.QUARTERLY, first_starts_at=first,
+            duration_minutes=150, place=PLACE, organisations=[o.pk for o in organisations],
+            ministry_participants=[officer.pk],
+            description=(
                 "Échange trimestriel entre le ministère et les gestionnaires des organismes qu'il conventionne : "
                 "suivi des conventions et des rapports annuels, questions communes, actions de sensibilisation "
                 "(exemple)."),
-        })
+        ))
     MeetingSeries.objects.filter(pk=series.pk).update(is_example=True, created_at=set_up)
     meetings = list(series.meetings.order_by("starts_at"))
     counts["Meeting series", "created"] += 1
@@ -134,19 +136,20 @@ def load_dialogue_demo(counts: Counter[tuple[str, str]], today: date | None = No
 
     # The meeting held about two months ago: attendance, minutes, decisions, published a few days later.
     written = held.ends_at + timedelta(days=2)
-    attendance: list[dict[str, Any]] = [{"person_name": officer.full_name or officer.email, "organisation": None}]
+    attendance = [AttendanceRow(person_name=officer.full_name or officer.email)]
     for organisation in organisations:
         person = (fed_gestionnaire.full_name if organisation.name == FED
                   else _representative(organisation))
-        attendance.append({"person_name": person, "organisation": organisation.pk, "status": (
-            AttendanceStatus.EXCUSED if organisation.name in EXCUSED else AttendanceStatus.PRESENT)})
+        attendance.append(AttendanceRow(person_name=person, organisation=organisation.pk, status=(
+            AttendanceStatus.EXCUSED if organisation.name in EXCUSED else AttendanceStatus.PRESENT)))
     with notifications_as_of(written):
-        held = _call("minutes", services_meetings.record_minutes, officer, held, _minutes(organisations), decisions=[
-            "Les rapports d'activité suivent désormais le modèle commun proposé par le ministère (exemple).",
-            "Une réunion thématique sur l'hébergement d'urgence en hiver est inscrite à la prochaine réunion "
-            "(exemple).",
-            "Les organismes transmettent au ministère leurs actions prévues pour l'Orange Week (exemple).",
-        ], attendance=attendance)
+        held = _call("minutes", services_meetings.record_minutes, officer, held, MinutesInput(
+            _minutes(organisations), attendance=attendance, decisions=[
+                "Les rapports d'activité suivent désormais le modèle commun proposé par le ministère (exemple).",
+                "Une réunion thématique sur l'hébergement d'urgence en hiver est inscrite à la prochaine réunion "
+                "(exemple).",
+                "Les organismes transmettent au ministère leurs actions prévues pour l'Orange Week (exemple).",
+            ]))
     with notifications_as_of(written + timedelta(days=1), keep=True, read=True):
         held = _call("minutes", services_meetings.publish_minutes, officer, held)
     Meeting.objects.filter(pk=held.pk).update(minutes_published_at=written + timedelta(days=1))
@@ -154,13 +157,14 @@ def load_dialogue_demo(counts: Counter[tuple[str, str]], today: date | None = No
     # The action items decided then: two still open (Femmes en détresse, the CNFL), one done since.
     due = timezone.localtime(following.starts_at).date() - timedelta(days=7)
     actions = [
-        ({"title": "Transmettre les chiffres d'occupation des foyers pour le bilan annuel (exemple)",
-          "description": "Nombre de femmes et d'enfants hébergés, demandes refusées faute de place (exemple).",
-          "owner": fed_gestionnaire.pk, "owner_organisation": by_name[FED].pk, "due_on": due}, False),
-        ({"title": "Coordonner le calendrier commun des actions de l'Orange Week (exemple)",
-          "owner_organisation": by_name[CNFL].pk, "due_on": due}, False),
-        ({"title": "Diffuser la liste des personnes de contact de chaque organisme (exemple)",
-          "owner": officer.pk, "due_on": timezone.localtime(held.starts_at).date() + timedelta(days=14)}, True),
+        (ActionInput(title="Transmettre les chiffres d'occupation des foyers pour le bilan annuel (exemple)",
+                     description="Nombre de femmes et d'enfants hébergés, demandes refusées faute de place "
+                                 "(exemple).",
+                     owner=fed_gestionnaire.pk, owner_organisation=by_name[FED].pk, due_on=due), False),
+        (ActionInput(title="Coordonner le calendrier commun des actions de l'Orange Week (exemple)",
+                     owner_organisation=by_name[CNFL].pk, due_on=due), False),
+        (ActionInput(title="Diffuser la liste des personnes de contact de chaque organisme (exemple)",
+                     owner=officer.pk, due_on=timezone.localtime(held.starts_at).date() + timedelta(days=14)), True),
     ]
     for data, done in actions:
         with notifications_as_of(written, keep=not done, read=False):
@@ -169,7 +173,8 @@ def load_dialogue_demo(counts: Counter[tuple[str, str]], today: date | None = No
         if done:
             closed = written + timedelta(days=8)
             with notifications_as_of(closed):
-                _call("action item", services_actions.update_action_item, officer, item, {"status": ActionStatus.DONE})
+                _call("action item", services_actions.update_action_item, officer, item,
+                      replace(ActionInput.of(item), status=ActionStatus.DONE))
             ActionItem.objects.filter(pk=item.pk).update(closed_at=closed)
         counts["Action items", "created"] += 1
 
@@ -178,10 +183,10 @@ def load_dialogue_demo(counts: Counter[tuple[str, str]], today: date | None = No
     with notifications_as_of(proposed):
         for title in ("Suivi des actions de la réunion précédente",
                       "Rapports annuels : le modèle commun de rapport d'activité (exemple)"):
-            _call("agenda", services_agenda.propose_agenda_item, officer, following, title)
+            _call("agenda", services_agenda.propose_agenda_item, officer, following, AgendaProposal(title))
     with notifications_as_of(proposed, keep=True, read=False):
-        _call("agenda", services_agenda.propose_agenda_item, fed_gestionnaire, following,
-              "Places d'hébergement d'urgence pendant l'hiver (exemple)",
-              "Faire le point sur les places disponibles et l'orientation des femmes refusées faute de place "
-              "(exemple).", by_name[FED].pk)
+        _call("agenda", services_agenda.propose_agenda_item, fed_gestionnaire, following, AgendaProposal(
+            "Places d'hébergement d'urgence pendant l'hiver (exemple)",
+            "Faire le point sur les places disponibles et l'orientation des femmes refusées faute de place "
+            "(exemple).", by_name[FED].pk))
     AgendaItem.objects.filter(meeting=following).update(created_at=proposed)

@@ -6,6 +6,7 @@ organisations and participants); the rules are the services'.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -19,6 +20,7 @@ from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.organisations.models import LegalForm, Membership, Organisation
 
 from . import selectors
+from .inputs import ActionInput, AgendaProposal, AttendanceRow, MeetingInput, SeriesInput
 from .models import (
     ActionItem,
     ActionStatus,
@@ -110,16 +112,15 @@ class SeriesForm(forms.Form):
             "is_active": series.is_active, "version": series.version,
         }
 
-    def data_for_service(self) -> dict[str, Any]:
+    def to_input(self) -> SeriesInput:
         data = self.cleaned_data
-        return {
-            "title": data["title"], "description": data["description"], "department": data["department"].pk,
-            "organisations": [o.pk for o in data["organisations"]],
-            "ministry_participants": [u.pk for u in data["ministry_participants"]],
-            "cadence": data["cadence"], "first_starts_at": local_moment(data["first_date"], data["first_time"]),
-            "duration_minutes": data["duration_minutes"], "place": data["place"],
-            "online_url": data["online_url"], "is_active": data["is_active"],
-        }
+        return SeriesInput(
+            title=data["title"], description=data["description"], department=data["department"].pk,
+            organisations=[o.pk for o in data["organisations"]],
+            ministry_participants=[u.pk for u in data["ministry_participants"]],
+            cadence=data["cadence"], first_starts_at=local_moment(data["first_date"], data["first_time"]),
+            duration_minutes=data["duration_minutes"], place=data["place"], online_url=data["online_url"],
+            is_active=data["is_active"])
 
 
 # Where a service's violation goes on the series form.
@@ -144,13 +145,11 @@ class MeetingForm(forms.Form):
         return {"start_time": first.time().replace(second=0), "place": series.place,
                 "online_url": series.online_url}
 
-    def data_for_service(self) -> dict[str, Any]:
+    def to_input(self) -> MeetingInput:
         data = self.cleaned_data
-        clean: dict[str, Any] = {"starts_at": local_moment(data["date"], data["start_time"]),
-                                 "place": data["place"], "online_url": data["online_url"]}
-        if data.get("end_time"):
-            clean["ends_at"] = local_moment(data["date"], data["end_time"])
-        return clean
+        ends = local_moment(data["date"], data["end_time"]) if data.get("end_time") else None
+        return MeetingInput(starts_at=local_moment(data["date"], data["start_time"]), ends_at=ends,
+                            place=data["place"], online_url=data["online_url"])
 
 
 class MeetingEditForm(MeetingForm):
@@ -171,10 +170,8 @@ class MeetingEditForm(MeetingForm):
                 "end_time": ends.time().replace(second=0), "place": meeting.place,
                 "online_url": meeting.online_url, "status": meeting.status, "version": meeting.version}
 
-    def data_for_service(self) -> dict[str, Any]:
-        clean = super().data_for_service()
-        clean["status"] = self.cleaned_data["status"]
-        return clean
+    def to_input(self) -> MeetingInput:
+        return replace(super().to_input(), status=self.cleaned_data["status"])
 
 
 MEETING_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
@@ -198,6 +195,11 @@ class AgendaProposalForm(forms.Form):
             field.choices = [("", "—"), *((str(o.pk), o.name) for o in organisations)]
         else:
             del self.fields["organisation"]
+
+    def to_input(self) -> AgendaProposal:
+        data = self.cleaned_data
+        return AgendaProposal(title=data["title"], description=data["description"],
+                              organisation=int(data["organisation"]) if data.get("organisation") else None)
 
 
 class AgendaDecisionForm(forms.Form):
@@ -259,15 +261,16 @@ def attendance_initial(meeting: Meeting) -> list[dict[str, Any]]:
              "status": AttendanceStatus.PRESENT} for u in people]
 
 
-def attendance_rows(formset: forms.BaseFormSet) -> tuple[list[dict[str, Any]], list[forms.Form]]:
+def attendance_rows(formset: forms.BaseFormSet) -> tuple[list[AttendanceRow], list[forms.Form]]:
     """The rows of a valid formset to record (filled, not deleted), and the form of each."""
     rows, sources = [], []
     for form in formset.forms:
         data = form.cleaned_data
         if not data or data.get("DELETE"):
             continue
-        rows.append({"person_name": data["person_name"], "organisation": data.get("organisation") or None,
-                     "status": data["status"]})
+        organisation = data.get("organisation")
+        rows.append(AttendanceRow(person_name=data["person_name"], status=data["status"],
+                                  organisation=int(organisation) if organisation else None))
         sources.append(form)
     return rows, sources
 
@@ -294,12 +297,12 @@ class ActionForm(forms.Form):
         self.fields["owner_organisation"].queryset = series.organisations.order_by(  # type: ignore[attr-defined]
             "name")
 
-    def data_for_service(self) -> dict[str, Any]:
+    def to_input(self) -> ActionInput:
         data = self.cleaned_data
-        return {"title": data["title"], "description": data["description"],
-                "owner": data["owner"].pk if data["owner"] else None,
-                "owner_organisation": data["owner_organisation"].pk if data["owner_organisation"] else None,
-                "due_on": data["due_on"]}
+        return ActionInput(title=data["title"], description=data["description"],
+                           owner=data["owner"].pk if data["owner"] else None,
+                           owner_organisation=data["owner_organisation"].pk if data["owner_organisation"] else None,
+                           due_on=data["due_on"])
 
 
 class ActionEditForm(ActionForm):
@@ -308,7 +311,8 @@ class ActionEditForm(ActionForm):
 
     def __init__(self, *args: Any, item: ActionItem, **kwargs: Any) -> None:
         super().__init__(*args, series=item.series, **kwargs)
-        # The current owner stays in the lists even if no longer part of the series (the service then says so).
+        # The current owner stays in the lists even if no longer part of the series (kept, the service accepts it;
+        # another choice must be of the series).
         owner, organisation = self.fields["owner"], self.fields["owner_organisation"]
         owner.queryset = User.objects.filter(  # type: ignore[attr-defined]
             Q(pk__in=selectors.participants(item.series).values("pk")) | Q(pk=item.owner_id or 0)).order_by(
@@ -323,8 +327,8 @@ class ActionEditForm(ActionForm):
                 "owner_organisation": item.owner_organisation_id, "due_on": item.due_on, "status": item.status,
                 "version": item.version}
 
-    def data_for_service(self) -> dict[str, Any]:
-        return {**super().data_for_service(), "status": self.cleaned_data["status"]}
+    def to_input(self) -> ActionInput:
+        return replace(super().to_input(), status=self.cleaned_data["status"])
 
 
 class ActionStatusForm(forms.Form):
@@ -332,6 +336,10 @@ class ActionStatusForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Statut"), choices=ActionStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def to_input(self, item: ActionItem) -> ActionInput:
+        """The item as it is, with the status chosen."""
+        return replace(ActionInput.of(item), status=self.cleaned_data["status"])
 
 
 def action_status_form(item: ActionItem, data: Any = None) -> ActionStatusForm:

@@ -1,5 +1,5 @@
 """Writes on the dialogue's meeting series and their cadence, and what every dialogue service shares (the
-officer's check, the object locked among those the actor may see, the parsing of a moment or a web address).
+officer's check, the object locked among those the actor may see, the check of a web address).
 Meetings, minutes and invitations are in ``services_meetings``, the agenda in ``services_agenda``, action items
 in ``services_actions``, calendar subscriptions in ``services_calendar``.
 
@@ -8,8 +8,8 @@ refusal raises a :class:`~subsidia.core.errors.RuleViolation` and writes nothing
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +17,6 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from subsidia.accounts.actors import Actor
@@ -25,11 +24,11 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import STAFF_ROLES
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, PermissionDenied, RuleViolation, Violation
-from subsidia.core.values import parse_id
 from subsidia.core.versions import check_version, locked
 from subsidia.organisations.models import LegalForm, Organisation
 
 from . import cadence, selectors
+from .inputs import SeriesInput
 from .models import Cadence, Meeting, MeetingSeries
 from .workflow import OFFICERS_ONLY
 
@@ -52,27 +51,9 @@ def locked_meeting(actor: Actor, meeting: Meeting) -> Meeting:
     return locked(selectors.meetings_visible_to(actor), meeting, _("Réunion introuvable."))
 
 
-def moment(value: Any, field: str, problems: list[Violation]) -> datetime | None:
-    moment: datetime | None
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = parse_datetime(str(value or "")) if value not in (None, "") else None
-        except ValueError:
-            moment = None
-        if moment is None:
-            problems.append(Violation(Code.INVALID if value not in (None, "") else Code.REQUIRED,
-                                      _("Date et heure invalides (AAAA-MM-JJ HH:MM).") if value not in (None, "")
-                                      else _("Ce champ est obligatoire."), field))
-            return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_current_timezone())
-    return moment
-
-
-def web_address(value: Any, field: str, problems: list[Violation]) -> str:
-    text = str(value or "").strip()
+def web_address(value: str, field: str, problems: list[Violation]) -> str:
+    """A link people will click: a web address (http or https) or nothing."""
+    text = value.strip()
     if text:
         try:
             URLValidator(schemes=["https", "http"])(text)
@@ -91,67 +72,62 @@ def when(meeting: Meeting) -> str:
 
 # --- series --------------------------------------------------------------------------------------
 
-def _series_data(data: dict[str, Any], series: MeetingSeries | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Checked:
+    """A series' relations once every rule has passed: the objects its ids name."""
+
+    department: Organisation
+    organisations: list[Organisation]
+    people: list[User]
+
+
+def _relations(data: SeriesInput, problems: list[Violation]) -> tuple[Organisation | None, list[Organisation],
+                                                                     list[User]]:
+    department = Organisation.objects.filter(pk=data.department or 0, legal_form=LegalForm.ADMINISTRATION).first()
+    if department is None:
+        problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez le ministère ou le département."),
+                                  "department"))
+    wanted = set(data.organisations)
+    organisations = list(Organisation.objects.filter(pk__in=wanted))
+    if len(organisations) != len(wanted) or not organisations:
+        problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez au moins une organisation participante (et "
+                                                      "seulement des organisations connues)."), "organisations"))
+    wanted = set(data.ministry_participants)
+    people = list(User.objects.filter(pk__in=wanted, role_grants__role__in=STAFF_ROLES).distinct())
+    if len(people) != len(wanted):
+        problems.append(Violation(Code.INVALID_CHOICE, _("Seuls des agents du ministère participent pour le "
+                                                      "ministère."), "ministry_participants"))
+    return department, organisations, people
+
+
+def _checked(data: SeriesInput) -> _Checked:
+    """Every broken rule of a series at once, else the objects its ids name."""
     problems: list[Violation] = []
-    clean: dict[str, Any] = {}
-    for key in ("title", "description", "place"):
-        if key in data:
-            clean[key] = str(data[key] or "").strip()
-    if not clean.get("title", series.title if series else ""):
+    if not data.title.strip():
         problems.append(Violation(Code.REQUIRED, _("L'intitulé est obligatoire."), "title"))
-    if "online_url" in data:
-        clean["online_url"] = web_address(data["online_url"], "online_url", problems)
-    if "department" in data or series is None:
-        value = data.get("department")
-        department = Organisation.objects.filter(pk=parse_id(value) or 0, legal_form=LegalForm.ADMINISTRATION).first()
-        if department is None or department.legal_form != LegalForm.ADMINISTRATION:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez le ministère ou le département."),
-                                      "department"))
-        clean["department"] = department
-    if "cadence" in data or series is None:
-        if data.get("cadence") not in Cadence.values:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Rythme inconnu."), "cadence"))
-        clean["cadence"] = data.get("cadence")
-    if "first_starts_at" in data or series is None:
-        clean["first_starts_at"] = moment(data.get("first_starts_at"), "first_starts_at", problems)
-    if "duration_minutes" in data:
-        try:
-            minutes = int(data["duration_minutes"])
-            if not 15 <= minutes <= 720:
-                raise ValueError
-            clean["duration_minutes"] = minutes
-        except (TypeError, ValueError):
-            problems.append(Violation(Code.INVALID, _("Une durée entre 15 et 720 minutes est attendue."),
-                                      "duration_minutes"))
-    if "is_active" in data:
-        clean["is_active"] = bool(data["is_active"])
-    if "organisations" in data or series is None:
-        ids = [parse_id(o) for o in data.get("organisations") or []]
-        organisations = list(Organisation.objects.filter(pk__in=[i for i in ids if i is not None]))
-        if len(organisations) != len(set(map(str, ids))) or not organisations:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Choisissez au moins une organisation participante (et "
-                                                          "seulement des organisations connues)."), "organisations"))
-        clean["organisations"] = organisations
-    if "ministry_participants" in data:
-        ids = [parse_id(u) for u in data.get("ministry_participants") or []]
-        people = list(User.objects.filter(pk__in=[i for i in ids if i is not None],
-                                          role_grants__role__in=STAFF_ROLES).distinct())
-        if len(people) != len(set(map(str, ids))):
-            problems.append(Violation(Code.INVALID_CHOICE, _("Seuls des agents du ministère participent pour le "
-                                                          "ministère."), "ministry_participants"))
-        clean["ministry_participants"] = people
-    if problems:
+    web_address(data.online_url, "online_url", problems)
+    if data.cadence not in Cadence.values:
+        problems.append(Violation(Code.INVALID_CHOICE, _("Rythme inconnu."), "cadence"))
+    if data.first_starts_at is None:
+        problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), "first_starts_at"))
+    if not 15 <= data.duration_minutes <= 720:
+        problems.append(Violation(Code.INVALID, _("Une durée entre 15 et 720 minutes est attendue."),
+                                  "duration_minutes"))
+    department, organisations, people = _relations(data, problems)
+    if problems or department is None:
         raise RuleViolation(problems)
-    return clean
+    return _Checked(department, organisations, people)
 
 
-def _apply_series(series: MeetingSeries, clean: dict[str, Any]) -> None:
-    relations = {key: clean.pop(key) for key in ("organisations", "ministry_participants") if key in clean}
-    for key, value in clean.items():
-        setattr(series, key, value)
+def _apply_series(series: MeetingSeries, data: SeriesInput, checked: _Checked) -> None:
+    series.title, series.description = data.title.strip(), data.description.strip()
+    series.department, series.cadence = checked.department, data.cadence
+    assert data.first_starts_at is not None  # checked
+    series.first_starts_at, series.duration_minutes = data.first_starts_at, data.duration_minutes
+    series.place, series.online_url, series.is_active = data.place.strip(), data.online_url.strip(), data.is_active
     series.save_bumped() if series.pk else series.save()
-    for key, value in relations.items():
-        getattr(series, key).set(value)
+    series.organisations.set(checked.organisations)
+    series.ministry_participants.set(checked.people)
 
 
 def _generate(series: MeetingSeries, until: datetime, since: datetime) -> list[Meeting]:
@@ -171,12 +147,12 @@ def horizon() -> datetime:
 
 
 @transaction.atomic
-def create_series(actor: Actor, data: dict[str, Any]) -> MeetingSeries:
+def create_series(actor: Actor, data: SeriesInput) -> MeetingSeries:
     """An officer sets up a series; its meetings are generated from the cadence for the coming year."""
     require_officer(actor)
-    clean = _series_data(data, None)
+    checked = _checked(data)
     series = MeetingSeries(created_by=actor)
-    _apply_series(series, clean)
+    _apply_series(series, data, checked)
     meetings = _generate(series, horizon(), since=min(series.first_starts_at, timezone.now()))
     record(actor, "meeting_series.create", series, after={**snapshot(series, SERIES_FIELDS),
                                                           "meetings": len(meetings)})
@@ -184,15 +160,15 @@ def create_series(actor: Actor, data: dict[str, Any]) -> MeetingSeries:
 
 
 @transaction.atomic
-def update_series(actor: Actor, series: MeetingSeries, data: dict[str, Any],
+def update_series(actor: Actor, series: MeetingSeries, data: SeriesInput,
                   expected_version: int | None = None) -> MeetingSeries:
     """Change a series. Meetings already generated stay as they are; new occurrences follow the new cadence."""
     series = locked_series(actor, series)
     require_officer(actor)
     check_version(series, expected_version)
-    clean = _series_data(data, series)
+    checked = _checked(data)
     before = snapshot(series, SERIES_FIELDS)
-    _apply_series(series, clean)
+    _apply_series(series, data, checked)
     record(actor, "meeting_series.update", series, before=before, after=snapshot(series, SERIES_FIELDS))
     return series
 

@@ -5,8 +5,6 @@ optimistic locking guards the edit."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -16,12 +14,13 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, NotFound, PermissionDenied, RuleViolation, Violation
-from subsidia.core.values import parse_date, parse_id
 from subsidia.core.versions import check_version
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
+from subsidia.organisations.models import Organisation
 
 from . import selectors
+from .inputs import ActionInput
 from .models import ActionItem, ActionStatus, Meeting, MeetingSeries
 from .services import locked_meeting, meeting_url, require_officer
 
@@ -30,47 +29,48 @@ ACTION_FIELDS = ["title", "description", "owner", "owner_organisation", "due_on"
 
 # --- action items --------------------------------------------------------------------------------
 
-def _action_owner(series: MeetingSeries, data: dict[str, Any], problems: list[Violation]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    if "owner_organisation" in data:
-        value = data["owner_organisation"]
-        organisation = series.organisations.filter(pk=parse_id(value) or 0).first()
-        if value not in (None, "") and organisation is None:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Cette organisation ne participe pas à la série."),
-                                      "owner_organisation"))
-        clean["owner_organisation"] = organisation
-    if "owner" in data:
-        value = data["owner"]
-        owner = selectors.participants(series).filter(pk=parse_id(value) or 0).first()
-        if value not in (None, "") and owner is None:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Le responsable doit participer à la série."), "owner"))
-        clean["owner"] = owner
-    return clean
+def _owners(series: MeetingSeries, data: ActionInput, item: ActionItem | None,
+            problems: list[Violation]) -> tuple[User | None, Organisation | None]:
+    """The owner and owner organisation the input names: of the series (one kept as it was stays, even if it
+    has left the series since)."""
+    organisation = series.organisations.filter(pk=data.owner_organisation).first() \
+        if data.owner_organisation is not None else None
+    if item is not None and data.owner_organisation == item.owner_organisation_id:
+        organisation = item.owner_organisation
+    elif data.owner_organisation is not None and organisation is None:
+        problems.append(Violation(Code.INVALID_CHOICE, _("Cette organisation ne participe pas à la série."),
+                                  "owner_organisation"))
+    owner = selectors.participants(series).filter(pk=data.owner).first() if data.owner is not None else None
+    if item is not None and data.owner == item.owner_id:
+        owner = item.owner
+    elif data.owner is not None and owner is None:
+        problems.append(Violation(Code.INVALID_CHOICE, _("Le responsable doit participer à la série."), "owner"))
+    return owner, organisation
+
+
+def _texts(data: ActionInput, problems: list[Violation]) -> None:
+    if not data.title.strip():
+        problems.append(Violation(Code.REQUIRED, _("Décrivez l'action."), "title"))
+    if data.status not in ActionStatus.values:
+        problems.append(Violation(Code.INVALID_CHOICE, _("Statut inconnu."), "status"))
 
 
 @transaction.atomic
-def add_action_item(actor: Actor, meeting: Meeting, data: dict[str, Any]) -> ActionItem:
+def add_action_item(actor: Actor, meeting: Meeting, data: ActionInput) -> ActionItem:
     """An action decided at a meeting, with its owner (a person, an organisation or both) and due date."""
     meeting = locked_meeting(actor, meeting)
     require_officer(actor)
     problems: list[Violation] = []
-    title = str(data.get("title") or "").strip()
-    if not title:
-        problems.append(Violation(Code.REQUIRED, _("Décrivez l'action."), "title"))
-    clean = _action_owner(meeting.series, data, problems)
-    due_on = None
-    try:
-        due_on = parse_date(data.get("due_on"), "due_on", required=False)
-    except RuleViolation as error:
-        problems.extend(error.violations)
-    if not clean.get("owner") and not clean.get("owner_organisation") and not problems:
+    _texts(data, problems)
+    owner, organisation = _owners(meeting.series, data, None, problems)
+    if owner is None and organisation is None and not problems:
         problems.append(Violation(Code.REQUIRED, _("Désignez un responsable (une personne ou une organisation)."),
                                   "owner"))
     if problems:
         raise RuleViolation(problems)
-    item = ActionItem.objects.create(series=meeting.series, raised_at=meeting, title=title[:200],
-                                     description=str(data.get("description") or "").strip(), due_on=due_on,
-                                     created_by=actor, **clean)
+    item = ActionItem.objects.create(series=meeting.series, raised_at=meeting, title=data.title.strip()[:200],
+                                     description=data.description.strip(), due_on=data.due_on, status=data.status,
+                                     created_by=actor, owner=owner, owner_organisation=organisation)
     record(actor, "action_item.create", item, after=snapshot(item, ACTION_FIELDS))
     _notify_owner(item)
     return item
@@ -88,10 +88,9 @@ def _notify_owner(item: ActionItem) -> None:
             "series": item.series.title, "due": due}), meeting_url(item.raised_at))
 
 
-@transaction.atomic
-def update_action_item(actor: Actor, item: ActionItem, data: dict[str, Any],
-                       expected_version: int | None = None) -> ActionItem:
-    """Officers change anything; the owner (or the owner organisation's gestionnaire) updates the status."""
+def _locked_item(actor: Actor, item: ActionItem, data: ActionInput) -> ActionItem:
+    """The item, locked, if the actor may change what the input changes: officers anything, its owner (or
+    the owner organisation's gestionnaire) the status."""
     if not selectors.series_visible_to(actor).filter(pk=item.series_id).exists():
         raise NotFound.single(Code.NOT_FOUND, _("Action introuvable."))
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("series", "raised_at",
@@ -99,33 +98,28 @@ def update_action_item(actor: Actor, item: ActionItem, data: dict[str, Any],
     if not selectors.can_update_action(actor, item):
         raise PermissionDenied.single(Code.FORBIDDEN, _("Seuls l'agent gestionnaire et le responsable de l'action la "
                                                      "mettent à jour."))
-    if not selectors.manages_dialogue(actor) and set(data) - {"status"}:
+    changed = {key for key, value in vars(data).items() if value != getattr(ActionInput.of(item), key)}
+    if not selectors.manages_dialogue(actor) and changed - {"status"}:
         raise PermissionDenied.single(Code.FORBIDDEN, _("Le responsable met à jour le statut de l'action ; le reste "
                                                      "est du ressort de l'agent gestionnaire."))
+    return item
+
+
+@transaction.atomic
+def update_action_item(actor: Actor, item: ActionItem, data: ActionInput,
+                       expected_version: int | None = None) -> ActionItem:
+    """Officers change anything; the owner (or the owner organisation's gestionnaire) updates the status."""
+    item = _locked_item(actor, item, data)
     check_version(item, expected_version)
     problems: list[Violation] = []
-    clean = _action_owner(item.series, data, problems)
-    if "title" in data:
-        clean["title"] = str(data["title"] or "").strip()[:200]
-        if not clean["title"]:
-            problems.append(Violation(Code.REQUIRED, _("Décrivez l'action."), "title"))
-    if "description" in data:
-        clean["description"] = str(data["description"] or "").strip()
-    if "due_on" in data:
-        try:
-            clean["due_on"] = parse_date(data["due_on"], "due_on", required=False)
-        except RuleViolation as error:
-            problems.extend(error.violations)
-    if "status" in data:
-        if data["status"] not in ActionStatus.values:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Statut inconnu."), "status"))
-        clean["status"] = data["status"]
+    _texts(data, problems)
+    owner, organisation = _owners(item.series, data, item, problems)
     if problems:
         raise RuleViolation(problems)
     before = snapshot(item, ACTION_FIELDS)
     was_closed = item.is_closed
-    for key, value in clean.items():
-        setattr(item, key, value)
+    item.title, item.description, item.due_on = data.title.strip()[:200], data.description.strip(), data.due_on
+    item.owner, item.owner_organisation, item.status = owner, organisation, data.status
     if item.is_closed and not was_closed:
         item.closed_at = timezone.now()
     elif not item.is_closed:
@@ -133,5 +127,3 @@ def update_action_item(actor: Actor, item: ActionItem, data: dict[str, Any],
     item.save_bumped()
     record(actor, "action_item.update", item, before=before, after=snapshot(item, ACTION_FIELDS))
     return item
-
-

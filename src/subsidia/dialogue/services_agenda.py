@@ -12,14 +12,13 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record
 from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation, Violation
-from subsidia.core.values import parse_id
 from subsidia.core.versions import locked
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
-from subsidia.organisations.models import Organisation
 
 from . import selectors
 from .errors import DialogueError
+from .inputs import AgendaProposal
 from .models import AgendaItem, AgendaItemStatus, Meeting, MeetingStatus
 from .services import locked_meeting, meeting_url, require_officer, when
 from .workflow import AGENDA_WORKFLOW
@@ -27,8 +26,7 @@ from .workflow import AGENDA_WORKFLOW
 # --- agenda --------------------------------------------------------------------------------------
 
 @transaction.atomic
-def propose_agenda_item(actor: Actor, meeting: Meeting, title: str, description: str = "",
-                        organisation: Organisation | int | None = None) -> AgendaItem:
+def propose_agenda_item(actor: Actor, meeting: Meeting, data: AgendaProposal) -> AgendaItem:
     """An officer adds a point to the agenda; a partner's gestionnaire proposes one, which an officer accepts
     or declines."""
     meeting = locked_meeting(actor, meeting)
@@ -41,15 +39,14 @@ def propose_agenda_item(actor: Actor, meeting: Meeting, title: str, description:
         raise Conflict.single(DialogueError.MEETING_PAST,
                               _("L'ordre du jour d'une réunion passée ou annulée est clos."), "meeting")
     problems: list[Violation] = []
-    title = str(title or "").strip()
+    title = data.title.strip()
     if not title:
         problems.append(Violation(Code.REQUIRED, _("Formulez le point à inscrire."), "title"))
     elif len(title) > 200:
         problems.append(Violation(Code.INVALID, _("Le point ne peut dépasser 200 caractères."), "title"))
     on_behalf = None
     if not is_officer:
-        organisation_id = parse_id(organisation)
-        on_behalf = own.filter(pk=organisation_id).first() if organisation_id else own.first()
+        on_behalf = own.filter(pk=data.organisation).first() if data.organisation else own.first()
         if on_behalf is None:
             problems.append(Violation(Code.INVALID_CHOICE, _("Vous ne représentez pas cette organisation."),
                                       "organisation"))
@@ -57,7 +54,7 @@ def propose_agenda_item(actor: Actor, meeting: Meeting, title: str, description:
         raise RuleViolation(problems)
     position = (meeting.agenda_items.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     item = AgendaItem.objects.create(
-        meeting=meeting, title=title, description=str(description or "").strip(), proposed_by=actor,
+        meeting=meeting, title=title, description=data.description.strip(), proposed_by=actor,
         organisation=on_behalf, position=position,
         status=AgendaItemStatus.ACCEPTED if is_officer else AgendaItemStatus.PROPOSED)
     record(actor, "meeting.agenda_propose", meeting, after={"item": item.title, "status": item.status,

@@ -7,9 +7,8 @@ optimistic locking guards the edit (see :mod:`subsidia.dialogue.workflow`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,15 +17,15 @@ from django.utils.translation import gettext as _
 from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, RuleViolation, Violation
-from subsidia.core.values import parse_id
 from subsidia.core.versions import check_version
 from subsidia.notifications.models import Kind, Notification
 from subsidia.notifications.services import notify
 
 from . import selectors
 from .errors import DialogueError
+from .inputs import AttendanceRow, MeetingInput, MinutesInput
 from .models import Attendance, AttendanceStatus, Meeting, MeetingDecision, MeetingSeries, MeetingStatus
-from .services import locked_meeting, locked_series, meeting_url, moment, require_officer, web_address, when
+from .services import locked_meeting, locked_series, meeting_url, require_officer, web_address, when
 
 MEETING_FIELDS = ["starts_at", "ends_at", "place", "online_url", "status", "minutes", "minutes_published_at",
                   "ical_sequence", "version"]
@@ -36,58 +35,52 @@ CALENDAR_FIELDS = ("starts_at", "ends_at", "place", "online_url", "status")
 
 # --- meetings ------------------------------------------------------------------------------------
 
-def _meeting_data(data: dict[str, Any], meeting: Meeting | None, series: MeetingSeries) -> dict[str, Any]:
+def _meeting_values(data: MeetingInput, series: MeetingSeries) -> dict[str, object]:
+    """The meeting's values, every broken rule at once: the series' usual duration and place where not given,
+    the dates in order, held only once begun."""
     problems: list[Violation] = []
-    clean: dict[str, Any] = {}
-    for key in ("starts_at", "ends_at"):
-        if key in data or (meeting is None and key == "starts_at"):
-            clean[key] = moment(data.get(key), key, problems)
-    if "place" in data:
-        clean["place"] = str(data["place"] or "").strip()[:200]
-    if "online_url" in data:
-        clean["online_url"] = web_address(data["online_url"], "online_url", problems)
-    if "status" in data:
-        if data["status"] not in MeetingStatus.values:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Statut inconnu."), "status"))
-        clean["status"] = data["status"]
-    starts = clean.get("starts_at") or (meeting.starts_at if meeting else None)
-    if meeting is None and starts and not clean.get("ends_at"):
-        clean["ends_at"] = starts + timedelta(minutes=series.duration_minutes)
-    ends = clean.get("ends_at") or (meeting.ends_at if meeting else None)
-    if starts and ends and ends <= starts:
+    ends = data.ends_at or data.starts_at + timedelta(minutes=series.duration_minutes)
+    values: dict[str, object] = {
+        "starts_at": data.starts_at, "ends_at": ends, "status": data.status,
+        "place": (series.place if data.place is None else data.place.strip())[:200],
+        "online_url": web_address(series.online_url if data.online_url is None else data.online_url, "online_url",
+                                  problems)}
+    if data.status not in MeetingStatus.values:
+        problems.append(Violation(Code.INVALID_CHOICE, _("Statut inconnu."), "status"))
+    if ends <= data.starts_at:
         problems.append(Violation(Code.DATES_INVALID, _("La réunion finit après avoir commencé."), "ends_at"))
-    if clean.get("status") == MeetingStatus.HELD and starts and starts > timezone.now():
+    if data.status == MeetingStatus.HELD and data.starts_at > timezone.now():
         problems.append(Violation(DialogueError.NOT_YET, _("Une réunion à venir ne peut être marquée comme tenue."),
                                   "status"))
     if problems:
         raise RuleViolation(problems)
-    return clean
+    return values
 
 
 @transaction.atomic
-def add_meeting(actor: Actor, series: MeetingSeries, data: dict[str, Any]) -> Meeting:
+def add_meeting(actor: Actor, series: MeetingSeries, data: MeetingInput) -> Meeting:
     """An extra meeting, outside the cadence."""
     series = locked_series(actor, series)
     require_officer(actor)
-    clean = _meeting_data(data, None, series)
-    clean.setdefault("place", series.place)
-    clean.setdefault("online_url", series.online_url)
-    meeting = Meeting.objects.create(series=series, **clean)
+    meeting = Meeting(series=series)
+    for key, value in _meeting_values(data, series).items():
+        setattr(meeting, key, value)
+    meeting.save()
     record(actor, "meeting.create", meeting, after=snapshot(meeting, MEETING_FIELDS))
     return meeting
 
 
 @transaction.atomic
-def update_meeting(actor: Actor, meeting: Meeting, data: dict[str, Any],
+def update_meeting(actor: Actor, meeting: Meeting, data: MeetingInput,
                    expected_version: int | None = None) -> Meeting:
     """Move, relocate, cancel or mark a meeting held. Calendars see the change (SEQUENCE rises)."""
     meeting = locked_meeting(actor, meeting)
     require_officer(actor)
     check_version(meeting, expected_version)
-    clean = _meeting_data(data, meeting, meeting.series)
+    values = _meeting_values(data, meeting.series)
     before = snapshot(meeting, MEETING_FIELDS)
-    changed_calendar = any(key in clean and clean[key] != getattr(meeting, key) for key in CALENDAR_FIELDS)
-    for key, value in clean.items():
+    changed_calendar = any(values[key] != getattr(meeting, key) for key in CALENDAR_FIELDS)
+    for key, value in values.items():
         setattr(meeting, key, value)
     if changed_calendar:
         meeting.ical_sequence += 1
@@ -98,10 +91,35 @@ def update_meeting(actor: Actor, meeting: Meeting, data: dict[str, Any],
     return meeting
 
 
+def _attendance(meeting: Meeting, rows: Sequence[AttendanceRow]) -> list[Attendance]:
+    """Who attended, each row named (``attendance.<i>.<field>``) in its problems, all at once."""
+    problems: list[Violation] = []
+    allowed = set(meeting.series.organisations.values_list("pk", flat=True))
+    attendance = []
+    for index, row in enumerate(rows):
+        name = row.person_name.strip()
+        if not name:
+            problems.append(Violation(Code.REQUIRED, _("Indiquez le nom de chaque personne."),
+                                      f"attendance.{index}.person_name"))
+        if row.status not in AttendanceStatus.values:
+            problems.append(Violation(Code.INVALID_CHOICE, _("Présence inconnue."), f"attendance.{index}.status"))
+        if row.organisation is not None and row.organisation not in allowed:
+            problems.append(Violation(Code.INVALID_CHOICE, _("Cette organisation ne participe pas à la série."),
+                                      f"attendance.{index}.organisation"))
+        attendance.append(Attendance(meeting=meeting, person_name=name[:200], status=row.status,
+                                     organisation_id=row.organisation))
+    if problems:
+        raise RuleViolation(problems)
+    return attendance
+
+
+def _minutes_snapshot(meeting: Meeting) -> dict[str, object]:
+    return {**snapshot(meeting, MEETING_FIELDS), "decisions": [d.text for d in meeting.decisions.all()],
+            "attendance": [[a.person_name, a.status] for a in meeting.attendance.all()]}
+
+
 @transaction.atomic
-def record_minutes(actor: Actor, meeting: Meeting, minutes: str, decisions: Iterable[str] | None = None,
-                   attendance: Iterable[dict[str, Any]] | None = None,
-                   expected_version: int | None = None) -> Meeting:
+def record_minutes(actor: Actor, meeting: Meeting, data: MinutesInput, expected_version: int | None = None) -> Meeting:
     """Write (or correct) the minutes, the decisions and who attended. Possible once the meeting has begun."""
     meeting = locked_meeting(actor, meeting)
     require_officer(actor)
@@ -111,41 +129,20 @@ def record_minutes(actor: Actor, meeting: Meeting, minutes: str, decisions: Iter
     if meeting.starts_at > timezone.now():
         raise Conflict.single(DialogueError.NOT_HELD_YET, _("Le compte rendu s'écrit une fois la réunion commencée."),
                               "minutes")
-    problems: list[Violation] = []
-    rows: list[Attendance] = []
-    allowed = set(meeting.series.organisations.values_list("pk", flat=True))
-    for index, row in enumerate(attendance or []):
-        name = str(row.get("person_name") or "").strip()
-        status = row.get("status") or AttendanceStatus.PRESENT
-        organisation_id = parse_id(row.get("organisation"))
-        if not name:
-            problems.append(Violation(Code.REQUIRED, _("Indiquez le nom de chaque personne."),
-                                      f"attendance.{index}.person_name"))
-        if status not in AttendanceStatus.values:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Présence inconnue."), f"attendance.{index}.status"))
-        if row.get("organisation") not in (None, "") and organisation_id not in allowed:
-            problems.append(Violation(Code.INVALID_CHOICE, _("Cette organisation ne participe pas à la série."),
-                                      f"attendance.{index}.organisation"))
-        rows.append(Attendance(meeting=meeting, person_name=name[:200], status=status,
-                               organisation_id=organisation_id))
-    if problems:
-        raise RuleViolation(problems)
-    before = {**snapshot(meeting, MEETING_FIELDS), "decisions": [d.text for d in meeting.decisions.all()],
-              "attendance": [[a.person_name, a.status] for a in meeting.attendance.all()]}
-    meeting.minutes = str(minutes or "").strip()
+    attendance = _attendance(meeting, data.attendance or ())
+    before = _minutes_snapshot(meeting)
+    meeting.minutes = data.minutes.strip()
     if meeting.status == MeetingStatus.PLANNED:
         meeting.status = MeetingStatus.HELD
     meeting.save_bumped()
-    if decisions is not None:
+    if data.decisions is not None:
         meeting.decisions.all().delete()
         MeetingDecision.objects.bulk_create([MeetingDecision(meeting=meeting, text=text.strip(), position=i)
-                                             for i, text in enumerate(decisions) if str(text).strip()])
-    if attendance is not None:
+                                             for i, text in enumerate(data.decisions) if text.strip()])
+    if data.attendance is not None:
         meeting.attendance.all().delete()
-        Attendance.objects.bulk_create(rows)
-    record(actor, "meeting.minutes", meeting, before=before, after={
-        **snapshot(meeting, MEETING_FIELDS), "decisions": [d.text for d in meeting.decisions.all()],
-        "attendance": [[a.person_name, a.status] for a in meeting.attendance.all()]})
+        Attendance.objects.bulk_create(attendance)
+    record(actor, "meeting.minutes", meeting, before=before, after=_minutes_snapshot(meeting))
     return meeting
 
 

@@ -200,9 +200,7 @@ def agenda_propose(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return meeting_page(request, meeting, proposal=form, status=422)
     try:
-        item = services_agenda.propose_agenda_item(participant(request), meeting, form.cleaned_data["title"],
-                                            form.cleaned_data["description"],
-                                            organisation=form.cleaned_data.get("organisation") or None)
+        item = services_agenda.propose_agenda_item(participant(request), meeting, form.to_input())
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, proposal=form, status=status)
@@ -244,14 +242,13 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionEditForm(request.POST, item=item) if full else action_status_form(item, request.POST)
     if not form.is_valid():
         return _action_page(request, item, form, status=422)
-    data = form.data_for_service() if isinstance(form, ActionEditForm) \
-        else {"status": form.cleaned_data["status"]}
+    data = form.to_input() if isinstance(form, ActionEditForm) else form.to_input(item)
     try:
         services_actions.update_action_item(user, item, data, expected_version=form.cleaned_data["version"])
     except RuleViolation as error:
         status = refused(request, error, form)
         return _action_page(request, item, form if status != 403 else None, status=status)
-    messages.success(request, _("Action « %(title)s » mise à jour.") % {"title": data.get("title", item.title)})
+    messages.success(request, _("Action « %(title)s » mise à jour.") % {"title": data.title})
     return redirect(safe_next(request, meeting_url(item.raised_at, "suivi")))
 
 

@@ -41,6 +41,7 @@ from .forms import (
     decision_form,
     lines,
 )
+from .inputs import MinutesInput
 from .models import AgendaItem, Meeting, MeetingSeries, MeetingStatus
 from .views import (
     meeting_page,
@@ -73,9 +74,9 @@ def _series_form_page(request: HttpRequest, series: MeetingSeries | None) -> Htt
         if form.is_valid():
             try:
                 if series is None:
-                    saved = services.create_series(officer(request), form.data_for_service())
+                    saved = services.create_series(officer(request), form.to_input())
                 else:
-                    saved = services.update_series(officer(request), series, form.data_for_service(),
+                    saved = services.update_series(officer(request), series, form.to_input(),
                                                    expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = refused(request, error, form, SERIES_FIELDS)
@@ -137,7 +138,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                meeting = services_meetings.add_meeting(officer(request), series, form.data_for_service())
+                meeting = services_meetings.add_meeting(officer(request), series, form.to_input())
             except RuleViolation as error:
                 status = refused(request, error, form, MEETING_FIELDS)
             else:
@@ -162,8 +163,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services_meetings.update_meeting(officer(request), meeting, form.data_for_service(),
-                                        expected_version=form.cleaned_data["version"])
+                services_meetings.update_meeting(officer(request), meeting, form.to_input(),
+                                                 expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = refused(request, error, form, MEETING_FIELDS)
             else:
@@ -242,9 +243,10 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and attendance.is_valid():
             rows, sources = attendance_rows(attendance)
             try:
-                services_meetings.record_minutes(officer(request), meeting, form.cleaned_data["minutes"],
-                                        decisions=lines(form.cleaned_data["decisions"]), attendance=rows,
-                                        expected_version=form.cleaned_data["version"])
+                minutes_input = MinutesInput(form.cleaned_data["minutes"], attendance=rows,
+                                             decisions=lines(form.cleaned_data["decisions"]))
+                services_meetings.record_minutes(officer(request), meeting, minutes_input,
+                                                 expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = error.status_code
                 rest = _place_violations(error, form, sources)
@@ -287,7 +289,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return meeting_page(request, meeting, action_form=form, status=422)
     try:
-        item = services_actions.add_action_item(officer(request), meeting, form.data_for_service())
+        item = services_actions.add_action_item(officer(request), meeting, form.to_input())
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, action_form=form, status=status)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from subsidia.accounts.models import User
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import calendar, services, services_actions, services_agenda, services_meetings
+from subsidia.dialogue.inputs import ActionInput, AttendanceRow, MinutesInput, SeriesInput
 from subsidia.dialogue.models import ActionItem, AgendaItem, Meeting, MeetingSeries, MeetingStatus
 from subsidia.dialogue.tests.factories import MeetingSeriesFactory
 from subsidia.organisations.models import Organisation
@@ -38,12 +39,12 @@ def h(people: dict[str, User]) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def series(org_a: Organisation, people: dict[str, User]) -> MeetingSeries:
     """A quarterly series of organisation A, its first meeting in ten days (four meetings generated)."""
-    return services.create_series(people["officer"], {
-        "title": "Dialogue des gestionnaires", "department": DepartmentFactory.create(name="Département test").pk,
-        "organisations": [org_a.pk], "cadence": "quarterly", "ministry_participants": [people["officer"].pk],
-        "first_starts_at": (timezone.now() + timedelta(days=10)).replace(microsecond=0), "place": "Salle 1",
-        "online_url": "https://visio.example.lu/dialogue",
-    })
+    return services.create_series(people["officer"], SeriesInput(
+        title="Dialogue des gestionnaires", department=DepartmentFactory.create(name="Département test").pk,
+        organisations=[org_a.pk], cadence="quarterly", ministry_participants=[people["officer"].pk],
+        first_starts_at=(timezone.now() + timedelta(days=10)).replace(microsecond=0), place="Salle 1",
+        online_url="https://visio.example.lu/dialogue"
+    ))
 
 
 @pytest.fixture
@@ -52,10 +53,11 @@ def past(series: MeetingSeries, people: dict[str, User], org_a: Organisation) ->
     start = (timezone.now() - timedelta(days=30)).replace(microsecond=0)
     meeting = Meeting.objects.create(series=series, starts_at=start, ends_at=start + timedelta(hours=2),
                                      place="Salle 3")
-    services_meetings.record_minutes(people["officer"], meeting, "Tour de table.", decisions=["Bilan en juin"],
-                            attendance=[{"person_name": "Anne", "organisation": org_a.pk, "status": "present"}])
-    services_actions.add_action_item(people["officer"], meeting, {"title": "Envoyer les chiffres 2024",
-                                                          "owner_organisation": org_a.pk})
+    services_meetings.record_minutes(people["officer"], meeting, MinutesInput("Tour de table.",
+                                                                              decisions=["Bilan en juin"],
+                            attendance=[AttendanceRow(person_name="Anne", organisation=org_a.pk, status="present")]))
+    services_actions.add_action_item(people["officer"], meeting, ActionInput(title="Envoyer les chiffres 2024",
+                                                          owner_organisation=org_a.pk))
     meeting.refresh_from_db()
     return meeting
 

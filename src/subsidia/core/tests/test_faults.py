@@ -55,6 +55,7 @@ from subsidia.dialogue import services_actions as dialogue_actions
 from subsidia.dialogue import services_agenda as dialogue_agenda
 from subsidia.dialogue import services_calendar as dialogue_calendar
 from subsidia.dialogue import services_meetings as dialogue_meetings
+from subsidia.dialogue.inputs import ActionInput, AttendanceRow, MinutesInput
 from subsidia.dialogue.models import AgendaItem, AgendaItemStatus, Meeting, MeetingStatus
 from subsidia.dialogue.tests.factories import ActionItemFactory, MeetingFactory, MeetingSeriesFactory
 from subsidia.events import services as events
@@ -370,9 +371,9 @@ SERVICE_CASES: dict[str, Case] = {
         reached=lambda w, e: type(e).objects.get(pk=e.pk).status == EventStatus.CANCELLED),
     "dialogue_meetings.record_minutes": Case(
         make=lambda w: _meeting(w, past=True),
-        act=lambda w, m: dialogue_meetings.record_minutes(w.people["officer"], m, "Compte rendu.",
+        act=lambda w, m: dialogue_meetings.record_minutes(w.people["officer"], m, MinutesInput("Compte rendu.",
                                                           decisions=["Décision"],
-                                                          attendance=[{"person_name": "Ana Lima"}]),
+                                                          attendance=[AttendanceRow(person_name="Ana Lima")])),
         reached=lambda w, m: Meeting.objects.get(pk=m.pk).status == MeetingStatus.HELD),
     "dialogue_meetings.publish_minutes": Case(
         make=lambda w: _meeting(w, past=True, status=MeetingStatus.HELD, minutes="Compte rendu."),
@@ -393,7 +394,8 @@ SERVICE_CASES: dict[str, Case] = {
         reached=lambda w, m: Meeting.objects.get(pk=m.pk).invitations_sent_at is not None),
     "dialogue_actions.update_action_item": Case(
         make=lambda w: ActionItemFactory.create(raised_at=_meeting(w, past=True)),
-        act=lambda w, a: dialogue_actions.update_action_item(w.people["officer"], a, {"status": "done"}),
+        act=lambda w, a: dialogue_actions.update_action_item(w.people["officer"], a, replace(ActionInput.of(a),
+                                                                                             status="done")),
         reached=lambda w, a: type(a).objects.get(pk=a.pk).status == "done"),
 }
 
@@ -405,7 +407,7 @@ NOT_STATE_CHANGES = {
                      "launch_allocation", "live_count", "locked_event", "require_officer", "unique_slug",
                      "update_block", "update_event", "update_session"},
     "dialogue": {"create_series", "extend_all_series", "generate_meetings", "horizon", "locked_meeting",
-                 "locked_series", "meeting_url", "moment", "require_officer", "update_series", "web_address",
+                 "locked_series", "meeting_url", "require_officer", "update_series", "web_address",
                  "when"},
     "dialogue_meetings": {"add_meeting", "update_meeting"},
     "dialogue_agenda": {"propose_agenda_item"},

@@ -4,6 +4,7 @@ parser (vobject), with stable UIDs, SEQUENCE that rises on changes, and the toke
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from subsidia.accounts.models import User
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import services, services_calendar, services_meetings
 from subsidia.dialogue.calendar import uid_of
+from subsidia.dialogue.inputs import MeetingInput, SeriesInput
 from subsidia.dialogue.models import MeetingSeries, MeetingStatus
 from subsidia.organisations.models import Organisation
 
@@ -38,13 +40,13 @@ def officer(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def series(org_a: Organisation, officer: User) -> MeetingSeries:
-    return services.create_series(officer, {
-        "title": "Réunion des gestionnaires conventionnés", "department": DepartmentFactory.create().pk,
-        "organisations": [org_a.pk], "cadence": "quarterly",
-        "first_starts_at": (timezone.now() + timedelta(days=30)).replace(microsecond=0, second=0),
-        "place": "Luxembourg, 12-14 avenue Émile Reuter", "online_url": "https://visio.example.lu/gestionnaires",
-        "description": "Questions du secteur ; suivi des décisions.",
-    })
+    return services.create_series(officer, SeriesInput(
+        title="Réunion des gestionnaires conventionnés", department=DepartmentFactory.create().pk,
+        organisations=[org_a.pk], cadence="quarterly",
+        first_starts_at=(timezone.now() + timedelta(days=30)).replace(microsecond=0, second=0),
+        place="Luxembourg, 12-14 avenue Émile Reuter", online_url="https://visio.example.lu/gestionnaires",
+        description="Questions du secteur ; suivi des décisions."
+    ))
 
 
 def parse(content: bytes) -> list[Any]:
@@ -81,9 +83,11 @@ class TestFeeds:
         before = parse(client.get(url).content)
         meeting = series.meetings.get(occurrence=1)
         moved = meeting.starts_at + timedelta(days=1)
-        services_meetings.update_meeting(officer, meeting, {"starts_at": moved, "ends_at": moved + timedelta(hours=2)})
+        services_meetings.update_meeting(officer, meeting, replace(MeetingInput.of(meeting), starts_at=moved,
+                                                                   ends_at=moved + timedelta(hours=2)))
         services_meetings.update_meeting(officer, series.meetings.get(occurrence=2),
-                                         {"status": MeetingStatus.CANCELLED})
+                                         replace(MeetingInput.of(series.meetings.get(occurrence=2)),
+                                                 status=MeetingStatus.CANCELLED))
         after = parse(client.get(url).content)
         assert [e.uid.value for e in sorted(before, key=lambda e: e.uid.value)] == \
             [e.uid.value for e in sorted(after, key=lambda e: e.uid.value)]
@@ -101,9 +105,9 @@ class TestFeeds:
                                                                                 officer: User, client: Client) -> None:
         from subsidia.dialogue.tests.factories import MeetingSeriesFactory
 
-        other = services.create_series(officer, {
-            "title": "Autre dialogue", "department": series.department.pk, "organisations": [org_b.pk],
-            "cadence": "half_yearly", "first_starts_at": timezone.now() + timedelta(days=5)})
+        other = services.create_series(officer, SeriesInput(
+            title="Autre dialogue", department=series.department.pk, organisations=[org_b.pk],
+            cadence="half_yearly", first_starts_at=timezone.now() + timedelta(days=5)))
         MeetingSeriesFactory.create(organisations=[org_b])
         user = make_user("partner_admin", organisation=org_a)
         token = services_calendar.calendar_token(user).token

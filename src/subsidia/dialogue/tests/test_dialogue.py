@@ -4,6 +4,7 @@ minutes, action items carried over until done, invitations, and who sees what.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from subsidia.audit.models import AuditEvent
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.dialogue import cadence, selectors, services, services_actions, services_agenda, services_meetings
+from subsidia.dialogue.inputs import ActionInput, AgendaProposal, AttendanceRow, MeetingInput, MinutesInput, SeriesInput
 from subsidia.dialogue.models import (
     ActionStatus,
     AgendaItemStatus,
@@ -74,11 +76,11 @@ def officer(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def series(org_a: Organisation, officer: User) -> MeetingSeries:
-    return services.create_series(officer, {
-        "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory.create().pk,
-        "organisations": [org_a.pk], "cadence": "quarterly", "ministry_participants": [officer.pk],
-        "first_starts_at": (timezone.now() + timedelta(days=10)).replace(microsecond=0), "place": "Salle 1",
-    })
+    return services.create_series(officer, SeriesInput(
+        title="Dialogue avec les gestionnaires", department=DepartmentFactory.create().pk,
+        organisations=[org_a.pk], cadence="quarterly", ministry_participants=[officer.pk],
+        first_starts_at=(timezone.now() + timedelta(days=10)).replace(microsecond=0), place="Salle 1"
+    ))
 
 
 @pytest.fixture
@@ -98,9 +100,11 @@ class TestGeneration:
         moved = series.meetings.get(occurrence=1)
         new_start = moved.starts_at + timedelta(days=3)
         services_meetings.update_meeting(officer, moved,
-                                         {"starts_at": new_start, "ends_at": new_start + timedelta(hours=2)})
+                                         replace(MeetingInput.of(moved), starts_at=new_start,
+                                                 ends_at=new_start + timedelta(hours=2)))
         services_meetings.update_meeting(officer, series.meetings.get(occurrence=2),
-                                         {"status": MeetingStatus.CANCELLED})
+                                         replace(MeetingInput.of(series.meetings.get(occurrence=2)),
+                                                 status=MeetingStatus.CANCELLED))
         assert services.generate_meetings(officer, series) == []
         created = services.generate_meetings(officer, series, until=timezone.now() + timedelta(days=800))
         assert [m.occurrence for m in created] == [4, 5, 6, 7, 8]
@@ -112,13 +116,13 @@ class TestGeneration:
         with pytest.raises(PermissionDenied):
             services.generate_meetings(gestionnaire, series)
         with pytest.raises(PermissionDenied):
-            services.create_series(gestionnaire, {"title": "x"})
+            services.create_series(gestionnaire, SeriesInput(title="x"))
 
     def test_invalid_series_reports_every_problem(self, officer: User, org_a: Organisation) -> None:
         with pytest.raises(RuleViolation) as error:
-            services.create_series(officer, {"title": "", "department": org_a.pk, "organisations": [],
-                                             "cadence": "daily", "first_starts_at": "demain",
-                                             "online_url": "javascript:alert(1)"})
+            services.create_series(officer, SeriesInput(title="", department=org_a.pk, organisations=[],
+                                             cadence="daily", first_starts_at=None,
+                                             online_url="javascript:alert(1)"))
         assert {v.field for v in error.value.violations} == {"title", "department", "organisations", "cadence",
                                                               "first_starts_at", "online_url"}
 
@@ -128,17 +132,18 @@ class TestAgendaAndMinutes:
     def test_partners_propose_and_officers_decide(self, series: MeetingSeries, gestionnaire: User, officer: User,
                                                   make_user: Callable[..., User], org_a: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
-        item = services_agenda.propose_agenda_item(gestionnaire, meeting, "Financement des postes d'interprètes")
+        item = services_agenda.propose_agenda_item(gestionnaire, meeting,
+                                                   AgendaProposal("Financement des postes d'interprètes"))
         assert (item.status, item.organisation) == (AgendaItemStatus.PROPOSED, org_a)
         assert Notification.objects.filter(user=officer, kind=Kind.AGENDA_ITEM_PROPOSED).exists()
         member = make_user("partner_member", organisation=org_a)
         with pytest.raises(PermissionDenied):
-            services_agenda.propose_agenda_item(member, meeting, "Autre point")
+            services_agenda.propose_agenda_item(member, meeting, AgendaProposal("Autre point"))
         assert list(selectors.agenda(meeting, member)) == [item]  # its organisation's proposal
         with pytest.raises(RuleViolation):
             services_agenda.decide_agenda_item(officer, item, accept=False)
         services_agenda.decide_agenda_item(officer, item, accept=True)
-        own = services_agenda.propose_agenda_item(officer, meeting, "Bilan de l'année")
+        own = services_agenda.propose_agenda_item(officer, meeting, AgendaProposal("Bilan de l'année"))
         assert own.status == AgendaItemStatus.ACCEPTED
         with pytest.raises(Conflict):
             services_agenda.decide_agenda_item(officer, item, accept=False, reason="non")
@@ -147,7 +152,7 @@ class TestAgendaAndMinutes:
                                                     make_user: Callable[..., User], org_b: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
         series.organisations.add(org_b)
-        proposal = services_agenda.propose_agenda_item(gestionnaire, meeting, "Point A")
+        proposal = services_agenda.propose_agenda_item(gestionnaire, meeting, AgendaProposal("Point A"))
         other = make_user("partner_admin", organisation=org_b)
         assert list(selectors.agenda(meeting, other)) == []
         proposal.status = AgendaItemStatus.ACCEPTED
@@ -159,15 +164,15 @@ class TestAgendaAndMinutes:
                                                                            org_a: Organisation) -> None:
         meeting = series.meetings.get(occurrence=0)
         with pytest.raises(Conflict) as error:
-            services_meetings.record_minutes(officer, meeting, "trop tôt")
+            services_meetings.record_minutes(officer, meeting, MinutesInput("trop tôt"))
         assert error.value.violations[0].code == "not_held_yet"
         Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=3),
                                                      ends_at=timezone.now() - timedelta(hours=1))
         meeting.refresh_from_db()
-        services_meetings.record_minutes(officer, meeting, "Tour de table des associations.",
+        services_meetings.record_minutes(officer, meeting, MinutesInput("Tour de table des associations.",
                                 decisions=["Créer un groupe de travail sur l'interprétariat."],
-                                attendance=[{"person_name": "Mme Martin", "organisation": org_a.pk},
-                                            {"person_name": "M. Weber", "status": "excused"}])
+                                attendance=[AttendanceRow(person_name="Mme Martin", organisation=org_a.pk),
+                                            AttendanceRow(person_name="M. Weber", status="excused")]))
         meeting.refresh_from_db()
         assert meeting.status == MeetingStatus.HELD
         assert [d.text for d in meeting.decisions.all()] == ["Créer un groupe de travail sur l'interprétariat."]
@@ -179,7 +184,7 @@ class TestAgendaAndMinutes:
         with pytest.raises(Conflict):
             services_meetings.publish_minutes(officer, meeting)
         with pytest.raises(Conflict):
-            services_agenda.propose_agenda_item(gestionnaire, meeting, "Trop tard")
+            services_agenda.propose_agenda_item(gestionnaire, meeting, AgendaProposal("Trop tard"))
 
 
 @pytest.mark.django_db
@@ -193,9 +198,10 @@ class TestActionItems:
     def test_an_open_action_is_carried_over_until_done_then_noted_once(self, three: list[Meeting], org_a: Organisation,
                                                                        officer: User, gestionnaire: User) -> None:
         first, second, third, fourth = three
-        action = services_actions.add_action_item(officer, first, {"title": "Recenser les besoins en traduction",
-                                                           "owner_organisation": org_a.pk,
-                                                           "due_on": "2026-12-31"})
+        action = services_actions.add_action_item(officer, first,
+                                                  ActionInput(title="Recenser les besoins en traduction",
+                                                           owner_organisation=org_a.pk,
+                                                           due_on=date(2026, 12, 31)))
         assert Notification.objects.filter(user=gestionnaire, kind=Kind.ACTION_ITEM).exists()
         assert list(selectors.follow_up(first)) == []  # raised there, not carried over to itself
         assert list(selectors.follow_up(second)) == [action]
@@ -222,26 +228,27 @@ class TestActionItems:
     def test_the_owner_updates_the_status_and_nothing_else(self, three: list[Meeting], officer: User,
                                                            gestionnaire: User, org_a: Organisation,
                                                            make_user: Callable[..., User]) -> None:
-        action = services_actions.add_action_item(officer, three[0], {"title": "Note", "owner_organisation": org_a.pk})
+        action = services_actions.add_action_item(officer, three[0], ActionInput(title="Note",
+                                                                                 owner_organisation=org_a.pk))
         with pytest.raises(PermissionDenied):
-            services_actions.update_action_item(gestionnaire, action, {"title": "Autre"})
-        services_actions.update_action_item(gestionnaire, action, {"status": "done"})
+            services_actions.update_action_item(gestionnaire, action, replace(ActionInput.of(action), title="Autre"))
+        services_actions.update_action_item(gestionnaire, action, replace(ActionInput.of(action), status="done"))
         action.refresh_from_db()
         assert action.closed_at is not None and action.is_closed
-        services_actions.update_action_item(officer, action, {"status": "in_progress"})
+        services_actions.update_action_item(officer, action, replace(ActionInput.of(action), status="in_progress"))
         action.refresh_from_db()
         assert action.closed_at is None
         with pytest.raises(PermissionDenied):
             services_actions.update_action_item(make_user("partner_member", organisation=org_a), action,
-                                                {"status": "done"})
+                                                replace(ActionInput.of(action), status="done"))
 
     def test_an_action_needs_an_owner_from_the_series(self, three: list[Meeting], officer: User,
                                                       org_b: Organisation) -> None:
         with pytest.raises(RuleViolation) as error:
-            services_actions.add_action_item(officer, three[0], {"title": "x", "owner_organisation": org_b.pk})
+            services_actions.add_action_item(officer, three[0], ActionInput(title="x", owner_organisation=org_b.pk))
         assert error.value.violations[0].field == "owner_organisation"
         with pytest.raises(RuleViolation):
-            services_actions.add_action_item(officer, three[0], {"title": "x"})
+            services_actions.add_action_item(officer, three[0], ActionInput(title="x"))
 
 
 @pytest.mark.django_db
@@ -254,7 +261,7 @@ class TestVisibilityAndInvitations:
         first_meeting = series.meetings.first()
         assert first_meeting is not None
         with pytest.raises(NotFound):
-            services_agenda.propose_agenda_item(other, first_meeting, "intrusion")
+            services_agenda.propose_agenda_item(other, first_meeting, AgendaProposal("intrusion"))
         reviewer = make_user("reviewer")
         assert not selectors.series_visible_to(reviewer).exists()
 
@@ -274,7 +281,8 @@ class TestVisibilityAndInvitations:
         assert Notification.objects.filter(kind=Kind.MEETING_INVITATION).count() == 2
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            services_meetings.update_meeting(officer, meeting, {"status": MeetingStatus.CANCELLED})
+            services_meetings.update_meeting(officer, meeting, replace(MeetingInput.of(meeting),
+                                                                       status=MeetingStatus.CANCELLED))
         assert len(mail.outbox) == 2
         assert "METHOD:CANCEL" in text(mail.outbox[0].attachments[0][1])
         assert AuditEvent.objects.filter(action="meeting.invite", object_id=str(meeting.pk)).exists()

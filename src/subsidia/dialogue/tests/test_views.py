@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from subsidia.accounts.models import User
 from subsidia.conftest import ClientResponse, sign_in
 from subsidia.conventions.tests.factories import DepartmentFactory
 from subsidia.dialogue import services, services_actions, services_calendar, services_meetings
+from subsidia.dialogue.inputs import ActionInput, MeetingInput, MinutesInput, SeriesInput
 from subsidia.dialogue.models import (
     ActionItem,
     ActionStatus,
@@ -67,13 +69,13 @@ def outsider(make_user: Callable[..., User], org_b: Organisation) -> User:
 
 @pytest.fixture
 def series(org_a: Organisation, officer: User, gestionnaire: User) -> MeetingSeries:
-    return services.create_series(officer, {
-        "title": "Dialogue avec les gestionnaires", "department": DepartmentFactory.create(name="Département de "
+    return services.create_series(officer, SeriesInput(
+        title="Dialogue avec les gestionnaires", department=DepartmentFactory.create(name="Département de "
                                                                                            "l'intégration").pk,
-        "organisations": [org_a.pk], "cadence": "quarterly", "ministry_participants": [officer.pk],
-        "first_starts_at": (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0),
-        "place": "Salle 1", "description": "Questions du secteur de l'accueil.",
-    })
+        organisations=[org_a.pk], cadence="quarterly", ministry_participants=[officer.pk],
+        first_starts_at=(timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0),
+        place="Salle 1", description="Questions du secteur de l'accueil."
+    ))
 
 
 @pytest.fixture
@@ -113,8 +115,8 @@ class TestSeriesPages:
                                                                                        org_a: Organisation) -> None:
         officer_token = services_calendar.calendar_token(officer).token
         held_meeting = held(series.meetings.get(occurrence=1))
-        services_actions.add_action_item(officer, held_meeting, {"title": "Recenser les besoins",
-                                                         "owner_organisation": org_a.pk})
+        services_actions.add_action_item(officer, held_meeting, ActionInput(title="Recenser les besoins",
+                                                         owner_organisation=org_a.pk))
         response = client_for(gestionnaire).get(reverse("dialogue:series", kwargs={"pk": series.pk}))
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
@@ -172,7 +174,8 @@ class TestSeriesPages:
                 "organisations": [org_a.pk], "ministry_participants": [officer.pk], "is_active": "on",
                 "first_date": form.initial["first_date"].isoformat(),
                 "first_time": form.initial["first_time"].strftime("%H:%M")}
-        services.update_series(officer, series, {"place": "Salle 2"})  # someone else, meanwhile
+        services.update_series(officer, series, replace(SeriesInput.of(series),
+                                                        place="Salle 2"))  # someone else, meanwhile
         response = client.post(reverse("dialogue:series_edit", kwargs={"pk": series.pk}),
                                {**data, "title": "Mon nouvel intitulé"})
         assert response.status_code == 409
@@ -192,7 +195,7 @@ class TestSeriesPages:
         response = client.post(reverse("dialogue:series_generate", kwargs={"pk": series.pk}),
                                {"version": series.version})
         assert response.status_code == 302 and series.meetings.filter(occurrence=3).exists()
-        services.update_series(officer, series, {"place": "Salle 2"})
+        services.update_series(officer, series, replace(SeriesInput.of(series), place="Salle 2"))
         stale = client.post(reverse("dialogue:series_generate", kwargs={"pk": series.pk}),
                             {"version": series.version})
         assert stale.status_code == 409 and "modifiées entre-temps" in page(stale)
@@ -217,7 +220,8 @@ class TestSeriesPages:
 class TestMeetingAndAgenda:
     def test_the_meeting_page_shows_the_meeting_in_local_time(self, meeting: Meeting, gestionnaire: User,
                                                               officer: User) -> None:
-        services_meetings.update_meeting(officer, meeting, {"online_url": "https://visio.example.lu/r"})
+        services_meetings.update_meeting(officer, meeting, replace(MeetingInput.of(meeting),
+                                                                   online_url="https://visio.example.lu/r"))
         response = client_for(gestionnaire).get(reverse("dialogue:meeting", kwargs={"pk": meeting.pk}))
         text = page(response)
         assert local_text(meeting.starts_at) in text and "Prévue" in text and "Salle 1" in text
@@ -389,7 +393,7 @@ class TestMinutes:
         assert response.status_code == 422
         text = page(response)
         assert "Ligne 1 · Nom" in text and 'href="#id_presences-0-person_name"' in text
-        services_meetings.record_minutes(officer, meeting, "Autre version.")
+        services_meetings.record_minutes(officer, meeting, MinutesInput("Autre version."))
         stale = client.post(url, {**base, "presences-0-person_name": "Mme Weber"})
         assert stale.status_code == 409
         assert "modifiées entre-temps" in page(stale) and 'value="Mme Weber"' in page(stale)
@@ -442,7 +446,8 @@ class TestActions:
 
     def test_the_officer_changes_everything_of_an_action(self, meeting: Meeting, officer: User,
                                                          org_a: Organisation) -> None:
-        action = services_actions.add_action_item(officer, meeting, {"title": "Note", "owner_organisation": org_a.pk})
+        action = services_actions.add_action_item(officer, meeting, ActionInput(title="Note",
+                                                                                owner_organisation=org_a.pk))
         client = client_for(officer)
         update = reverse("dialogue:action_update", kwargs={"pk": action.pk})
         form = client.get(update).context["form"]
@@ -460,7 +465,8 @@ class TestActions:
     def test_actions_carried_over_are_listed_at_the_next_meeting(self, series: MeetingSeries, officer: User,
                                                                  gestionnaire: User, org_a: Organisation) -> None:
         first = held(series.meetings.get(occurrence=0))
-        services_actions.add_action_item(officer, first, {"title": "Action reportée", "owner_organisation": org_a.pk})
+        services_actions.add_action_item(officer, first, ActionInput(title="Action reportée",
+                                                                     owner_organisation=org_a.pk))
         following = series.meetings.get(occurrence=1)
         text = page(client_for(gestionnaire).get(reverse("dialogue:meeting", kwargs={"pk": following.pk})))
         follow_up = text.split("Actions des réunions précédentes")[1].split("Actions décidées lors de cette")[0]
@@ -486,7 +492,7 @@ class TestInvitationsAndCalendar:
 
     def test_invitations_to_a_moved_meeting_seen_before_answer_409(self, meeting: Meeting, officer: User) -> None:
         version = meeting.version
-        services_meetings.update_meeting(officer, meeting, {"place": "Salle 7"})
+        services_meetings.update_meeting(officer, meeting, replace(MeetingInput.of(meeting), place="Salle 7"))
         response = client_for(officer).post(reverse("dialogue:invite", kwargs={"pk": meeting.pk}),
                                             {"version": version})
         assert response.status_code == 409 and "modifiées entre-temps" in page(response)
