@@ -94,8 +94,6 @@ def open_actions_of(user: Visitor) -> QuerySet[ActionItem]:
 def participants(series: MeetingSeries) -> QuerySet[User]:
     """The people invited to the series' meetings: the ministry's participants and the gestionnaires of the
     participating organisations."""
-    from subsidia.accounts.models import User
-
     return User.objects.filter(
         Q(pk__in=series.ministry_participants.values("pk"))
         | Q(memberships__organisation__in=series.organisations.all(), memberships__role=Role.PARTNER_ADMIN),

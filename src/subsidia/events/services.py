@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,8 +54,6 @@ def _lock(event: Event) -> Event:
 
 
 def _local(event: Event, moment: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
     try:
         zone = ZoneInfo(event.time_zone)
     except (KeyError, ValueError):
