@@ -24,7 +24,7 @@ from ninja.pagination import paginate
 from subsidia.accounts.actors import Actor, Visitor
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import PUBLIC, Policy, roles
-from subsidia.core.errors import Code, NotFound, RuleViolation, Violation
+from subsidia.core.errors import Code, NotFound
 from subsidia.grants import selectors
 from subsidia.grants.models import Application, Call, Decision, FinalReport
 from subsidia.grants.services import calls as call_services
@@ -167,43 +167,6 @@ def application_detail(request: HttpRequest, response: HttpResponse, application
     return _application_out(user, application)
 
 
-def _null_not_allowed(data: dict[str, Any], keys: list[str]) -> None:
-    problems = [Violation(Code.INVALID, "Valeur nulle non admise.", key) for key in keys if key in data
-                and data[key] is None]
-    if problems:
-        raise RuleViolation(problems)
-
-
-def _call_data(payload: Any) -> dict[str, Any]:
-    """The fields given, with the API's names mapped to the model's (opens_at → opens_on)."""
-    data = payload.dict(exclude_unset=True)
-    data.pop("version", None)
-    _null_not_allowed(data, ["title", "programme", "year", "budget", "min_lead_weeks", "is_published"])
-    for key in ("text",):
-        if key in data and data[key] is None:
-            data[key] = ""
-    for key in ("priorities", "eligible_legal_forms", "required_document_kinds", "deliverable_types", "criteria",
-                "questions"):
-        if key in data and data[key] is None:
-            data[key] = []
-    if "opens_at" in data:
-        data["opens_on"] = data.pop("opens_at")
-    if "closes_at" in data:
-        data["closes_on"] = data.pop("closes_at")
-    return data
-
-
-def _application_data(payload: Any) -> dict[str, Any]:
-    data = payload.dict(exclude_unset=True)
-    for key in ("version", "call_id", "organisation_id"):
-        data.pop(key, None)
-    if "priority_id" in data:
-        data["priority"] = data.pop("priority_id")
-    if "activity_domain_id" in data:
-        data["activity_domain"] = data.pop("activity_domain_id")
-    return data
-
-
 def _call_queryset(user: Visitor) -> QuerySet[Call]:
     return selectors.calls_visible_to(user).prefetch_related("questions__shown_if_question")
 
@@ -243,7 +206,7 @@ def create_call(request: HttpRequest, response: HttpResponse, payload: CallCreat
     description and budget, ``deliverable_types`` event, brochure, exhibition and video, and no priorities,
     criteria or questions."""
     user = caller(request)
-    call = call_services.create_call(user, _call_data(payload))
+    call = call_services.create_call(user, payload.to_input())
     set_etag(response, call)
     return Status(201, get_object_or_404(_call_queryset(user), pk=call.pk))
 
@@ -259,7 +222,7 @@ def update_call(request: HttpRequest, response: HttpResponse, call_id: Id, paylo
     user = caller(request)
     call = get_object_or_404(_call_queryset(user), pk=call_id)
     with conditional_write(request, call, payload.version) as version:
-        call_services.update_call(user, call, _call_data(payload), expected_version=version)
+        call_services.update_call(user, call, payload.to_input(), expected_version=version)
     call = get_object_or_404(_call_queryset(user), pk=call.pk)
     set_etag(response, call)
     return call
@@ -321,7 +284,7 @@ def create_application(request: HttpRequest, response: HttpResponse, payload: Ap
     organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
     if organisation is None:
         raise NotFound.single(Code.NOT_FOUND, "Organisation introuvable.", "organisation_id")
-    application = drafting_services.create_application(user, call, organisation, _application_data(payload))
+    application = drafting_services.create_application(user, call, organisation, payload.to_input())
     return Status(201, application_detail(request, response, application.pk))
 
 
@@ -347,7 +310,7 @@ def update_application(request: HttpRequest, response: HttpResponse, application
     user = caller(request)
     application = visible_application(user, application_id)
     with conditional_write(request, application, payload.version) as version:
-        drafting_services.update_application(user, application, _application_data(payload), expected_version=version)
+        drafting_services.update_application(user, application, payload.to_input(), expected_version=version)
     return application_detail(request, response, application_id)
 
 

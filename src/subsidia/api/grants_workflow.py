@@ -138,7 +138,7 @@ def final_report(request: HttpRequest, response: HttpResponse, application_id: I
     """File the final report: the deliverables, a narrative and the actual budget (needed unless already
     given); upload the ``final_report`` document first."""
     body = payload or FinalReportIn()
-    lines = None if body.actual_budget_lines is None else [line.dict() for line in body.actual_budget_lines]
+    lines = None if body.actual_budget_lines is None else [line.to_input() for line in body.actual_budget_lines]
     return _transition(request, response, application_id, body.version, lambda user, app, version:
                        report_services.submit_report(user, app, deliverables=body.deliverables,
                                                      narrative=body.narrative, actual_budget_lines=lines,

@@ -10,6 +10,10 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from subsidia.core.errors import Code as ErrorCode
+from subsidia.core.errors import RuleViolation, Violation
+from subsidia.grants.inputs import ApplicationInput, BudgetLineInput, CallInput, CriterionInput, QuestionInput
+
 from .schemas import MAX_ITEMS, Code, FilterSchema, Id, IdList, InputSchema, Line, Money, SmallInt, Text, Version, Year
 
 # --- calls ---------------------------------------------------------------------------------------
@@ -19,6 +23,9 @@ class CriterionIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=200)
     weight: int = Field(default=1, ge=1, le=100)
     help_text: Text = ""
+
+    def to_input(self) -> CriterionInput:
+        return CriterionInput(title=self.title, weight=self.weight, help_text=self.help_text)
 
 
 class CriterionOut(Schema):
@@ -37,6 +44,11 @@ class QuestionIn(InputSchema):
     help_text: Text = ""
     shown_if_question: str | None = Field(default=None, max_length=60, description="key of an earlier question")
     shown_if_value: Line = ""
+
+    def to_input(self) -> QuestionInput:
+        return QuestionInput(key=self.key, label=self.label, kind=self.kind, choices=tuple(self.choices),
+                             required=self.required, help_text=self.help_text,
+                             shown_if_question=self.shown_if_question or "", shown_if_value=self.shown_if_value)
 
 
 class QuestionOut(Schema):
@@ -80,6 +92,29 @@ class CallIn(InputSchema):
     is_published: bool | None = None
     criteria: list[CriterionIn] | None = Field(default=None, max_length=MAX_ITEMS)
     questions: list[QuestionIn] | None = Field(default=None, max_length=MAX_ITEMS)
+
+    def to_input(self) -> CallInput:
+        """The service's input: the fields given (``opens_at`` is the call's ``opens_on``); null empties a text or
+        a list and is refused for a field a call cannot lack."""
+        given = self.model_fields_set
+        nulls = [key for key in ("title", "programme", "year", "budget", "min_lead_weeks", "is_published")
+                 if key in given and getattr(self, key) is None]
+        if nulls:
+            raise RuleViolation([Violation(ErrorCode.INVALID, "Valeur nulle non admise.", key) for key in nulls])
+        values: dict[str, Any] = {key: getattr(self, key) for key in (
+            "title", "programme", "year", "budget", "min_lead_weeks", "is_published") if key in given}
+        names = {"opens_at": "opens_on", "closes_at": "closes_on"}
+        values.update({names[key]: getattr(self, key) for key in names if key in given})
+        if "text" in given:
+            values["text"] = self.text or ""
+        for key in ("priorities", "eligible_legal_forms", "required_document_kinds", "deliverable_types"):
+            if key in given:
+                values[key] = tuple(getattr(self, key) or ())
+        if "criteria" in given:
+            values["criteria"] = tuple(item.to_input() for item in self.criteria or ())
+        if "questions" in given:
+            values["questions"] = tuple(item.to_input() for item in self.questions or ())
+        return CallInput(**values)
 
 
 class CallCreate(CallIn):
@@ -158,6 +193,9 @@ class BudgetLineIn(InputSchema):
     kind: Code = Field(..., description="expense or income")
     amount: Money
 
+    def to_input(self) -> BudgetLineInput:
+        return BudgetLineInput(kind=self.kind, label=self.label, amount=self.amount)
+
 
 class BudgetLineOut(Schema):
     id: int
@@ -185,6 +223,22 @@ class ApplicationIn(InputSchema):
                                                     description="the planned budget; replaces the lines")
     answers: dict[Code, Any] | None = Field(default=None, max_length=MAX_ITEMS,
                                             description="answers to the call's questions, by key")
+
+    def to_input(self) -> ApplicationInput:
+        """The service's input: the fields given; null empties a text, a list or the answers, and an answer is
+        kept as text (its question's kind is checked by the service)."""
+        given = self.model_fields_set
+        values: dict[str, Any] = {key: getattr(self, key) for key in (
+            "priority_id", "activity_domain_id", "start_date", "end_date", "requested_amount") if key in given}
+        values.update({key: getattr(self, key) or "" for key in ("title", "summary", "description") if key in given})
+        if "deliverable_types" in given:
+            values["deliverable_types"] = tuple(self.deliverable_types or ())
+        if "answers" in given:
+            values["answers"] = {key: "" if value is None else str(value)
+                                 for key, value in (self.answers or {}).items()}
+        if "budget_lines" in given:
+            values["budget_lines"] = tuple(line.to_input() for line in self.budget_lines or ())
+        return ApplicationInput(**values)
 
 
 class ApplicationCreate(ApplicationIn):

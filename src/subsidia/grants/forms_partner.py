@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from subsidia.organisations.models import ActivityDomain, Organisation
 
+from .inputs import UNSET, ApplicationInput, BudgetLineInput, Maybe
 from .models import (
     Application,
     ApplicationDocumentKind,
@@ -135,15 +136,20 @@ class ApplicationForm(forms.Form):
                 out[question.key] = str(value)
         return out
 
-    def application_data(self) -> dict[str, Any]:
+    def to_input(self, budget_lines: Maybe[tuple[BudgetLineInput, ...]] = UNSET) -> ApplicationInput:
+        """The service's input from the valid form (and the budget rows, given apart)."""
         data = self.cleaned_data
-        clean: dict[str, Any] = {key: data.get(key) for key in ("title", "summary", "description",
-                                                                 "deliverable_types", "start_date", "end_date",
-                                                                 "requested_amount", "activity_domain")}
+        priority: Maybe[int | None] = UNSET
         if "priority" in self.fields:
-            clean["priority"] = data.get("priority") or None
-        clean["answers"] = self.answers()
-        return clean
+            priority = int(data["priority"]) if data.get("priority") else None
+        domain = data.get("activity_domain")
+        return ApplicationInput(
+            title=data.get("title") or "", summary=data.get("summary") or "",
+            description=data.get("description") or "", priority_id=priority,
+            activity_domain_id=domain.pk if domain is not None else None,
+            deliverable_types=tuple(data.get("deliverable_types") or ()), start_date=data.get("start_date"),
+            end_date=data.get("end_date"), requested_amount=data.get("requested_amount"), answers=self.answers(),
+            budget_lines=budget_lines)
 
 
 def call_questions(application: Application) -> list[Question]:
@@ -212,18 +218,18 @@ def budget_formset(data: Any = None, *, lines: list[BudgetLine] | None = None, p
     return BudgetFormSet(initial=initial, prefix=prefix)
 
 
-def budget_lines(formset: forms.BaseFormSet[BudgetLineForm]) -> tuple[list[dict[str, Any]], list[int]]:
+def budget_lines(formset: forms.BaseFormSet[BudgetLineForm]) -> tuple[tuple[BudgetLineInput, ...], list[int]]:
     """The filled lines, and for each the index of its row in the formset (to show the services' errors)."""
-    lines: list[dict[str, Any]] = []
+    lines: list[BudgetLineInput] = []
     rows: list[int] = []
     for index, form in enumerate(formset.forms):
         if form.is_empty():
             continue
         data = form.cleaned_data
-        lines.append({"kind": data.get("kind") or BudgetLine.Kind.EXPENSE, "label": data.get("label") or "",
-                      "amount": data.get("amount")})
+        lines.append(BudgetLineInput(kind=data.get("kind") or BudgetLine.Kind.EXPENSE, label=data.get("label") or "",
+                                     amount=data.get("amount")))
         rows.append(index)
-    return lines, rows
+    return tuple(lines), rows
 
 
 class DocumentForm(forms.Form):

@@ -17,6 +17,7 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.organisations.models import LegalForm, Organisation
 
+from .inputs import CallInput, CriterionInput, QuestionInput
 from .models import (
     Application,
     ApplicationDocumentKind,
@@ -172,13 +173,23 @@ def questions_initial(call: Call) -> list[dict[str, Any]]:
              "shown_if_value": q.shown_if_value} for q in call.questions.select_related("shown_if_question")]
 
 
-def call_data(form: CallForm, criteria: forms.BaseFormSet, questions: forms.BaseFormSet) -> dict[str, Any]:
-    """The data of services.create_call / update_call from the valid forms."""
-    data = {k: v for k, v in form.cleaned_data.items() if k not in ("priorities", "version")}
-    data["priorities"] = lines(form.cleaned_data["priorities"])
-    data["criteria"] = formset_rows(criteria)
-    data["questions"] = [{**row, "choices": lines(row.get("choices", ""))} for row in formset_rows(questions)]
-    return data
+def call_input(form: CallForm, criteria: forms.BaseFormSet, questions: forms.BaseFormSet) -> CallInput:
+    """The input of create_call / update_call from the valid forms."""
+    data = form.cleaned_data
+    return CallInput(
+        programme=data["programme"], year=data["year"], title=data["title"], text=data["text"],
+        eligible_legal_forms=tuple(data["eligible_legal_forms"]), min_lead_weeks=data["min_lead_weeks"],
+        required_document_kinds=tuple(data["required_document_kinds"]),
+        deliverable_types=tuple(data["deliverable_types"]), opens_on=data["opens_on"], closes_on=data["closes_on"],
+        budget=data["budget"], is_published=data["is_published"], priorities=tuple(lines(data["priorities"])),
+        criteria=tuple(CriterionInput(title=row["title"], weight=row["weight"], help_text=row.get("help_text") or "")
+                       for row in formset_rows(criteria)),
+        questions=tuple(QuestionInput(
+            key=row["key"], label=row["label"], kind=row["kind"], choices=tuple(lines(row.get("choices") or "")),
+            required=bool(row.get("required")), help_text=row.get("help_text") or "",
+            shown_if_question=row.get("shown_if_question") or "", shown_if_value=row.get("shown_if_value") or "")
+            for row in formset_rows(questions)),
+    )
 
 
 # --- the queue -----------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from subsidia.organisations.models import LegalForm
 
 from . import selectors, workflow
 from .forms_partner import ANSWER_PREFIX, ApplicationCreateForm, BudgetLineForm
+from .inputs import ApplicationInput
 from .models import (
     Application,
     ApplicationDocument,
@@ -311,7 +312,8 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 application = drafting_services.create_application(
-                    actor_of(request), call, form.cleaned_data["organisation"], {"title": form.cleaned_data["title"]})
+                    actor_of(request), call, form.cleaned_data["organisation"],
+                    ApplicationInput(title=form.cleaned_data["title"]))
             except RuleViolation as error:
                 raise_for(error)
                 for violation in error.violations:

@@ -94,8 +94,7 @@ def _edit_page(request: HttpRequest, application: Application, form: Application
 def _save_draft(request: HttpRequest, application: Application, form: ApplicationForm, formset: FormSet,
                 expected_version: int | None) -> Application:
     lines, rows = budget_lines(formset)
-    data = form.application_data()
-    data["budget_lines"] = lines
+    data = form.to_input(budget_lines=lines)
     try:
         return drafting_services.update_application(actor_of(request), application, data,
                                                     expected_version=expected_version)

@@ -42,7 +42,7 @@ from .forms_staff import (
     CriterionFormSet,
     QuestionFormSet,
     QueueFilterForm,
-    call_data,
+    call_input,
     criteria_initial,
     questions_initial,
     reviewers,
@@ -157,7 +157,7 @@ def _call_form_page(request: HttpRequest, call: Call | None) -> HttpResponse:
     if request.method == "POST":
         status = 422
         if form.is_valid() and criteria.is_valid() and questions.is_valid():
-            data = call_data(form, criteria, questions)
+            data = call_input(form, criteria, questions)
             try:
                 if call is None:
                     call_services.create_call(user, data)

@@ -4,7 +4,7 @@ a priority or criterion already used by applications or scores cannot be removed
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -13,89 +13,99 @@ from django.utils.translation import gettext as _
 from subsidia.accounts.actors import Actor
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, RuleViolation, Violation
-from subsidia.core.values import parse_money
 from subsidia.core.versions import check_version, locked
 from subsidia.organisations.models import LegalForm
 
 from .. import selectors
 from ..errors import GrantError
+from ..inputs import CallInput, CriterionInput, QuestionInput, Unset, given
 from ..models import ApplicationDocumentKind, Call, Criterion, DeliverableType, Priority, Question, QuestionKind
-from .common import require_officer
+from .common import amount_problems, require_officer
 
 CALL_FIELDS = ["programme", "year", "title", "text", "eligible_legal_forms", "min_lead_weeks",
                "required_document_kinds", "deliverable_types", "opens_on", "closes_on", "budget", "is_published"]
 
 
-def _call_data(data: dict[str, Any], call: Call | None) -> dict[str, Any]:
-    """Validate a call's fields; every problem is reported at once."""
-    problems: list[Violation] = []
-    clean: dict[str, Any] = {}
-    for key in CALL_FIELDS:
-        if key in data:
-            clean[key] = data[key]
+# The kinds a call may list, and what a new call lists when it does not say.
+CHOICES: dict[str, list[str]] = {
+    "eligible_legal_forms": list(LegalForm.values),
+    "required_document_kinds": [ApplicationDocumentKind.DESCRIPTION.value, ApplicationDocumentKind.BUDGET.value,
+                                ApplicationDocumentKind.ANNEX.value],
+    "deliverable_types": list(DeliverableType.values),
+}
+DEFAULTS: dict[str, list[str]] = {
+    "eligible_legal_forms": [LegalForm.ASBL.value, LegalForm.FEDERATION.value],
+    "required_document_kinds": [ApplicationDocumentKind.DESCRIPTION.value, ApplicationDocumentKind.BUDGET.value],
+    "deliverable_types": [DeliverableType.EVENT.value, DeliverableType.BROCHURE.value,
+                          DeliverableType.EXHIBITION.value, DeliverableType.VIDEO.value],
+}
+
+
+def _required(data: CallInput, call: Call | None, clean: dict[str, Any], problems: list[Violation]) -> None:
+    """A call has a programme and a title; a new one a year and an envelope too."""
     for key in ("programme", "title"):
-        value = clean.get(key, getattr(call, key, "") if call else "")
-        if not str(value or "").strip():
+        value = getattr(data, key)
+        current = (getattr(call, key) if call else "") if isinstance(value, Unset) else value
+        if not current.strip():
             problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), key))
-        elif key in clean:
-            clean[key] = str(value).strip()
+        elif not isinstance(value, Unset):
+            clean[key] = value.strip()
     if call is None:
-        for key in ("year", "budget"):
-            if clean.get(key) in (None, ""):
-                problems.append(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), key))
-        clean.setdefault("eligible_legal_forms", [LegalForm.ASBL.value, LegalForm.FEDERATION.value])
-        clean.setdefault("required_document_kinds", [ApplicationDocumentKind.DESCRIPTION.value,
-                                                     ApplicationDocumentKind.BUDGET.value])
-        clean.setdefault("deliverable_types", [DeliverableType.EVENT.value, DeliverableType.BROCHURE.value,
-                                               DeliverableType.EXHIBITION.value, DeliverableType.VIDEO.value])
-    for key, allowed in (("eligible_legal_forms", LegalForm.values),
-                         ("required_document_kinds", [ApplicationDocumentKind.DESCRIPTION.value,
-                                                      ApplicationDocumentKind.BUDGET.value,
-                                                      ApplicationDocumentKind.ANNEX.value]),
-                         ("deliverable_types", DeliverableType.values)):
-        if key in clean:
-            values = clean[key] or []
-            unknown = [v for v in values if v not in allowed]
-            if not isinstance(values, list) or unknown:
-                problems.append(Violation(Code.INVALID_CHOICE, _("Valeur inconnue : %(v)s.") % {
-                    "v": ", ".join(map(str, unknown or [values]))}, key))
-            else:
-                clean[key] = list(dict.fromkeys(values))
-    if "budget" in clean and clean["budget"] not in (None, ""):
-        try:
-            clean["budget"] = parse_money(clean["budget"], "budget")
-        except RuleViolation as error:
-            problems.extend(error.violations)
-    if "year" in clean and clean["year"] not in (None, ""):
-        try:
-            clean["year"] = int(clean["year"])
-            if not 2000 <= clean["year"] <= 2100:
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(Violation(Code.INVALID, _("Année invalide."), "year"))
-    if "min_lead_weeks" in clean:
-        try:
-            clean["min_lead_weeks"] = int(clean["min_lead_weeks"])
-            if not 0 <= clean["min_lead_weeks"] <= 104:
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(Violation(Code.INVALID, _("Délai invalide : entre 0 et 104 semaines."), "min_lead_weeks"))
-    opens = clean.get("opens_on", call.opens_on if call else None)
-    closes = clean.get("closes_on", call.closes_on if call else None)
+        problems.extend(Violation(Code.REQUIRED, _("Ce champ est obligatoire."), key) for key in ("year", "budget")
+                        if isinstance(getattr(data, key), Unset))
+
+
+def _lists(data: CallInput, call: Call | None, clean: dict[str, Any], problems: list[Violation]) -> None:
+    """The legal forms, document kinds and deliverables a call lists: known values, each once."""
+    for key, allowed in CHOICES.items():
+        values = getattr(data, key)
+        if isinstance(values, Unset):
+            if call is None:
+                clean[key] = DEFAULTS[key]
+            continue
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            problems.append(Violation(Code.INVALID_CHOICE, _("Valeur inconnue : %(v)s.") % {
+                "v": ", ".join(unknown)}, key))
+        else:
+            clean[key] = list(dict.fromkeys(values))
+
+
+def _bounds(data: CallInput, call: Call | None, problems: list[Violation]) -> None:
+    """The year, the lead time, the envelope (not below what is committed) and the dates (in order)."""
+    if not isinstance(data.budget, Unset):
+        wrong = amount_problems(data.budget, "budget")
+        problems.extend(wrong)
+        if not wrong and call is not None and data.budget < call.committed:
+            problems.append(Violation(GrantError.BUDGET_BELOW_COMMITTED, _(
+                "L'enveloppe ne peut pas descendre sous le montant déjà engagé (%(committed)s €).") % {
+                "committed": call.committed}, "budget"))
+    if not isinstance(data.year, Unset) and not 2000 <= data.year <= 2100:
+        problems.append(Violation(Code.INVALID, _("Année invalide."), "year"))
+    if not isinstance(data.min_lead_weeks, Unset) and not 0 <= data.min_lead_weeks <= 104:
+        problems.append(Violation(Code.INVALID, _("Délai invalide : entre 0 et 104 semaines."), "min_lead_weeks"))
+    opens = (call.opens_on if call else None) if isinstance(data.opens_on, Unset) else data.opens_on
+    closes = (call.closes_on if call else None) if isinstance(data.closes_on, Unset) else data.closes_on
     if opens and closes and closes < opens:
         problems.append(Violation(Code.DATES_INVALID, _("La clôture précède l'ouverture de l'appel."), "closes_on"))
-    if call is not None and "budget" in clean and isinstance(clean["budget"], Decimal) \
-            and clean["budget"] < call.committed:
-        problems.append(Violation(GrantError.BUDGET_BELOW_COMMITTED, _(
-            "L'enveloppe ne peut pas descendre sous le montant déjà engagé (%(committed)s €).") % {
-            "committed": call.committed}, "budget"))
+
+
+def _call_data(data: CallInput, call: Call | None) -> dict[str, Any]:
+    """The model values an input sets on a call (``call`` None: a new one), once every rule holds; every problem
+    is reported at once."""
+    problems: list[Violation] = []
+    clean = {key: value for key, value in given(data).items()
+             if key in ("year", "text", "min_lead_weeks", "opens_on", "closes_on", "budget", "is_published")}
+    _required(data, call, clean, problems)
+    _lists(data, call, clean, problems)
+    _bounds(data, call, problems)
     if problems:
         raise RuleViolation(problems)
     return clean
 
 
-def _set_priorities(call: Call, titles: list[str]) -> None:
-    titles = [t.strip() for t in titles if t and t.strip()]
+def _set_priorities(call: Call, titles: Sequence[str]) -> None:
+    titles = [t.strip() for t in titles if t.strip()]
     existing = {p.title: p for p in call.priorities.all()}
     for position, title in enumerate(titles):
         priority = existing.pop(title, None) or Priority(call=call, title=title)
@@ -110,20 +120,16 @@ def _set_priorities(call: Call, titles: list[str]) -> None:
         priority.delete()
 
 
-def _set_criteria(call: Call, criteria: list[dict[str, Any]]) -> None:
+def _set_criteria(call: Call, criteria: Sequence[CriterionInput]) -> None:
     existing = {c.title: c for c in call.criteria.all()}
     for position, item in enumerate(criteria):
-        title = str(item.get("title", "")).strip()
-        try:
-            weight = int(item.get("weight", 1))
-        except (TypeError, ValueError):
-            weight = 0
+        title, weight = item.title.strip(), item.weight
         if not title or not 1 <= weight <= 100:
             raise RuleViolation.single(Code.INVALID, _("Chaque critère a un titre et une pondération de 1 à 100."),
                                        "criteria")
         criterion = existing.pop(title, None) or Criterion(call=call, title=title)
         criterion.weight, criterion.position = weight, position
-        criterion.help_text = str(item.get("help_text", "") or "")
+        criterion.help_text = item.help_text
         criterion.save()
     if any(c.scores.exists() for c in existing.values()):
         raise RuleViolation.single(GrantError.IN_USE, _("Un critère déjà noté ne peut être retiré."), "criteria")
@@ -131,15 +137,12 @@ def _set_criteria(call: Call, criteria: list[dict[str, Any]]) -> None:
         criterion.delete()
 
 
-def _set_questions(call: Call, questions: list[dict[str, Any]]) -> None:
+def _set_questions(call: Call, questions: Sequence[QuestionInput]) -> None:
     existing = {q.key: q for q in call.questions.all()}
     saved: dict[str, Question] = {}
     for position, item in enumerate(questions):
-        key = str(item.get("key", "")).strip()
-        label = str(item.get("label", "")).strip()
-        kind = item.get("kind", QuestionKind.TEXT)
-        choices = [str(c) for c in item.get("choices") or []]
-        parent_key = str(item.get("shown_if_question") or "")
+        key, label, kind = item.key.strip(), item.label.strip(), item.kind
+        choices, parent_key = list(item.choices), item.shown_if_question
         if not key or not label or kind not in QuestionKind.values:
             raise RuleViolation.single(Code.INVALID, _(
                 "Chaque question a un identifiant, un libellé et un type connu."), "questions")
@@ -150,14 +153,23 @@ def _set_questions(call: Call, questions: list[dict[str, Any]]) -> None:
                                        "questions")
         question = existing.pop(key, None) or Question(call=call, key=key)
         question.label, question.kind, question.choices, question.position = label, kind, choices, position
-        question.help_text = str(item.get("help_text", "") or "")
-        question.required = bool(item.get("required", False))
+        question.help_text, question.required = item.help_text, item.required
         question.shown_if_question = saved.get(parent_key)
-        question.shown_if_value = str(item.get("shown_if_value", "") or "") if parent_key else ""
+        question.shown_if_value = item.shown_if_value if parent_key else ""
         question.save()
         saved[key] = question
     for question in existing.values():
         question.delete()
+
+
+def _set_parts(call: Call, data: CallInput) -> None:
+    """The call's priorities, criteria and questions, each replaced when given."""
+    if not isinstance(data.priorities, Unset):
+        _set_priorities(call, data.priorities)
+    if not isinstance(data.criteria, Unset):
+        _set_criteria(call, data.criteria)
+    if not isinstance(data.questions, Unset):
+        _set_questions(call, data.questions)
 
 
 def _call_snapshot(call: Call) -> dict[str, Any]:
@@ -169,20 +181,18 @@ def _call_snapshot(call: Call) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_call(actor: Actor, data: dict[str, Any]) -> Call:
+def create_call(actor: Actor, data: CallInput) -> Call:
     require_officer(actor)
     clean = _call_data(data, None)
     call = Call(created_by=actor, **clean)
     call.save()
-    _set_priorities(call, list(data.get("priorities") or []))
-    _set_criteria(call, list(data.get("criteria") or []))
-    _set_questions(call, list(data.get("questions") or []))
+    _set_parts(call, data)
     record(actor, "call.create", call, after=_call_snapshot(call))
     return call
 
 
 @transaction.atomic
-def update_call(actor: Actor, call: Call, data: dict[str, Any], expected_version: int | None = None) -> Call:
+def update_call(actor: Actor, call: Call, data: CallInput, expected_version: int | None = None) -> Call:
     require_officer(actor)
     call = locked(selectors.calls_visible_to(actor), call, _("Appel introuvable."))
     check_version(call, expected_version, _("Cet appel a été modifié entre-temps par quelqu'un d'autre. "
@@ -193,11 +203,6 @@ def update_call(actor: Actor, call: Call, data: dict[str, Any], expected_version
         setattr(call, key, value)
     call.version += 1
     call.save()
-    if "priorities" in data:
-        _set_priorities(call, list(data["priorities"] or []))
-    if "criteria" in data:
-        _set_criteria(call, list(data["criteria"] or []))
-    if "questions" in data:
-        _set_questions(call, list(data["questions"] or []))
+    _set_parts(call, data)
     record(actor, "call.update", call, before=before, after=_call_snapshot(call))
     return call

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from subsidia.accounts.actors import Actor
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
-from subsidia.core.errors import Code, PermissionDenied
+from subsidia.core.errors import Code, PermissionDenied, Violation
 from subsidia.core.versions import check_version, locked
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
@@ -119,3 +120,12 @@ def _notify_state(application: Application, source: str, note: str) -> None:
     kind = Kind.INFORMATION_REQUESTED if application.state == State.MORE_INFORMATION_REQUESTED \
         else Kind.APPLICATION_STATE
     notify(partners(application), kind, message, application_url(application))
+
+
+def amount_problems(amount: Decimal | None, field: str) -> list[Violation]:
+    """An amount is given and positive (the forms and the API schema bound its digits and decimals)."""
+    if amount is None:
+        return [Violation(Code.INVALID, _("Montant invalide."), field)]
+    if amount < 0:
+        return [Violation(Code.INVALID, _("Montant invalide : un nombre positif avec au plus deux décimales."), field)]
+    return []

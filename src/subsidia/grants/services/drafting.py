@@ -4,6 +4,8 @@ still stop the submission."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,12 +20,12 @@ from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation, Violation
 from subsidia.core.uploads import DOCUMENTS, check_upload, store
-from subsidia.core.values import parse_money
 from subsidia.core.versions import check_version
 from subsidia.organisations.models import ActivityDomain, Membership, Organisation
 
 from .. import rules, selectors
 from ..errors import GrantError
+from ..inputs import ApplicationInput, BudgetLineInput, Unset
 from ..models import (
     Application,
     ApplicationDocument,
@@ -31,12 +33,12 @@ from ..models import (
     BudgetLine,
     Call,
     DeliverableType,
-    Priority,
+    Question,
     QuestionKind,
     State,
 )
 from ..workflow import OFFICER_EDITABLE_STATES, PARTNER_EDITABLE_STATES
-from .common import AUDITED_APPLICATION, STALE, current_date, locked_application
+from .common import AUDITED_APPLICATION, STALE, amount_problems, current_date, locked_application
 
 
 def next_reference(call: Call) -> str:
@@ -46,107 +48,111 @@ def next_reference(call: Call) -> str:
     return f"{call.year}-{count:04d}"
 
 
-def application_data(application: Application, data: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-    """Validate the editable fields; return the clean values and the budget lines (or None)."""
-    problems: list[Violation] = []
-    clean: dict[str, Any] = {}
-    call = application.call
+def _texts_and_dates(data: ApplicationInput, clean: dict[str, Any], problems: list[Violation]) -> None:
     for key in ("title", "summary", "description"):
-        if key in data:
-            clean[key] = str(data[key] or "").strip()
-    if "title" in clean and not clean["title"]:
+        value = getattr(data, key)
+        if not isinstance(value, Unset):
+            clean[key] = value.strip()
+    if clean.get("title") == "":
         problems.append(Violation(Code.REQUIRED, _("Le titre du projet est obligatoire."), "title"))
-    if "title" in clean and len(clean["title"]) > 200:
-        problems.append(Violation(Code.INVALID, _("Le titre ne peut dépasser 200 caractères."), "title"))
     for key in ("start_date", "end_date"):
-        if key in data:
-            value = data[key]
-            if isinstance(value, str):
-                try:
-                    value = date.fromisoformat(value) if value else None
-                except ValueError:
-                    problems.append(Violation(Code.INVALID, _("Date invalide (AAAA-MM-JJ)."), key))
-                    continue
+        value = getattr(data, key)
+        if not isinstance(value, Unset):
             clean[key] = value
-    if "requested_amount" in data:
-        value = data["requested_amount"]
-        if value in (None, ""):
-            clean["requested_amount"] = None
-        else:
-            try:
-                clean["requested_amount"] = parse_money(value, "requested_amount")
-            except RuleViolation as error:
-                problems.extend(error.violations)
-    if "priority" in data:
-        value = data["priority"]
-        priority_id = value.pk if isinstance(value, Priority) else value
-        if priority_id in (None, ""):
-            clean["priority"] = None
-        else:
-            priority = call.priorities.filter(pk=priority_id).first() if str(priority_id).isdigit() else None
-            if priority is None:
-                problems.append(Violation(Code.INVALID_CHOICE, _("Cette priorité n'appartient pas à l'appel."),
-                                          "priority"))
-            clean["priority"] = priority
-    if "activity_domain" in data:
-        value = data["activity_domain"]
-        domain_id = value.pk if isinstance(value, ActivityDomain) else value
-        if domain_id in (None, ""):
-            clean["activity_domain"] = None
-        else:
-            domain = ActivityDomain.objects.filter(pk=domain_id).first() if str(domain_id).isdigit() else None
-            if domain is None:
-                problems.append(Violation(Code.INVALID_CHOICE, _("Domaine d'activité inconnu."), "activity_domain"))
-            clean["activity_domain"] = domain
-    if "deliverable_types" in data:
-        values = list(data["deliverable_types"] or [])
-        unknown = [v for v in values if v not in (call.deliverable_types or DeliverableType.values)]
+    if not isinstance(data.requested_amount, Unset):
+        clean["requested_amount"] = data.requested_amount
+        if data.requested_amount is not None:
+            problems.extend(amount_problems(data.requested_amount, "requested_amount"))
+
+
+def _choices(call: Call, data: ApplicationInput, clean: dict[str, Any], problems: list[Violation]) -> None:
+    """The priority (one of the call's), the field of activity and the deliverables (those the call expects)."""
+    if not isinstance(data.priority_id, Unset):
+        priority = None if data.priority_id is None else call.priorities.filter(pk=data.priority_id).first()
+        if data.priority_id is not None and priority is None:
+            problems.append(Violation(Code.INVALID_CHOICE, _("Cette priorité n'appartient pas à l'appel."),
+                                      "priority"))
+        clean["priority"] = priority
+    if not isinstance(data.activity_domain_id, Unset):
+        domain_id = data.activity_domain_id
+        domain = None if domain_id is None else ActivityDomain.objects.filter(pk=domain_id).first()
+        if domain_id is not None and domain is None:
+            problems.append(Violation(Code.INVALID_CHOICE, _("Domaine d'activité inconnu."), "activity_domain"))
+        clean["activity_domain"] = domain
+    if not isinstance(data.deliverable_types, Unset):
+        unknown = [v for v in data.deliverable_types if v not in (call.deliverable_types or DeliverableType.values)]
         if unknown:
             problems.append(Violation(Code.INVALID_CHOICE, _("Type de réalisation non prévu par l'appel : %(v)s.")
-                                      % {"v": ", ".join(map(str, unknown))}, "deliverable_types"))
-        clean["deliverable_types"] = list(dict.fromkeys(values))
-    if "answers" in data:
-        answers = dict(application.answers or {})
-        questions = {q.key: q for q in call.questions.all()}
-        for key, value in dict(data["answers"] or {}).items():
-            question = questions.get(key)
-            if question is None or question.kind == QuestionKind.FILE:
-                problems.append(Violation(GrantError.UNKNOWN_QUESTION, _("Question inconnue : %(k)s.") % {"k": key},
-                                          f"answers.{key}"))
-                continue
-            text = "" if value is None else str(value).strip()
-            if text and question.kind == QuestionKind.NUMBER:
-                try:
-                    Decimal(text)
-                except InvalidOperation:
-                    problems.append(Violation(Code.INVALID, _("Un nombre est attendu."), f"answers.{key}"))
-            elif text and question.kind == QuestionKind.DATE:
-                try:
-                    date.fromisoformat(text)
-                except ValueError:
-                    problems.append(Violation(Code.INVALID, _("Date invalide (AAAA-MM-JJ)."), f"answers.{key}"))
-            elif text and question.kind == QuestionKind.CHOICE and text not in question.choices:
-                problems.append(Violation(Code.INVALID_CHOICE, _("Choix inconnu."), f"answers.{key}"))
-            answers[key] = text
-        clean["answers"] = answers
-    lines = None
-    if "budget_lines" in data:
-        lines = []
-        for index, item in enumerate(data["budget_lines"] or []):
-            label = str(item.get("label", "") or "").strip()
-            kind = item.get("kind")
-            if not label:
-                problems.append(Violation(Code.REQUIRED, _("Chaque ligne budgétaire a un libellé."),
-                                          f"budget_lines.{index}.label"))
-            if kind not in BudgetLine.Kind.values:
-                problems.append(Violation(Code.INVALID_CHOICE, _("Nature de ligne inconnue : dépense ou recette."),
-                                          f"budget_lines.{index}.kind"))
-            try:
-                amount = parse_money(item.get("amount"), f"budget_lines.{index}.amount")
-            except RuleViolation as error:
-                problems.extend(error.violations)
-                continue
-            lines.append(BudgetLine(kind=kind, label=label[:200], amount=amount, position=index))
+                                      % {"v": ", ".join(unknown)}, "deliverable_types"))
+        clean["deliverable_types"] = list(dict.fromkeys(data.deliverable_types))
+
+
+def _answer_problem(question: Question, text: str, field: str) -> Violation | None:
+    """An answer of the kind its question asks for (a number, a date, one of the choices)."""
+    if not text:
+        return None
+    if question.kind == QuestionKind.NUMBER:
+        try:
+            Decimal(text)
+        except InvalidOperation:
+            return Violation(Code.INVALID, _("Un nombre est attendu."), field)
+    elif question.kind == QuestionKind.DATE:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return Violation(Code.INVALID, _("Date invalide (AAAA-MM-JJ)."), field)
+    elif question.kind == QuestionKind.CHOICE and text not in question.choices:
+        return Violation(Code.INVALID_CHOICE, _("Choix inconnu."), field)
+    return None
+
+
+def _answers(application: Application, given: Mapping[str, str], problems: list[Violation]) -> dict[str, str]:
+    """The stored answers with the given ones on top, each to a question of the call (not a file question)."""
+    answers = dict(application.answers or {})
+    questions = {q.key: q for q in application.call.questions.all()}
+    for key, value in given.items():
+        question = questions.get(key)
+        if question is None or question.kind == QuestionKind.FILE:
+            problems.append(Violation(GrantError.UNKNOWN_QUESTION, _("Question inconnue : %(k)s.") % {"k": key},
+                                      f"answers.{key}"))
+            continue
+        text = value.strip()
+        problem = _answer_problem(question, text, f"answers.{key}")
+        if problem is not None:
+            problems.append(problem)
+        answers[key] = text
+    return answers
+
+
+def budget_lines(lines: Iterable[BudgetLineInput], problems: list[Violation],
+                 field: str = "budget_lines") -> list[BudgetLine]:
+    """The budget lines to store: each with a label, a known kind and a positive amount."""
+    out = []
+    for index, item in enumerate(lines):
+        label = item.label.strip()
+        if not label:
+            problems.append(Violation(Code.REQUIRED, _("Chaque ligne budgétaire a un libellé."),
+                                      f"{field}.{index}.label"))
+        if item.kind not in BudgetLine.Kind.values:
+            problems.append(Violation(Code.INVALID_CHOICE, _("Nature de ligne inconnue : dépense ou recette."),
+                                      f"{field}.{index}.kind"))
+        amount_wrong = amount_problems(item.amount, f"{field}.{index}.amount")
+        problems.extend(amount_wrong)
+        if item.amount is not None and not amount_wrong:
+            out.append(BudgetLine(kind=item.kind, label=label[:200], amount=item.amount, position=index))
+    return out
+
+
+def application_fields(application: Application,
+                       data: ApplicationInput) -> tuple[dict[str, Any], list[BudgetLine] | None]:
+    """The model values an input sets and its budget lines (None: not given), once every rule holds."""
+    problems: list[Violation] = []
+    clean: dict[str, Any] = {}
+    _texts_and_dates(data, clean, problems)
+    _choices(application.call, data, clean, problems)
+    if not isinstance(data.answers, Unset):
+        clean["answers"] = _answers(application, data.answers, problems)
+    lines = None if isinstance(data.budget_lines, Unset) else budget_lines(data.budget_lines, problems)
     if problems:
         raise RuleViolation(problems)
     return clean, lines
@@ -165,7 +171,7 @@ def _lines_snapshot(application: Application, stage: str = BudgetLine.Stage.PLAN
 
 
 @transaction.atomic
-def create_application(actor: Actor, call: Call, organisation: Organisation, data: dict[str, Any]) -> Application:
+def create_application(actor: Actor, call: Call, organisation: Organisation, data: ApplicationInput) -> Application:
     """A partner drafts an application for its own organisation to a published call."""
     member = actor.is_authenticated and Membership.objects.filter(user=actor, organisation=organisation).exists()
     if not member:
@@ -176,7 +182,9 @@ def create_application(actor: Actor, call: Call, organisation: Organisation, dat
         raise RuleViolation.single(GrantError.CALL_CLOSED, _("L'appel est clos depuis le %(date)s.") % {
             "date": call.closes_on.strftime("%d/%m/%Y")}, "call_id")
     application = Application(call=call, organisation=organisation, created_by=actor, title="")
-    clean, lines = application_data(application, {"title": data.get("title", ""), **data})
+    if isinstance(data.title, Unset):
+        data = replace(data, title="")
+    clean, lines = application_fields(application, data)
     for key, value in clean.items():
         setattr(application, key, value)
     application.reference = next_reference(call)
@@ -205,14 +213,14 @@ def require_editable(actor: Actor, application: Application) -> None:
 
 
 @transaction.atomic
-def update_application(actor: Actor, application: Application, data: dict[str, Any],
+def update_application(actor: Actor, application: Application, data: ApplicationInput,
                        expected_version: int | None = None) -> Application:
     """Save a draft (also the autosave). With ``expected_version``, a save based on an older copy than the
     stored one is refused (409) and nothing is written: two people never silently overwrite each other."""
     application = locked_application(actor, application)
     require_editable(actor, application)
     check_version(application, expected_version, str(STALE))
-    clean, lines = application_data(application, data)
+    clean, lines = application_fields(application, data)
     before = snapshot(application, AUDITED_APPLICATION)
     before["budget_lines"] = _lines_snapshot(application)
     for key, value in clean.items():

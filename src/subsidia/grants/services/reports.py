@@ -3,7 +3,7 @@ the officer returns it or closes the file once every tranche is paid."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,26 +15,28 @@ from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
 
 from ..errors import GrantError
+from ..inputs import BudgetLineInput
 from ..models import Application, ApplicationDocumentKind, BudgetLine, FinalReport
 from .common import application_url, move, officers, opened
-from .drafting import application_data, save_lines
+from .drafting import budget_lines, save_lines
 
 
 @transaction.atomic
 def submit_report(actor: Actor, application: Application, *, deliverables: str, narrative: str = "",
-                  actual_budget_lines: list[dict[str, Any]] | None = None,
+                  actual_budget_lines: Sequence[BudgetLineInput] | None = None,
                   expected_version: int | None = None) -> FinalReport:
     """The partner files the final report: deliverables, actual budget and documents."""
     application = opened(actor, application, "submit_report", expected_version)
-    problems = []
+    problems: list[Violation] = []
     if not (deliverables or "").strip():
         problems.append(Violation(Code.REQUIRED, _("Décrivez les réalisations du projet."), "deliverables"))
     lines = None
     if actual_budget_lines is not None:
-        try:
-            _clean, lines = application_data(application, {"budget_lines": actual_budget_lines})
-        except RuleViolation as error:
-            problems.extend(error.violations)
+        line_problems: list[Violation] = []
+        lines = budget_lines(actual_budget_lines, line_problems)
+        if line_problems:
+            problems.extend(line_problems)
+            lines = None
     if not lines and not application.budget_lines.filter(stage=BudgetLine.Stage.ACTUAL).exists():
         problems.append(Violation(Code.REQUIRED, _("Indiquez le budget réalisé (au moins une dépense)."),
                                   "actual_budget_lines"))

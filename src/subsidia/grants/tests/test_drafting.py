@@ -17,6 +17,8 @@ from pytest_django import Settings
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from subsidia.grants.forms_partner import ApplicationForm
+from subsidia.grants.inputs import ApplicationInput, BudgetLineInput, CallInput, CriterionInput, QuestionInput
 from subsidia.grants.models import Application, ApplicationDocument, Call, State
 from subsidia.grants.services import calls as call_services
 from subsidia.grants.services import drafting as drafting_services
@@ -43,16 +45,16 @@ def people(make_user: Callable[..., User], org_a: Organisation, org_b: Organisat
 
 class TestCalls:
     def test_an_officer_creates_a_call_with_the_published_defaults(self, people: dict[str, User]) -> None:
-        call = call_services.create_call(people["officer"], {
-            "programme": "Subsides intégration", "year": 2027, "title": "Subsides intégration 2027",
-            "budget": "150000", "priorities": ["Participation politique", "Lutte contre les discriminations"],
-            "criteria": [{"title": "Pertinence", "weight": 3}, {"title": "Impact", "weight": 1}],
-            "questions": [
-                {"key": "communes", "label": "Avec des communes ?", "kind": "choice", "choices": ["oui", "non"]},
-                {"key": "lesquelles", "label": "Lesquelles ?", "shown_if_question": "communes",
-                 "shown_if_value": "oui", "required": True},
-            ],
-        })
+        call = call_services.create_call(people["officer"], CallInput(
+            programme="Subsides intégration", year=2027, title="Subsides intégration 2027",
+            budget=Decimal("150000"), priorities=("Participation politique", "Lutte contre les discriminations"),
+            criteria=(CriterionInput(title="Pertinence", weight=3), CriterionInput(title="Impact", weight=1)),
+            questions=(
+                QuestionInput(key="communes", label="Avec des communes ?", kind="choice", choices=("oui", "non")),
+                QuestionInput(key="lesquelles", label="Lesquelles ?", shown_if_question="communes",
+                              shown_if_value="oui", required=True),
+            ),
+        ))
         assert call.min_lead_weeks == 6
         assert call.eligible_legal_forms == ["asbl", "federation"]
         assert call.required_document_kinds == ["description", "budget"]
@@ -66,23 +68,24 @@ class TestCalls:
 
     def test_every_invalid_field_is_reported_at_once(self, people: dict[str, User]) -> None:
         with pytest.raises(RuleViolation) as refused:
-            call_services.create_call(people["officer"], {
-                "programme": "", "title": "X", "year": 1900, "budget": "-1", "eligible_legal_forms": ["sarl"],
-                "min_lead_weeks": 500, "opens_on": timezone.localdate(),
-                "closes_on": timezone.localdate() - timedelta(days=1)})
+            call_services.create_call(people["officer"], CallInput(
+                programme="", title="X", year=1900, budget=Decimal(-1), eligible_legal_forms=("sarl",),
+                min_lead_weeks=500, opens_on=timezone.localdate(),
+                closes_on=timezone.localdate() - timedelta(days=1)))
         assert {v.field for v in refused.value.violations} == {
             "programme", "year", "budget", "eligible_legal_forms", "min_lead_weeks", "closes_on"}
         assert not Call.objects.exists()
 
     def test_only_officers_manage_calls(self, people: dict[str, User]) -> None:
         with pytest.raises(PermissionDenied):
-            call_services.create_call(people["approver"], {"programme": "P", "title": "T", "year": 2027, "budget": 1})
+            call_services.create_call(people["approver"], CallInput(programme="P", title="T", year=2027,
+                                                                    budget=Decimal(1)))
 
     def test_a_stale_call_edit_is_refused(self, people: dict[str, User]) -> None:
         call = CallFactory.create()
-        call_services.update_call(people["officer"], call, {"title": "Premier"}, expected_version=1)
+        call_services.update_call(people["officer"], call, CallInput(title="Premier"), expected_version=1)
         with pytest.raises(Conflict):
-            call_services.update_call(people["officer2"], call, {"title": "Second"}, expected_version=1)
+            call_services.update_call(people["officer2"], call, CallInput(title="Second"), expected_version=1)
         call.refresh_from_db()
         assert call.title == "Premier" and call.version == 2
 
@@ -90,14 +93,14 @@ class TestCalls:
         application = ApplicationFactory.create(organisation=org_a)
         call = application.call
         with pytest.raises(RuleViolation) as refused:
-            call_services.update_call(people["officer"], call, {"priorities": ["Nouvelle priorité"]})
+            call_services.update_call(people["officer"], call, CallInput(priorities=("Nouvelle priorité",)))
         assert refused.value.violations[0].code == "in_use"
         assert call.priorities.count() == 2
 
     def test_the_envelope_cannot_shrink_below_what_is_committed(self, people: dict[str, User]) -> None:
         call = CallFactory.create(budget=Decimal(10000), committed=Decimal(8000))
         with pytest.raises(RuleViolation) as refused:
-            call_services.update_call(people["officer"], call, {"budget": "7999.99"})
+            call_services.update_call(people["officer"], call, CallInput(budget=Decimal("7999.99")))
         assert refused.value.violations[0].code == "budget_below_committed"
 
 
@@ -105,23 +108,24 @@ class TestDrafting:
     def test_a_member_drafts_for_their_own_organisation_only(self, people: dict[str, User], org_a: Organisation,
                                                              org_b: Organisation) -> None:
         call = CallFactory.create()
-        application = drafting_services.create_application(people["member"], call, org_a, {
-            "title": "Ciné-débats", "budget_lines": [{"label": "Salle", "kind": "expense", "amount": "500"}]})
+        application = drafting_services.create_application(people["member"], call, org_a, ApplicationInput(
+            title="Ciné-débats", budget_lines=(BudgetLineInput(label="Salle", kind="expense", amount=Decimal(500)),)))
         assert application.state == State.DRAFT and application.reference.startswith(f"{call.year}-")
         assert [line.label for line in application.budget_lines.all()] == ["Salle"]
         with pytest.raises(NotFound):
-            drafting_services.create_application(people["member"], call, org_b, {"title": "Ailleurs"})
+            drafting_services.create_application(people["member"], call, org_b, ApplicationInput(title="Ailleurs"))
         with pytest.raises(NotFound):
-            drafting_services.create_application(people["officer"], call, org_a, {"title": "Pas un partenaire"})
+            drafting_services.create_application(people["officer"], call, org_a,
+                                                 ApplicationInput(title="Pas un partenaire"))
 
     def test_no_draft_on_an_unpublished_or_closed_call(self, people: dict[str, User], org_a: Organisation) -> None:
         with pytest.raises(NotFound):
             drafting_services.create_application(people["member"], CallFactory.create(is_published=False), org_a,
-                                                 {"title": "X"})
+                                                 ApplicationInput(title="X"))
         closed = CallFactory.create(opens_on=timezone.localdate() - timedelta(days=60),
                                     closes_on=timezone.localdate() - timedelta(days=1))
         with pytest.raises(RuleViolation) as refused:
-            drafting_services.create_application(people["member"], closed, org_a, {"title": "X"})
+            drafting_services.create_application(people["member"], closed, org_a, ApplicationInput(title="X"))
         assert refused.value.violations[0].code == "call_closed"
 
     def test_invalid_values_are_all_reported_and_nothing_is_saved(self, people: dict[str, User],
@@ -129,28 +133,33 @@ class TestDrafting:
         application = ApplicationFactory.create(organisation=org_a)
         before = (application.title, application.version, application.budget_lines.count())
         with pytest.raises(RuleViolation) as refused:
-            drafting_services.update_application(people["member"], application, {
-                "title": "", "start_date": "31/02/2027", "requested_amount": "beaucoup", "priority": 999999,
-                "deliverable_types": ["fusée"], "answers": {"inconnue": "x"},
-                "budget_lines": [{"label": "", "kind": "gift", "amount": "-5"}]})
+            drafting_services.update_application(people["member"], application, ApplicationInput(
+                title="", requested_amount=Decimal(-1), priority_id=999999, deliverable_types=("fusée",),
+                answers={"inconnue": "x"}, budget_lines=(BudgetLineInput(label="", kind="gift", amount=Decimal(-5)),)))
         fields = {v.field for v in refused.value.violations}
-        assert {"title", "start_date", "requested_amount", "priority", "deliverable_types", "answers.inconnue",
+        assert {"title", "requested_amount", "priority", "deliverable_types", "answers.inconnue",
                 "budget_lines.0.label", "budget_lines.0.kind", "budget_lines.0.amount"} <= fields
         application.refresh_from_db()
         assert (application.title, application.version, application.budget_lines.count()) == before
+        # A date or an amount that is not one never reaches the service: the form refuses it, on its field.
+        form = ApplicationForm({"version": application.version, "title": "", "start_date": "31/02/2027",
+                                "requested_amount": "beaucoup"}, application=application)
+        assert not form.is_valid()
+        assert {"start_date", "requested_amount"} <= set(form.errors)
 
     def test_the_partner_cannot_edit_after_submission_but_an_officer_can(self, people: dict[str, User],
                                                                          org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a)
         transition_services.submit(people["admin"], application)
         with pytest.raises(Conflict) as refused:
-            drafting_services.update_application(people["member"], application, {"title": "Changé"})
+            drafting_services.update_application(people["member"], application, ApplicationInput(title="Changé"))
         assert refused.value.violations[0].code == "not_editable"
-        drafting_services.update_application(people["officer"], application, {"title": "Corrigé par l'agent"})
+        drafting_services.update_application(people["officer"], application,
+                                             ApplicationInput(title="Corrigé par l'agent"))
         application.refresh_from_db()
         assert application.title == "Corrigé par l'agent"
         with pytest.raises(PermissionDenied):
-            drafting_services.update_application(people["approver"], application, {"title": "Non"})
+            drafting_services.update_application(people["approver"], application, ApplicationInput(title="Non"))
 
     def test_answers_are_checked_by_kind(self, people: dict[str, User], org_a: Organisation) -> None:
         from subsidia.grants.models import Question
@@ -161,11 +170,11 @@ class TestDrafting:
         Question.objects.create(call=application.call, key="format", label="Format", kind="choice",
                                 choices=["présentiel", "en ligne"])
         with pytest.raises(RuleViolation) as refused:
-            drafting_services.update_application(people["member"], application, {
-                "answers": {"participants": "cent", "date": "demain", "format": "hybride"}})
+            drafting_services.update_application(people["member"], application, ApplicationInput(
+                answers={"participants": "cent", "date": "demain", "format": "hybride"}))
         assert len(refused.value.violations) == 3
-        drafting_services.update_application(people["member"], application, {
-            "answers": {"participants": "120", "date": "2027-05-01", "format": "en ligne"}})
+        drafting_services.update_application(people["member"], application, ApplicationInput(
+            answers={"participants": "120", "date": "2027-05-01", "format": "en ligne"}))
         application.refresh_from_db()
         assert application.answers == {"participants": "120", "date": "2027-05-01", "format": "en ligne"}
 
@@ -176,13 +185,14 @@ class TestOptimisticLocking:
         application = ApplicationFactory.create(organisation=org_a, state=State.SUBMITTED)
         # Both officers open the application at the same version.
         seen_by_first = seen_by_second = Application.objects.get(pk=application.pk).version
-        drafting_services.update_application(people["officer"], application, {
-            "title": "Titre revu par l'agent 1", "budget_lines": [
-                {"label": "Impression", "kind": "expense", "amount": "7000"},
-                {"label": "Commune", "kind": "income", "amount": "1000"}]}, expected_version=seen_by_first)
+        drafting_services.update_application(people["officer"], application, ApplicationInput(
+            title="Titre revu par l'agent 1", budget_lines=(
+                BudgetLineInput(label="Impression", kind="expense", amount=Decimal(7000)),
+                BudgetLineInput(label="Commune", kind="income", amount=Decimal(1000)))),
+            expected_version=seen_by_first)
         with pytest.raises(Conflict) as refused:
-            drafting_services.update_application(people["officer2"], application, {
-                "title": "Titre revu par l'agent 2", "budget_lines": []}, expected_version=seen_by_second)
+            drafting_services.update_application(people["officer2"], application, ApplicationInput(
+                title="Titre revu par l'agent 2", budget_lines=()), expected_version=seen_by_second)
         assert refused.value.violations[0].code == "stale_version"
         assert "modifiée entre-temps" in refused.value.violations[0].message
         application.refresh_from_db()
@@ -195,7 +205,7 @@ class TestOptimisticLocking:
     def test_a_transition_on_a_stale_copy_is_refused(self, people: dict[str, User], org_a: Organisation) -> None:
         application = ApplicationFactory.create(organisation=org_a)
         version = application.version
-        drafting_services.update_application(people["member"], application, {"summary": "Revu"},
+        drafting_services.update_application(people["member"], application, ApplicationInput(summary="Revu"),
                                              expected_version=version)
         with pytest.raises(Conflict):
             transition_services.submit(people["admin"], application, expected_version=version)
@@ -216,7 +226,7 @@ class TestOptimisticLocking:
 
             try:
                 barrier.wait()
-                drafting_services.update_application(people[who], application, {"title": f"par {who}"},
+                drafting_services.update_application(people[who], application, ApplicationInput(title=f"par {who}"),
                                                      expected_version=version)
                 outcomes[who] = "saved"
             except Conflict:

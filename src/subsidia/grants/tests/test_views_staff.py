@@ -20,6 +20,7 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conftest import ClientResponse, sign_in
 from subsidia.grants import selectors, views_staff_panel
+from subsidia.grants.inputs import CallInput
 from subsidia.grants.models import (
     Application,
     Call,
@@ -134,7 +135,7 @@ def test_call_edit_with_a_stale_version_is_refused_and_input_kept(officer: User,
     assert page.status_code == 200
     version = page.context["form"].initial["version"]
     # Meanwhile, a colleague saves the call.
-    call_services.update_call(make_user("officer"), call, {"text": "Texte du collègue."})
+    call_services.update_call(make_user("officer"), call, CallInput(text="Texte du collègue."))
     data = _call_post(title="Mon nouveau titre", version=str(version), **{
         "criteria-TOTAL_FORMS": "2", "criteria-INITIAL_FORMS": "2"})
     response = client.post(reverse("grants:call_edit", kwargs={"pk": call.pk}), data)

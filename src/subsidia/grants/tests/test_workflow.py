@@ -15,6 +15,7 @@ from pytest_django import Settings
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from subsidia.grants.inputs import ApplicationInput, BudgetLineInput
 from subsidia.grants.models import Application, Decision, State, Tranche
 from subsidia.grants.services import decisions as decision_services
 from subsidia.grants.services import drafting as drafting_services
@@ -44,7 +45,7 @@ ACTIONS: dict[str, Callable[[Any, Application], Any]] = {
     "start_project": lambda actor, app: transition_services.start_project(actor, app),
     "submit_report": lambda actor, app: report_services.submit_report(
         actor, app, deliverables="Exposition", actual_budget_lines=[
-            {"label": "Impression", "kind": "expense", "amount": "4800"}]),
+            BudgetLineInput(label="Impression", kind="expense", amount=Decimal(4800))]),
     "return_report": lambda actor, app: report_services.return_report(actor, app, "Pièces manquantes"),
     "close": lambda actor, app: report_services.close(actor, app),
 }
@@ -195,7 +196,8 @@ class TestTransitionInputs:
         transition_services.request_information(people["officer"], application, "Quel public ?")
         application.refresh_from_db()
         assert application.information_request == "Quel public ?"
-        drafting_services.update_application(people["partner_member"], application, {"summary": "Public : jeunes."})
+        drafting_services.update_application(people["partner_member"], application,
+                                             ApplicationInput(summary="Public : jeunes."))
         transition_services.submit(people["partner_admin"], application)
         application.refresh_from_db()
         assert application.state == State.SUBMITTED and application.information_request == ""
