@@ -180,12 +180,8 @@ def record_decision(request: HttpRequest, response: HttpResponse, application_id
     is one tranche due today."""
     user = caller(request)
     application = visible_application(user, application_id)
-    tranches = None if payload.tranches is None else [t.dict() for t in payload.tranches]
     with conditional_write(request, application, payload.version) as version:
-        decision = decision_services.record_decision(
-            user, application, outcome=payload.outcome, granted_amount=payload.granted_amount,
-            conditions=payload.conditions, motivation=payload.motivation, tranches=tranches,
-            expected_version=version)
+        decision = decision_services.record_decision(user, application, payload.to_input(), expected_version=version)
     set_etag(response, Application.objects.get(pk=application.pk))
     return Status(201, Decision.objects.get(pk=decision.pk))
 

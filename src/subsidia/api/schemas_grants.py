@@ -12,7 +12,15 @@ from ninja import Field, Schema
 
 from subsidia.core.errors import Code as ErrorCode
 from subsidia.core.errors import RuleViolation, Violation
-from subsidia.grants.inputs import ApplicationInput, BudgetLineInput, CallInput, CriterionInput, QuestionInput
+from subsidia.grants.inputs import (
+    ApplicationInput,
+    BudgetLineInput,
+    CallInput,
+    CriterionInput,
+    DecisionInput,
+    QuestionInput,
+    TrancheInput,
+)
 
 from .schemas import MAX_ITEMS, Code, FilterSchema, Id, IdList, InputSchema, Line, Money, SmallInt, Text, Version, Year
 
@@ -517,6 +525,9 @@ class TrancheIn(InputSchema):
     due_on: date
     amount: Money
 
+    def to_input(self) -> TrancheInput:
+        return TrancheInput(due_on=self.due_on, amount=self.amount)
+
 
 class DecisionIn(VersionIn):
     outcome: Code = Field(..., description="approved or rejected")
@@ -525,6 +536,11 @@ class DecisionIn(VersionIn):
     motivation: Text = ""
     tranches: list[TrancheIn] | None = Field(default=None, max_length=MAX_ITEMS,
                                              description="default: the whole amount, due today")
+
+    def to_input(self) -> DecisionInput:
+        return DecisionInput(outcome=self.outcome, granted_amount=self.granted_amount, conditions=self.conditions,
+                             motivation=self.motivation,
+                             tranches=None if self.tranches is None else tuple(t.to_input() for t in self.tranches))
 
 
 class SummaryDecisionOut(Schema):

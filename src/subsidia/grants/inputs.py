@@ -102,3 +102,23 @@ class ApplicationInput:
     requested_amount: Maybe[Decimal | None] = UNSET
     answers: Maybe[Mapping[str, str]] = UNSET
     budget_lines: Maybe[tuple[BudgetLineInput, ...]] = UNSET
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrancheInput:
+    due_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """The approver's decision; an approval without ``tranches`` is paid in one tranche due today."""
+
+    outcome: str
+    granted_amount: Decimal = Decimal(0)
+    conditions: str = ""
+    motivation: str = ""
+    tranches: tuple[TrancheInput, ...] | None = None

@@ -5,7 +5,6 @@ Each write asks for a recent authentication."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +23,7 @@ from subsidia.core.http import int_or_none, safe_next
 
 from . import selectors
 from .forms_staff import CancelDecisionForm, DecisionForm, TrancheFormSet
+from .inputs import DecisionInput, TrancheInput
 from .models import Application, Decision, Recommendation, State
 from .services import decisions as decision_services
 from .views_staff import (
@@ -57,12 +57,14 @@ def decision_summary(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _tranche_rows(formset: forms.BaseFormSet) -> tuple[list[dict[str, Any]], list[forms.Form]]:
-    rows, sources = [], []
+def _tranche_rows(formset: forms.BaseFormSet) -> tuple[list[TrancheInput], list[forms.Form]]:
+    """The filled tranches, and the form of each (to show the service's errors on its row)."""
+    rows: list[TrancheInput] = []
+    sources: list[forms.Form] = []
     for form in formset.forms:
         data = form.cleaned_data
         if data:
-            rows.append({"due_on": data["due_on"].isoformat(), "amount": str(data["amount"])})
+            rows.append(TrancheInput(due_on=data["due_on"], amount=data["amount"]))
             sources.append(form)
     return rows, sources
 
@@ -112,11 +114,10 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
         return _decision_page(request, application, form=form, tranches=tranches, status=422)
     rows, sources = _tranche_rows(tranches)
     try:
-        decision = decision_services.record_decision(
-            actor_of(request), application, outcome=data["outcome"],
-            granted_amount=data["granted_amount"] if approved else 0, conditions=data["conditions"],
-            motivation=data["motivation"], tranches=(rows or None) if approved else None,
-            expected_version=data["version"])
+        decision = decision_services.record_decision(actor_of(request), application, DecisionInput(
+            outcome=data["outcome"], granted_amount=data["granted_amount"] if approved else Decimal(0),
+            conditions=data["conditions"], motivation=data["motivation"],
+            tranches=(tuple(rows) or None) if approved else None), expected_version=data["version"])
     except RuleViolation as error:
         plain: list[Violation] = []
         for violation in error.violations:

@@ -3,9 +3,9 @@ four-eyes rule above the threshold (a second approver confirms or sets the decis
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,42 +17,31 @@ from subsidia.accounts.actors import Actor
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record, snapshot
 from subsidia.core.errors import Code, Conflict, PermissionDenied, RuleViolation, Violation
-from subsidia.core.values import parse_money
 from subsidia.notifications.models import Kind
 from subsidia.notifications.services import notify
 
 from ..errors import GrantError
+from ..inputs import DecisionInput, TrancheInput
 from ..models import Application, Call, Decision, Tranche
 from ..tasks import generate_decision_letter
-from .common import application_url, approvers, current_date, locked_application, move, opened
+from .common import amount_problems, application_url, approvers, current_date, locked_application, move, opened
 
 
-def _tranches(data: list[dict[str, Any]], granted: Decimal) -> list[Tranche]:
-    problems = []
+def _tranches(data: Sequence[TrancheInput], granted: Decimal) -> list[Tranche]:
+    """The payment schedule: positive amounts that add up to the amount granted."""
+    problems: list[Violation] = []
     tranches = []
     for index, item in enumerate(data):
-        due = item.get("due_on")
-        if isinstance(due, str):
-            try:
-                due = date.fromisoformat(due)
-            except ValueError:
-                due = None
-        if not isinstance(due, date):
-            problems.append(Violation(Code.INVALID, _("Date d'échéance invalide."), f"tranches.{index}.due_on"))
-            continue
-        try:
-            amount = parse_money(item.get("amount"), f"tranches.{index}.amount")
-        except RuleViolation as error:
-            problems.extend(error.violations)
-            continue
-        if amount <= 0:
-            problems.append(Violation(Code.INVALID, _("Une tranche est un montant positif."),
-                                      f"tranches.{index}.amount"))
-            continue
-        tranches.append(Tranche(position=index + 1, due_on=due, amount=amount))
+        field = f"tranches.{index}.amount"
+        wrong = amount_problems(item.amount, field)
+        if not wrong and item.amount <= 0:
+            wrong = [Violation(Code.INVALID, _("Une tranche est un montant positif."), field)]
+        problems.extend(wrong)
+        if not wrong:
+            tranches.append(Tranche(position=index + 1, due_on=item.due_on, amount=item.amount))
     if not problems and sum((t.amount for t in tranches), Decimal(0)) != granted:
         problems.append(Violation(GrantError.SCHEDULE_UNBALANCED, _("Les tranches doivent totaliser le montant accordé "
-                                                           "(%(g)s €).") % {"g": granted}, "tranches"))
+                                                                    "(%(g)s €).") % {"g": granted}, "tranches"))
     if problems:
         raise RuleViolation(problems)
     return tranches
@@ -81,15 +70,35 @@ def _finalise(actor: Actor, application: Application, decision: Decision) -> App
     return application
 
 
+def _approval(application: Application, granted: Decimal, tranches: Sequence[TrancheInput] | None) -> list[Tranche]:
+    """An approval grants a positive amount within the request and the envelope, on a balanced schedule."""
+    wrong = amount_problems(granted, "granted_amount")
+    if wrong:
+        raise RuleViolation(wrong)
+    if granted <= 0:
+        raise RuleViolation.single(Code.INVALID, _("Le montant accordé doit être positif."), "granted_amount")
+    if granted > (application.requested_amount or 0):
+        raise RuleViolation.single(GrantError.GRANTED_ABOVE_REQUESTED, _(
+            "Le montant accordé (%(g)s €) dépasse le montant demandé (%(r)s €).") % {
+            "g": granted, "r": application.requested_amount}, "granted_amount")
+    schedule = _tranches(tranches or [TrancheInput(due_on=current_date(), amount=granted)], granted)
+    call = Call.objects.get(pk=application.call_id)
+    if granted > call.remaining:
+        raise RuleViolation.single(GrantError.ENVELOPE_EXCEEDED, _(
+            "L'enveloppe de l'appel ne suffit pas : reste %(left)s €, montant à engager %(amount)s €.") % {
+            "left": call.remaining, "amount": granted}, "granted_amount")
+    return schedule
+
+
 def four_eyes_required(outcome: str, granted: Decimal) -> bool:
     return outcome == Decision.Outcome.APPROVED and granted > Decimal(str(settings.FOUR_EYES_THRESHOLD))
 
 
 @transaction.atomic
-def record_decision(actor: Actor, application: Application, *, outcome: str, granted_amount: Any = 0,
-                    conditions: str = "", motivation: str = "", tranches: list[dict[str, Any]] | None = None,
+def record_decision(actor: Actor, application: Application, data: DecisionInput,
                     expected_version: int | None = None) -> Decision:
     """The approver decides. An approval above the four-eyes threshold waits for a second approver."""
+    outcome, motivation = data.outcome, data.motivation
     name = "approve" if outcome == Decision.Outcome.APPROVED else "reject"
     application = opened(actor, application, name, expected_version)
     if Decision.objects.filter(application=application).exists():
@@ -100,27 +109,12 @@ def record_decision(actor: Actor, application: Application, *, outcome: str, gra
     granted = Decimal(0)
     schedule: list[Tranche] = []
     if outcome == Decision.Outcome.APPROVED:
-        granted = parse_money(granted_amount, "granted_amount")
-        problems = []
-        if granted <= 0:
-            problems.append(Violation(Code.INVALID, _("Le montant accordé doit être positif."), "granted_amount"))
-        elif granted > (application.requested_amount or 0):
-            problems.append(Violation(GrantError.GRANTED_ABOVE_REQUESTED, _(
-                "Le montant accordé (%(g)s €) dépasse le montant demandé (%(r)s €).") % {
-                "g": granted, "r": application.requested_amount}, "granted_amount"))
-        if problems:
-            raise RuleViolation(problems)
-        whole = [{"due_on": current_date().isoformat(), "amount": str(granted)}]
-        schedule = _tranches(list(tranches or whole), granted)
-        call = Call.objects.get(pk=application.call_id)
-        if granted > call.remaining:
-            raise RuleViolation.single(GrantError.ENVELOPE_EXCEEDED, _(
-                "L'enveloppe de l'appel ne suffit pas : reste %(left)s €, montant à engager %(amount)s €.") % {
-                "left": call.remaining, "amount": granted}, "granted_amount")
-    elif not (motivation or "").strip():
+        granted = data.granted_amount
+        schedule = _approval(application, granted, data.tranches)
+    elif not motivation.strip():
         raise RuleViolation.single(Code.REQUIRED, _("Motivez le refus."), "motivation")
     decision = Decision.objects.create(application=application, outcome=outcome, granted_amount=granted,
-                                       conditions=conditions or "", motivation=motivation or "", decided_by=actor)
+                                       conditions=data.conditions, motivation=motivation, decided_by=actor)
     for tranche in schedule:
         tranche.application = application
     Tranche.objects.bulk_create(schedule)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,8 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.grants import selectors
-from subsidia.grants.models import Application, Call, Decision, Review, State
+from subsidia.grants.inputs import DecisionInput, TrancheInput
+from subsidia.grants.models import Application, Call, Decision, Review, State, Tranche
 from subsidia.grants.services import decisions as decision_services
 from subsidia.grants.services import payments as payment_services
 from subsidia.grants.services import reviews as review_services
@@ -52,8 +54,11 @@ def under_review(call: Call, org_a: Organisation) -> Application:
 
 def approve(actor: User, application: Application, amount: str = "6000",
             tranches: list[dict[str, str]] | None = None) -> Decision:
-    return decision_services.record_decision(actor, application, outcome="approved", granted_amount=amount,
-                                             tranches=tranches or [{"due_on": TODAY().isoformat(), "amount": amount}])
+    schedule = tranches or [{"due_on": TODAY().isoformat(), "amount": amount}]
+    return decision_services.record_decision(actor, application, DecisionInput(
+        outcome="approved", granted_amount=Decimal(amount),
+        tranches=tuple(TrancheInput(due_on=date.fromisoformat(t["due_on"]), amount=Decimal(t["amount"]))
+                       for t in schedule)))
 
 
 class TestReviews:
@@ -240,9 +245,9 @@ class TestDecision:
 
     def test_a_rejection_needs_a_motivation(self, people: dict[str, User], under_review: Application) -> None:
         with pytest.raises(RuleViolation):
-            decision_services.record_decision(people["approver"], under_review, outcome="rejected")
-        decision_services.record_decision(people["approver"], under_review, outcome="rejected",
-                                          motivation="Hors priorités")
+            decision_services.record_decision(people["approver"], under_review, DecisionInput(outcome="rejected"))
+        decision_services.record_decision(people["approver"], under_review,
+                                          DecisionInput(outcome="rejected", motivation="Hors priorités"))
         under_review.refresh_from_db()
         assert under_review.state == State.REJECTED
         assert Call.objects.get(pk=under_review.call_id).committed == 0
@@ -266,7 +271,6 @@ class TestPayments:
         assert second.paid_on is None
 
     def test_no_payment_before_approval(self, people: dict[str, User], under_review: Application) -> None:
-        from subsidia.grants.models import Tranche
 
         tranche = Tranche.objects.create(application=under_review, position=1, due_on=TODAY(), amount=1)
         with pytest.raises(Conflict):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 from pytest_django import Settings
 
@@ -19,7 +19,7 @@ from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.grants.forms_partner import ApplicationForm
 from subsidia.grants.inputs import ApplicationInput, BudgetLineInput, CallInput, CriterionInput, QuestionInput
-from subsidia.grants.models import Application, ApplicationDocument, Call, State
+from subsidia.grants.models import Application, ApplicationDocument, Call, Question, State
 from subsidia.grants.services import calls as call_services
 from subsidia.grants.services import drafting as drafting_services
 from subsidia.grants.services import transitions as transition_services
@@ -162,8 +162,6 @@ class TestDrafting:
             drafting_services.update_application(people["approver"], application, ApplicationInput(title="Non"))
 
     def test_answers_are_checked_by_kind(self, people: dict[str, User], org_a: Organisation) -> None:
-        from subsidia.grants.models import Question
-
         application = ApplicationFactory.create(organisation=org_a)
         Question.objects.create(call=application.call, key="participants", label="Participants", kind="number")
         Question.objects.create(call=application.call, key="date", label="Date", kind="date")
@@ -222,8 +220,6 @@ class TestOptimisticLocking:
         outcomes: dict[str, str] = {}
 
         def save(who: str) -> None:
-            from django.db import connections
-
             try:
                 barrier.wait()
                 drafting_services.update_application(people[who], application, ApplicationInput(title=f"par {who}"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from subsidia.accounts.models import User
+from subsidia.grants import letters
 from subsidia.grants.letters import store_decision_letter
 from subsidia.grants.models import Decision, State, Tranche
 from subsidia.grants.tasks import generate_decision_letter
@@ -117,12 +119,8 @@ def test_rejection_letter_has_the_motivation(org_a: Organisation, make_user: Cal
 
 @pytest.mark.django_db
 def test_letter_is_dated_the_day_the_decision_took_effect(approved: Decision) -> None:
-    from unittest import mock
-
-    from subsidia.grants import letters
-
     Decision.objects.filter(pk=approved.pk).update(
-        confirmed_at=timezone.make_aware(datetime(2023, 4, 3, 10)))
+        confirmed_at=datetime(2023, 4, 3, 10, tzinfo=timezone.get_current_timezone()))
     decision = Decision.objects.get(pk=approved.pk)
     with mock.patch.object(letters, "render_to_string", wraps=render_to_string) as render:
         letters.render_decision_letter(decision)

@@ -12,6 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from huey.contrib.djhuey import HUEY
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from subsidia.accounts.models import User
@@ -193,8 +194,6 @@ def test_reminders_are_written_in_the_recipients_language(org_a: Organisation, m
 # --- the worker ----------------------------------------------------------------------------------
 
 def test_daily_reminders_is_a_periodic_task_of_the_worker() -> None:
-    from huey.contrib.djhuey import HUEY
-
     autodiscover_modules("tasks")  # what `subsidia run_huey` does at start
     registry = HUEY._registry
     assert "subsidia.grants.tasks.daily_reminders" in registry._registry

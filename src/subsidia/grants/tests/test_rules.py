@@ -15,6 +15,7 @@ from subsidia.grants import rules
 from subsidia.grants.models import Application, BudgetLine, Call, Question, State
 from subsidia.grants.services import transitions as transition_services
 from subsidia.organisations.models import Organisation
+from subsidia.organisations.tests.factories import OrganisationFactory
 
 from .factories import ApplicationFactory, CallFactory, add_document
 
@@ -183,8 +184,6 @@ def test_incomplete_drafts_say_what_is_missing(call: Call, org_a: Organisation) 
 
 def test_a_refused_submission_reports_every_rule_and_changes_nothing(call: Call,
                                                                      make_user: Callable[..., User]) -> None:
-    from subsidia.organisations.tests.factories import OrganisationFactory
-
     commune = OrganisationFactory.create(legal_form="commune")
     admin = make_user("partner_admin", organisation=commune)
     call.closes_on = timezone.localdate() - timedelta(days=1)

@@ -20,7 +20,7 @@ from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.conftest import ClientResponse, sign_in
 from subsidia.grants import selectors, views_staff_panel
-from subsidia.grants.inputs import CallInput
+from subsidia.grants.inputs import CallInput, DecisionInput
 from subsidia.grants.models import (
     Application,
     Call,
@@ -433,7 +433,8 @@ def test_second_approver_sets_a_pending_decision_aside(make_user: Callable[..., 
     settings.FOUR_EYES_THRESHOLD = 1000
     first, second = make_user("approver"), make_user("approver")
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
-    decision_services.record_decision(first, application, outcome="approved", granted_amount="6000")
+    decision_services.record_decision(first, application, DecisionInput(outcome="approved",
+                                                                         granted_amount=Decimal(6000)))
     url = reverse("grants:decision_cancel", kwargs={"pk": application.pk})
     assert client_for(second).post(url, {"reason": ""}).status_code == 422
     assert client_for(second).post(url, {"reason": "Montant trop élevé."}).status_code == 302
@@ -553,7 +554,8 @@ def test_staff_panel_for_approvers_and_finance(make_user: Callable[..., User], s
     application = ApplicationFactory.create(state=State.UNDER_REVIEW)
     context, page = _panel(first, application)
     assert context["can_decide"] and reverse("grants:decision_record", kwargs={"pk": application.pk}) in page
-    decision_services.record_decision(first, application, outcome="approved", granted_amount="6000")
+    decision_services.record_decision(first, application, DecisionInput(outcome="approved",
+                                                                         granted_amount=Decimal(6000)))
     application.refresh_from_db()
     context, _html = _panel(first, application)
     assert context["pending"] and not context["can_confirm"]

@@ -15,7 +15,7 @@ from pytest_django import Settings
 from subsidia.accounts.models import User
 from subsidia.audit.models import AuditEvent
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from subsidia.grants.inputs import ApplicationInput, BudgetLineInput
+from subsidia.grants.inputs import ApplicationInput, BudgetLineInput, DecisionInput, TrancheInput
 from subsidia.grants.models import Application, Decision, State, Tranche
 from subsidia.grants.services import decisions as decision_services
 from subsidia.grants.services import drafting as drafting_services
@@ -37,11 +37,11 @@ ACTIONS: dict[str, Callable[[Any, Application], Any]] = {
     "request_information": lambda actor, app: transition_services.request_information(
         actor, app, "Précisez le public visé."),
     "withdraw": lambda actor, app: transition_services.withdraw(actor, app, "Projet reporté"),
-    "approve": lambda actor, app: decision_services.record_decision(
-        actor, app, outcome="approved", granted_amount="5000",
-        tranches=[{"due_on": timezone.localdate().isoformat(), "amount": "5000"}]),
-    "reject": lambda actor, app: decision_services.record_decision(actor, app, outcome="rejected",
-                                                                   motivation="Priorités non rencontrées"),
+    "approve": lambda actor, app: decision_services.record_decision(actor, app, DecisionInput(
+        outcome="approved", granted_amount=Decimal(5000),
+        tranches=(TrancheInput(due_on=timezone.localdate(), amount=Decimal(5000)),))),
+    "reject": lambda actor, app: decision_services.record_decision(actor, app, DecisionInput(
+        outcome="rejected", motivation="Priorités non rencontrées")),
     "start_project": lambda actor, app: transition_services.start_project(actor, app),
     "submit_report": lambda actor, app: report_services.submit_report(
         actor, app, deliverables="Exposition", actual_budget_lines=[
