@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subsidia.core.models import Timestamped, Versioned
 from subsidia.organisations.models import Organisation
 
 
@@ -36,7 +37,7 @@ class ApplicationDocumentKind(models.TextChoices):
     ANNEX = "annex", _("Annexe")
 
 
-class Call(models.Model):
+class Call(Versioned, Timestamped):
     """An "appel à projets": its rules are data, so officers change a call without a developer."""
 
     programme = models.CharField(_("programme"), max_length=200)
@@ -59,12 +60,9 @@ class Call(models.Model):
                                  validators=[MinValueValidator(Decimal(0))])
     committed = models.DecimalField(_("montant engagé"), max_digits=12, decimal_places=2, default=Decimal(0))
     is_published = models.BooleanField(_("publié"), default=False)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("appel à projets")
@@ -192,7 +190,7 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Clôturée")
 
 
-class Application(models.Model):
+class Application(Versioned, Timestamped):
     """A "demande de subside" filed by an organisation to a call."""
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
@@ -221,13 +219,10 @@ class Application(models.Model):
     first_submitted_on = models.DateField(_("date de dépôt"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
     report_due_on = models.DateField(_("rapport final attendu le"), null=True, blank=True)
-    # Optimistic locking: every write bumps the version; a write based on an older one is refused.
-    version = models.PositiveIntegerField(default=1)
+    # Optimistic locking (Versioned): every write bumps the version; a write based on an older one is refused.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("demande de subside")

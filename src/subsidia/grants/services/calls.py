@@ -201,8 +201,7 @@ def update_call(actor: Actor, call: Call, data: CallInput, expected_version: int
     clean = _call_data(data, call)
     for key, value in clean.items():
         setattr(call, key, value)
-    call.version += 1
-    call.save()
+    call.save_bumped()
     _set_parts(call, data)
     record(actor, "call.update", call, before=before, after=_call_snapshot(call))
     return call
