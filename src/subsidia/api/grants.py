@@ -35,16 +35,11 @@ from subsidia.organisations.models import Organisation
 from .auth import PUBLIC_AUTH, SIGNED_IN_AUTH, api_access, caller
 from .concurrency import PRECONDITION_ERRORS, conditional_doc, conditional_write, etag_doc, set_etag
 from .schemas import ErrorOut, Id, Pages
-from .schemas_grants import (
-    ApplicationCreate,
-    ApplicationFilters,
+from .schemas_grants import ApplicationCreate, ApplicationFilters, ApplicationPatch, CallCreate, CallFilters, CallPatch
+from .schemas_grants_out import (
     ApplicationOut,
-    ApplicationPatch,
     ApplicationSummaryOut,
-    CallCreate,
-    CallFilters,
     CallOut,
-    CallPatch,
     DecisionSummaryOut,
     DocumentOut,
     ViolationOut,

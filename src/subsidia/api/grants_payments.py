@@ -16,7 +16,8 @@ from subsidia.grants.services import payments as payment_services
 from .auth import SIGNED_IN_AUTH, api_access, caller
 from .grants import ERRORS, FINANCE, PAYMENT_READERS
 from .schemas import Id, Pages
-from .schemas_grants import PaymentIn, TrancheFilters, TrancheOut
+from .schemas_grants import PaymentIn, TrancheFilters
+from .schemas_grants_out import TrancheOut
 
 router = Router(tags=["grants"])
 

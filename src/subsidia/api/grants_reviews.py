@@ -20,7 +20,8 @@ from subsidia.grants.services import reviews as review_services
 from .auth import SIGNED_IN_AUTH, api_access, caller
 from .grants import CALL_MANAGERS, ERRORS, REVIEWERS, visible_application
 from .schemas import Id, Pages
-from .schemas_grants import ConflictIn, ReviewersIn, ReviewOut, ReviewSubmitIn
+from .schemas_grants import ConflictIn, ReviewersIn, ReviewSubmitIn
+from .schemas_grants_out import ReviewOut
 
 router = Router(tags=["grants"])
 

@@ -24,17 +24,8 @@ from .auth import SIGNED_IN_AUTH, api_access, caller
 from .concurrency import conditional_doc, conditional_write, set_etag
 from .grants import APPROVERS, WRITE_ERRORS, application_detail, transition_policy, visible_application
 from .schemas import Id
-from .schemas_grants import (
-    ApplicationOut,
-    CommentIn,
-    DecisionIn,
-    DecisionOut,
-    FinalReportIn,
-    IneligibleIn,
-    InformationRequestIn,
-    NoteIn,
-    VersionIn,
-)
+from .schemas_grants import CommentIn, DecisionIn, FinalReportIn, IneligibleIn, InformationRequestIn, NoteIn, VersionIn
+from .schemas_grants_out import ApplicationOut, DecisionOut
 
 router = Router(tags=["grants"])
 
