@@ -120,16 +120,12 @@ def submit_review(actor: Actor, review: Review, scores: dict[int, tuple[int, str
     clean: dict[int, tuple[int, str]] = {}
     for criterion in criteria:
         value = scores.get(criterion.pk)
-        try:
-            score = int(value[0]) if value is not None else None
-        except (TypeError, ValueError):
-            score = None
-        if score is None or not 0 <= score <= 5:
+        if value is None or not 0 <= value[0] <= 5:
             problems.append(Violation(GrantError.SCORE_REQUIRED,
                                       _("Notez « %(c)s » de 0 à 5.") % {"c": criterion.title},
                                       f"scores.{criterion.pk}"))
         else:
-            clean[criterion.pk] = (score, str(value[1] or "") if value is not None else "")
+            clean[criterion.pk] = value
     unknown = set(scores) - {c.pk for c in criteria}
     if unknown:
         problems.append(Violation(GrantError.UNKNOWN_CRITERION, _("Critère inconnu."), "scores"))
