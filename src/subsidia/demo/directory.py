@@ -274,6 +274,7 @@ def load_directory(story: Story) -> list[DemoAccount]:
     that have a role, for the summary."""
     directory, accounts = read("directory.toml"), read("accounts.toml")
     load_reference(story, directory)
+    story.labels("Organisations", "Services", "Contacts", "Users", "TOTP devices", "Public demo accounts")
     staff = load_accounts(story, accounts, partners=False)
     load_organisations(story, directory, story.day(accounts["joined"]))
     partners = load_accounts(story, accounts, partners=True)

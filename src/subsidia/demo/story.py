@@ -8,7 +8,8 @@ out; one later today than the clock happens now. The clock of the caller (``SUBS
 is the story's "today": the travels nest inside it.
 
 The notifications an act sends are settled as the worker would have left them by today (:func:`settle_inbox`):
-those of a past event are not kept, so that the demo inboxes show only what still waits.
+those of a past event are not kept, so that the demo inboxes show only what still waits; the work it left for
+after the commit (e-mails, a letter to render) is not done again now (:func:`forget_after_commit_work`).
 
 Idempotent: each part of the story decides, before the replay, which of its stories are already told (a
 call, a convention, an event found on its natural key) and adds the acts of the others only.
@@ -26,6 +27,7 @@ from datetime import date, datetime
 
 import time_machine
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -80,6 +82,11 @@ class Story:
     def at(self, text: str, time_of_day: str | int = 10, **names: date) -> datetime:
         return clock.at(self.day(text, **names), time_of_day)
 
+    def moment(self, text: str, default: str | int = 10, **names: date) -> datetime:
+        """The moment a data file writes "<day> at HH:MM" (or "<day>", at ``default``)."""
+        day_text, _at, time_of_day = text.partition(" at ")
+        return self.at(day_text, time_of_day or default, **names)
+
     def add(self, at: datetime, actor: str, what: str, do: Callable[[Actor | None], object],
             inbox: Inbox = Inbox.DISCARD) -> None:
         """Add an act; an act being replayed may add later ones (what followed from it)."""
@@ -87,6 +94,16 @@ class Story:
 
     def count(self, label: str, status: str, n: int = 1) -> None:
         self.counts[label, status] += n
+
+    def labels(self, *labels: str) -> None:
+        """Reserve the summary's lines in this order (counted later, during the replay)."""
+        for label in labels:
+            self.counts[label, "created"] += 0
+
+    @property
+    def pending(self) -> int:
+        """How many acts are still to replay."""
+        return len(self._pending)
 
     def replay(self) -> None:
         """Every act up to today, in date order."""
@@ -97,11 +114,13 @@ class Story:
             moment = min(act.at, self.now)
             with time_machine.travel(moment, tick=False):
                 start = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+                after_commit = len(transaction.get_connection().run_on_commit)
                 try:
                     act.do(account(act.actor) if act.actor else None)
                 except RuleViolation as exc:
                     raise CommandError(f"Demo, {act.what} on {moment:%Y-%m-%d %H:%M}: {exc}") from exc
                 settle_inbox(start, act.inbox)
+                forget_after_commit_work(after_commit)
 
 
 def account(email: str) -> User:
@@ -110,6 +129,13 @@ def account(email: str) -> User:
     if user is None:
         raise CommandError(f"The demo needs the demo account {email!r}.")
     return user
+
+
+def forget_after_commit_work(start: int) -> None:
+    """What the act left for after the commit (the e-mails to registrants and invitees, a decision letter to
+    render, the search index to update) belonged to its own day: the worker did it then, it is not done again
+    now. The index is rebuilt once the whole story is told."""
+    del transaction.get_connection().run_on_commit[start:]
 
 
 def settle_inbox(after: int, inbox: Inbox) -> None:
