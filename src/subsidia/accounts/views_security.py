@@ -8,8 +8,6 @@ identity (:mod:`subsidia.accounts.reauth`), as member and role changes do elsewh
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +21,7 @@ from subsidia.core.errors import RuleViolation
 
 from . import selectors, services
 from .access import ADMINS
+from .actors import signed_in
 from .models import User
 from .reauth import reauthentication_required
 from .roles import STAFF_ROLES, Role
@@ -60,7 +59,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(selectors.tokens_of(_me(request)), pk=pk)  # another person's token: 404
     try:
-        services.revoke_api_token(cast(User, request.user), token)
+        services.revoke_api_token(signed_in(request), token)
     except RuleViolation as error:
         _refused(request, error)
     else:
@@ -102,7 +101,7 @@ def two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     request or sign-in, and no session of theirs passes the second factor any more."""
     account = _account(pk)
     try:
-        services.reset_two_factor(cast(User, request.user), account)
+        services.reset_two_factor(signed_in(request), account)
     except RuleViolation as error:
         _refused(request, error)
     else:
@@ -119,7 +118,7 @@ def role_revoke(request: HttpRequest, pk: int, role: str) -> HttpResponse:
     if role not in STAFF_ROLES or role not in account.staff_roles:
         raise Http404
     try:
-        services.revoke_role(cast(User, request.user), account, role)
+        services.revoke_role(signed_in(request), account, role)
     except RuleViolation as error:
         _refused(request, error)
     else:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from subsidia.accounts.actors import Actor, Visitor
+from subsidia.accounts.actors import Actor, Visitor, signed_in
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access
 from subsidia.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Violation
@@ -43,7 +43,6 @@ from .models import (
     YearlyReport,
 )
 from .services.reports import report_problems, save_report
-from .views_common import actor_of
 
 OPEN_REPORT_STATUSES = frozenset({ReportStatus.EXPECTED, ReportStatus.RETURNED})
 
@@ -124,7 +123,7 @@ def _payments(user: Actor, convention: Convention, today: date) -> list[dict[str
 @require_GET
 def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
     convention = get_object_or_404(selectors.conventions_visible_to(request.user), pk=pk)
-    user = actor_of(request)
+    user = signed_in(request)
     today = timezone.localdate()
     staff = _is_staff(user)
     reports = sorted(convention.reports.all(), key=lambda r: (r.year, r.kind))
@@ -188,7 +187,7 @@ def report_page(request: HttpRequest, report: YearlyReport, *, form: ReportForm 
                 conflict: RuleViolation | None = None, refused: list[Violation] | None = None) -> HttpResponse:
     """The report's page: the partner's form while it may be filled in, the figures read-only otherwise, and
     the officer's review once filed."""
-    user = actor_of(request)
+    user = signed_in(request)
     today = timezone.localdate()
     report = YearlyReport.objects.select_related("convention__organisation", "convention__department").get(
         pk=report.pk)
@@ -256,7 +255,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # After a clash, the person chose to keep their input over the other person's changes.
         expected = int_or_none(request.POST.get("overwrite"))
     try:
-        save_report(actor_of(request), report, form.to_input(), expected_version=expected)
+        save_report(signed_in(request), report, form.to_input(), expected_version=expected)
     except Conflict as error:
         raise_for(error)
         return report_page(request, report, form=form, status=409, conflict=error)

@@ -15,8 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from subsidia.accounts.actors import Actor
-from subsidia.accounts.models import User
+from subsidia.accounts.actors import signed_in
 from subsidia.accounts.roles import Role
 from subsidia.core.access import roles
 from subsidia.core.errors import Conflict, NotFound, RuleViolation, Violation, add_to_form
@@ -29,12 +28,6 @@ from .workflow import CONVENTION_ILLEGAL, CONVENTION_WORKFLOW
 PAYMENT_READERS = roles(Role.FINANCE, Role.OFFICER, Role.AUDITOR, Role.ADMIN, name="convention_payment_readers")
 PAGE_SIZE = 25
 
-
-def actor_of(request: HttpRequest) -> Actor:
-    """The person acting: these pages are for signed-in roles only (their access policies say so)."""
-    user = request.user
-    assert isinstance(user, User), "a staff page is reached signed in"
-    return user
 
 
 def refused(request: HttpRequest, error: RuleViolation, form: forms.BaseForm | None = None,
@@ -63,7 +56,7 @@ def detail_url(convention: Convention) -> str:
 
 def may(request: HttpRequest, convention: Convention, act: str) -> bool:
     status = convention.status_on(timezone.localdate())
-    return any(a.name == act for a in CONVENTION_WORKFLOW.available_to(actor_of(request), str(status)))
+    return any(a.name == act for a in CONVENTION_WORKFLOW.available_to(signed_in(request), str(status)))
 
 
 def not_now(request: HttpRequest, convention: Convention, label: str) -> HttpResponse:

@@ -12,13 +12,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from subsidia.accounts.access import PARTNERS
+from subsidia.accounts.actors import signed_in
 from subsidia.core.access import access
 from subsidia.core.errors import Conflict, RuleViolation
 
 from .forms_partner import ReportDocumentForm, SubmitForm
 from .services.reports import add_report_document, submit_report
 from .views import raise_for, report_page, visible_report
-from .views_common import actor_of
 
 
 @access(PARTNERS)
@@ -28,7 +28,7 @@ def report_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportDocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            document = add_report_document(actor_of(request), report, form.cleaned_data["file"])
+            document = add_report_document(signed_in(request), report, form.cleaned_data["file"])
         except RuleViolation as error:
             raise_for(error)
             if isinstance(error, Conflict):
@@ -48,7 +48,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SubmitForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
-        submit_report(actor_of(request), report, expected_version=version)
+        submit_report(signed_in(request), report, expected_version=version)
     except Conflict as error:
         raise_for(error)
         return report_page(request, report, status=409, conflict=error)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from subsidia.accounts.access import APPROVERS, OFFICERS
+from subsidia.accounts.actors import signed_in
 from subsidia.accounts.reauth import reauthentication_required
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access
@@ -49,7 +50,6 @@ from .services import acts, drafting
 from .views_common import (
     PAGE_SIZE,
     PAYMENT_READERS,
-    actor_of,
     detail_url,
     may,
     not_now,
@@ -83,7 +83,7 @@ def _filtered_conventions(conventions: QuerySet[Convention], filters: dict[str, 
 @require_GET
 def convention_list(request: HttpRequest) -> HttpResponse:
     """Every convention for the ministry's readers, with filters; a partner's own signed conventions."""
-    user = actor_of(request)
+    user = signed_in(request)
     today = timezone.localdate()
     is_staff = selectors.sees_all_conventions(user)
     conventions = selectors.conventions_visible_to(user)
@@ -126,7 +126,7 @@ def _domain_mapping(error: RuleViolation, sources: list[Any]) -> RuleViolation:
 
 
 def _convention_form_page(request: HttpRequest, convention: Convention | None) -> HttpResponse:
-    user = actor_of(request)
+    user = signed_in(request)
     if request.method == "POST":
         form = ConventionForm(request.POST)
         domains = DomainFormSet(request.POST, prefix="domains")
@@ -191,7 +191,8 @@ def convention_delete(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                drafting.delete_convention(actor_of(request), convention, expected_version=form.cleaned_data["version"])
+                drafting.delete_convention(signed_in(request), convention,
+                                           expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = refused(request, error)
             else:
@@ -229,7 +230,7 @@ def convention_sign(request: HttpRequest, pk: int) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            acts.sign_convention(actor_of(request), convention, form.to_input(),
+            acts.sign_convention(signed_in(request), convention, form.to_input(),
                                  expected_version=form.cleaned_data["version"])
         except RuleViolation as error:
             status = refused(request, error, form)
@@ -259,7 +260,7 @@ def convention_amend(request: HttpRequest, pk: int) -> HttpResponse:
             mapping[f"lines.{index}.yearly_amount"] = f"amount_{domain_pk}"
             mapping[f"lines.{index}.fte"] = f"fte_{domain_pk}"
         try:
-            amendment = acts.amend_convention(actor_of(request), convention, amendment_input,
+            amendment = acts.amend_convention(signed_in(request), convention, amendment_input,
                                               expected_version=form.cleaned_data["version"])
         except RuleViolation as error:
             status = refused(request, error, form, mapping)
@@ -284,7 +285,7 @@ def convention_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            acts.terminate_convention(actor_of(request), convention, form.to_input(),
+            acts.terminate_convention(signed_in(request), convention, form.to_input(),
                                       expected_version=form.cleaned_data["version"])
         except RuleViolation as error:
             status = refused(request, error, form)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from subsidia.accounts.access import FINANCE
+from subsidia.accounts.actors import signed_in
 from subsidia.accounts.reauth import reauthentication_required
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access
@@ -30,7 +31,7 @@ from . import selectors
 from .forms_staff import FundingPeriodForm, PaymentFilterForm, PaymentForm
 from .models import ScheduledPayment
 from .services import payments as payment_services
-from .views_common import PAGE_SIZE, PAYMENT_READERS, actor_of, pk_or_none, refused
+from .views_common import PAGE_SIZE, PAYMENT_READERS, pk_or_none, refused
 
 # --- payments --------------------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ def _payments_page(request: HttpRequest, failed: PaymentForm | None = None,
     payments = list(page)
     if failed_payment is not None and failed_payment not in payments:
         payments.insert(0, failed_payment)  # the line whose form has errors is always shown
-    can_pay = actor_of(request).has_role(Role.FINANCE)
+    can_pay = signed_in(request).has_role(Role.FINANCE)
     rows = [{"payment": p,
              "form": (failed if failed is not None and failed_payment is not None and p.pk == failed_payment.pk
                       else payment_form(p)) if can_pay and p.paid_on is None else None,
@@ -98,7 +99,7 @@ def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _payments_page(request, form, payment, status=422)
     try:
-        payment_services.record_payment(actor_of(request), payment, form.to_input())
+        payment_services.record_payment(signed_in(request), payment, form.to_input())
     except RuleViolation as error:
         status = refused(request, error, form)
         return _payments_page(request, form, payment, status=status)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from subsidia.accounts.access import OFFICERS
+from subsidia.accounts.actors import signed_in
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access
 from subsidia.core.errors import RuleViolation
@@ -28,7 +29,7 @@ from . import money, selectors
 from .forms_staff import ReportFilterForm, ReportReviewForm
 from .models import Convention, ReportKind, ReportStatus, YearlyReport
 from .services import reports as report_services
-from .views_common import PAGE_SIZE, actor_of, pk_or_none, refused
+from .views_common import PAGE_SIZE, pk_or_none, refused
 
 # --- yearly reports --------------------------------------------------------------------------------
 
@@ -60,7 +61,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             for r in page]
     return render(request, "conventions/staff/reports.html", {
         "form": form, "page": page, "rows": rows, "query": request.GET.copy(), "total": page.paginator.count,
-        "can_review": actor_of(request).has_role(Role.OFFICER),
+        "can_review": signed_in(request).has_role(Role.OFFICER),
     })
 
 
@@ -94,10 +95,10 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["decision"] == "accept":
-            reviewed = report_services.accept_report(actor_of(request), report, data["comment"],
+            reviewed = report_services.accept_report(signed_in(request), report, data["comment"],
                                               expected_version=data["version"])
         else:
-            reviewed = report_services.return_report(actor_of(request), report, data["comment"],
+            reviewed = report_services.return_report(signed_in(request), report, data["comment"],
                                               expected_version=data["version"])
     except RuleViolation as error:
         status = refused(request, error, form)

@@ -9,7 +9,7 @@ the meeting's state or someone else's edit too (409), a refusal of the service a
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from subsidia.accounts.actors import Actor
+from subsidia.accounts.actors import signed_in
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import PARTNER_ROLES, Role
 from subsidia.core.access import PUBLIC, access, roles
@@ -68,10 +68,6 @@ def refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None 
     return error.status_code
 
 
-def participant(request: HttpRequest) -> Actor:
-    """The person signed in (every page but the feeds is behind ``DIALOGUE_PARTICIPANTS``: signed in)."""
-    return cast(Actor, request.user)
-
 
 def visible_series(request: HttpRequest, pk: int) -> MeetingSeries:
     return get_object_or_404(selectors.series_visible_to(request.user), pk=pk)
@@ -114,13 +110,13 @@ def series_list(request: HttpRequest) -> HttpResponse:
 
 def _feed_address(request: HttpRequest, name: str, **kwargs: Any) -> str:
     """The absolute subscription address of a feed, with the user's own secret token."""
-    token = services_calendar.calendar_token(participant(request)).token
+    token = services_calendar.calendar_token(signed_in(request)).token
     return request.build_absolute_uri(reverse(name, kwargs={"token": token, **kwargs}))
 
 
 def series_page(request: HttpRequest, series: MeetingSeries, status: int = 200) -> HttpResponse:
     """The series as the user may see it (a refused action re-renders it with its status)."""
-    user = participant(request)
+    user = signed_in(request)
     now = timezone.now()
     meetings = series.meetings.select_related("series")
     response = render(request, "dialogue/series_detail.html", {
@@ -152,7 +148,7 @@ def meeting_page(request: HttpRequest, meeting: Meeting, *, status: int = 200,
                  decisions: dict[int, AgendaDecisionForm] | None = None,
                  action_form: ActionForm | None = None) -> HttpResponse:
     """The meeting as the user may see it, with the forms they may use (a bound one shows its errors)."""
-    user = participant(request)
+    user = signed_in(request)
     is_officer = selectors.manages_dialogue(user)
     series = meeting.series
     decisions = decisions or {}
@@ -200,7 +196,7 @@ def agenda_propose(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return meeting_page(request, meeting, proposal=form, status=422)
     try:
-        item = services_agenda.propose_agenda_item(participant(request), meeting, form.to_input())
+        item = services_agenda.propose_agenda_item(signed_in(request), meeting, form.to_input())
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, proposal=form, status=status)
@@ -227,7 +223,7 @@ def _action_page(request: HttpRequest, item: ActionItem, form: forms.Form | None
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner of an action (or its organisation's gestionnaire) updates its status; an officer changes
     anything. GET shows the form; the meeting page posts the status alone."""
-    user = participant(request)
+    user = signed_in(request)
     item = get_object_or_404(
         ActionItem.objects.filter(series__in=selectors.series_visible_to(user).values("pk"))
         .select_related("series", "raised_at__series", "owner", "owner_organisation"), pk=pk)
@@ -267,7 +263,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @access(DIALOGUE_PARTICIPANTS)
 @require_POST
 def calendar_renew(request: HttpRequest) -> HttpResponse:
-    services_calendar.renew_calendar_token(participant(request))
+    services_calendar.renew_calendar_token(signed_in(request))
     messages.success(request, _("Nouvelle adresse d'abonnement créée. L'ancienne ne fonctionne plus : remplacez-la "
                                 "dans votre agenda."))
     return redirect("dialogue:calendar")

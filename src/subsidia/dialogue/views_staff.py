@@ -7,7 +7,7 @@ the services check the rules again.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from subsidia.accounts.access import OFFICERS
-from subsidia.accounts.actors import Actor
+from subsidia.accounts.actors import signed_in
 from subsidia.core.access import access
 from subsidia.core.errors import RuleViolation, Violation
 from subsidia.core.forms import error_summary
@@ -52,12 +52,6 @@ from .views import (
     visible_series,
 )
 
-
-def officer(request: HttpRequest) -> Actor:
-    """The officer signed in (every page here is behind ``OFFICERS``: nobody anonymous gets here)."""
-    return cast(Actor, request.user)
-
-
 # --- series ----------------------------------------------------------------------------------------
 
 
@@ -74,9 +68,9 @@ def _series_form_page(request: HttpRequest, series: MeetingSeries | None) -> Htt
         if form.is_valid():
             try:
                 if series is None:
-                    saved = services.create_series(officer(request), form.to_input())
+                    saved = services.create_series(signed_in(request), form.to_input())
                 else:
-                    saved = services.update_series(officer(request), series, form.to_input(),
+                    saved = services.update_series(signed_in(request), series, form.to_input(),
                                                    expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = refused(request, error, form, SERIES_FIELDS)
@@ -113,7 +107,7 @@ def series_generate(request: HttpRequest, pk: int) -> HttpResponse:
     """Plan the meetings of the cadence for the coming year that do not exist yet."""
     series = visible_series(request, pk)
     try:
-        created = services.generate_meetings(officer(request), series,
+        created = services.generate_meetings(signed_in(request), series,
                                              expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return series_page(request, series, status=refused(request, error))
@@ -138,7 +132,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                meeting = services_meetings.add_meeting(officer(request), series, form.to_input())
+                meeting = services_meetings.add_meeting(signed_in(request), series, form.to_input())
             except RuleViolation as error:
                 status = refused(request, error, form, MEETING_FIELDS)
             else:
@@ -163,7 +157,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services_meetings.update_meeting(officer(request), meeting, form.to_input(),
+                services_meetings.update_meeting(signed_in(request), meeting, form.to_input(),
                                                  expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = refused(request, error, form, MEETING_FIELDS)
@@ -190,7 +184,7 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return meeting_page(request, meeting, decisions={item.pk: form}, status=422)
     accept = form.cleaned_data["decision"] == "accept"
     try:
-        services_agenda.decide_agenda_item(officer(request), item, accept=accept, reason=form.cleaned_data["reason"])
+        services_agenda.decide_agenda_item(signed_in(request), item, accept=accept, reason=form.cleaned_data["reason"])
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, decisions={item.pk: form}, status=status)
@@ -245,7 +239,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 minutes_input = MinutesInput(form.cleaned_data["minutes"], attendance=rows,
                                              decisions=lines(form.cleaned_data["decisions"]))
-                services_meetings.record_minutes(officer(request), meeting, minutes_input,
+                services_meetings.record_minutes(signed_in(request), meeting, minutes_input,
                                                  expected_version=form.cleaned_data["version"])
             except RuleViolation as error:
                 status = error.status_code
@@ -270,7 +264,7 @@ def minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Make the minutes readable by the partners; the participants are told."""
     meeting = visible_meeting(request, pk)
     try:
-        services_meetings.publish_minutes(officer(request), meeting,
+        services_meetings.publish_minutes(signed_in(request), meeting,
                                           expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return meeting_page(request, meeting, status=refused(request, error))
@@ -289,7 +283,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return meeting_page(request, meeting, action_form=form, status=422)
     try:
-        item = services_actions.add_action_item(officer(request), meeting, form.to_input())
+        item = services_actions.add_action_item(signed_in(request), meeting, form.to_input())
     except RuleViolation as error:
         status = refused(request, error, form)
         return meeting_page(request, meeting, action_form=form, status=status)
@@ -305,7 +299,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     """E-mail every participant an invitation with the meeting as an .ics attachment."""
     meeting = visible_meeting(request, pk)
     try:
-        invited = services_meetings.send_invitations(officer(request), meeting,
+        invited = services_meetings.send_invitations(signed_in(request), meeting,
                                             expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return meeting_page(request, meeting, status=refused(request, error))

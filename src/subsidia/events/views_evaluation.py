@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.accounts.access import OFFICERS
+from subsidia.accounts.actors import signed_in
 from subsidia.core.access import PUBLIC, access
 from subsidia.core.disclosure import threshold
 from subsidia.core.errors import NotFound, RuleViolation
@@ -23,7 +24,7 @@ from subsidia.core.forms import error_summary
 from . import evaluation
 from .forms_staff import QuestionForm, ReportForm, answer_form
 from .models import EvaluationQuestion, Event, EventStatus
-from .views_shared import event_or_404, form_page, handle_form, officer, refused
+from .views_shared import event_or_404, form_page, handle_form, refused
 
 # --- the officers' side ----------------------------------------------------------------------------
 
@@ -51,7 +52,7 @@ def evaluation_builder(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuestionForm(request.POST) if request.method == "POST" else None
     if form is None:
         return _builder_page(request, event)
-    return handle_form(request, form, lambda: evaluation.add_question(officer(request), event, form.to_input()),
+    return handle_form(request, form, lambda: evaluation.add_question(signed_in(request), event, form.to_input()),
                        done=lambda _question: _builder_url(event.pk), success=_("Question ajoutée."),
                        page=lambda status: _builder_page(request, event, form, status=status))
 
@@ -68,7 +69,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
         QuestionForm(initial=QuestionForm.initial_for(question))
     back = _builder_url(question.event_id)
     return handle_form(
-        request, form, lambda: evaluation.update_question(officer(request), question, form.to_input()),
+        request, form, lambda: evaluation.update_question(signed_in(request), question, form.to_input()),
         done=lambda _question: back, success=_("Question enregistrée."),
         page=lambda status: form_page(request, event=question.event, form=form, title=_("Modifier la question"),
                                       submit=_("Enregistrer"), back=back, back_label=_("Questionnaire"),
@@ -80,7 +81,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question(pk)
     try:
-        evaluation.delete_question(officer(request), question)
+        evaluation.delete_question(signed_in(request), question)
     except RuleViolation as error:
         return _builder_page(request, question.event, status=refused(request, error))
     messages.success(request, _("Question supprimée."))
@@ -91,7 +92,7 @@ def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def question_move(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question(pk)
-    evaluation.move_question(officer(request), question, up=request.POST.get("direction") == "up")
+    evaluation.move_question(signed_in(request), question, up=request.POST.get("direction") == "up")
     return redirect(_builder_url(question.event_id) + f"#q{question.pk}")
 
 
@@ -100,7 +101,7 @@ def question_move(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_send(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_or_404(pk)
     try:
-        count = evaluation.send_questionnaire(officer(request), event)
+        count = evaluation.send_questionnaire(signed_in(request), event)
     except RuleViolation as error:
         return _builder_page(request, event, status=refused(request, error))
     messages.success(request, ngettext("Questionnaire envoyé à %(n)s personne.",
@@ -130,7 +131,7 @@ def evaluation_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("events:evaluation_results", kwargs={"pk": event.pk})
     return handle_form(
         request, form,
-        lambda: evaluation.update_report(officer(request), event, form.cleaned_data["evaluation_report"]),
+        lambda: evaluation.update_report(signed_in(request), event, form.cleaned_data["evaluation_report"]),
         done=lambda _event: back, success=_("Rapport enregistré."),
         page=lambda status: form_page(request, event=event, form=form, title=_("Rapport d'évaluation : %(title)s")
                                       % {"title": event.title}, submit=_("Enregistrer le rapport"), back=back,
@@ -143,7 +144,7 @@ def evaluation_report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_or_404(pk)
     publish = request.POST.get("publish") != "0"
     try:
-        evaluation.publish_report(officer(request), event, publish=publish)
+        evaluation.publish_report(signed_in(request), event, publish=publish)
     except RuleViolation as error:
         return _results_page(request, event, status=refused(request, error))
     messages.success(request, _("Rapport publié.") if publish else _("Rapport retiré de la page publique."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.accounts.access import OFFICERS
+from subsidia.accounts.actors import signed_in
 from subsidia.core.access import PUBLIC, access
 from subsidia.core.errors import RuleViolation, add_to_form
 from subsidia.core.forms import error_summary
@@ -19,7 +20,7 @@ from subsidia.core.forms import error_summary
 from . import gallery, selectors
 from .forms_staff import PhotoEditForm, PhotoForm
 from .models import Event, EventStatus, Photo
-from .views_shared import event_or_404, form_page, handle_form, officer, refused
+from .views_shared import event_or_404, form_page, handle_form, refused
 
 # --- the officers' side ----------------------------------------------------------------------------
 
@@ -53,7 +54,7 @@ def photos(request: HttpRequest, pk: int) -> HttpResponse:
                 add_to_form(form, error)
         return _photos_page(request, event, form, status=422)
     try:
-        gallery.add_photo(officer(request), event, form.cleaned_data["image"], form.to_input())
+        gallery.add_photo(signed_in(request), event, form.cleaned_data["image"], form.to_input())
     except RuleViolation as error:
         return _photos_page(request, event, form, status=refused(request, error, form))
     messages.success(request, _("Photo ajoutée à la galerie."))
@@ -72,7 +73,7 @@ def photo_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "caption": photo.caption, "credit": photo.credit, "alt_text": photo.alt_text})
     back = _photos_url(photo.event_id)
     return handle_form(
-        request, form, lambda: gallery.update_photo(officer(request), photo, form.to_input()),
+        request, form, lambda: gallery.update_photo(signed_in(request), photo, form.to_input()),
         done=lambda _photo: back, success=_("Photo enregistrée."),
         page=lambda status: form_page(request, event=photo.event, form=form, title=_("Modifier la photo"),
                                       submit=_("Enregistrer"), back=back, back_label=_("Photos"), status=status))
@@ -82,7 +83,7 @@ def photo_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
     photo = _photo(pk)
-    gallery.delete_photo(officer(request), photo)
+    gallery.delete_photo(signed_in(request), photo)
     messages.success(request, _("Photo supprimée."))
     return redirect(_photos_url(photo.event_id))
 
@@ -91,7 +92,7 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def photo_move(request: HttpRequest, pk: int) -> HttpResponse:
     photo = _photo(pk)
-    gallery.move_photo(officer(request), photo, up=request.POST.get("direction") == "up")
+    gallery.move_photo(signed_in(request), photo, up=request.POST.get("direction") == "up")
     return redirect(_photos_url(photo.event_id) + f"#photo-{photo.pk}")
 
 

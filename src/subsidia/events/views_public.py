@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from subsidia.accounts.access import OFFICERS
+from subsidia.accounts.actors import signed_in
 from subsidia.core.access import PUBLIC, access
 from subsidia.core.errors import NotFound, RuleViolation, Violation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
@@ -31,7 +32,6 @@ from subsidia.core.forms import error_summary
 from . import calendar, selectors, services, signing
 from .forms import CancelForm, EventFilterForm, RegistrationForm
 from .models import Event, EventStatus, Registration, RegistrationStatus
-from .views_shared import officer
 
 PAGE_SIZE = 20
 
@@ -211,7 +211,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            registration = services.check_in(officer(request), registration)
+            registration = services.check_in(signed_in(request), registration)
         except ServicePermissionDenied as error:
             raise Http404(str(error)) from error
         except RuleViolation as error:

@@ -8,7 +8,7 @@ saved says so and redirects. Views stay thin: they parse a form, call one servic
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from subsidia.accounts.actors import Actor
 from subsidia.core.errors import NotFound, RuleViolation, add_to_form
 from subsidia.core.errors import PermissionDenied as ServicePermissionDenied
 from subsidia.core.forms import error_summary
@@ -25,10 +24,6 @@ from .models import Event
 
 T = TypeVar("T")
 
-
-def officer(request: HttpRequest) -> Actor:
-    """The officer signed in (every officers' page is behind ``OFFICERS``: nobody anonymous gets here)."""
-    return cast(Actor, request.user)
 
 
 def refused(request: HttpRequest, error: RuleViolation, form: forms.Form | None = None) -> int:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from subsidia.accounts.access import OFFICERS
+from subsidia.accounts.actors import signed_in
 from subsidia.core.access import access
 from subsidia.core.errors import RuleViolation
 from subsidia.core.forms import error_summary
@@ -24,7 +25,7 @@ from subsidia.core.http import int_or_none
 from . import evaluation, export, selectors, services_staff
 from .forms_staff import BlockForm, CancelEventForm, EventForm, SessionForm, StaffCancelForm
 from .models import Block, Event, Registration, RegistrationStatus, Session
-from .views_shared import detail_url, event_or_404, form_page, handle_form, officer, refused
+from .views_shared import detail_url, event_or_404, form_page, handle_form, refused
 from .workflow import EVENT_WORKFLOW
 
 # --- events ----------------------------------------------------------------------------------------
@@ -44,8 +45,8 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
 
     def save() -> Event:
         if event is None:
-            return services_staff.create_event(officer(request), form.to_input())
-        return services_staff.update_event(officer(request), event, form.to_input(event),
+            return services_staff.create_event(signed_in(request), form.to_input())
+        return services_staff.update_event(signed_in(request), event, form.to_input(event),
                                            expected_version=form.cleaned_data["version"])
 
     def page(status: int) -> HttpResponse:
@@ -100,7 +101,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_publish(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_or_404(pk)
     try:
-        services_staff.publish_event(officer(request), event,
+        services_staff.publish_event(signed_in(request), event,
                                      expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return _detail_page(request, event, status=refused(request, error))
@@ -116,7 +117,7 @@ def staff_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail_page(request, event, cancel_form=form, status=422)
     try:
-        services_staff.cancel_event(officer(request), event, reason=form.cleaned_data["reason"],
+        services_staff.cancel_event(signed_in(request), event, reason=form.cleaned_data["reason"],
                                     expected_version=int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         return _detail_page(request, event, status=refused(request, error))
@@ -143,8 +144,8 @@ def _block_page(request: HttpRequest, event: Event, block: Block | None) -> Http
 
     def save() -> Block:
         if block is None:
-            return services_staff.add_block(officer(request), event, form.to_input())
-        return services_staff.update_block(officer(request), block, form.to_input(block))
+            return services_staff.add_block(signed_in(request), event, form.to_input())
+        return services_staff.update_block(signed_in(request), block, form.to_input(block))
 
     title = _("Nouveau bloc ou table") if block is None else _("Modifier « %(title)s »") % {"title": block.title}
     return _programme_page(request, event, form, save=save, title=title, success=_("Bloc ou table enregistré."))
@@ -168,7 +169,7 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def block_delete(request: HttpRequest, pk: int) -> HttpResponse:
     block = get_object_or_404(Block.objects.select_related("event"), pk=pk)
     try:
-        services_staff.delete_block(officer(request), block)
+        services_staff.delete_block(signed_in(request), block)
     except RuleViolation as error:
         return _detail_page(request, block.event, status=refused(request, error))
     messages.success(request, _("Bloc ou table supprimé."))
@@ -183,8 +184,8 @@ def _session_page(request: HttpRequest, event: Event, session: Session | None) -
 
     def save() -> Session:
         if session is None:
-            return services_staff.add_session(officer(request), event, form.to_input())
-        return services_staff.update_session(officer(request), session, form.to_input())
+            return services_staff.add_session(signed_in(request), event, form.to_input())
+        return services_staff.update_session(signed_in(request), session, form.to_input())
 
     title = _("Nouvelle session") if session is None else _("Modifier « %(title)s »") % {"title": session.title}
     return _programme_page(request, event, form, save=save, title=title, success=_("Session enregistrée."))
@@ -208,7 +209,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("event"), pk=pk)
     try:
-        services_staff.delete_session(officer(request), session)
+        services_staff.delete_session(signed_in(request), session)
     except RuleViolation as error:
         return _detail_page(request, session.event, status=refused(request, error))
     messages.success(request, _("Session supprimée."))
@@ -246,7 +247,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = StaffCancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services_staff.staff_cancel_registration(officer(request), registration, reason=reason)
+        services_staff.staff_cancel_registration(signed_in(request), registration, reason=reason)
     except RuleViolation as error:
         return _registrations_page(request, registration.event, status=refused(request, error))
     messages.success(request, _("Inscription de %(name)s annulée.") % {"name": registration.full_name})
@@ -258,7 +259,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_or_404(pk)
     try:
-        services_staff.launch_allocation(officer(request), event)
+        services_staff.launch_allocation(signed_in(request), event)
     except RuleViolation as error:
         return _registrations_page(request, event, status=refused(request, error))
     event.refresh_from_db()

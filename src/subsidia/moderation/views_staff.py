@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from subsidia.accounts.actors import Actor
+from subsidia.accounts.actors import signed_in
 from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.core.access import access, roles
@@ -38,12 +38,6 @@ PAGE_SIZE = 25
 TAB_LABELS = {"pending": gettext_lazy("En attente"), "reported": gettext_lazy("Signalés ou masqués"),
               "recent": gettext_lazy("Récents")}
 
-
-def _moderator(request: HttpRequest) -> Actor:
-    """The moderator deciding: every page here is behind ``MODERATORS``, a policy of signed-in roles."""
-    user = request.user
-    assert isinstance(user, User), "a moderation page is reached signed in"
-    return user
 
 
 def _button(request: HttpRequest, act: Callable[[], object], done: str) -> None:
@@ -107,7 +101,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     act = request.POST.get("action", "")
     reason = request.POST.get("reason", "")
     try:
-        services.moderate(_moderator(request), comment, act, reason, int_or_none(request.POST.get("version")))
+        services.moderate(signed_in(request), comment, act, reason, int_or_none(request.POST.get("version")))
     except RuleViolation as error:
         if isinstance(error, NotFound):
             return redirect(reverse("moderation:queue"))
@@ -157,7 +151,7 @@ def block(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _author_page(request, person, form, status=422)
     try:
-        services.block_account(_moderator(request), person, form.cleaned_data["ends_at"],
+        services.block_account(signed_in(request), person, form.cleaned_data["ends_at"],
                                form.cleaned_data["justification"])
     except RuleViolation as error:
         add_to_form(form, error)
@@ -178,7 +172,7 @@ def blocks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lift_block(request: HttpRequest, pk: int) -> HttpResponse:
     account_block = get_object_or_404(AccountBlock, pk=pk)
-    _button(request, lambda: services.lift_block(_moderator(request), account_block), _("Le blocage est levé."))
+    _button(request, lambda: services.lift_block(signed_in(request), account_block), _("Le blocage est levé."))
     return redirect(safe_next(request, reverse("moderation:blocks")))
 
 
@@ -192,7 +186,7 @@ def words(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.add_filtered_word(_moderator(request), form.cleaned_data["word"])
+                services.add_filtered_word(signed_in(request), form.cleaned_data["word"])
             except RuleViolation as error:
                 add_to_form(form, error)
                 status = error.status_code
@@ -209,6 +203,6 @@ def words(request: HttpRequest) -> HttpResponse:
 @require_POST
 def word_remove(request: HttpRequest, pk: int) -> HttpResponse:
     filtered = get_object_or_404(FilteredWord, pk=pk)
-    _button(request, lambda: services.remove_filtered_word(_moderator(request), filtered),
+    _button(request, lambda: services.remove_filtered_word(signed_in(request), filtered),
             _("Le mot est retiré du filtre."))
     return redirect("moderation:words")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from subsidia.accounts.models import User
+from subsidia.accounts.actors import signed_in
 from subsidia.core.access import SIGNED_IN, access
 
 from . import services
@@ -38,7 +36,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 @access(SIGNED_IN)
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)  # signed in: the access policy says so
+    user = signed_in(request)
     notifications = Notification.objects.filter(user=user).order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-pk")
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
@@ -52,7 +50,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read; then follow its link (a path of this site), unless asked to stay."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    services.mark_read(cast(User, request.user), notification.pk)
+    services.mark_read(signed_in(request), notification.pk)
     if not request.POST.get("stay") and _is_local(request, notification.url):
         return redirect(notification.url)
     messages.success(request, _("Notification marquée comme lue."))
@@ -62,7 +60,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @access(SIGNED_IN)
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = services.mark_read(cast(User, request.user))
+    count = services.mark_read(signed_in(request))
     messages.success(request, ngettext("%(n)s notification marquée comme lue.",
                                        "%(n)s notifications marquées comme lues.", count) % {"n": count})
     return _back(request)
@@ -71,7 +69,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @access(SIGNED_IN)
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)  # signed in: the access policy says so
+    user = signed_in(request)
     data = request.POST if request.method == "POST" else None
     form = PreferencesForm(data, initial_choices=services.email_preferences(user))
     if request.method == "POST" and form.is_valid():

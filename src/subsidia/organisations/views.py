@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -9,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from subsidia.accounts.models import User
+from subsidia.accounts.actors import signed_in
 from subsidia.accounts.reauth import reauthentication_required
 from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import PUBLIC, access
@@ -109,7 +107,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.create_organisation(cast(User, request.user), form.cleaned_data)
+            organisation = services.create_organisation(signed_in(request), form.cleaned_data)
         except RuleViolation as exc:
             add_to_form(form, exc)
         else:
@@ -126,7 +124,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=organisation, partner=partner)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_organisation(cast(User, request.user), organisation, form.cleaned_data)
+            services.update_organisation(signed_in(request), organisation, form.cleaned_data)
         except RuleViolation as exc:
             add_to_form(form, exc)
         else:
@@ -140,7 +138,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def organisation_verify(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _visible(request, pk)
-    services.mark_verified(cast(User, request.user), organisation)
+    services.mark_verified(signed_in(request), organisation)
     messages.success(request, _("Fiche marquée comme vérifiée aujourd'hui."))
     return redirect("organisations:detail", pk=pk)
 
@@ -155,7 +153,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteMemberForm(request.POST)
     if form.is_valid():
         try:
-            services.invite_member(cast(User, request.user), organisation, **form.cleaned_data)
+            services.invite_member(signed_in(request), organisation, **form.cleaned_data)
         except RuleViolation as exc:
             add_to_form(form, exc)
         else:
@@ -173,7 +171,7 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     if not selectors.can_manage_members(request.user, organisation):
         raise Http404
     try:
-        services.remove_member(cast(User, request.user), membership)
+        services.remove_member(signed_in(request), membership)
     except RuleViolation as exc:
         messages.error(request, str(exc))
     else:
@@ -189,7 +187,7 @@ def _part_form(
     organisation = _editable(request, pk)
     form = form_class(request.POST or None, instance=part)
     if request.method == "POST" and form.is_valid():
-        services.save_part(cast(User, request.user), organisation, form.save(commit=False))
+        services.save_part(signed_in(request), organisation, form.save(commit=False))
         messages.success(request, saved)
         return redirect("organisations:detail", pk=pk)
     return render(request, "organisations/simple_form.html",
@@ -217,7 +215,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_document(cast(User, request.user), organisation, kind=data["kind"], upload=data["file"],
+            services.add_document(signed_in(request), organisation, kind=data["kind"], upload=data["file"],
                                   title=data["title"], valid_from=data["valid_from"],
                                   valid_until=data["valid_until"])
         except RuleViolation as exc:
