@@ -266,14 +266,12 @@ def _existing_tables(config: dict[str, Any]) -> list[str]:
         return sorted(connections[alias].introspection.table_names())
 
 
-def restore(directory: Path, *, database_url: str | None = None, force: bool = False,
-            storage: Storage | None = None) -> RestoreReport:
-    storage = storage or default_storage
-    manifest = read_manifest(directory)
+def _refuse_unrestorable(directory: Path, manifest: dict[str, Any], config: dict[str, Any], storage: Storage,
+                         force: bool) -> None:
+    """Refuse before anything is written: sums, vendor, target, a database or files that would be replaced."""
     problems = check_sums(directory, manifest)
     if problems:
         raise BackupError("The backup does not match its manifest: " + "; ".join(problems))
-    config = database_settings(database_url)
     vendor = _vendor(config)
     if vendor != manifest["database"]["vendor"]:
         raise BackupError(f"The backup is of a {manifest['database']['vendor']} database, the target is {vendor}.")
@@ -289,8 +287,11 @@ def restore(directory: Path, *, database_url: str | None = None, force: bool = F
         raise BackupError(f"{len(different)} files in storage differ from the backup's (e.g. {different[0]}); "
                           "give --force to replace them.")
 
+
+def _restore_database(directory: Path, manifest: dict[str, Any], config: dict[str, Any], *,
+                      database_url: str | None, force: bool) -> None:
     database_file = directory / manifest["database"]["file"]
-    if vendor == "sqlite":
+    if _vendor(config) == "sqlite":
         if database_url is None:
             connections[DEFAULT_DB_ALIAS].close()
         source = sqlite3.connect(f"file:{database_file}?mode=ro", uri=True)
@@ -300,18 +301,19 @@ def restore(directory: Path, *, database_url: str | None = None, force: bool = F
         finally:
             source.close()
             destination.close()
-    else:
-        command = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",
-                   f"--dbname={config['NAME']}"]
-        if force:
-            command += ["--clean", "--if-exists"]
-        _run([*command, str(database_file)], config)
-        runtime_role = connections.settings[DEFAULT_DB_ALIAS].get("USER") if database_url is None else None
-        if runtime_role and dbroles.migration_credentials() and runtime_role != config.get("USER"):
-            with dbroles.temporary_connection(config) as alias:
-                dbroles.apply_runtime_grants(runtime_role, alias)
+        return
+    command = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",
+               f"--dbname={config['NAME']}"]
+    if force:
+        command += ["--clean", "--if-exists"]
+    _run([*command, str(database_file)], config)
+    runtime_role = connections.settings[DEFAULT_DB_ALIAS].get("USER") if database_url is None else None
+    if runtime_role and dbroles.migration_credentials() and runtime_role != config.get("USER"):
+        with dbroles.temporary_connection(config) as alias:
+            dbroles.apply_runtime_grants(runtime_role, alias)
 
-    report = RestoreReport(audit_head=Head.from_dict(manifest["audit_head"]))
+
+def _restore_files(directory: Path, manifest: dict[str, Any], storage: Storage, report: RestoreReport) -> None:
     for name, entry in manifest["files"].items():
         if storage.exists(name):
             if _storage_sha256(storage, name) == entry["sha256"]:
@@ -324,8 +326,12 @@ def restore(directory: Path, *, database_url: str | None = None, force: bool = F
             report.problems.append(f"{name} was stored as {saved}")
         report.files_restored += 1
 
+
+def _verify_restored(manifest: dict[str, Any], config: dict[str, Any], database_url: str | None,
+                     report: RestoreReport) -> None:
+    """The restored audit chain passes through the backup's head, and every table has the backup's rows."""
     restored = database_settings(database_url)
-    if vendor == "sqlite":
+    if _vendor(config) == "sqlite":
         restored = _sqlite_readonly(Path(config["NAME"]))
     with dbroles.temporary_connection(restored) as alias:
         expected = Head.from_dict(manifest["audit_head"])
@@ -336,4 +342,16 @@ def restore(directory: Path, *, database_url: str | None = None, force: bool = F
     for table, count in manifest["tables"].items():
         if counts.get(table) != count:
             report.problems.append(f"table {table}: {count} rows in the backup, {counts.get(table)} restored")
+
+
+def restore(directory: Path, *, database_url: str | None = None, force: bool = False,
+            storage: Storage | None = None) -> RestoreReport:
+    storage = storage or default_storage
+    manifest = read_manifest(directory)
+    config = database_settings(database_url)
+    _refuse_unrestorable(directory, manifest, config, storage, force)
+    _restore_database(directory, manifest, config, database_url=database_url, force=force)
+    report = RestoreReport(audit_head=Head.from_dict(manifest["audit_head"]))
+    _restore_files(directory, manifest, storage, report)
+    _verify_restored(manifest, config, database_url, report)
     return report

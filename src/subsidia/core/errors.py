@@ -54,7 +54,7 @@ class Code(StrEnum):
     # Answered by the HTTP layer (pages and API) rather than by a service.
     AUTHENTICATION_REQUIRED = "authentication_required"
     INVALID_AUTHORIZATION = "invalid_authorization"
-    INVALID_TOKEN = "invalid_token"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - an error code, not a secret
     REAUTHENTICATION_REQUIRED = "reauthentication_required"
     TWO_FACTOR_REQUIRED = "two_factor_required"
     CSRF_FAILED = "csrf_failed"

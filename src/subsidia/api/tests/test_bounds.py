@@ -157,16 +157,25 @@ def _unbounded(schema: dict[str, Any], components: dict[str, Any], where: str, s
     for key in ("anyOf", "oneOf", "allOf"):
         for option in schema.get(key, []):
             problems += _unbounded(option, components, where, seen)
+    return problems + _unbounded_scalar(schema, where) + _unbounded_children(schema, components, where, seen)
+
+
+def _unbounded_scalar(schema: dict[str, Any], where: str) -> list[str]:
     kind = schema.get("type")
     if kind in ("integer", "number") and not ({"minimum", "maximum"} <= set(schema) or "enum" in schema):
-        problems.append(f"{where}: {kind} without minimum and maximum")
+        return [f"{where}: {kind} without minimum and maximum"]
     if kind == "string" and not ({"maxLength", "enum", "const", "format"} & set(schema)):
-        problems.append(f"{where}: string without maxLength")
-    if kind == "array":
+        return [f"{where}: string without maxLength"]
+    return []
+
+
+def _unbounded_children(schema: dict[str, Any], components: dict[str, Any], where: str, seen: set[str]) -> list[str]:
+    problems = []
+    if schema.get("type") == "array":
         if "maxItems" not in schema:
             problems.append(f"{where}: array without maxItems")
         problems += _unbounded(schema.get("items", {}), components, f"{where}[]", seen)
-    if kind == "object" or "properties" in schema:
+    if schema.get("type") == "object" or "properties" in schema:
         for name, child in schema.get("properties", {}).items():
             problems += _unbounded(child, components, f"{where}.{name}", seen)
         extra = schema.get("additionalProperties")
