@@ -18,7 +18,7 @@ before, when the object is locked (:func:`subsidia.core.versions.locked`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -143,11 +143,12 @@ class Workflow(Generic[T]):
 
     def move(self, actor: Any, obj: M, name: str, *, note: str = "", before: dict[str, Any] | None = None,
              audit_fields: Iterable[str] | None = None, history: Callable[[str, str], object] | None = None,
-             changes: Callable[[M], None] | None = None) -> M:
+             changes: Callable[[M], None] | None = None, after_extra: Mapping[str, Any] | None = None) -> M:
         """Carry out ``name`` (already checked by :meth:`require`) on ``obj``, in one transaction.
 
         ``changes`` sets the other fields the act changes; ``history(source, target)`` writes the domain's
-        history row; the audit records ``before`` (taken now if not given) and the values after."""
+        history row; the audit records ``before`` (taken now if not given) and the values after, with
+        ``after_extra`` beside them (what the act did beyond the object's fields, e.g. how many were told)."""
         item = self[name]
         fields = list(audit_fields) if audit_fields is not None else None
         with transaction.atomic():
@@ -163,6 +164,6 @@ class Workflow(Generic[T]):
             obj.refresh_from_db()
             if history is not None:
                 history(source, self.state_of(obj))
-            auditing.record(actor, f"{self.subject}.{name}", obj, before=before,
-                            after=auditing.snapshot(obj, fields), note=note)
+            after = {**auditing.snapshot(obj, fields), **(after_extra or {})}
+            auditing.record(actor, f"{self.subject}.{name}", obj, before=before, after=after, note=note)
         return obj

@@ -217,25 +217,22 @@ def publish_event(actor: Actor, event: Event, expected_version: int | None = Non
 
 @transaction.atomic
 def cancel_event(actor: Actor, event: Event, *, reason: str = "", expected_version: int | None = None) -> Event:
-    """Cancel an event; every person registered (confirmed or waiting) is told by e-mail once committed.
-
-    The move is written here rather than by the engine's ``move``: its audit record also says how many people
-    were told, which the engine's snapshot of the event's fields cannot hold."""
+    """Cancel an event; every person registered (confirmed or waiting) is told by e-mail once committed, and
+    the audit record says how many."""
     require_officer(actor)
     event = locked_event(event)
     _check_version(event, expected_version)
-    cancel = EVENT_WORKFLOW.require(actor, event, "cancel")
+    EVENT_WORKFLOW.require(actor, event, "cancel")
     if event.ends_at < timezone.now():
         raise Conflict.single(EventError.PAST_EVENT, _("Un événement terminé ne peut plus être annulé."), "status")
-    before = snapshot(event, ["status", "version"])
-    event.status = str(cancel.target)
-    event.ical_sequence += 1
-    event.save_bumped()
     ids = list(event.registrations.filter(
         status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]).values_list("pk", flat=True))
-    record(actor, "event.cancel", event, before=before, after={**snapshot(event, ["status", "version"]),
-                                                              "people_told": len(ids)},
-           note=reason.strip()[:500])
+
+    def new_sequence(cancelled: Event) -> None:
+        cancelled.ical_sequence += 1
+
+    event = EVENT_WORKFLOW.move(actor, event, "cancel", audit_fields=["status", "version"], changes=new_sequence,
+                                after_extra={"people_told": len(ids)}, note=reason.strip()[:500])
     if ids:
         from .tasks_staff import send_event_cancelled
 
