@@ -42,7 +42,7 @@ from subsidia.accounts.models import User
 from subsidia.accounts.roles import Role
 from subsidia.audit.services import record
 from subsidia.core.errors import RuleViolation
-from subsidia.grants.demo import tiny_pdf
+from subsidia.demo.documents import tiny_pdf
 from subsidia.grants.models import Application
 from subsidia.notifications.models import Notification
 from subsidia.organisations.models import ActivityDomain, Membership, Organisation

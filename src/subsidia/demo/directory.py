@@ -269,6 +269,14 @@ def load_accounts(story: Story, data: dict[str, Any], *, partners: bool) -> list
     return accounts
 
 
+def partner_admin_of(organisation: str) -> str:
+    """The demo account that acts in the name of ``organisation`` (its first partner admin in accounts.toml)."""
+    for entry in read("accounts.toml").get("account", []):
+        if entry.get("role") == Role.PARTNER_ADMIN and entry.get("organisation") == organisation:
+            return str(entry["email"])
+    raise CommandError(f"The demo needs a partner admin account of {organisation!r} (accounts.toml).")
+
+
 def load_directory(story: Story) -> list[DemoAccount]:
     """The reference data now; the accounts and organisations as acts of the story. Returns the accounts
     that have a role, for the summary."""

@@ -20,11 +20,11 @@ from subsidia.accounts.management.commands.demo_totp import DEMO_TOTP_DIGITS, DE
 from subsidia.conventions.demo import load_conventions_demo
 from subsidia.demo.directory import DemoAccount, load_directory
 from subsidia.demo.events import tell_events
+from subsidia.demo.grants import tell_grants
 from subsidia.demo.knowledge import tell_knowledge
 from subsidia.demo.moderation import tell_moderation
 from subsidia.demo.story import Story
 from subsidia.dialogue.demo import load_dialogue_demo
-from subsidia.grants.demo import load_grants_demo
 from subsidia.search import index
 
 
@@ -53,12 +53,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             story = Story()
             accounts = load_directory(story)
+            tell_grants(story)  # calls and applications in every state
             tell_events(story)  # the 2017 conference in Mersch, the events around today
             tell_knowledge(story)  # good practices, FAQ, news
             tell_moderation(story)  # comments to moderate
             story.replay()
             counts: Counter[tuple[str, str]] = story.counts
-            load_grants_demo(counts)  # calls and applications in every state (subsidia.grants.demo)
             load_conventions_demo(counts)  # conventions with their history (subsidia.conventions.demo)
             load_dialogue_demo(counts)  # the MEGA's meetings with its partners (subsidia.dialogue.demo)
             # The acts left the index to the end (subsidia.demo.story.forget_after_commit_work).
