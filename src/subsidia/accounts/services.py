@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from subsidia.audit.services import record, snapshot
+# Through core's port: the audit app builds on accounts (its readers are roles), so accounts may not import it.
+from subsidia.core.auditing import record, snapshot
 from subsidia.core.errors import PermissionDenied, RuleViolation
 
 from .actors import Actor

@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from subsidia.audit.services import record
+# Through core's port: the audit app builds on accounts (its readers are roles), so accounts may not import it.
+from subsidia.core.auditing import record
 
 from .models import User
 

@@ -26,6 +26,7 @@ from .errors import DialogueError
 from .inputs import AttendanceRow, MeetingInput, MinutesInput
 from .models import Attendance, AttendanceStatus, Meeting, MeetingDecision, MeetingSeries, MeetingStatus
 from .services import locked_meeting, locked_series, meeting_url, require_officer, web_address, when
+from .tasks import send_meeting_invitations
 
 MEETING_FIELDS = ["starts_at", "ends_at", "place", "online_url", "status", "minutes", "minutes_published_at",
                   "ical_sequence", "version"]
@@ -176,8 +177,6 @@ def _send_invitations(meeting: Meeting) -> list[int]:
         (_("Annulée : %(series)s, %(when)s") if cancelled else _("Invitation : %(series)s, %(when)s")) % {
             "series": meeting.series.title, "when": when(meeting)},
         meeting.place or meeting.online_url), meeting_url(meeting))
-    from .tasks import send_meeting_invitations
-
     # The invitation e-mails (with their .ics) are sent by this task, not by the generic notification mail.
     Notification.objects.filter(pk__in=[n.pk for n in created]).update(emailed_at=timezone.now())
     user_ids = [p.pk for p in people]

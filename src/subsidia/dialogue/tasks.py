@@ -24,10 +24,11 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from subsidia.accounts.models import User
 from subsidia.core.sending import RETRY, claim_and_send, send_all
 from subsidia.notifications.models import Kind
-from subsidia.notifications.services import wants_email
+from subsidia.notifications.selectors import wants_email
 
 from . import calendar
 from .models import InvitationEmail, Meeting, MeetingStatus
+from .services import extend_all_series
 
 # As the notification e-mails: 1, 2, 4, 8 and 16 minutes between the tries.
 
@@ -92,6 +93,4 @@ def send_meeting_invitations(meeting_id: int, user_ids: list[int]) -> int:
 
 @db_periodic_task(crontab(hour="6", minute="30"))
 def extend_meeting_series() -> int:
-    from .services import extend_all_series
-
     return extend_all_series()

@@ -44,8 +44,9 @@ from .models import (
     RegistrationStatus,
 )
 from .services_staff import locked_event, require_officer
+from .signing import EVALUATION_SALT, evaluation_token
+from .tasks_staff import send_evaluation_invitations
 
-SALT = "events.evaluation"
 QUESTION_FIELDS = ["text", "kind", "options", "required", "position"]
 
 
@@ -165,20 +166,18 @@ def send_questionnaire(actor: Actor, event: Event) -> int:
     event.save(update_fields=["evaluation_sent_at", "updated_at"])
     record(actor, "event.evaluation_send", event, before=before,
            after={**snapshot(event, ["evaluation_sent_at"]), "invited": len(ids)})
-    from .tasks_staff import send_evaluation_invitations
-
     transaction.on_commit(lambda: send_evaluation_invitations(ids))
     return len(ids)
 
 
-def token_for(registration: Registration) -> str:
-    return signing.dumps(str(registration.uid), salt=SALT)
+# The link the invitation job (tasks_staff) sends; made in signing.py, which that job may import.
+token_for = evaluation_token
 
 
 def registration_for(token: str) -> Registration:
     """The registration a signed link stands for; a tampered or unknown link is not found (404)."""
     try:
-        uid = signing.loads(token, salt=SALT)
+        uid = signing.loads(token, salt=EVALUATION_SALT)
     except signing.BadSignature as error:
         raise NotFound.single(Code.NOT_FOUND, _("Ce lien n'est pas valide.")) from error
     registration = (Registration.objects.select_related("event").filter(uid=uid, evaluation_invited_at__isnull=False)

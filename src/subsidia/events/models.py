@@ -322,7 +322,7 @@ class Photo(models.Model):
 class RegistrationEmail(models.Model):
     """An e-mail the worker sent to a registrant: at most one per registration, purpose and version.
 
-    The row is the claim (inserted in the transaction that sends the message, see ``tasks.send_once``): a re-run
+    The row is the claim (inserted in the transaction that sends the message, see ``mailing.send_once``): a re-run
     of the job finds it and sends nothing. ``version`` tells apart e-mails of the same purpose that are meant
     to go again (the allocation's result after each run of the allocation); empty when there is only one."""
 

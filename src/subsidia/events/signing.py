@@ -49,3 +49,11 @@ def path_for(registration: Registration, purpose: str) -> str:
 
 def url_for(registration: Registration, purpose: str) -> str:
     return f"{settings.SITE_URL}{path_for(registration, purpose)}"
+
+
+# The evaluation questionnaire's link: no expiry (the data are deleted by retention anyway).
+EVALUATION_SALT = "events.evaluation"
+
+
+def evaluation_token(registration: Registration) -> str:
+    return signing.dumps(str(registration.uid), salt=EVALUATION_SALT)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable
 from functools import partial
-from urllib.parse import urlsplit
 
 import qrcode
 from django.conf import settings
@@ -27,50 +25,16 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
-from subsidia.core.sending import RETRY, claim_and_send, send_all
+from subsidia.core.sending import RETRY
 
 from . import calendar, selectors, signing
-from .models import Registration, RegistrationEmail, RegistrationStatus
+from . import tasks_staff as tasks_staff  # huey discovers the modules named "tasks" only: this registers the staff jobs
+from .explanation import explain
+from .mailing import already_sent, send_each, send_once
+from .mailing import message_id as message_id  # where the tests and the rerun checks look for it
+from .models import Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
-
-def message_id(registration_id: int, purpose: str, version: str = "") -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "subsidia.invalid"
-    return f"<registration-{registration_id}-{purpose}{f'-{version}' if version else ''}@{host}>"
-
-
-def already_sent(registration_id: int, purpose: str, version: str = "") -> bool:
-    return RegistrationEmail.objects.filter(registration_id=registration_id, purpose=purpose,
-                                            version=version).exists()
-
-
-def send_once(registration: Registration, purpose: str, message: EmailMessage, version: str = "") -> bool:
-    """Claim (registration, purpose, version), send ``message`` with its fixed Message-ID, commit; True if sent
-    now, False if it had been sent already. Raises when the mail server does not take it (nothing is kept)."""
-    if already_sent(registration.pk, purpose, version):
-        return False
-    message.extra_headers["Message-ID"] = message_id(registration.pk, purpose, version)
-
-    def claim() -> bool:  # an IntegrityError if another run claimed it while we prepared the message
-        RegistrationEmail.objects.create(registration=registration, purpose=purpose, version=version)
-        return True
-
-    return claim_and_send(claim, lambda: message)
-
-
-def send_each(what: str, items: list[tuple[Registration, str, str, Callable[[], EmailMessage | None]]]) -> int:
-    """Send each (registration, purpose, version, message builder) once; one failure does not hold back the
-    others, and the job then fails so that the worker retries it (those sent are skipped on the retry)."""
-
-    def attempt(registration: Registration, purpose: str, version: str,
-                build: Callable[[], EmailMessage | None]) -> bool:
-        if already_sent(registration.pk, purpose, version):
-            return False
-        message = build()
-        return message is not None and send_once(registration, purpose, message, version)
-
-    return send_all(what, ((f"registration {r.pk} ({purpose})", partial(attempt, r, purpose, version, build))
-                           for r, purpose, version, build in items))
 
 
 def qr_png(data: str) -> bytes:
@@ -150,8 +114,6 @@ def send_registration_email(registration_id: int, kind: str) -> bool:
 
 
 def _allocation_message(registration: Registration) -> EmailMessage | None:
-    from .services import explain
-
     with translation.override(registration.language or settings.LANGUAGE_CODE):
         lines = explain(registration)
         if not lines:
@@ -176,7 +138,3 @@ def send_allocation_results(event_id: int, registration_ids: list[int]) -> int:
     return send_each(f"event {event_id} allocation results", [
         (r, "allocation", allocation_version(r), partial(_allocation_message, r))
         for r in registrations])
-
-
-# Last, as it uses the helpers above: the staff side's jobs (retention, evaluation invitations, cancellations).
-from . import tasks_staff as tasks_staff  # noqa: E402

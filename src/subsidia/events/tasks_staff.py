@@ -18,8 +18,10 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from subsidia.core.sending import RETRY
 
+from .mailing import send_each
 from .models import Event, Registration
-from .tasks import send_each
+from .retention import delete_expired_registrations
+from .signing import evaluation_token
 
 
 def _when(event: Event) -> str:
@@ -52,10 +54,8 @@ def send_event_cancelled(event_id: int, registration_ids: list[int], message: st
 
 
 def _evaluation_message(registration: Registration) -> EmailMessage:
-    from .evaluation import token_for
-
     event = registration.event
-    link = settings.SITE_URL + reverse("events:evaluation_answer", kwargs={"token": token_for(registration)})
+    link = settings.SITE_URL + reverse("events:evaluation_answer", kwargs={"token": evaluation_token(registration)})
     with translation.override(registration.language or settings.LANGUAGE_CODE):
         subject = _("Votre avis sur « %(title)s »") % {"title": event.title}
         body = "\n\n".join([
@@ -78,6 +78,4 @@ def send_evaluation_invitations(registration_ids: list[int]) -> int:
 
 @db_periodic_task(crontab(hour="3", minute="15"))
 def delete_expired_registration_data() -> int:
-    from .retention import delete_expired_registrations
-
     return delete_expired_registrations()

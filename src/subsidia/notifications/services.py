@@ -14,6 +14,7 @@ from subsidia.accounts.models import User
 from subsidia.core.errors import Code, NotFound
 
 from .models import Kind, Notification, Preference
+from .tasks import send_notification_emails
 
 Message = Callable[[], tuple[str, str]]
 
@@ -40,15 +41,8 @@ def notify(recipients: Iterable[User | None], kind: str, message: Message, url: 
             continue
     ids = [n.pk for n in created]
     if ids:
-        from .tasks import send_notification_emails
-
         transaction.on_commit(lambda: send_notification_emails(ids))
     return created
-
-
-def wants_email(user: User, kind: str) -> bool:
-    preference = Preference.objects.filter(user=user, kind=kind).first()
-    return True if preference is None else preference.by_email
 
 
 def email_preferences(user: Actor) -> dict[str, bool]:

@@ -30,6 +30,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from subsidia.core.sending import RETRY, claim_and_send, send_all
 
 from .models import Notification
+from .selectors import wants_email
 
 # 1, 2, 4, 8 and 16 minutes: half an hour of outage is bridged by the task itself, the sweep does the rest.
 # How far back the sweep looks for notifications whose e-mail never went out.
@@ -55,8 +56,6 @@ def _message(notification: Notification) -> EmailMessage:
 def send_one(notification_id: int) -> bool:
     """Send the e-mail of one notification unless it was sent already (or is not wanted); True if sent now.
     Raises when the mail server does not take it: the notification then stays unsent."""
-    from .services import wants_email
-
     notification = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).select_related(
         "user").first()
     if notification is None:

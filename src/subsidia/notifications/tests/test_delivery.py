@@ -318,9 +318,7 @@ def test_two_runs_of_the_same_job_at_once_send_once(
     user = make_user()
     with django_capture_on_commit_callbacks(execute=False):
         [notification] = notify([user], Kind.DECISION, message)
-    from subsidia.notifications import services
-
-    real_wants_email = services.wants_email
+    real_wants_email = tasks.wants_email
     interleaved: list[bool] = []
 
     def the_other_worker_runs_now(*args: Any) -> bool:
@@ -329,6 +327,6 @@ def test_two_runs_of_the_same_job_at_once_send_once(
             assert tasks.send_one(notification.pk) is True  # the other worker, start to end
         return real_wants_email(*args)
 
-    monkeypatch.setattr(services, "wants_email", the_other_worker_runs_now)
+    monkeypatch.setattr(tasks, "wants_email", the_other_worker_runs_now)
     assert tasks.send_one(notification.pk) is False
     assert interleaved and len(smtp.inbox.messages) == 1
