@@ -51,6 +51,7 @@ test: install lint typecheck security-lint test-sqlite test-postgres test-clock 
 
 lint: install
 	$(BIN)/ruff check src
+	$(BIN)/lint-imports
 
 security-lint: install ## bandit: any high-severity finding fails (the reviewed medium ones: docs/security.md)
 	$(BIN)/bandit -q -r src -x '*/tests/*,*/migrations/*' --severity-level high

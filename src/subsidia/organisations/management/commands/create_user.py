@@ -40,25 +40,8 @@ class Command(BaseCommand):
             raise CommandError(f"Invalid e-mail address: {email}") from exc
         if role not in Role.values:
             raise CommandError(f"Unknown role '{role}'. Roles: {', '.join(Role.values)}")
-        organisation = None
-        if role in PARTNER_ROLES:
-            if options["organisation"] is None:
-                raise CommandError(f"The role '{role}' needs --organisation ORG_ID.")
-            organisation = Organisation.objects.filter(pk=options["organisation"]).first()
-            if organisation is None:
-                raise CommandError(f"No organisation with id {options['organisation']}.")
-        elif options["organisation"] is not None:
-            raise CommandError(f"The role '{role}' is not held in an organisation; drop --organisation.")
-
-        password = None
-        if options["password_stdin"]:
-            password = sys.stdin.readline().rstrip("\n")
-            if not password:
-                raise CommandError("No password on standard input.")
-            try:
-                validate_password(password)
-            except ValidationError as exc:
-                raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
+        organisation = self._organisation(role, options["organisation"])
+        password = self._password() if options["password_stdin"] else None
 
         try:
             with transaction.atomic():
@@ -74,3 +57,28 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} {user.email} with role {role}{where}.")
         if created and password is None:
             self.stdout.write("No password set: the person sets one with 'Mot de passe oublié'.")
+
+    @staticmethod
+    def _organisation(role: str, organisation_id: int | None) -> Organisation | None:
+        """The organisation a partner role is held in (required for those roles, refused for the others)."""
+        if role not in PARTNER_ROLES:
+            if organisation_id is not None:
+                raise CommandError(f"The role '{role}' is not held in an organisation; drop --organisation.")
+            return None
+        if organisation_id is None:
+            raise CommandError(f"The role '{role}' needs --organisation ORG_ID.")
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+        if organisation is None:
+            raise CommandError(f"No organisation with id {organisation_id}.")
+        return organisation
+
+    @staticmethod
+    def _password() -> str:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise CommandError("No password on standard input.")
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
+        return password
