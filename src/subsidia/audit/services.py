@@ -10,6 +10,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from subsidia.accounts.models import User
+
 from .models import AuditEvent
 
 
@@ -34,7 +36,7 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
 
 
 def record(
-    actor: Any,
+    actor: object,
     action: str,
     obj: models.Model,
     *,
@@ -43,10 +45,10 @@ def record(
     note: str = "",
 ) -> AuditEvent:
     """Append one event to the trail. ``actor`` is a user, or None for the system."""
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=actor if authenticated else None,
-        actor_label=actor.email if authenticated else "système",
+        actor=user,
+        actor_label=user.email if user is not None else "système",
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -13,7 +13,7 @@ from django.db import models
 
 
 class Recorder(Protocol):
-    def __call__(self, actor: Any, action: str, obj: models.Model, *, before: dict[str, Any] | None = None,
+    def __call__(self, actor: object, action: str, obj: models.Model, *, before: dict[str, Any] | None = None,
                  after: dict[str, Any] | None = None, note: str = "") -> object: ...
 
 
@@ -35,7 +35,7 @@ def _registered() -> tuple[Recorder, Snapshotter]:
     return _writer
 
 
-def record(actor: Any, action: str, obj: models.Model, *, before: dict[str, Any] | None = None,
+def record(actor: object, action: str, obj: models.Model, *, before: dict[str, Any] | None = None,
            after: dict[str, Any] | None = None, note: str = "") -> object:
     """Append one event to the audit trail, in the caller's transaction."""
     return _registered()[0](actor, action, obj, before=before, after=after, note=note)

@@ -67,7 +67,7 @@ def transition(name: str, sources: Iterable[str], target: str | None, roles: Ite
 T = TypeVar("T", bound=Transition)
 
 
-def roles_of(actor: Any) -> frozenset[str]:
+def roles_of(actor: object) -> frozenset[str]:
     """The roles an actor holds (none for an anonymous visitor or the system)."""
     return frozenset(getattr(actor, "roles", frozenset()))
 
@@ -112,7 +112,7 @@ class Workflow(Generic[T]):
         """The transitions open from ``state``, in the table's order."""
         return [t for t in self if t.opens_from(state)]
 
-    def available_to(self, actor: Any, state: str) -> list[T]:
+    def available_to(self, actor: object, state: str) -> list[T]:
         """The transitions open from ``state`` whose role ``actor`` holds (object access is checked apart)."""
         roles = roles_of(actor)
         return [t for t in self.from_state(state) if t.allows(roles)]
@@ -130,7 +130,7 @@ class Workflow(Generic[T]):
 
     # --- checking and moving -------------------------------------------------------------------------------
 
-    def require(self, actor: Any, obj: Any, name: str, *, system: bool = False) -> T:
+    def require(self, actor: object, obj: Any, name: str, *, system: bool = False) -> T:
         """The transition ``name`` if ``actor`` may make it on ``obj`` now; else ``PermissionDenied`` (the
         role) or ``Conflict`` (the state). A system move (no roles) is made only with ``system=True``."""
         item = self[name]
@@ -141,7 +141,7 @@ class Workflow(Generic[T]):
                 "action": item.label or name, "state": self.state_label(obj)}, self.state_field)
         return item
 
-    def move(self, actor: Any, obj: M, name: str, *, note: str = "", before: dict[str, Any] | None = None,
+    def move(self, actor: object, obj: M, name: str, *, note: str = "", before: dict[str, Any] | None = None,
              audit_fields: Iterable[str] | None = None, history: Callable[[str, str], object] | None = None,
              changes: Callable[[M], None] | None = None, after_extra: Mapping[str, Any] | None = None) -> M:
         """Carry out ``name`` (already checked by :meth:`require`) on ``obj``, in one transaction.
