@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from subsidia.core.availability import is_database_down, service_unavailable
 from subsidia.core.errors import Code, RuleViolation
 
 logger = logging.getLogger("django.request")
@@ -107,8 +108,6 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        from subsidia.core.availability import is_database_down, service_unavailable
-
         if is_database_down(exc):
             logger.error("Database unavailable: %s %s answered 503", request.method, request.path, exc_info=exc)
             return service_unavailable(request)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import environ
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import load_backend
@@ -90,8 +91,6 @@ def switch_to_migration_role(using: str = DEFAULT_DB_ALIAS) -> str | None:
 
 
 def database_settings_from_url(url: str) -> dict[str, Any]:
-    import environ
-
     return dict(environ.Env.db_url_config(url))
 
 

@@ -25,7 +25,11 @@ from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from .chain import Head, verify_chain
+from subsidia.accounts.models import User
+from subsidia.accounts.roles import Role
+
+from .chain import Head
+from .verification import verify_chain
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +68,6 @@ def recipients() -> list[str]:
     configured = [a for a in getattr(settings, "AUDIT_HEAD_RECIPIENTS", []) if a]
     if configured:
         return configured
-    from subsidia.accounts.models import User
-    from subsidia.accounts.roles import Role
-
     return sorted(set(User.objects.filter(is_active=True, role_grants__role=Role.AUDITOR)
                       .values_list("email", flat=True)))
 

@@ -19,6 +19,8 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import chain
+
 
 class AppendOnlyError(Exception):
     """An attempt to change or remove an audit record."""
@@ -89,8 +91,6 @@ class AuditEvent(models.Model):
 
     def _chain(self, using: str) -> None:
         """Take the chain's lock (held until commit), then link this record to the current head."""
-        from . import chain
-
         chain.lock_chain(using)
         last = type(self).objects.using(using).order_by("-id").values_list("id", "hash").first()
         self.prev_hash = last[1] if last else chain.GENESIS

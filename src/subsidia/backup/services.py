@@ -38,7 +38,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from subsidia.audit import dbroles
-from subsidia.audit.chain import Head, current_head, verify_chain
+from subsidia.audit.chain import Head
+from subsidia.audit.verification import current_head, verify_chain
 
 MANIFEST = "manifest.json"
 FORMAT = 1

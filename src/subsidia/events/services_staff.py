@@ -37,6 +37,7 @@ from .models import (
     RegistrationStatus,
     Session,
 )
+from .tasks_staff import send_event_cancelled
 from .workflow import EVENT_WORKFLOW, OFFICERS_ONLY
 
 EVENT_FIELDS = [
@@ -234,8 +235,6 @@ def cancel_event(actor: Actor, event: Event, *, reason: str = "", expected_versi
     event = EVENT_WORKFLOW.move(actor, event, "cancel", audit_fields=["status", "version"], changes=new_sequence,
                                 after_extra={"people_told": len(ids)}, note=reason.strip()[:500])
     if ids:
-        from .tasks_staff import send_event_cancelled
-
         message = reason.strip()
         transaction.on_commit(lambda: send_event_cancelled(event.pk, ids, message))
     return event

@@ -24,10 +24,11 @@ from pytest_django import Settings
 
 from subsidia.accounts.models import User
 from subsidia.audit import heads
-from subsidia.audit.chain import GENESIS, HASHED_FIELDS, compute_hash, verify_chain
+from subsidia.audit.chain import GENESIS, HASHED_FIELDS, compute_hash
 from subsidia.audit.models import AuditEvent
 from subsidia.audit.services import record
 from subsidia.audit.tasks import export_audit_chain_head
+from subsidia.audit.verification import verify_chain
 from subsidia.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from pytest_django import Settings
 
-from subsidia.audit.chain import ADVISORY_LOCK_KEY, verify_chain
+from subsidia.audit.chain import ADVISORY_LOCK_KEY
 from subsidia.audit.dbroles import runtime_grants_sql, switch_to_migration_role, temporary_connection
 from subsidia.audit.models import AuditEvent
+from subsidia.audit.verification import verify_chain
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's")]

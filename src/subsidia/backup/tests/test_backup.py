@@ -19,10 +19,10 @@ from django.db import connection, connections
 from pytest_django import Settings
 
 from subsidia.accounts.models import User
-from subsidia.audit.chain import current_head, verify_chain
 from subsidia.audit.dbroles import database_settings_from_url, temporary_connection
 from subsidia.audit.models import AuditEvent
 from subsidia.audit.services import record
+from subsidia.audit.verification import current_head, verify_chain
 from subsidia.backup.services import table_counts
 from subsidia.organisations.models import Organisation
 from subsidia.organisations.tests.factories import OrganisationFactory

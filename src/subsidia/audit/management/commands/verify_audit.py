@@ -13,7 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from subsidia.audit import heads
-from subsidia.audit.chain import Head, trigger_problems, verify_chain
+from subsidia.audit.chain import Head
+from subsidia.audit.verification import trigger_problems, verify_chain
 
 
 class Command(BaseCommand):
