@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from subsidia.accounts.access import PARTNERS
 from subsidia.accounts.actors import Actor, Visitor
 from subsidia.accounts.roles import STAFF_ROLES, Role
-from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import PUBLIC, SIGNED_IN, access, roles
 from subsidia.core.errors import Code, Conflict, NotFound, PermissionDenied, RuleViolation
 from subsidia.core.forms import error_summary
@@ -35,7 +34,7 @@ from subsidia.core.http import int_or_none
 from subsidia.organisations import selectors as organisation_selectors
 from subsidia.organisations.models import LegalForm
 
-from . import selectors, workflow
+from . import overlaps, selectors, workflow
 from .forms_partner import ANSWER_PREFIX, ApplicationCreateForm, BudgetLineForm
 from .inputs import ApplicationInput
 from .models import (
@@ -382,8 +381,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_member": is_member,
         "staff_panel": _staff_panel(request, application),
         # The ministry's own check: a convention of the organisation may already fund this domain then.
-        "overlaps": convention_selectors.overlaps_for_application(application)
-        if convention_selectors.sees_all_conventions(user) else [],
+        "overlaps": overlaps.overlaps_for(user, application),
     })
 
 

@@ -9,11 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from subsidia.accounts.actors import signed_in
 from subsidia.accounts.reauth import reauthentication_required
-from subsidia.conventions import selectors as convention_selectors
 from subsidia.core.access import PUBLIC, access
 from subsidia.core.errors import RuleViolation, add_to_form
 
-from . import selectors, services
+from . import selectors, services, standing
 from .access import ORGANISATION_EDITORS, ORGANISATION_MANAGERS, ORGANISATION_READERS, ORGANISATION_VIEWERS
 from .forms import (
     ContactForm,
@@ -34,7 +33,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     conventioned_only = bool(filters.pop("conventioned", False))
     organisations = selectors.directory(**{k: v for k, v in filters.items() if v})
-    conventioned = convention_selectors.conventioned_organisations()
+    conventioned = standing.conventioned_organisations()
     if conventioned_only:
         organisations = organisations.filter(pk__in=conventioned.values("pk"))
     page = Paginator(organisations, 20).get_page(request.GET.get("page"))
@@ -56,8 +55,8 @@ def directory_entry(request: HttpRequest, pk: int) -> HttpResponse:
 def _conventioned(request: HttpRequest, organisation: Organisation) -> dict[str, object]:
     """Whether the organisation is "conventionnée" today (derived from its conventions, never stored), and
     the conventions in force the user may open (the public only sees the mention)."""
-    return {"conventioned": convention_selectors.is_conventioned(organisation),
-            "conventions_in_force": convention_selectors.conventions_in_force_visible_to(request.user, organisation)}
+    return {"conventioned": standing.is_conventioned(organisation),
+            "conventions_in_force": standing.conventions_in_force_visible_to(request.user, organisation)}
 
 
 @access(ORGANISATION_READERS)
