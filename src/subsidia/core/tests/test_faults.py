@@ -401,7 +401,7 @@ SERVICE_CASES: dict[str, Case] = {
 
 # The other public functions of those modules: they read, check, or edit content without a state of its own.
 NOT_STATE_CHANGES = {
-    "events": {"check_window", "explain", "ordinal", "promote_waitlisted",  # promotion: inside cancel_registration
+    "events": {"check_window", "promote_waitlisted",  # promotion: inside cancel_registration
                "run_allocation"},  # allocation: no state, re-runnable by design (same seed, same result)
     "events_staff": {"add_block", "add_session", "create_event", "delete_block", "delete_session", "is_officer",
                      "launch_allocation", "live_count", "locked_event", "require_officer", "unique_slug",
