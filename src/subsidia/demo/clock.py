@@ -10,7 +10,8 @@ fixed only where history fixed it. The forms, in the data files and in :func:`da
 - a name the domain gives (``"due"``: the day last year's convention reports are due), and any of these
   followed by offsets (``"due -9d"``);
 - ``"min(a, b, ...)"`` and ``"max(a, b, ...)"`` of such days, ``"weekday(x)"`` (x, or the Monday after it
-  if it is a weekend day) and ``"weekday_back(x)"`` (x, or the Friday before it).
+  if it is a weekend day), ``"weekday_back(x)"`` (x, or the Friday before it) and ``"last(x)"`` (x, or the
+  same day a year earlier if x is still to come: ``"last(Y-07-01)"`` is the latest 1 July by today).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+
+from subsidia.core.values import years_earlier
 
 
 class BadDay(ValueError):
@@ -96,13 +99,15 @@ class _Reader:
         raise BadDay(f"unknown word {token.group(0).strip()!r} in day {self.text!r}")
 
     def _call(self, name: str) -> date:
-        if name not in FUNCTIONS:
+        if name not in FUNCTIONS and name != "last":
             raise BadDay(f"unknown function {name!r} in day {self.text!r}")
         arguments = [self.expression()]
         while (token := self._next()) is not None and token.group("punct") == ",":
             arguments.append(self.expression())
         if token is None or token.group("punct") != ")":
             raise BadDay(f"missing ')' in day {self.text!r}")
+        if name == "last":
+            return arguments[0] if arguments[0] <= self.today else years_earlier(arguments[0])
         return FUNCTIONS[name](arguments)
 
 

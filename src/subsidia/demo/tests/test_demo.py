@@ -26,7 +26,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.db.models import Count
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
@@ -36,7 +37,27 @@ from subsidia.accounts.management.commands.demo_totp import DEMO_TOTP_KEY_HEX, D
 from subsidia.accounts.models import RoleGrant, User
 from subsidia.accounts.roles import STAFF_ROLES, Role
 from subsidia.audit.models import AuditEvent
+from subsidia.conftest import sign_in
+from subsidia.conventions import money
+from subsidia.conventions import selectors as conventions_selectors
+from subsidia.conventions.models import (
+    Amendment,
+    AmendmentLine,
+    Convention,
+    ConventionDomain,
+    DomainSpending,
+    Indicator,
+    IndicatorValue,
+    PaymentKind,
+    ReportDocument,
+    ReportKind,
+    ReportStatus,
+    ScheduledPayment,
+    YearlyReport,
+)
+from subsidia.conventions.tasks import send_convention_reminders
 from subsidia.core.values import years_earlier
+from subsidia.demo.conventions import tell_conventions
 from subsidia.demo.documents import tiny_pdf
 from subsidia.demo.events import tell_events
 from subsidia.demo.grants import tell_grants
@@ -75,8 +96,9 @@ from subsidia.grants.workflow import WORKFLOW
 from subsidia.knowledge.models import FaqQuestion, FaqTopic, GoodPractice, NewsItem, NewsTag, PublicationState
 from subsidia.moderation import selectors as moderation_selectors
 from subsidia.moderation.models import Comment, CommentReport, CommentStatus, FilteredWord, HeldBecause
-from subsidia.notifications.models import Notification
+from subsidia.notifications.models import Kind, Notification
 from subsidia.organisations.models import (
+    ActivityDomain,
     Contact,
     LegalForm,
     Membership,
@@ -127,6 +149,11 @@ PARTNER_ACCOUNTS = {
     "membre@demo.subsidia.lu": (Role.PARTNER_MEMBER, "Femmes en détresse"),
     "gestionnaire.asti@demo.subsidia.lu": (Role.PARTNER_ADMIN, "Association de soutien aux travailleurs immigrés"),
 }
+INTEGRATION = "Département de l'intégration"
+ASTI = "Association de soutien aux travailleurs immigrés"
+CARITAS = "Fondation Caritas Luxembourg"
+CLAE = "Comité de liaison des associations d'étrangers"
+CEFIS = "Centre d'étude et de formation interculturelles et sociales"
 MERSCH = "Conférence nationale sur l'intégration au niveau local"
 BLOCKS = ["Logement social abordable", "Plan communal d'intégration", "Vivre ensemble et participation"]
 UPCOMING = "Journée d'échange des communes : plan d'intégration et participation (exemple)"
@@ -138,7 +165,8 @@ COUNTED: list[type[models.Model]] = [
     AuditEvent, Event, Block, Session, Registration, BlockChoice, EvaluationResponse, EvaluationAnswer, Photo,
     GoodPractice, FaqTopic, FaqQuestion, NewsItem, NewsTag, Comment, CommentReport, FilteredWord, Call,
     Application, ApplicationDocument, BudgetLine, StateChange, EligibilityCheck, Review, Score, Decision, Tranche,
-    FinalReport, Notification,
+    FinalReport, Notification, ActivityDomain, Convention, ConventionDomain, Indicator, Amendment, AmendmentLine,
+    ScheduledPayment, YearlyReport, IndicatorValue, DomainSpending, ReportDocument,
 ]
 
 
@@ -190,6 +218,7 @@ def test_loading_again_changes_nothing(demo: Loaded) -> None:
     applications = dict(Application.objects.values_list("reference", "updated_at"))
     committed = dict(Call.objects.values_list("title", "committed"))
     assert "Events: 4 (4 created" in demo.output and "Good practices: 24 (24 created" in demo.output
+    assert "Conventions: 16 (16 created" in demo.output
     again = load(force=True)
     assert counts() == first
     # A second run changes nothing: no row saved again, no password re-hashed, no audit event.
@@ -205,6 +234,7 @@ def test_loading_again_changes_nothing(demo: Loaded) -> None:
     # The parts of the story, told once more, add no act.
     story = Story()
     tell_grants(story)
+    tell_conventions(story)
     tell_events(story)
     tell_knowledge(story)
     tell_moderation(story)
@@ -628,3 +658,114 @@ def test_tiny_pdf_is_well_formed() -> None:
     stream = content.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0]
     assert len(stream) == length
     assert b"pr\xe9visionnel" in stream and b"\\(exemple\\)" in stream
+
+
+# --- Conventions -----------------------------------------------------------------------------------------
+
+def current(organisation: str, department: str = INTEGRATION) -> Convention:
+    today = timezone.localdate()
+    return conventions_selectors.with_details(Convention.objects.active_on(today)).get(
+        organisation__name=organisation, department__name=department)
+
+
+def _check_money(convention: Convention, today: date) -> None:
+    """The schedule is what the services keep: each year adds up to the amount granted (or, once the
+    financial statement is accepted, to the eligible amount); what was due a week ago is paid."""
+    for position in money.positions(convention, today):
+        target = position.eligible if position.statement_status == ReportStatus.ACCEPTED else position.granted
+        assert position.scheduled == target, (convention, position.year)
+        assert position.surplus == 0
+        for payment in position.payments:
+            assert payment.paid_on is None or payment.paid_on <= today
+            if payment.kind == PaymentKind.ADVANCE and payment.due_on < today - timedelta(days=7):
+                assert payment.paid_on is not None, payment
+
+
+def test_the_conventions_of_the_department_of_integration() -> None:
+    today = timezone.localdate()
+    last = today.year - 1
+    # The Département de l'intégration's four partners, "conventionnées" today, over several years.
+    asti, caritas, clae, cefis = (current(name) for name in (ASTI, CARITAS, CLAE, CEFIS))
+    assert [str(d.activity) for d in asti.domains.all()] == [
+        "Accompagnement des communes", "Traduction orale directe", "Guichet Info-Migrants"]
+    assert [str(d.activity) for d in caritas.domains.all()] == ["Accueil", "Centre de jour"]
+    assert [d.activity.code for d in clae.domains.all()] == ["participation-citoyenne-interculturalite"]
+    assert [d.activity.code for d in cefis.domains.all()] == ["observatoire-formation-interculturelle"]
+    for convention in (asti, caritas, clae, cefis):
+        assert conventions_selectors.is_conventioned(convention.organisation)
+        assert convention.signed_on is not None
+        assert convention.is_example and convention.signed_on < convention.starts_on <= today
+        assert convention.ends_on.year - convention.starts_on.year >= 2
+        assert all(i.yearly_target > 0 for d in convention.domains.all() for i in d.indicators.all())
+        assert all("(exemple)" in d.description for d in convention.domains.all())
+        _check_money(convention, today)
+        assert convention.payments.filter(year=last, kind=PaymentKind.ADVANCE, paid_on__isnull=True).count() == 0
+
+    # Last year's reports: ASTI's activity report waits for the officer, CLAE's statement was returned.
+    waiting = asti.reports.get(year=last, kind=ReportKind.ACTIVITY)
+    assert waiting.submitted_by is not None
+    assert waiting.status == ReportStatus.SUBMITTED and waiting.submitted_by.email.startswith("gestionnaire.asti")
+    assert waiting.indicator_values.count() == 6 and "(exemple)" in waiting.narrative
+    assert list(conventions_selectors.reports_to_review()) == [waiting]
+    returned = clae.reports.get(year=last, kind=ReportKind.FINANCIAL)
+    assert returned.status == ReportStatus.RETURNED and "(exemple)" in returned.officer_comment
+    assert returned.reviewed_by is not None and returned.reviewed_by.email == "officer@demo.subsidia.lu"
+    overdue = set(conventions_selectors.overdue_reports(today))
+    assert overdue == ({returned} if today > returned.due_on else set())
+    if today > money.report_due_on(last) + timedelta(days=30):
+        for report in YearlyReport.objects.filter(convention__in=[asti, caritas, clae, cefis], year=last).exclude(
+                pk__in=[waiting.pk, returned.pk]):
+            assert report.status == ReportStatus.ACCEPTED, report
+            assert report.submitted_at is not None and report.reviewed_at is not None
+            assert report.submitted_at < report.reviewed_at <= timezone.now()
+    for document in ReportDocument.objects.all():
+        with default_storage.open(document.file.name, "rb") as handle:
+            assert handle.read().startswith(b"%PDF-")
+    # Filed by the partners' gestionnaires through the service (the audit trail says who).
+    filed = AuditEvent.objects.filter(action="convention.report_submit")
+    assert filed.exists() and all(event.actor_label.startswith("gestionnaire") for event in filed)
+
+    # Caritas' amendment raises the day centre's amount mid-year.
+    amendment = caritas.amendments.get()
+    line = amendment.lines.get()
+    assert (str(line.domain.activity), line.yearly_amount) == ("Centre de jour", 455000)
+    assert amendment.effective_from.month == 7 and amendment.signed_on < amendment.effective_from <= today
+
+
+def test_the_mega_conventions_and_the_overlap() -> None:
+    today = timezone.localdate()
+    # The MEGA and its 11 conventioned organisations, one domain each.
+    for name in MEGA_PARTNERS:
+        convention = current(name, MEGA)
+        assert convention.domains.count() == 1 and convention.is_example
+        _check_money(convention, today)
+    assert {o.name for o in conventions_selectors.conventioned_organisations()} == {
+        ASTI, CARITAS, CLAE, CEFIS, *MEGA_PARTNERS}
+
+    # ASTI's subsidy application in a domain its (earlier) convention funded: the overlap warning.
+    application = Application.objects.get(organisation__name=ASTI, title__startswith="Ateliers « Je vote aussi »")
+    overlaps = conventions_selectors.overlaps_for_application(application)
+    assert [(o.domain.activity.code, o.convention.organisation.name) for o in overlaps] == [
+        ("guichet-info-migrants", ASTI)]
+    assert application.start_date is not None and application.end_date is not None
+    overview = conventions_selectors.funding_overview(Organisation.objects.get(name=ASTI), application.start_date,
+                                                      application.end_date)
+    assert overview.overlaps and any(line.warning for line in overview.lines if line.kind == "subsidy")
+
+
+def test_the_conventions_inboxes_and_admin(client: Client) -> None:
+    today = timezone.localdate()
+    # The past is not in the inboxes: only what still waits (the officer's report to review).
+    assert not Notification.objects.filter(kind__in=[Kind.CONVENTION_PAYMENT, Kind.CONVENTION]).exists()
+    notice = Notification.objects.get(kind=Kind.CONVENTION_REPORT_SUBMITTED)
+    assert notice.user.email == "officer@demo.subsidia.lu" and notice.read_at is None and notice.emailed_at
+    assert send_convention_reminders(today) >= 0  # the worker's job runs on the demo
+
+    # The technical administrator reads it all in the admin.
+    sign_in(client, User.objects.get(email="admin@demo.subsidia.lu"))
+    for model in [Convention, ConventionDomain, Indicator, Amendment, AmendmentLine, ScheduledPayment, YearlyReport,
+                  IndicatorValue, DomainSpending, ReportDocument]:
+        url = reverse(f"admin:conventions_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
+    asti = current(ASTI)
+    assert client.get(reverse("admin:conventions_convention_change", args=[asti.pk])).status_code == 200

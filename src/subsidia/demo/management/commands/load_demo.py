@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from subsidia.accounts.management.commands.demo_totp import DEMO_TOTP_DIGITS, DEMO_TOTP_SECRET_B32, DEMO_TOTP_STEP
-from subsidia.conventions.demo import load_conventions_demo
+from subsidia.demo.conventions import tell_conventions
 from subsidia.demo.directory import DemoAccount, load_directory
 from subsidia.demo.events import tell_events
 from subsidia.demo.grants import tell_grants
@@ -54,12 +54,12 @@ class Command(BaseCommand):
             story = Story()
             accounts = load_directory(story)
             tell_grants(story)  # calls and applications in every state
+            tell_conventions(story)  # conventions with their history
             tell_events(story)  # the 2017 conference in Mersch, the events around today
             tell_knowledge(story)  # good practices, FAQ, news
             tell_moderation(story)  # comments to moderate
             story.replay()
             counts: Counter[tuple[str, str]] = story.counts
-            load_conventions_demo(counts)  # conventions with their history (subsidia.conventions.demo)
             load_dialogue_demo(counts)  # the MEGA's meetings with its partners (subsidia.dialogue.demo)
             # The acts left the index to the end (subsidia.demo.story.forget_after_commit_work).
             counts["Search index entries", "updated"] += index.rebuild()
