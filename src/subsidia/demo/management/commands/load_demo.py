@@ -8,7 +8,6 @@ have a published password and two-factor key.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -18,13 +17,13 @@ from django.db import transaction
 
 from subsidia.accounts.management.commands.demo_totp import DEMO_TOTP_DIGITS, DEMO_TOTP_SECRET_B32, DEMO_TOTP_STEP
 from subsidia.demo.conventions import tell_conventions
+from subsidia.demo.dialogue import tell_dialogue
 from subsidia.demo.directory import DemoAccount, load_directory
 from subsidia.demo.events import tell_events
 from subsidia.demo.grants import tell_grants
 from subsidia.demo.knowledge import tell_knowledge
 from subsidia.demo.moderation import tell_moderation
 from subsidia.demo.story import Story
-from subsidia.dialogue.demo import load_dialogue_demo
 from subsidia.search import index
 
 
@@ -55,14 +54,13 @@ class Command(BaseCommand):
             accounts = load_directory(story)
             tell_grants(story)  # calls and applications in every state
             tell_conventions(story)  # conventions with their history
+            tell_dialogue(story)  # the MEGA's meetings with its partners
             tell_events(story)  # the 2017 conference in Mersch, the events around today
             tell_knowledge(story)  # good practices, FAQ, news
             tell_moderation(story)  # comments to moderate
             story.replay()
-            counts: Counter[tuple[str, str]] = story.counts
-            load_dialogue_demo(counts)  # the MEGA's meetings with its partners (subsidia.dialogue.demo)
             # The acts left the index to the end (subsidia.demo.story.forget_after_commit_work).
-            counts["Search index entries", "updated"] += index.rebuild()
+            story.count("Search index entries", "updated", index.rebuild())
         self.print_summary(story, accounts)
 
     def print_summary(self, story: Story, accounts: list[DemoAccount]) -> None:
