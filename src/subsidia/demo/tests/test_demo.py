@@ -331,6 +331,44 @@ def test_the_readme_demo_accounts() -> None:
     assert f"`{DEMO_TOTP_SECRET_B32}`" in section
 
 
+def test_the_readme_paragraph_on_the_demo_data() -> None:
+    """What the README says the demo holds (the paragraph after "Demo accounts"), it holds."""
+    section = README.read_text(encoding="utf-8").split("### Demo accounts", 1)[1].split("\n## ", 1)[0]
+    paragraph = " ".join(section.split("\n\n")[-1].split())
+    for claim in ("MEGA) with its 11 conventioned organisations", "Department of Integration with ASTI, CLAE, CEFIS",
+                  '"Subsides intégration 2023" (its two priorities, the six-week rule, a 150 000 € envelope)',
+                  "applications in every state of the workflow", "open rolling call of the current year",
+                  "(reception and a day centre, with an amendment)", "a report waiting for the officer",
+                  "a statement sent back", "meets their managers quarterly", "a proposed agenda item",
+                  "double-funding warning"):
+        assert claim in paragraph, claim
+    today = timezone.localdate()
+    call = Call.objects.get(title="Subsides intégration 2023")
+    assert (call.priorities.count(), call.min_lead_weeks, call.budget) == (2, 6, Decimal("150000.00"))
+    # Every state of the workflow, between the 2023 call and the rolling call of the current year.
+    states = set(Application.objects.filter(call__programme__in=["Subsides intégration", "Subsides vivre ensemble"])
+                 .values_list("state", flat=True))
+    assert states == set(State.values)
+    rolling = Call.objects.get(title=f"Subsides vivre ensemble {today.year}")
+    assert rolling.is_rolling and rolling.is_open(today) and rolling.applications.filter(state=State.DRAFT).exists()
+    assert Convention.objects.active_on(today).filter(department__name=MEGA).count() == 11
+    integration = Convention.objects.active_on(today).filter(department__name=INTEGRATION)
+    assert set(integration.values_list("organisation__name", flat=True)) == {ASTI, CARITAS, CLAE, CEFIS}
+    assert integration.get(organisation__name=ASTI).domains.count() == 3
+    assert integration.get(organisation__name=CARITAS).amendments.exists()
+    assert ScheduledPayment.objects.filter(convention__in=integration, kind=PaymentKind.ADVANCE,
+                                           paid_on__isnull=False).exists()
+    assert YearlyReport.objects.filter(convention__in=integration, status=ReportStatus.SUBMITTED).count() == 1
+    assert YearlyReport.objects.filter(convention__in=integration, status=ReportStatus.RETURNED,
+                                       kind=ReportKind.FINANCIAL).count() == 1
+    series = MeetingSeries.objects.get(department__name=MEGA)
+    assert series.cadence == "quarterly" and series.meetings.filter(minutes_published_at__isnull=False).exists()
+    assert series.action_items.filter(status=ActionStatus.OPEN).exists()
+    assert AgendaItem.objects.filter(meeting__series=series, status=AgendaItemStatus.PROPOSED).exists()
+    application = Application.objects.get(organisation__name=ASTI, title__startswith="Ateliers « Je vote aussi »")
+    assert conventions_selectors.overlaps_for_application(application)
+
+
 def test_the_demo_accounts() -> None:
     for email, role in STAFF_ACCOUNTS.items():
         user = User.objects.get(email=email)

@@ -75,7 +75,6 @@ class TestLeadTime:
 class TestDates:
     def test_end_before_start_fails(self, application: Application) -> None:
         assert application.start_date is not None
-        assert application.start_date is not None
         application.end_date = application.start_date - timedelta(days=1)
         assert "dates_invalid" in codes(application)
 
