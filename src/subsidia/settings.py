@@ -90,6 +90,12 @@ MIDDLEWARE = [
     "subsidia.core.ratelimit.RateLimitMiddleware",
 ]
 
+# Benchmark instrumentation (core/bench.py: the query-count header and the bare view of `make bench`): off
+# unless SUBSIDIA_BENCH=1, refused unless ALLOWED_HOSTS are loopback names, refused by `check --deploy`.
+SUBSIDIA_BENCH = env.bool("SUBSIDIA_BENCH", default=False)
+if SUBSIDIA_BENCH:
+    MIDDLEWARE.insert(0, "subsidia.core.bench.QueryCountMiddleware")
+
 ROOT_URLCONF = "subsidia.urls"
 WSGI_APPLICATION = "subsidia.wsgi.application"
 

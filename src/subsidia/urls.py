@@ -4,6 +4,7 @@ from django.urls import include, path, reverse
 from django.views.i18n import set_language
 
 from subsidia.api.api import api
+from subsidia.core import bench
 from subsidia.core import urls as core_urls
 from subsidia.core.access import PUBLIC, access
 from subsidia.dashboard import urls as dashboard_urls
@@ -22,6 +23,7 @@ def admin_login(request: HttpRequest) -> HttpResponseRedirect:
 
 
 urlpatterns = [
+    *bench.urlpatterns(),  # none unless SUBSIDIA_BENCH=1 (make bench)
     # The home, the dashboards and the probes keep the names they had when core served them (core:home, …).
     path("", include((dashboard_urls.urlpatterns + core_urls.urlpatterns, "core"))),
     path("compte/", include("subsidia.accounts.urls")),

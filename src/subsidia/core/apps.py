@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Subsidia"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the deploy checks
+        from . import bench, checks  # noqa: F401 - registers the deploy checks
