@@ -14,7 +14,7 @@ DEPLOY_ENV := DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n
 	EMAIL_URL=smtp+tls://deploy-check@smtp.example.lu:587 SITE_URL=https://subsidia.example.lu
 
 .PHONY: run install test lint typecheck security-lint test-sqlite test-postgres test-clock test-browser test-api-fuzz \
-	check-deploy load services worker messages clean
+	check-deploy load bench services worker messages clean
 
 $(BIN)/subsidia: pyproject.toml
 	bash scripts/ensure-system-packages
@@ -81,6 +81,13 @@ test-api-fuzz: install services ## schemathesis over /api/v1/openapi.json as off
 
 load: install services ## bounded load run: gunicorn (4 workers) on PostgreSQL, public/partner/officer traffic
 	bash scripts/load-run
+
+# Not part of `make test`: builds (or reuses) the demo and the large database, measures on SQLite, then on
+# PostgreSQL, and writes docs/benchmarks.md and docs/benchmarks.json. BENCH_ARGS="--duration 10" for longer runs.
+bench: install services ## measure the key pages on the demo and with 100,000 applications (docs/benchmarks.md)
+	bash scripts/ensure-system-packages
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python scripts/bench.py --postgres $(BENCH_ARGS)
 
 check-deploy: install services
 	$(DEPLOY_ENV) $(BIN)/subsidia check --deploy --fail-level WARNING

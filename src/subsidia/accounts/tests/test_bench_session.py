@@ -18,10 +18,15 @@ pytestmark = pytest.mark.django_db
 BENCH = {"SUBSIDIA_BENCH": True, "ALLOWED_HOSTS": ["127.0.0.1"]}
 
 
-def session_of(email: str) -> str:
+def sessions_of(*emails: str) -> list[str]:
     out = StringIO()
-    call_command("bench_session", email, stdout=out)
-    return out.getvalue().strip()
+    call_command("bench_session", *emails, stdout=out)
+    return out.getvalue().split()
+
+
+def session_of(email: str) -> str:
+    [key] = sessions_of(email)
+    return key
 
 
 def client_with(key: str) -> Client:
@@ -66,6 +71,16 @@ def test_a_partner_session(org_a: Organisation) -> None:
     response = client_with(session_of(partner.email)).get("/tableau-de-bord/partenaire/")
     assert response.status_code == 200
     assert response.context["user"] == partner
+
+
+@override_settings(**BENCH)
+def test_one_session_per_account_in_order(org_a: Organisation) -> None:
+    partner = create_user("partner_admin", organisation=org_a)
+    officer = create_user("officer")
+    TOTPDeviceFactory.create(user=officer)
+    first, second = sessions_of(partner.email, officer.email)
+    assert client_with(first).get("/tableau-de-bord/partenaire/").context["user"] == partner
+    assert client_with(second).get("/tableau-de-bord/ministere/").context["user"] == officer
 
 
 @override_settings(**BENCH)

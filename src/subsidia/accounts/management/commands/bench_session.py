@@ -1,4 +1,5 @@
-"""subsidia bench-session EMAIL: print the key of a new signed-in session (only with SUBSIDIA_BENCH=1).
+"""subsidia bench-session EMAIL...: print the key of a new signed-in session of each account, one a line (only
+with SUBSIDIA_BENCH=1).
 
 The benchmark harness (scripts/bench.py) measures staff pages, and staff sign in with a second factor whose
 codes are accepted once per account and time step: signing in through the pages for every measurement would
@@ -29,16 +30,20 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 class Command(BaseCommand):
-    help = "Print the session key of a new signed-in session of EMAIL (SUBSIDIA_BENCH=1 only: make bench)."
+    help = "Print the key of a new signed-in session of each EMAIL, one a line (SUBSIDIA_BENCH=1 only: make bench)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("email")
+        parser.add_argument("emails", nargs="+", metavar="EMAIL")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not bench.enabled():
             raise CommandError("bench-session only runs with SUBSIDIA_BENCH=1 (the benchmark harness, make bench).")
         bench.require_loopback()
-        email = options["email"]
+        keys = [self.session_key(email) for email in options["emails"]]
+        self.stdout.write("\n".join(keys))
+
+    def session_key(self, email: str) -> str:
+        """A new session of the account, signed in as the sign-in page and the second-factor page leave it."""
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is None:
             raise CommandError(f"No active account {email}.")
@@ -52,4 +57,4 @@ class Command(BaseCommand):
                 raise CommandError(f"{email} has no confirmed second factor: it could not sign in.")
             otp_login(request, device)
         request.session.save()
-        self.stdout.write(request.session.session_key or "")
+        return request.session.session_key or ""
