@@ -49,6 +49,14 @@ def queries_cell(demo: dict[str, Any] | None, large: dict[str, Any] | None) -> s
     return " → ".join(counts) if counts else "—"
 
 
+def who(page: dict[str, Any]) -> str:
+    """The demo account by the start of its e-mail (officer, gestionnaire, …), or anonymous."""
+    account = page.get("who")
+    if not account:
+        return "anonymous"
+    return str(account).split("@")[0] + (" (API token)" if page.get("token") else "")
+
+
 def targets_cell(found: list[Check]) -> str:
     return "; ".join(f"{c.short or c.target}: **{c.word}**" for c in found) or "—"
 
@@ -88,7 +96,7 @@ def page_table(engine_name: str, engine: dict[str, Any]) -> list[str]:
             continue
         shares = " / ".join(fmt_number(share_of(rps(r), rps(bare[size])), " %")
                             for size, r in (("demo", demo), ("large", large)))
-        out.append(f"| {page['name']} | {page.get('who') or 'anonymous'}{' (token)' if page.get('token') else ''} "
+        out.append(f"| {page['name']} | {who(page)} "
                    f"| {latency_cell(demo)} | {latency_cell(large)} | {fmt_number(ratio(p95(large), p95(demo)))} "
                    f"| {fmt_rps(rps(demo))} | {fmt_rps(rps(large))} | {shares} | {queries_cell(demo, large)} "
                    f"| {targets_cell(found)} |")
@@ -113,7 +121,7 @@ def export_table(engine_name: str, engine: dict[str, Any]) -> list[str]:
         if page["kind"] != EXPORT:
             continue
         found = checks(page, demo, large, bare, engine_name)
-        out.append(f"| {page['name']} | {page.get('who')} | {export_cell(demo)} | {export_cell(large)} "
+        out.append(f"| {page['name']} | {who(page)} | {export_cell(demo)} | {export_cell(large)} "
                    f"| {queries_cell(demo, large)} | {targets_cell(found)} |")
     return out
 
@@ -208,7 +216,9 @@ def render(results: dict[str, Any]) -> str:
         engine = results.get("engines", {}).get(engine_name)
         if engine:
             out += engine_section(engine_name, engine)
-    machines = [e["machine"] for e in results.get("engines", {}).values()]
-    if machines:
-        out += ["## Machine", "", *machine_section(machines[-1])]
+    machine: dict[str, Any] = {}
+    for engine in results.get("engines", {}).values():
+        machine.update(engine["machine"])
+    if machine:
+        out += ["## Machine", "", *machine_section(machine)]
     return "\n".join(out).rstrip() + "\n"
