@@ -169,6 +169,9 @@ def engine_section(engine_name: str, engine: dict[str, Any]) -> list[str]:
         "",
         f"Data: {counts_line(engine)}.",
         "",
+        *([] if engine["databases"].get("large") else
+          ["**The large database was not measured in this run**: its columns and the targets that compare the "
+           "two sizes are empty (not measured).", ""]),
         f"Client: {client_line(engine) or 'not measured'}.",
         "",
         f"Latency: one request at a time for {settings['duration_s']:g} s (at least {settings['min_samples']} "
